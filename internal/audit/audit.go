@@ -1,0 +1,219 @@
+// Package audit keeps the tamper-evident log of every change and sign-in.
+// Entries are appended inside the transaction of the change they record, so
+// a change and its entry land together or not at all. Each entry's hash
+// covers the previous hash and a canonical form of the entry: editing,
+// inserting or deleting a row breaks the chain from that row on.
+package audit
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/clock"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/store"
+)
+
+// genesis is the prev_hash of the first entry.
+const genesis = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// Entry is one line of the log.
+type Entry struct {
+	Seq        int64
+	At         time.Time
+	ActorID    string
+	ActorLabel string
+	Action     string // e.g. "poc.edit", "account.sign_in"
+	ObjectType string
+	ObjectID   string
+	State      string // the State the object belongs to, if any
+	Digest     string // SHA-256 of the change's details
+	PrevHash   string
+	Hash       string
+}
+
+// Log appends and verifies entries.
+type Log struct {
+	db    *store.DB
+	clock clock.Clock
+}
+
+// New returns a Log over db.
+func New(db *store.DB, c clock.Clock) *Log { return &Log{db: db, clock: c} }
+
+// Change describes what is being recorded.
+type Change struct {
+	Action     string
+	ObjectType string
+	ObjectID   string
+	State      string
+	Details    any // marshalled to JSON and digested; not stored itself
+}
+
+// Append records c by a within tx.
+func (l *Log) Append(ctx context.Context, tx *sql.Tx, a actor.Actor, c Change) error {
+	if err := l.db.LockAuditChain(ctx, tx); err != nil {
+		return fmt.Errorf("audit lock: %w", err)
+	}
+	details, err := json.Marshal(c.Details)
+	if err != nil {
+		return fmt.Errorf("audit details: %w", err)
+	}
+	sum := sha256.Sum256(details)
+	e := Entry{
+		At:         l.clock.Now().UTC().Truncate(time.Microsecond),
+		ActorID:    a.AccountID,
+		ActorLabel: a.Label(),
+		Action:     c.Action,
+		ObjectType: c.ObjectType,
+		ObjectID:   c.ObjectID,
+		State:      c.State,
+		Digest:     hex.EncodeToString(sum[:]),
+	}
+	var last sql.NullInt64
+	var prev sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+	switch {
+	case store.NoRows(err):
+		e.Seq, e.PrevHash = 1, genesis
+	case err != nil:
+		return fmt.Errorf("audit tail: %w", err)
+	default:
+		e.Seq, e.PrevHash = last.Int64+1, prev.String
+	}
+	e.Hash = e.computeHash()
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log
+		(seq, at, actor_id, actor_label, action, object_type, object_id, state_code, digest, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		e.Seq, e.At, e.ActorID, e.ActorLabel, e.Action, e.ObjectType, e.ObjectID, e.State, e.Digest, e.PrevHash, e.Hash)
+	if err != nil {
+		return fmt.Errorf("audit append: %w", err)
+	}
+	return nil
+}
+
+// canonical is the entry's fields in a fixed order, each length-prefixed so
+// no two different entries share a form.
+func (e Entry) canonical() string {
+	fields := []string{
+		strconv.FormatInt(e.Seq, 10),
+		e.At.UTC().Format(time.RFC3339Nano),
+		e.ActorID, e.ActorLabel, e.Action, e.ObjectType, e.ObjectID, e.State, e.Digest,
+	}
+	var b strings.Builder
+	for _, f := range fields {
+		b.WriteString(strconv.Itoa(len(f)))
+		b.WriteByte(':')
+		b.WriteString(f)
+		b.WriteByte(';')
+	}
+	return b.String()
+}
+
+func (e Entry) computeHash() string {
+	h := sha256.New()
+	h.Write([]byte(e.PrevHash))
+	h.Write([]byte(e.canonical()))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Broken names the first entry whose link does not hold.
+type Broken struct {
+	Seq    int64
+	Reason string
+}
+
+func (b *Broken) Error() string { return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason) }
+
+// Verify walks the whole chain and returns the number of entries checked,
+// and a *Broken error naming the first bad link.
+func (l *Log) Verify(ctx context.Context) (int64, error) {
+	rows, err := l.db.R.QueryContext(ctx, `SELECT seq, at, actor_id, actor_label, action, object_type, object_id, state_code, digest, prev_hash, hash
+		FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	prev, want := genesis, int64(1)
+	var n int64
+	for rows.Next() {
+		var e Entry
+		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorLabel, &e.Action, &e.ObjectType, &e.ObjectID, &e.State, &e.Digest, &e.PrevHash, &e.Hash); err != nil {
+			return n, err
+		}
+		switch {
+		case e.Seq != want:
+			return n, &Broken{Seq: want, Reason: fmt.Sprintf("entry missing (next entry is %d)", e.Seq)}
+		case e.PrevHash != prev:
+			return n, &Broken{Seq: e.Seq, Reason: "previous hash does not match the entry before it"}
+		case e.computeHash() != e.Hash:
+			return n, &Broken{Seq: e.Seq, Reason: "entry was altered after it was written"}
+		}
+		prev, want = e.Hash, want+1
+		n++
+	}
+	return n, rows.Err()
+}
+
+// Filter selects entries for the audit page.
+type Filter struct {
+	ObjectType, ObjectID, State string
+	Limit                       int
+}
+
+// List returns entries, newest first. The secretariat sees every entry; a
+// State admin sees the entries about its own State.
+func (l *Log) List(ctx context.Context, a actor.Actor, f Filter) ([]Entry, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return nil, err
+	}
+	switch {
+	case a.IsSecretariat():
+	case a.Role == actor.StateAdmin:
+		f.State = a.State
+	default:
+		return nil, errs.E(errs.Forbidden, "only administrators may read the audit log")
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	q := `SELECT seq, at, actor_id, actor_label, action, object_type, object_id, state_code, digest, prev_hash, hash FROM audit_log WHERE 1=1`
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		q += fmt.Sprintf(" AND %s = $%d", cond, len(args))
+	}
+	if f.ObjectType != "" {
+		add("object_type", f.ObjectType)
+	}
+	if f.ObjectID != "" {
+		add("object_id", f.ObjectID)
+	}
+	if f.State != "" {
+		add("state_code", f.State)
+	}
+	args = append(args, f.Limit)
+	q += fmt.Sprintf(" ORDER BY seq DESC LIMIT $%d", len(args))
+	rows, err := l.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, errs.Internalf(err, "list audit")
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorLabel, &e.Action, &e.ObjectType, &e.ObjectID, &e.State, &e.Digest, &e.PrevHash, &e.Hash); err != nil {
+			return nil, errs.Internalf(err, "scan audit")
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
