@@ -131,7 +131,9 @@ type Broken struct {
 	Reason string
 }
 
-func (b *Broken) Error() string { return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason) }
+func (b *Broken) Error() string {
+	return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason)
+}
 
 // Verify walks the whole chain and returns the number of entries checked,
 // and a *Broken error naming the first bad link.
