@@ -103,3 +103,8 @@ func (a Actor) RequireWrite() error {
 	}
 	return nil
 }
+
+// Operator is whoever runs the command line on the server (detente admin,
+// detente demo). It has the secretariat's authority and is named as such in
+// the audit log.
+var Operator = Actor{AccountID: "operator", Email: "operator (command line)", Role: Secretariat}

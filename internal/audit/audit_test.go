@@ -47,7 +47,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				if _, err := db.W.Exec(`DELETE FROM audit_log`); err != nil {
 					t.Fatal(err)
 				}
-				log := audit.New(db, &clock.Fixed{T: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)})
+				log := audit.New(db, clock.NewFixed(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)))
 				appendN(t, db, log, 5)
 				if tc.tamper != "" {
 					if _, err := db.W.Exec(tc.tamper); err != nil {

@@ -68,10 +68,10 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 			return nil, err
 		}
 		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7157840)`); err != nil {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7157840, hashtext(current_schema()))`); err != nil {
 			return nil, fmt.Errorf("migration lock: %w", err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7157840)`)
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7157840, hashtext(current_schema()))`)
 	}
 	if _, err := db.W.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY,

@@ -152,7 +152,7 @@ func (db *DB) LockAuditChain(ctx context.Context, tx *sql.Tx) error {
 	if db.Engine != Postgres {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7157841)`)
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7157841, hashtext(current_schema()))`)
 	return err
 }
 

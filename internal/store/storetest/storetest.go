@@ -26,9 +26,7 @@ func Engines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, Open(t, store.SQLite)) })
 	t.Run("postgres", func(t *testing.T) {
-		if os.Getenv(EnvPostgres) == "" {
-			t.Skip(EnvPostgres + " not set")
-		}
+		RequirePostgres(t)
 		fn(t, Open(t, store.Postgres))
 	})
 }
@@ -55,10 +53,8 @@ func DSN(t testing.TB, engine store.Engine) string {
 	if engine == store.SQLite {
 		return filepath.Join(t.TempDir(), "detente.db")
 	}
+	RequirePostgres(t)
 	base := os.Getenv(EnvPostgres)
-	if base == "" {
-		t.Skip(EnvPostgres + " not set")
-	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	schema := "t_" + hex.EncodeToString(b[:])
@@ -86,4 +82,17 @@ func DSN(t testing.TB, engine store.Engine) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// RequirePostgres skips the test when no PostgreSQL is configured, except in
+// CI (CI=true), where a missing database is a failure: CI must run them.
+func RequirePostgres(t testing.TB) {
+	t.Helper()
+	if os.Getenv(EnvPostgres) != "" {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal(EnvPostgres + " must be set in CI")
+	}
+	t.Skip(EnvPostgres + " not set")
 }

@@ -1,0 +1,168 @@
+// Package config reads the server's settings once, from flags and DETENTE_*
+// environment variables (a flag wins over the environment, which wins over
+// the default), into a plain struct that is passed down explicitly.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is every setting of a detente process.
+type Config struct {
+	Addr            string        // listen address
+	BaseURL         string        // how users reach this server; used in links and mail
+	DataDir         string        // where the SQLite file and stored files live
+	Database        string        // postgres:// URL, or a SQLite path; default DataDir/detente.db
+	LogLevel        slog.Level    //
+	LogFormat       string        // text | json
+	StaleAfter      time.Duration // POC entries unconfirmed this long are stale
+	SessionTTL      time.Duration
+	SessionIdle     time.Duration
+	ShutdownTimeout time.Duration
+	MaxBodyBytes    int64
+	SecureCookies   bool // set Secure on cookies; true unless BaseURL is plain http to loopback
+}
+
+// Defaults returns the configuration a bare `detente serve` uses.
+func Defaults() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		BaseURL:         "",
+		DataDir:         "data",
+		LogLevel:        slog.LevelInfo,
+		LogFormat:       "text",
+		StaleAfter:      365 * 24 * time.Hour,
+		SessionTTL:      12 * time.Hour,
+		SessionIdle:     time.Hour,
+		ShutdownTimeout: 15 * time.Second,
+		MaxBodyBytes:    1 << 20,
+	}
+}
+
+// Parse reads args (without the program and subcommand names) and env.
+func Parse(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	b := Bind(fs)
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return b.Resolve(getenv)
+}
+
+// Binder holds the flags Bind registered until Resolve reads them.
+type Binder struct {
+	fs                              *flag.FlagSet
+	c                               Config
+	level, stale, ttl, idle, shutdn string
+}
+
+// Bind registers the server settings on fs, so a command can add flags of
+// its own beside them.
+func Bind(fs *flag.FlagSet) *Binder {
+	b := &Binder{fs: fs, c: Defaults()}
+	c := &b.c
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (DETENTE_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL of this server (DETENTE_BASE_URL); default http://ADDR")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (DETENTE_DATA_DIR)")
+	fs.StringVar(&c.Database, "database", c.Database, "postgres:// URL or SQLite file (DETENTE_DATABASE); default DATA/detente.db")
+	fs.StringVar(&b.level, "log-level", "info", "debug, info, warn or error (DETENTE_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (DETENTE_LOG_FORMAT)")
+	fs.StringVar(&b.stale, "stale-after", c.StaleAfter.String(), "flag POCs unconfirmed this long (DETENTE_STALE_AFTER)")
+	fs.StringVar(&b.ttl, "session-ttl", c.SessionTTL.String(), "longest session (DETENTE_SESSION_TTL)")
+	fs.StringVar(&b.idle, "session-idle", c.SessionIdle.String(), "idle time that ends a session (DETENTE_SESSION_IDLE)")
+	fs.StringVar(&b.shutdn, "shutdown-timeout", c.ShutdownTimeout.String(), "time allowed for requests to finish on shutdown (DETENTE_SHUTDOWN_TIMEOUT)")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body", c.MaxBodyBytes, "largest accepted request body in bytes (DETENTE_MAX_BODY)")
+	return b
+}
+
+// envNames maps flags to their environment variables where the plain rule
+// (DETENTE_ + upper-case flag name) does not give the documented one.
+var envNames = map[string]string{"data": "DETENTE_DATA_DIR"}
+
+// Resolve applies the environment to every server flag not given on the
+// command line, checks the result and returns it.
+func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
+	set := map[string]bool{}
+	b.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	own := map[string]bool{"addr": true, "base-url": true, "data": true, "database": true, "log-level": true, "log-format": true,
+		"stale-after": true, "session-ttl": true, "session-idle": true, "shutdown-timeout": true, "max-body": true}
+	var problems []error
+	b.fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] || !own[f.Name] {
+			return
+		}
+		env := "DETENTE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if n, ok := envNames[f.Name]; ok {
+			env = n
+		}
+		if v := getenv(env); v != "" {
+			if err := f.Value.Set(v); err != nil {
+				problems = append(problems, fmt.Errorf("%s: %w", env, err))
+			}
+		}
+	})
+	c := b.c
+	if err := c.LogLevel.UnmarshalText([]byte(b.level)); err != nil {
+		problems = append(problems, fmt.Errorf("log level %q: use debug, info, warn or error", b.level))
+	}
+	dur := func(name, v string, dst *time.Duration) {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			problems = append(problems, fmt.Errorf("%s %q: use a positive duration like 8760h or 30m", name, v))
+			return
+		}
+		*dst = d
+	}
+	dur("stale-after", b.stale, &c.StaleAfter)
+	dur("session-ttl", b.ttl, &c.SessionTTL)
+	dur("session-idle", b.idle, &c.SessionIdle)
+	dur("shutdown-timeout", b.shutdn, &c.ShutdownTimeout)
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		problems = append(problems, fmt.Errorf("log format %q: use text or json", c.LogFormat))
+	}
+	if c.MaxBodyBytes < 4096 {
+		problems = append(problems, errors.New("max-body: allow at least 4096 bytes"))
+	}
+	if err := c.finish(); err != nil {
+		problems = append(problems, err)
+	}
+	return c, errors.Join(problems...)
+}
+
+// finish fills settings derived from others.
+func (c *Config) finish() error {
+	if c.Database == "" {
+		c.Database = filepath.Join(c.DataDir, "detente.db")
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("base URL %q: use an absolute http(s) URL", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	c.SecureCookies = u.Scheme == "https"
+	return nil
+}
+
+// Logger builds the process logger from the settings.
+func (c Config) Logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
