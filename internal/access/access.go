@@ -1,0 +1,362 @@
+// Package access holds accounts, sign-in, sessions, second factors and API
+// tokens, and turns a session or token into the actor.Actor every other
+// service authorises against.
+package access
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/audit"
+	"github.com/detente/detente/internal/clock"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/validate"
+)
+
+// Config tunes sessions and throttling.
+type Config struct {
+	Issuer          string        // shown in authenticator apps
+	SessionTTL      time.Duration // absolute lifetime of a session
+	SessionIdle     time.Duration // a session unused this long ends
+	MaxFailsAccount int           // failed sign-ins per account per window
+	MaxFailsAddr    int           // failed sign-ins per client address per window
+	FailWindow      time.Duration
+	Argon2          Argon2
+}
+
+// DefaultConfig is what a server uses unless told otherwise.
+func DefaultConfig() Config {
+	return Config{
+		Issuer:          "detente",
+		SessionTTL:      12 * time.Hour,
+		SessionIdle:     60 * time.Minute,
+		MaxFailsAccount: 5,
+		MaxFailsAddr:    20,
+		FailWindow:      15 * time.Minute,
+		Argon2:          DefaultArgon2,
+	}
+}
+
+// Service implements the access use cases.
+type Service struct {
+	db    *store.DB
+	audit *audit.Log
+	clock clock.Clock
+	cfg   Config
+}
+
+// New returns the access service.
+func New(db *store.DB, log *audit.Log, c clock.Clock, cfg Config) *Service {
+	return &Service{db: db, audit: log, clock: c, cfg: cfg}
+}
+
+// Account is a person (or function mailbox) who signs in.
+type Account struct {
+	ID          string
+	Email       string
+	DisplayName string
+	Role        actor.Role
+	State       string
+	TOTPEnabled bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	DisabledAt  *time.Time
+}
+
+// SecondFactorRequired reports whether the role must enrol TOTP.
+func (a Account) SecondFactorRequired() bool {
+	return a.Role == actor.Secretariat || a.Role == actor.StateAdmin
+}
+
+// NeedsSecondFactor reports whether sign-in must pass TOTP: required roles
+// always, other accounts once they enrolled of their own accord.
+func (a Account) NeedsSecondFactor() bool {
+	return a.SecondFactorRequired() || a.TOTPEnabled
+}
+
+// Actor is the account as a caller of services.
+func (a Account) Actor() actor.Actor {
+	return actor.Actor{AccountID: a.ID, Email: a.Email, Role: a.Role, State: a.State}
+}
+
+const accountCols = `id, email, display_name, role, COALESCE(state_code, ''), totp_enabled, created_at, updated_at, disabled_at`
+
+func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
+	var a Account
+	var role string
+	var disabled sql.NullTime
+	err := row.Scan(&a.ID, &a.Email, &a.DisplayName, &role, &a.State, &a.TOTPEnabled, &a.CreatedAt, &a.UpdatedAt, &disabled)
+	a.Role = actor.Role(role)
+	if disabled.Valid {
+		t := disabled.Time
+		a.DisabledAt = &t
+	}
+	return a, err
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func sha256Hex(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// NewAccount is the input for CreateAccount.
+type NewAccount struct {
+	Email       string
+	DisplayName string
+	Role        actor.Role
+	State       string
+	Password    string // empty: a random one is generated and returned
+}
+
+// minPassword follows NIST SP 800-63B: length over composition rules.
+const minPassword = 12
+
+func (s *Service) validateNew(ctx context.Context, q store.Queryer, in *NewAccount) error {
+	var f errs.Fields
+	email, msg := normaliseEmail(in.Email)
+	if msg != "" {
+		f.Add("email", msg)
+	}
+	in.Email = email
+	in.DisplayName = strings.TrimSpace(in.DisplayName)
+	switch n := len([]rune(in.DisplayName)); {
+	case n == 0:
+		f.Add("display_name", "enter the name to show for this account")
+	case n > 120:
+		f.Add("display_name", "use at most 120 characters")
+	}
+	if !in.Role.Valid() {
+		f.Add("role", "choose one of secretariat, state_admin, poc or viewer")
+	}
+	in.State = strings.ToUpper(strings.TrimSpace(in.State))
+	if in.Role == actor.Secretariat {
+		if in.State != "" {
+			f.Add("state", "secretariat accounts belong to no State")
+		}
+	} else if in.Role.Valid() {
+		if in.State == "" {
+			f.Add("state", "choose the State this account belongs to")
+		} else {
+			var one int
+			err := q.QueryRowContext(ctx, `SELECT 1 FROM states WHERE code = $1`, in.State).Scan(&one)
+			if store.NoRows(err) {
+				f.Add("state", "unknown State code")
+			} else if err != nil {
+				return errs.Internalf(err, "look up state")
+			}
+		}
+	}
+	if in.Password != "" {
+		if msg := passwordProblem(in.Password); msg != "" {
+			f.Add("password", msg)
+		}
+	}
+	return f.Err()
+}
+
+func passwordProblem(pw string) string {
+	switch n := len([]rune(pw)); {
+	case n < minPassword:
+		return fmt.Sprintf("use at least %d characters", minPassword)
+	case len(pw) > 1024:
+		return "use at most 1024 bytes"
+	}
+	return ""
+}
+
+// canManage reports whether a may create or change accounts of role in state.
+func canManage(a actor.Actor, role actor.Role, state string) bool {
+	switch {
+	case a.IsSecretariat():
+		return true
+	case a.Role == actor.StateAdmin && !a.ReadOnly:
+		return state == a.State && role != actor.Secretariat
+	}
+	return false
+}
+
+// CreateAccount adds an account. The secretariat may create any account; a
+// State admin only accounts of its own State. It returns the initial
+// password when one was generated, to be handed over once.
+func (s *Service) CreateAccount(ctx context.Context, a actor.Actor, in NewAccount) (Account, string, error) {
+	if err := a.RequireWrite(); err != nil {
+		return Account{}, "", err
+	}
+	if err := s.validateNew(ctx, s.db.R, &in); err != nil {
+		return Account{}, "", err
+	}
+	if !canManage(a, in.Role, in.State) {
+		return Account{}, "", errs.E(errs.Forbidden, "you may only create accounts for your own State")
+	}
+	generated := ""
+	if in.Password == "" {
+		generated = randomToken(15)
+		in.Password = generated
+	}
+	hash, err := s.cfg.Argon2.HashPassword(in.Password)
+	if err != nil {
+		return Account{}, "", errs.Internalf(err, "hash password")
+	}
+	now := s.clock.Now()
+	acc := Account{ID: newID(), Email: in.Email, DisplayName: in.DisplayName, Role: in.Role, State: in.State, CreatedAt: now, UpdatedAt: now}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var state any
+		if in.State != "" {
+			state = in.State
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, email, display_name, role, state_code, password_hash, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, acc.ID, acc.Email, acc.DisplayName, string(acc.Role), state, hash, now, now)
+		if store.IsUnique(err) {
+			return &errs.Error{Code: errs.Conflict, Message: "an account with this email already exists", Fields: map[string]string{"email": "an account with this email already exists"}}
+		}
+		if err != nil {
+			return errs.Internalf(err, "insert account")
+		}
+		return s.audit.Append(ctx, tx, a, audit.Change{Action: "account.create", ObjectType: "account", ObjectID: acc.ID, State: acc.State,
+			Details: map[string]string{"email": acc.Email, "role": string(acc.Role), "display_name": acc.DisplayName}})
+	})
+	if err != nil {
+		return Account{}, "", err
+	}
+	return acc, generated, nil
+}
+
+// Account returns one account if a may see it.
+func (s *Service) Account(ctx context.Context, a actor.Actor, id string) (Account, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return Account{}, err
+	}
+	acc, err := scanAccount(s.db.R.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = $1`, id))
+	if store.NoRows(err) {
+		return Account{}, errs.E(errs.NotFound, "no such account")
+	}
+	if err != nil {
+		return Account{}, errs.Internalf(err, "get account")
+	}
+	// Another State's accounts are reported as missing, not forbidden, so
+	// their existence does not leak.
+	if acc.ID != a.AccountID && !a.IsSecretariat() && !(a.Role == actor.StateAdmin && acc.State == a.State) {
+		return Account{}, errs.E(errs.NotFound, "no such account")
+	}
+	return acc, nil
+}
+
+// Accounts lists the accounts a may manage: all for the secretariat, its own
+// State's for a State admin.
+func (s *Service) Accounts(ctx context.Context, a actor.Actor) ([]Account, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return nil, err
+	}
+	var rows *sql.Rows
+	var err error
+	switch {
+	case a.IsSecretariat():
+		rows, err = s.db.R.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY COALESCE(state_code, ''), email`)
+	case a.Role == actor.StateAdmin:
+		rows, err = s.db.R.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE state_code = $1 ORDER BY email`, a.State)
+	default:
+		return nil, errs.E(errs.Forbidden, "only administrators may list accounts")
+	}
+	if err != nil {
+		return nil, errs.Internalf(err, "list accounts")
+	}
+	defer rows.Close()
+	var out []Account
+	for rows.Next() {
+		acc, err := scanAccount(rows)
+		if err != nil {
+			return nil, errs.Internalf(err, "scan account")
+		}
+		out = append(out, acc)
+	}
+	return out, rows.Err()
+}
+
+// SetDisabled disables or re-enables an account and ends its sessions.
+func (s *Service) SetDisabled(ctx context.Context, a actor.Actor, id string, disabled bool) error {
+	if err := a.RequireWrite(); err != nil {
+		return err
+	}
+	acc, err := s.Account(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if !canManage(a, acc.Role, acc.State) {
+		return errs.E(errs.Forbidden, "you may not change this account")
+	}
+	if acc.ID == a.AccountID {
+		return errs.E(errs.Invalid, "you cannot disable your own account")
+	}
+	now := s.clock.Now()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var at any
+		action := "account.enable"
+		if disabled {
+			at, action = now, "account.disable"
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, id); err != nil {
+				return errs.Internalf(err, "end sessions")
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET disabled_at = $1, updated_at = $2 WHERE id = $3`, at, now, id); err != nil {
+			return errs.Internalf(err, "update account")
+		}
+		return s.audit.Append(ctx, tx, a, audit.Change{Action: action, ObjectType: "account", ObjectID: id, State: acc.State})
+	})
+}
+
+// ChangePassword replaces the caller's password after checking the current one.
+func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, next string) error {
+	if err := a.RequireSignedIn(); err != nil {
+		return err
+	}
+	var hash string
+	if err := s.db.R.QueryRowContext(ctx, `SELECT password_hash FROM accounts WHERE id = $1`, a.AccountID).Scan(&hash); err != nil {
+		return errs.Internalf(err, "load account")
+	}
+	var f errs.Fields
+	if ok, _ := CheckPassword(hash, current); !ok {
+		f.Add("current_password", "this is not your current password")
+	}
+	if msg := passwordProblem(next); msg != "" {
+		f.Add("new_password", msg)
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	newHash, err := s.cfg.Argon2.HashPassword(next)
+	if err != nil {
+		return errs.Internalf(err, "hash password")
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3`, newHash, s.clock.Now(), a.AccountID); err != nil {
+			return errs.Internalf(err, "update password")
+		}
+		return s.audit.Append(ctx, tx, a, audit.Change{Action: "account.password", ObjectType: "account", ObjectID: a.AccountID, State: a.State})
+	})
+}
+
+func normaliseEmail(s string) (string, string) {
+	e, problem := validate.Email(s)
+	return strings.ToLower(e), problem
+}

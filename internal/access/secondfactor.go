@@ -1,0 +1,105 @@
+package access
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/detente/detente/internal/audit"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/store"
+)
+
+// Enrolment is what a person needs to add detente to an authenticator app.
+type Enrolment struct {
+	Secret string
+	URI    string
+}
+
+// BeginTOTP creates (or re-shows) a pending TOTP secret for the session's
+// account. An account that already enrolled must use its factor instead.
+func (s *Service) BeginTOTP(ctx context.Context, token string) (Enrolment, error) {
+	sess, err := s.Session(ctx, token)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	if sess.Account.TOTPEnabled {
+		return Enrolment{}, errs.E(errs.Conflict, "a second factor is already set up for this account")
+	}
+	var secret string
+	if err := s.db.R.QueryRowContext(ctx, `SELECT totp_secret FROM accounts WHERE id = $1`, sess.Account.ID).Scan(&secret); err != nil {
+		return Enrolment{}, errs.Internalf(err, "load secret")
+	}
+	if secret == "" {
+		if secret, err = NewTOTPSecret(); err != nil {
+			return Enrolment{}, errs.Internalf(err, "new secret")
+		}
+		if _, err := s.db.W.ExecContext(ctx, `UPDATE accounts SET totp_secret = $1 WHERE id = $2 AND totp_enabled = $3`, secret, sess.Account.ID, false); err != nil {
+			return Enrolment{}, errs.Internalf(err, "store secret")
+		}
+	}
+	return Enrolment{Secret: secret, URI: TOTPURI(s.cfg.Issuer, sess.Account.Email, secret)}, nil
+}
+
+// CompleteTOTP checks a code: it finishes enrolment for a pending secret, or
+// passes the second factor for an enrolled account. The session token is
+// replaced, so a token seen before the second factor is worth nothing after.
+func (s *Service) CompleteTOTP(ctx context.Context, token, code string) (string, Session, error) {
+	sess, err := s.Session(ctx, token)
+	if err != nil {
+		return "", Session{}, err
+	}
+	acc := sess.Account
+	window := s.clock.Now().Truncate(s.cfg.FailWindow)
+	key := "totp:" + acc.ID
+	var fails int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT failures FROM login_failures WHERE key = $1 AND window_start = $2`, key, window).Scan(&fails); err != nil && !store.NoRows(err) {
+		return "", Session{}, errs.Internalf(err, "read throttle")
+	}
+	if fails >= s.cfg.MaxFailsAccount {
+		return "", Session{}, errs.E(errs.TooMany, "too many wrong codes; wait a few minutes and try again")
+	}
+	var secret string
+	var lastStep int64
+	if err := s.db.R.QueryRowContext(ctx, `SELECT totp_secret, totp_last_step FROM accounts WHERE id = $1`, acc.ID).Scan(&secret, &lastStep); err != nil {
+		return "", Session{}, errs.Internalf(err, "load secret")
+	}
+	if secret == "" {
+		return "", Session{}, errs.E(errs.Invalid, "set up an authenticator first")
+	}
+	step, ok := checkTOTP(secret, code, s.clock.Now(), lastStep)
+	if !ok {
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			if err := bumpFailure(ctx, tx, key, window); err != nil {
+				return err
+			}
+			return s.audit.Append(ctx, tx, acc.Actor(), audit.Change{Action: "account.totp_failed", ObjectType: "account", ObjectID: acc.ID, State: acc.State})
+		})
+		if err != nil {
+			return "", Session{}, errs.Internalf(err, "record failure")
+		}
+		return "", Session{}, &errs.Error{Code: errs.Invalid, Message: "that code is not valid", Fields: map[string]string{"code": "enter the 6-digit code your authenticator shows now"}}
+	}
+	newToken := randomToken(32)
+	action := "account.totp_verified"
+	if !acc.TOTPEnabled {
+		action = "account.totp_enrolled"
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_enabled = $1, totp_last_step = $2 WHERE id = $3`, true, step, acc.ID); err != nil {
+			return errs.Internalf(err, "update account")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET token_hash = $1, second_factor = $2 WHERE token_hash = $3`, sha256Hex(newToken), true, sha256Hex(token)); err != nil {
+			return errs.Internalf(err, "rotate session")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = $1`, key); err != nil {
+			return errs.Internalf(err, "clear throttle")
+		}
+		return s.audit.Append(ctx, tx, acc.Actor(), audit.Change{Action: action, ObjectType: "account", ObjectID: acc.ID, State: acc.State})
+	})
+	if err != nil {
+		return "", Session{}, err
+	}
+	sess.SecondFactor = true
+	sess.Account.TOTPEnabled = true
+	return newToken, sess, nil
+}

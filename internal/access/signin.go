@@ -1,0 +1,216 @@
+package access
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/audit"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/store"
+)
+
+// Session is a signed-in browser. The token itself is never stored.
+type Session struct {
+	Account      Account
+	CSRF         string
+	SecondFactor bool // TOTP checked in this session
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+}
+
+// Complete reports whether the session may act: roles that need a second
+// factor must have passed it.
+func (s Session) Complete() bool {
+	return s.SecondFactor || !s.Account.NeedsSecondFactor()
+}
+
+// Actor is the session's caller; anonymous until the sign-in is complete.
+func (s Session) Actor() actor.Actor {
+	if !s.Complete() {
+		return actor.Anonymous
+	}
+	return s.Account.Actor()
+}
+
+var errBadCredentials = errs.E(errs.Unauthenticated, "the email or password is not correct")
+
+// SignIn checks a password and opens a session. Failures are throttled per
+// account and per client address in fixed windows stored in the database,
+// so several instances share one count. The answer does not say whether the
+// account exists.
+func (s *Service) SignIn(ctx context.Context, email, password, remoteAddr, userAgent string) (token string, sess Session, err error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	now := s.clock.Now()
+	window := now.Truncate(s.cfg.FailWindow)
+	keys := []struct {
+		key string
+		max int
+	}{{"account:" + email, s.cfg.MaxFailsAccount}, {"addr:" + remoteAddr, s.cfg.MaxFailsAddr}}
+	for _, k := range keys {
+		var n int
+		err := s.db.R.QueryRowContext(ctx, `SELECT failures FROM login_failures WHERE key = $1 AND window_start = $2`, k.key, window).Scan(&n)
+		if err != nil && !store.NoRows(err) {
+			return "", Session{}, errs.Internalf(err, "read throttle")
+		}
+		if n >= k.max {
+			return "", Session{}, errs.E(errs.TooMany, "too many failed attempts; try again in %d minutes", int(window.Add(s.cfg.FailWindow).Sub(now).Minutes())+1)
+		}
+	}
+
+	var hash string
+	acc, err := scanAccountHash(s.db.R.QueryRowContext(ctx, `SELECT `+accountCols+`, password_hash FROM accounts WHERE email = $1`, email), &hash)
+	ok := false
+	switch {
+	case err == nil:
+		ok, _ = CheckPassword(hash, password)
+	case store.NoRows(err):
+		// Spend the same effort as a real check so timing does not reveal
+		// which emails have accounts.
+		_, _ = CheckPassword(dummyHash(s.cfg.Argon2), password)
+	default:
+		return "", Session{}, errs.Internalf(err, "load account")
+	}
+	if !ok || acc.DisabledAt != nil {
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			for _, k := range keys {
+				if err := bumpFailure(ctx, tx, k.key, window); err != nil {
+					return err
+				}
+			}
+			who := actor.Actor{Email: email}
+			if acc.ID != "" {
+				who = acc.Actor()
+			}
+			return s.audit.Append(ctx, tx, who, audit.Change{Action: "account.sign_in_failed", ObjectType: "account", ObjectID: acc.ID, State: acc.State,
+				Details: map[string]string{"email": email, "remote_addr": remoteAddr}})
+		})
+		if err != nil {
+			return "", Session{}, errs.Internalf(err, "record failure")
+		}
+		return "", Session{}, errBadCredentials
+	}
+
+	token = randomToken(32)
+	sess = Session{Account: acc, CSRF: randomToken(24), CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, account_id, csrf_token, second_factor, created_at, last_seen_at, expires_at, remote_addr, user_agent)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, sha256Hex(token), acc.ID, sess.CSRF, false, now, now, sess.ExpiresAt, remoteAddr, truncate(userAgent, 300))
+		if err != nil {
+			return errs.Internalf(err, "insert session")
+		}
+		// Throttle clears for the account once the right password is given.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = $1`, "account:"+email); err != nil {
+			return errs.Internalf(err, "clear throttle")
+		}
+		return s.audit.Append(ctx, tx, acc.Actor(), audit.Change{Action: "account.sign_in", ObjectType: "account", ObjectID: acc.ID, State: acc.State,
+			Details: map[string]string{"remote_addr": remoteAddr}})
+	})
+	if err != nil {
+		return "", Session{}, err
+	}
+	return token, sess, nil
+}
+
+func bumpFailure(ctx context.Context, tx *sql.Tx, key string, window time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE login_failures SET failures = failures + 1 WHERE key = $1 AND window_start = $2`, key, window)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		_, err = tx.ExecContext(ctx, `INSERT INTO login_failures (key, window_start, failures) VALUES ($1, $2, 1)`, key, window)
+	}
+	return err
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+func scanAccountHash(row *sql.Row, hash *string) (Account, error) {
+	var a Account
+	var role string
+	var disabled sql.NullTime
+	err := row.Scan(&a.ID, &a.Email, &a.DisplayName, &role, &a.State, &a.TOTPEnabled, &a.CreatedAt, &a.UpdatedAt, &disabled, hash)
+	a.Role = actor.Role(role)
+	if disabled.Valid {
+		t := disabled.Time
+		a.DisabledAt = &t
+	}
+	return a, err
+}
+
+// dummyHash is a valid hash of nothing anyone types, made with the current
+// cost so a miss costs what a hit costs.
+func dummyHash(p Argon2) string {
+	h, _ := p.HashPassword("\x00no account\x00")
+	return h
+}
+
+// Session looks up the session for a cookie token. It ends sessions that
+// expired or sat idle, and refreshes last use at most once a minute so
+// reads do not turn into writes.
+func (s *Service) Session(ctx context.Context, token string) (Session, error) {
+	if token == "" {
+		return Session{}, errs.E(errs.Unauthenticated, "please sign in")
+	}
+	var sess Session
+	var lastSeen time.Time
+	var hash string
+	row := s.db.R.QueryRowContext(ctx, `SELECT `+accountColsA+`, a.password_hash, s.csrf_token, s.second_factor, s.created_at, s.expires_at, s.last_seen_at
+		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, sha256Hex(token))
+	var role string
+	var disabled sql.NullTime
+	err := row.Scan(&sess.Account.ID, &sess.Account.Email, &sess.Account.DisplayName, &role, &sess.Account.State, &sess.Account.TOTPEnabled,
+		&sess.Account.CreatedAt, &sess.Account.UpdatedAt, &disabled, &hash, &sess.CSRF, &sess.SecondFactor, &sess.CreatedAt, &sess.ExpiresAt, &lastSeen)
+	if store.NoRows(err) {
+		return Session{}, errs.E(errs.Unauthenticated, "your session has ended; please sign in again")
+	}
+	if err != nil {
+		return Session{}, errs.Internalf(err, "load session")
+	}
+	sess.Account.Role = actor.Role(role)
+	now := s.clock.Now()
+	if disabled.Valid || now.After(sess.ExpiresAt) || now.Sub(lastSeen) > s.cfg.SessionIdle {
+		_, _ = s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, sha256Hex(token))
+		return Session{}, errs.E(errs.Unauthenticated, "your session has ended; please sign in again")
+	}
+	if now.Sub(lastSeen) > time.Minute {
+		if _, err := s.db.W.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, now, sha256Hex(token)); err != nil {
+			return Session{}, errs.Internalf(err, "touch session")
+		}
+	}
+	return sess, nil
+}
+
+// accountColsA is accountCols for queries that join accounts as "a".
+const accountColsA = `a.id, a.email, a.display_name, a.role, COALESCE(a.state_code, ''), a.totp_enabled, a.created_at, a.updated_at, a.disabled_at`
+
+// SignOut ends the session for token.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	sess, err := s.Session(ctx, token)
+	if err != nil {
+		return nil // already gone
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, sha256Hex(token)); err != nil {
+			return errs.Internalf(err, "delete session")
+		}
+		return s.audit.Append(ctx, tx, sess.Account.Actor(), audit.Change{Action: "account.sign_out", ObjectType: "account", ObjectID: sess.Account.ID, State: sess.Account.State})
+	})
+}
+
+// PurgeExpired removes sessions and throttle windows that no longer matter.
+func (s *Service) PurgeExpired(ctx context.Context) error {
+	now := s.clock.Now()
+	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, now, now.Add(-s.cfg.SessionIdle)); err != nil {
+		return err
+	}
+	_, err := s.db.W.ExecContext(ctx, `DELETE FROM login_failures WHERE window_start < $1`, now.Add(-2*s.cfg.FailWindow))
+	return err
+}
