@@ -1,0 +1,151 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/detente/detente/internal/access"
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/audit"
+	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/errs"
+)
+
+type adminAccountsData struct {
+	Accounts  []access.Account
+	Roles     []actor.Role
+	States    []directory.State
+	Created   *access.Account
+	Password  string // a generated initial password, shown once
+	FixedRole bool
+}
+
+func (s *Server) adminAccountsData(r *http.Request) (adminAccountsData, error) {
+	a := who(r)
+	accs, err := s.app.Access.Accounts(r.Context(), a)
+	if err != nil {
+		return adminAccountsData{}, err
+	}
+	d := adminAccountsData{Accounts: accs}
+	if a.IsSecretariat() {
+		d.Roles = actor.Roles
+		if d.States, err = s.app.Directory.States(r.Context(), a); err != nil {
+			return d, err
+		}
+	} else {
+		d.Roles = []actor.Role{actor.StateAdmin, actor.POC, actor.Viewer}
+	}
+	return d, nil
+}
+
+func (s *Server) adminAccounts(w http.ResponseWriter, r *http.Request) {
+	d, err := s.adminAccountsData(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "accounts", page{Title: "Accounts", Nav: "admin", Data: d})
+}
+
+func (s *Server) adminCreateAccount(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	f := r.PostForm
+	state := f.Get("state")
+	if !a.IsSecretariat() {
+		state = a.State // a State admin creates accounts of its own State only
+	}
+	acc, pw, err := s.app.Access.CreateAccount(r.Context(), a, access.NewAccount{
+		Email: f.Get("email"), DisplayName: f.Get("display_name"), Role: actor.Role(f.Get("role")), State: state,
+	})
+	d, derr := s.adminAccountsData(r)
+	if derr != nil {
+		s.renderError(w, r, derr)
+		return
+	}
+	if err != nil {
+		s.renderForm(w, r, "accounts", page{Title: "Accounts", Nav: "admin", Data: d}, err)
+		return
+	}
+	d.Created, d.Password = &acc, pw
+	s.render(w, r, http.StatusOK, "accounts", page{Title: "Accounts", Nav: "admin", Data: d, Flash: flashes["created"]})
+}
+
+func (s *Server) adminDisable(w http.ResponseWriter, r *http.Request) { s.setDisabled(w, r, true) }
+func (s *Server) adminEnable(w http.ResponseWriter, r *http.Request)  { s.setDisabled(w, r, false) }
+
+func (s *Server) setDisabled(w http.ResponseWriter, r *http.Request, disabled bool) {
+	if err := s.app.Access.SetDisabled(r.Context(), who(r), r.PathValue("id"), disabled); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	redirect(w, r, "/admin/accounts?done=updated")
+}
+
+type adminStatesData struct {
+	States []directory.State
+	Region string
+	Counts map[string]int
+}
+
+func (s *Server) adminStates(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	if err := a.RequireSignedIn(); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if !a.IsSecretariat() {
+		s.renderError(w, r, errs.E(errs.Forbidden, "only the secretariat records participation"))
+		return
+	}
+	sts, err := s.app.Directory.States(r.Context(), a)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	region := r.URL.Query().Get("region")
+	d := adminStatesData{Region: region, Counts: map[string]int{}}
+	for _, st := range sts {
+		if st.Participating() {
+			d.Counts["participating"]++
+		}
+		if region == "" || st.Region == region {
+			d.States = append(d.States, st)
+		}
+	}
+	d.Counts["all"] = len(sts)
+	s.render(w, r, http.StatusOK, "states", page{Title: "Participation", Nav: "admin", Data: d})
+}
+
+func (s *Server) adminParticipation(w http.ResponseWriter, r *http.Request) {
+	code := strings.ToUpper(r.PathValue("code"))
+	var since *time.Time
+	if r.PostForm.Get("participating") == "yes" {
+		v := r.PostForm.Get("since")
+		t := s.app.Clock.Now()
+		if v != "" {
+			p, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				s.renderError(w, r, &errs.Error{Code: errs.Invalid, Message: "enter the date as YYYY-MM-DD", Fields: map[string]string{"since": "enter the date as YYYY-MM-DD"}})
+				return
+			}
+			t = p
+		}
+		since = &t
+	}
+	if err := s.app.Directory.SetParticipation(r.Context(), who(r), code, since); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	redirect(w, r, "/admin/states?done=saved")
+}
+
+func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	entries, err := s.app.Audit.List(r.Context(), who(r), audit.Filter{ObjectType: q.Get("object_type"), ObjectID: q.Get("object_id"), State: strings.ToUpper(q.Get("state"))})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "audit", page{Title: "Audit log", Nav: "admin", Data: entries})
+}

@@ -1,0 +1,149 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/store/storetest"
+)
+
+// roles in the order the matrix lists them; "anon" is the public visitor.
+var roles = []string{"anon", "sec", "fradmin", "frpoc", "frviewer", "kepoc", "nzpoc"}
+
+// expect maps a role to the status it must get; roles not listed get def.
+type expect struct {
+	def    int
+	status map[string]int
+	// absent lists text that must not appear in the role's response.
+	absent map[string][]string
+	// present lists text that must appear.
+	present map[string][]string
+}
+
+func (e expect) want(role string) int {
+	if s, ok := e.status[role]; ok {
+		return s
+	}
+	return e.def
+}
+
+const (
+	ok        = http.StatusOK
+	see       = http.StatusSeeOther
+	forbidden = http.StatusForbidden
+	notFound  = http.StatusNotFound
+	unauth    = http.StatusUnauthorized
+)
+
+// Emails of entries and accounts each State must not see of the others.
+const (
+	frEntry   = "cert@fr-cert.test.invalid"
+	keEntry   = "duty@ke-cirt.test.invalid"
+	nzEntry   = "duty@nz-cert.test.invalid"
+	frAdmin   = "admin@fr.test.invalid"
+	keAdmin   = "admin@ke.test.invalid"
+	keAccount = "poc@ke.test.invalid"
+)
+
+func TestWebAuthorizationMatrix(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, engine *store.DB) {
+		f := newFixture(t, engine.Engine)
+		clients := map[string]*client{"anon": f.anon()}
+		for _, r := range roles[1:] {
+			clients[r] = f.signIn(r)
+		}
+		fr, nz := f.poc["frtech"].ID, f.poc["nztech"].ID
+		tests := []struct {
+			name   string
+			method string
+			path   string
+			form   url.Values
+			expect expect
+		}{
+			{"start page", "GET", "/", nil, expect{def: ok}},
+			{"framework index", "GET", "/framework", nil, expect{def: ok, present: map[string][]string{"anon": {"norm-h"}}}},
+			{"framework search", "GET", "/framework?q=requests+for+assistance", nil, expect{def: ok, present: map[string][]string{"anon": {"/framework/norm-h"}}}},
+			{"provision", "GET", "/framework/norm-h", nil, expect{def: ok, present: map[string][]string{"anon": {"States should respond to appropriate requests for assistance"}}}},
+			{"unknown provision", "GET", "/framework/norm-z", nil, expect{def: notFound}},
+			{"unknown page", "GET", "/no/such/page", nil, expect{def: notFound}},
+			{"directory", "GET", "/directory", nil, expect{def: ok, status: map[string]int{"anon": see},
+				absent:  map[string][]string{"anon": {frEntry}, "frpoc": {nzEntry}, "kepoc": {nzEntry}, "nzpoc": {frEntry, keEntry}},
+				present: map[string][]string{"sec": {frEntry, keEntry, nzEntry}, "frpoc": {frEntry, keEntry}, "kepoc": {frEntry}, "nzpoc": {nzEntry}}}},
+			{"directory csv", "GET", "/directory/export.csv", nil, expect{def: ok, status: map[string]int{"anon": see},
+				absent: map[string][]string{"nzpoc": {frEntry}, "frpoc": {nzEntry}}, present: map[string][]string{"frpoc": {frEntry, keEntry}}}},
+			{"directory json", "GET", "/directory/export.json", nil, expect{def: ok, status: map[string]int{"anon": see},
+				absent: map[string][]string{"nzpoc": {frEntry}, "kepoc": {nzEntry}}}},
+			{"directory vcard", "GET", "/directory/export.vcf", nil, expect{def: ok, status: map[string]int{"anon": see},
+				absent: map[string][]string{"nzpoc": {frEntry}}, present: map[string][]string{"kepoc": {"BEGIN:VCARD"}}}},
+			{"state page", "GET", "/directory/states/FR", nil, expect{def: ok, status: map[string]int{"anon": see},
+				absent:  map[string][]string{"kepoc": {"/nominate"}, "sec": {"/nominate"}, "frpoc": {"/nominate"}, "nzpoc": {frEntry}},
+				present: map[string][]string{"fradmin": {"/nominate"}}}},
+			{"nominate form", "GET", "/directory/states/FR/nominate", nil, expect{def: forbidden, status: map[string]int{"anon": see, "fradmin": ok}}},
+			{"poc page", "GET", "/directory/pocs/" + fr, nil, expect{def: ok, status: map[string]int{"anon": see, "nzpoc": notFound},
+				absent:  map[string][]string{"kepoc": {frAdmin, "History"}, "nzpoc": {frEntry}},
+				present: map[string][]string{"fradmin": {"History", frAdmin}, "frviewer": {"History"}, "sec": {"History"}}}},
+			{"poc of a non-participating State", "GET", "/directory/pocs/" + nz, nil, expect{def: notFound, status: map[string]int{"anon": see, "sec": ok, "nzpoc": ok},
+				absent: map[string][]string{"frpoc": {nzEntry}, "kepoc": {nzEntry}}}},
+			{"unknown poc", "GET", "/directory/pocs/not-a-uuid", nil, expect{def: notFound, status: map[string]int{"anon": see}}},
+			{"edit form", "GET", "/directory/pocs/" + fr + "/edit", nil, expect{def: forbidden, status: map[string]int{"anon": see, "fradmin": ok, "nzpoc": notFound},
+				absent: map[string][]string{"kepoc": {"pgp_key"}}}},
+			{"account", "GET", "/account", nil, expect{def: ok, status: map[string]int{"anon": see}}},
+			{"accounts admin", "GET", "/admin/accounts", nil, expect{def: forbidden, status: map[string]int{"anon": see, "sec": ok, "fradmin": ok},
+				absent: map[string][]string{"fradmin": {keAdmin, keAccount}, "frpoc": {keAdmin}, "kepoc": {frAdmin}}, present: map[string][]string{"sec": {keAdmin, frAdmin}}}},
+			{"participation admin", "GET", "/admin/states", nil, expect{def: forbidden, status: map[string]int{"anon": see, "sec": ok}}},
+			{"audit log", "GET", "/admin/audit", nil, expect{def: forbidden, status: map[string]int{"anon": see, "sec": ok, "fradmin": ok},
+				absent: map[string][]string{"fradmin": {keAdmin}}, present: map[string][]string{"sec": {keAdmin}}}},
+
+			// State-changing forms.
+			{"confirm poc", "POST", "/directory/pocs/" + fr + "/confirm", nil, expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": see, "kepoc": notFound, "nzpoc": notFound}}},
+			{"nominate", "POST", "/directory/states/FR/nominate", url.Values{"level": {"policy"}, "function_title": {"Policy lead"}, "organisation": {"Ministry"},
+				"emails": {"policy@fr.test.invalid"}, "phones": {"+33 1 23 45 67 89"}, "languages": {"fr, en"}, "time_zone": {"Europe/Paris"}, "availability": {"24x7"}},
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": see}}},
+			// The secretariat creates it first; FR's admin then meets the duplicate.
+			{"create account", "POST", "/admin/accounts", url.Values{"email": {"new@fr.test.invalid"}, "display_name": {"New"}, "role": {"viewer"}, "state": {"FR"}},
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": ok, "fradmin": http.StatusConflict}}},
+			{"participation", "POST", "/admin/states/NZ/participation", url.Values{"participating": {"no"}}, expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": see}}},
+			{"create token", "POST", "/account/tokens", url.Values{"name": {"script"}, "days": {"30"}}, expect{def: ok, status: map[string]int{"anon": unauth}}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				for _, role := range roles {
+					c := clients[role].on(t)
+					var r response
+					if tc.method == "GET" {
+						r = c.get(tc.path)
+					} else {
+						form := url.Values{}
+						for k, v := range tc.form {
+							form[k] = v
+						}
+						r = c.post(tc.path, form)
+					}
+					if want := tc.expect.want(role); r.status != want {
+						t.Errorf("%s %s as %s: status %d, want %d\n%s", tc.method, tc.path, role, r.status, want, snippet(r.body))
+					}
+					for _, s := range tc.expect.absent[role] {
+						if strings.Contains(r.body, s) {
+							t.Errorf("%s %s as %s: response shows %q, which it must not", tc.method, tc.path, role, s)
+						}
+					}
+					for _, s := range tc.expect.present[role] {
+						if !strings.Contains(r.body, s) {
+							t.Errorf("%s %s as %s: response lacks %q", tc.method, tc.path, role, s)
+						}
+					}
+				}
+			})
+		}
+	})
+}
+
+func snippet(s string) string {
+	if len(s) > 600 {
+		return s[:600] + "…"
+	}
+	return s
+}

@@ -1,0 +1,269 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/errs"
+)
+
+// directoryFilter reads the list filters from the query string.
+func directoryFilter(r *http.Request) directory.Filter {
+	q := r.URL.Query()
+	f := directory.Filter{Region: q.Get("region"), Level: directory.Level(q.Get("level")), State: strings.ToUpper(q.Get("state"))}
+	switch q.Get("stale") {
+	case "yes":
+		t := true
+		f.Stale = &t
+	case "no":
+		t := false
+		f.Stale = &t
+	}
+	return f
+}
+
+type directoryData struct {
+	Filter  directory.Filter
+	Stale   string
+	Regions []string
+	Levels  []directory.Level
+	Groups  []stateGroup
+	Count   int
+}
+
+type stateGroup struct {
+	State directory.State
+	POCs  []directory.POC
+}
+
+func (s *Server) directoryList(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	f := directoryFilter(r)
+	pocs, err := s.app.Directory.POCs(r.Context(), a, f)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	sts, err := s.app.Directory.States(r.Context(), a)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	byCode := map[string]directory.State{}
+	regions := map[string]bool{}
+	var regionList []string
+	for _, st := range sts {
+		byCode[st.Code] = st
+		if !regions[st.Region] {
+			regions[st.Region] = true
+			regionList = append(regionList, st.Region)
+		}
+	}
+	d := directoryData{Filter: f, Stale: r.URL.Query().Get("stale"), Regions: sortedStrings(regionList), Levels: directory.Levels, Count: len(pocs)}
+	for _, p := range pocs {
+		if n := len(d.Groups); n == 0 || d.Groups[n-1].State.Code != p.State {
+			d.Groups = append(d.Groups, stateGroup{State: byCode[p.State]})
+		}
+		g := &d.Groups[len(d.Groups)-1]
+		g.POCs = append(g.POCs, p)
+	}
+	s.render(w, r, http.StatusOK, "directory", page{Title: "Points of contact", Nav: "directory", Data: d})
+}
+
+type statePageData struct {
+	State     directory.State
+	POCs      []directory.POC
+	CanManage bool
+}
+
+func (s *Server) statePage(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	code := strings.ToUpper(r.PathValue("code"))
+	if err := a.RequireSignedIn(); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	st, err := s.app.Directory.State(r.Context(), a, code)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	pocs, err := s.app.Directory.POCs(r.Context(), a, directory.Filter{State: code, Retired: true})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d := statePageData{State: st, POCs: pocs, CanManage: s.app.Directory.CanManage(a, code)}
+	s.render(w, r, http.StatusOK, "state", page{Title: st.Name, Nav: "directory", Data: d})
+}
+
+type pocPageData struct {
+	POC       directory.POC
+	State     directory.State
+	History   []directory.Version
+	CanManage bool
+}
+
+func (s *Server) pocPage(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	p, err := s.app.Directory.POC(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	st, err := s.app.Directory.State(r.Context(), a, p.State)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d := pocPageData{POC: p, State: st, CanManage: s.app.Directory.CanManage(a, p.State)}
+	if h, err := s.app.Directory.History(r.Context(), a, p.ID); err == nil {
+		d.History = h
+	} else if !errs.Is(err, errs.Forbidden) {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "poc", page{Title: p.FunctionTitle, Nav: "directory", Data: d})
+}
+
+type pocFormData struct {
+	State   directory.State
+	POC     *directory.POC
+	Levels  []directory.Level
+	Action  string
+	Version int
+}
+
+// formFromPOC fills form values from an existing entry for editing.
+func formFromPOC(p directory.POC) map[string][]string {
+	return map[string][]string{
+		"level": {string(p.Level)}, "function_title": {p.FunctionTitle}, "organisation": {p.Organisation}, "person_name": {p.PersonName},
+		"emails": {strings.Join(p.Emails, "\n")}, "phones": {strings.Join(p.Phones, "\n")}, "languages": {strings.Join(p.Languages, ", ")},
+		"time_zone": {p.TimeZone}, "availability": {p.Availability}, "hours": {p.Hours}, "pgp_key": {p.PGPKey},
+	}
+}
+
+// splitList accepts one value per line or comma-separated.
+func splitList(v string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == ',' || r == ';' }) {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func pocInput(r *http.Request) directory.POCInput {
+	f := r.PostForm
+	return directory.POCInput{
+		Level: directory.Level(f.Get("level")), FunctionTitle: f.Get("function_title"), Organisation: f.Get("organisation"),
+		PersonName: f.Get("person_name"), Emails: splitList(f.Get("emails")), Phones: strings.Split(f.Get("phones"), "\n"),
+		Languages: splitList(f.Get("languages")), TimeZone: f.Get("time_zone"), Availability: f.Get("availability"),
+		Hours: f.Get("hours"), PGPKey: f.Get("pgp_key"),
+	}
+}
+
+func (s *Server) nominateForm(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	code := strings.ToUpper(r.PathValue("code"))
+	if err := a.RequireSignedIn(); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if !s.app.Directory.CanManage(a, code) {
+		s.renderError(w, r, errs.E(errs.Forbidden, "only %s's administrators may nominate its points of contact", code))
+		return
+	}
+	st, err := s.app.Directory.State(r.Context(), a, code)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "pocform", page{Title: "Nominate a point of contact", Nav: "directory",
+		Form: map[string][]string{"availability": {directory.Always}}, Data: pocFormData{State: st, Levels: directory.Levels, Action: "/directory/states/" + code + "/nominate"}})
+}
+
+func (s *Server) nominate(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	code := strings.ToUpper(r.PathValue("code"))
+	p, err := s.app.Directory.Nominate(r.Context(), a, code, pocInput(r))
+	if err != nil {
+		st, serr := s.app.Directory.State(r.Context(), a, code)
+		if serr != nil {
+			s.renderError(w, r, serr)
+			return
+		}
+		s.renderForm(w, r, "pocform", page{Title: "Nominate a point of contact", Nav: "directory",
+			Data: pocFormData{State: st, Levels: directory.Levels, Action: "/directory/states/" + code + "/nominate"}}, err)
+		return
+	}
+	redirect(w, r, "/directory/pocs/"+p.ID+"?done=nominated")
+}
+
+func (s *Server) editForm(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	p, err := s.app.Directory.POC(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if !s.app.Directory.CanManage(a, p.State) {
+		s.renderError(w, r, errs.E(errs.Forbidden, "only %s's administrators may edit its points of contact", p.State))
+		return
+	}
+	st, err := s.app.Directory.State(r.Context(), a, p.State)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "pocform", page{Title: "Edit point of contact", Nav: "directory", Form: formFromPOC(p),
+		Data: pocFormData{State: st, POC: &p, Levels: directory.Levels, Action: "/directory/pocs/" + p.ID + "/edit", Version: p.Version}})
+}
+
+func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	id := r.PathValue("id")
+	version, _ := strconv.Atoi(r.PostForm.Get("version"))
+	if version <= 0 {
+		s.renderError(w, r, errs.E(errs.Invalid, "the form is missing the version it was based on; reload the page"))
+		return
+	}
+	p, err := s.app.Directory.Edit(r.Context(), a, id, version, pocInput(r))
+	if err != nil {
+		cur, gerr := s.app.Directory.POC(r.Context(), a, id)
+		if gerr != nil {
+			s.renderError(w, r, gerr)
+			return
+		}
+		st, serr := s.app.Directory.State(r.Context(), a, cur.State)
+		if serr != nil {
+			s.renderError(w, r, serr)
+			return
+		}
+		s.renderForm(w, r, "pocform", page{Title: "Edit point of contact", Nav: "directory",
+			Data: pocFormData{State: st, POC: &cur, Levels: directory.Levels, Action: "/directory/pocs/" + id + "/edit", Version: version}}, err)
+		return
+	}
+	redirect(w, r, "/directory/pocs/"+p.ID+"?done=saved")
+}
+
+func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
+	p, err := s.app.Directory.Confirm(r.Context(), who(r), r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	redirect(w, r, "/directory/pocs/"+p.ID+"?done=confirmed")
+}
+
+func (s *Server) retire(w http.ResponseWriter, r *http.Request) {
+	p, err := s.app.Directory.Retire(r.Context(), who(r), r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	redirect(w, r, "/directory/pocs/"+p.ID+"?done=retired")
+}

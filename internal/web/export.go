@@ -1,0 +1,120 @@
+package web
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/vcard"
+)
+
+// Exports give the same entries the list shows, under the same filters and
+// the same authorisation, in formats other tools read.
+
+func (s *Server) exportPOCs(w http.ResponseWriter, r *http.Request) ([]directory.POC, bool) {
+	pocs, err := s.app.Directory.POCs(r.Context(), who(r), directoryFilter(r))
+	if err != nil {
+		s.renderError(w, r, err)
+		return nil, false
+	}
+	return pocs, true
+}
+
+func attachment(w http.ResponseWriter, ctype, name string) {
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+}
+
+func (s *Server) exportJSON(w http.ResponseWriter, r *http.Request) {
+	pocs, ok := s.exportPOCs(w, r)
+	if !ok {
+		return
+	}
+	if pocs == nil {
+		pocs = []directory.POC{}
+	}
+	attachment(w, "application/json", "detente-directory.json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(map[string]any{"generated_at": s.app.Clock.Now().Format(time.RFC3339), "items": pocs})
+}
+
+var csvHeader = []string{"id", "state", "level", "function_title", "organisation", "person_name", "emails", "phones", "languages",
+	"time_zone", "availability", "hours", "pgp_fingerprint", "pgp_expires_at", "confirmed_at", "stale", "version"}
+
+// csvSafe defuses cells a spreadsheet would run as a formula.
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) {
+	pocs, ok := s.exportPOCs(w, r)
+	if !ok {
+		return
+	}
+	attachment(w, "text/csv; charset=utf-8", "detente-directory.csv")
+	cw := csv.NewWriter(w)
+	_ = cw.Write(csvHeader)
+	for _, p := range pocs {
+		exp := ""
+		if p.PGPExpires != nil {
+			exp = p.PGPExpires.Format(time.DateOnly)
+		}
+		stale := "no"
+		if p.Stale {
+			stale = "yes"
+		}
+		row := []string{p.ID, p.State, string(p.Level), p.FunctionTitle, p.Organisation, p.PersonName, strings.Join(p.Emails, " "),
+			strings.Join(p.Phones, " "), strings.Join(p.Languages, " "), p.TimeZone, p.Availability, p.Hours, p.PGPFingerprint, exp,
+			p.ConfirmedAt.Format(time.RFC3339), stale, itoa(p.Version)}
+		for i := range row {
+			row[i] = csvSafe(row[i])
+		}
+		_ = cw.Write(row)
+	}
+	cw.Flush()
+}
+
+func (s *Server) exportVCard(w http.ResponseWriter, r *http.Request) {
+	pocs, ok := s.exportPOCs(w, r)
+	if !ok {
+		return
+	}
+	cards := make([]vcard.Card, 0, len(pocs))
+	for _, p := range pocs {
+		cards = append(cards, pocCard(p))
+	}
+	attachment(w, "text/vcard; charset=utf-8", "detente-directory.vcf")
+	if err := vcard.Write(w, cards...); err != nil {
+		s.log.Error("vcard export", "err", err)
+	}
+}
+
+// pocCard describes a POC as a contact card: a function, so the formatted
+// name is the function and State unless a person is named.
+func pocCard(p directory.POC) vcard.Card {
+	fn := p.FunctionTitle + " (" + p.State + ")"
+	kind := "org"
+	if p.PersonName != "" {
+		fn, kind = p.PersonName, "individual"
+	}
+	note := "Level: " + string(p.Level) + ". Availability: " + p.Availability
+	if p.Hours != "" {
+		note += " (" + p.Hours + ")"
+	}
+	if p.PGPFingerprint != "" {
+		note += ". OpenPGP fingerprint: " + p.PGPFingerprint
+	}
+	return vcard.Card{
+		UID: "urn:uuid:" + p.ID, FormattedName: fn, Kind: kind, Org: p.Organisation, Title: p.FunctionTitle,
+		Emails: p.Emails, Phones: p.Phones, Languages: p.Languages, TimeZone: p.TimeZone, Note: note,
+		Categories: []string{"detente", p.State, string(p.Level)}, Rev: p.UpdatedAt,
+	}
+}

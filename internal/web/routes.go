@@ -1,0 +1,52 @@
+package web
+
+import "net/http"
+
+// routes is the whole page surface of the web interface, in one table.
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /assets/", s.assets.serve)
+	m.HandleFunc("GET /{$}", s.home)
+
+	// The framework catalogue is public.
+	m.HandleFunc("GET /framework", s.frameworkIndex)
+	m.HandleFunc("GET /framework/{id}", s.frameworkProvision)
+
+	// Signing in.
+	m.HandleFunc("GET /login", s.loginForm)
+	m.HandleFunc("POST /login", s.login)
+	m.HandleFunc("GET /login/totp", s.totpForm)
+	m.HandleFunc("POST /login/totp", s.totp)
+	m.HandleFunc("POST /logout", s.logout)
+
+	// The directory, for signed-in participants.
+	m.HandleFunc("GET /directory", s.directoryList)
+	m.HandleFunc("GET /directory/export.json", s.exportJSON)
+	m.HandleFunc("GET /directory/export.csv", s.exportCSV)
+	m.HandleFunc("GET /directory/export.vcf", s.exportVCard)
+	m.HandleFunc("GET /directory/states/{code}", s.statePage)
+	m.HandleFunc("GET /directory/states/{code}/nominate", s.nominateForm)
+	m.HandleFunc("POST /directory/states/{code}/nominate", s.nominate)
+	m.HandleFunc("GET /directory/pocs/{id}", s.pocPage)
+	m.HandleFunc("GET /directory/pocs/{id}/edit", s.editForm)
+	m.HandleFunc("POST /directory/pocs/{id}/edit", s.edit)
+	m.HandleFunc("POST /directory/pocs/{id}/confirm", s.confirm)
+	m.HandleFunc("POST /directory/pocs/{id}/retire", s.retire)
+
+	// The signed-in person's own account.
+	m.HandleFunc("GET /account", s.accountPage)
+	m.HandleFunc("POST /account/password", s.changePassword)
+	m.HandleFunc("POST /account/tokens", s.createToken)
+	m.HandleFunc("POST /account/tokens/{id}/revoke", s.revokeToken)
+
+	// Administration: services limit each page to the roles that may use it.
+	m.HandleFunc("GET /admin/accounts", s.adminAccounts)
+	m.HandleFunc("POST /admin/accounts", s.adminCreateAccount)
+	m.HandleFunc("POST /admin/accounts/{id}/disable", s.adminDisable)
+	m.HandleFunc("POST /admin/accounts/{id}/enable", s.adminEnable)
+	m.HandleFunc("GET /admin/states", s.adminStates)
+	m.HandleFunc("POST /admin/states/{code}/participation", s.adminParticipation)
+	m.HandleFunc("GET /admin/audit", s.adminAudit)
+
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.renderError(w, r, errNotFound) })
+}

@@ -1,0 +1,355 @@
+// Package web serves the HTML interface: server-rendered pages that work
+// without JavaScript, behind a strict Content-Security-Policy. Handlers
+// parse the request, call a service with the signed-in actor and render;
+// the services decide what the actor may see and do.
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/detente/detente/internal/access"
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/errs"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// Options set how the interface presents itself.
+type Options struct {
+	Demo bool // show the demo banner on every page
+}
+
+// Server is the web interface.
+type Server struct {
+	app    *app.App
+	log    *slog.Logger
+	opt    Options
+	assets *assets
+	pages  map[string]*template.Template
+	mux    *http.ServeMux
+	cop    *http.CrossOriginProtection
+}
+
+// New builds the web interface over a.
+func New(a *app.App, opt Options) (*Server, error) {
+	s := &Server{app: a, log: a.Log, opt: opt, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection()}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, fmt.Errorf("assets: %w", err)
+	}
+	if err := s.parseTemplates(); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) parseTemplates() error {
+	funcs := template.FuncMap{
+		"asset": s.assets.url,
+		"date": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				return v.UTC().Format("2 Jan 2006")
+			case *time.Time:
+				if v == nil {
+					return ""
+				}
+				return v.UTC().Format("2 Jan 2006")
+			}
+			return ""
+		},
+		"datetime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"isodate": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.UTC().Format(time.DateOnly)
+		},
+		"join": strings.Join,
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict wants pairs")
+			}
+			m := map[string]any{}
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+		"lines": func(v []string) string { return strings.Join(v, "\n") },
+		"field": func(errs map[string]string, name string) string { return errs[name] },
+		"title": func(s string) string {
+			if s == "" {
+				return s
+			}
+			return strings.ToUpper(s[:1]) + s[1:]
+		},
+		"query": func(kv ...string) template.URL {
+			v := url.Values{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i+1] != "" {
+					v.Set(kv[i], kv[i+1])
+				}
+			}
+			if len(v) == 0 {
+				return ""
+			}
+			return template.URL("?" + v.Encode())
+		},
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return err
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	s.pages = map[string]*template.Template{}
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "templates/")
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return fmt.Errorf("%s: %w", base, err)
+		}
+		s.pages[strings.TrimSuffix(base, ".html")] = t
+	}
+	return nil
+}
+
+// ServeHTTP applies the protections every page gets, then routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	if s.app.Config.SecureCookies {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic", "path", r.URL.Path, "panic", p)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+	}()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		// Browsers that send Sec-Fetch-Site or Origin are checked here; the
+		// form token below covers the rest.
+		if err := s.cop.Check(r); err != nil {
+			s.renderError(w, r, errs.E(errs.Forbidden, "this form was sent from another site"))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.app.Config.MaxBodyBytes)
+	}
+	r = s.withSession(w, r)
+	if r.Method == http.MethodPost && !s.checkCSRF(w, r) {
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+type ctxKey int
+
+const (
+	ctxSession ctxKey = iota
+	ctxCSRF
+	ctxToken
+)
+
+// session returns the request's session, if any (it may be incomplete).
+func session(r *http.Request) (access.Session, bool) {
+	sess, ok := r.Context().Value(ctxSession).(access.Session)
+	return sess, ok
+}
+
+// who is the request's actor: anonymous unless fully signed in.
+func who(r *http.Request) actor.Actor {
+	if sess, ok := session(r); ok {
+		return sess.Actor()
+	}
+	return actor.Anonymous
+}
+
+func sessionToken(r *http.Request) string {
+	t, _ := r.Context().Value(ctxToken).(string)
+	return t
+}
+
+const (
+	sessionCookie = "__Host-detente"
+	csrfCookie    = "__Host-detente-csrf"
+)
+
+func (s *Server) withSession(w http.ResponseWriter, r *http.Request) *http.Request {
+	ctx := r.Context()
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		sess, err := s.app.Access.Session(ctx, c.Value)
+		if err == nil {
+			ctx = context.WithValue(ctx, ctxSession, sess)
+			ctx = context.WithValue(ctx, ctxToken, c.Value)
+			ctx = context.WithValue(ctx, ctxCSRF, sess.CSRF)
+			return r.WithContext(ctx)
+		}
+		if !errs.Is(err, errs.Unauthenticated) {
+			s.log.Error("session lookup", "err", err)
+		}
+		s.clearCookie(w, sessionCookie)
+	}
+	// Before sign-in, forms are protected by a double-submit cookie.
+	tok := ""
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 20 {
+		tok = c.Value
+	} else {
+		tok = randomString()
+		s.setCookie(w, csrfCookie, tok, 0)
+	}
+	return r.WithContext(context.WithValue(ctx, ctxCSRF, tok))
+}
+
+func (s *Server) checkCSRF(w http.ResponseWriter, r *http.Request) bool {
+	want, _ := r.Context().Value(ctxCSRF).(string)
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, errs.E(errs.Invalid, "the form could not be read; it may be too large"))
+		return false
+	}
+	got := r.PostForm.Get("csrf")
+	if want == "" || !constantEqual(got, want) {
+		s.renderError(w, r, errs.E(errs.Forbidden, "this form has expired; go back, reload the page and try again"))
+		return false
+	}
+	return true
+}
+
+func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) {
+	c := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode}
+	if maxAge > 0 {
+		c.MaxAge = int(maxAge.Seconds())
+	}
+	http.SetCookie(w, c)
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+}
+
+// page is what every template receives.
+type page struct {
+	Title   string
+	Nav     string
+	Actor   actor.Actor
+	Session *access.Session
+	CSRF    string
+	Demo    bool
+	Flash   string
+	Errors  map[string]string
+	Message string // form-level error
+	Form    url.Values
+	Data    any
+}
+
+// flashes are the fixed messages a redirect may show; the query names one,
+// so nothing the user typed is reflected.
+var flashes = map[string]string{
+	"saved":      "Saved.",
+	"nominated":  "The point of contact was added to the directory.",
+	"confirmed":  "Thank you: the entry is recorded as still correct.",
+	"retired":    "The point of contact was retired. Its history is kept.",
+	"password":   "Your password was changed.",
+	"revoked":    "The token was revoked.",
+	"signed-out": "You have signed out.",
+	"totp":       "Your authenticator is set up.",
+	"created":    "The account was created.",
+	"updated":    "The account was updated.",
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.log.Error("no template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	p.Actor = who(r)
+	if sess, ok := session(r); ok {
+		p.Session = &sess
+	}
+	p.CSRF, _ = r.Context().Value(ctxCSRF).(string)
+	p.Demo = s.opt.Demo
+	if p.Flash == "" {
+		p.Flash = flashes[r.URL.Query().Get("done")]
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.log.Error("render", "template", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// renderError shows err as a page with the status from errs.HTTPStatus. A
+// visitor who must sign in is sent to the sign-in page instead.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	status := errs.HTTPStatus(err)
+	if status == http.StatusInternalServerError {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, status, "error", page{Title: http.StatusText(status), Message: errs.MessageOf(err), Data: status})
+}
+
+// renderForm re-shows a form with the errors of err, or the error page for
+// errors that are not about the input.
+func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, name string, p page, err error) {
+	if !errs.Is(err, errs.Invalid) && !errs.Is(err, errs.Conflict) && !errs.Is(err, errs.TooMany) && !errs.Is(err, errs.Unauthenticated) {
+		s.renderError(w, r, err)
+		return
+	}
+	p.Errors = errs.FieldsOf(err)
+	p.Message = errs.MessageOf(err)
+	if p.Form == nil {
+		p.Form = r.PostForm
+	}
+	s.render(w, r, errs.HTTPStatus(err), name, p)
+}
+
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// safeNext keeps post-sign-in redirects on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/directory"
+	}
+	return next
+}
