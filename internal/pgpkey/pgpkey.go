@@ -200,7 +200,7 @@ func describe(e *openpgp.Entity, now time.Time) (Key, error) {
 		}
 	}
 	var b bytes.Buffer
-	w, err := armor.Encode(&b, openpgp.PublicKeyType, nil) // with CRC, which older tools still insist on
+	w, err := armor.Encode(&b, openpgp.PublicKeyType, nil) // keep the CRC line: optional since RFC 9580, expected by RFC 4880 readers
 	if err == nil {
 		err = serialize(w, e, primaryID)
 	}
@@ -415,9 +415,8 @@ func weakness(pk *packet.PublicKey) string {
 // expired since is refused rather than silently skipped.
 //
 // It writes a SEIPD v1 (MDC) packet with AES-256 where the recipients allow
-// it: every OpenPGP implementation still in use can read that, while the
-// newer AEAD formats are not understood by the GnuPG 2.2 that many
-// ministries run.
+// it: every OpenPGP implementation in use can read that, while the newer
+// AEAD formats are unreadable for GnuPG 2.2 and other older software.
 func Encrypt(recipients []Key, plaintext []byte) ([]byte, error) {
 	if len(recipients) == 0 {
 		return nil, invalid("no recipient key to encrypt to")
@@ -425,9 +424,14 @@ func Encrypt(recipients []Key, plaintext []byte) ([]byte, error) {
 	now := time.Now().Add(clockSkew)
 	to := make([]*openpgp.Entity, 0, len(recipients))
 	for _, r := range recipients {
-		e, _, err := load(r.Armored, now)
+		e, k, err := load(r.Armored, now)
 		if err != nil {
 			return nil, errs.Wrap(err, errs.Invalid, fmt.Sprintf("cannot encrypt to key %s: %s", r.FormatFingerprint(), errs.MessageOf(err)))
+		}
+		// A Key whose fields were mixed up in storage must not send the
+		// message to someone other than the fingerprint shown to users.
+		if r.Fingerprint != "" && r.Fingerprint != k.Fingerprint {
+			return nil, errs.Internalf(fmt.Errorf("armored key is %s", k.Fingerprint), "pgpkey: recipient %s", r.Fingerprint)
 		}
 		to = append(to, e)
 	}

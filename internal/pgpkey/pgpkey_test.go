@@ -201,9 +201,10 @@ func TestEncryptNoRecipients(t *testing.T) {
 	assertInvalid(t, err, "no recipient")
 }
 
-func TestEncryptRoundTripInProcess(t *testing.T) {
-	// Complements the gpg interop test where gpg is missing: decrypt with
-	// the library using a key it generated.
+// libKey makes a fresh key with the library, dated by the wall clock that
+// Encrypt checks against (the fixture's date may be ahead of a test host).
+func libKey(t *testing.T) (*openpgp.Entity, Key) {
+	t.Helper()
 	now := time.Now()
 	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Time: func() time.Time { return now.Add(-time.Hour) }}
 	e, err := openpgp.NewEntity("Lib POC", "", "lib@example.invalid", cfg)
@@ -212,10 +213,25 @@ func TestEncryptRoundTripInProcess(t *testing.T) {
 	}
 	var pub bytes.Buffer
 	w, _ := armor.Encode(&pub, openpgp.PublicKeyType, nil)
-	e.Serialize(w)
+	if err := e.Serialize(w); err != nil {
+		t.Fatal(err)
+	}
 	w.Close()
-	k := mustParse(t, pub.String(), now)
+	return e, mustParse(t, pub.String(), now)
+}
 
+func TestEncryptRefusesMismatchedFingerprint(t *testing.T) {
+	_, k := libKey(t)
+	k.Fingerprint = strings.Repeat("0", 40)
+	if _, err := Encrypt([]Key{k}, []byte("x")); !errs.Is(err, errs.Internal) {
+		t.Fatalf("Encrypt with a fingerprint not matching Armored: err = %v, want internal", err)
+	}
+}
+
+func TestEncryptRoundTripInProcess(t *testing.T) {
+	// Complements the gpg interop test where gpg is missing: decrypt with
+	// the library using a key it generated.
+	e, k := libKey(t)
 	msg, err := Encrypt([]Key{k}, []byte("secret ping"))
 	if err != nil {
 		t.Fatal(err)
