@@ -1,0 +1,85 @@
+// Command detente runs the Global Points-of-Contact Directory and its tools.
+// This file only wires: it parses the command line, builds the App and hands
+// it to the server or the command asked for.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "detente:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `detente — the Global Points-of-Contact Directory for ICT security
+
+Usage:
+  detente serve [flags]              run the server
+  detente demo [flags]               run with an embedded database full of fictitious demo data
+  detente migrate [flags]            apply database migrations and exit
+  detente admin create-user [flags]  create an account (e.g. the first secretariat administrator)
+  detente audit verify [flags]       check the audit log's hash chain
+  detente framework [list|search|show|misp]  read the norms, law views and CBMs
+  detente totp-code SECRET           print the current second-factor code for a secret (for demos)
+  detente version                    print the version
+
+Run "detente COMMAND -h" for a command's flags. Every flag can also be set
+with an environment variable, DETENTE_ followed by the flag name in capitals
+(e.g. DETENTE_DATABASE=postgres://…).
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, rest, getenv, stdout, stderr)
+	case "demo":
+		return cmdDemo(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
+	case "admin":
+		if len(rest) == 0 || rest[0] != "create-user" {
+			return errors.New(`usage: detente admin create-user -email … -name … -role … [-state XX]`)
+		}
+		return cmdCreateUser(ctx, rest[1:], getenv, stdin, stdout, stderr)
+	case "audit":
+		if len(rest) == 0 || rest[0] != "verify" {
+			return errors.New("usage: detente audit verify [flags]")
+		}
+		return cmdAuditVerify(ctx, rest[1:], getenv, stdout, stderr)
+	case "framework":
+		return cmdFramework(rest, stdout)
+	case "totp-code":
+		return cmdTOTPCode(rest, stdout)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "detente", version)
+		return nil
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}

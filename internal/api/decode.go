@@ -1,0 +1,120 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strings"
+)
+
+// defaultMaxBody applies when the App's Config leaves MaxBodyBytes unset.
+const defaultMaxBody = 1 << 20
+
+// decode reads the JSON object in r's body into dst. It refuses bodies
+// over the configured size (413), other media types (415), and malformed
+// JSON or unknown fields (400), saying where the problem is.
+func (s *server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return &httpError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
+			msg: "send the request body as JSON with Content-Type: application/json"}
+	}
+	limit := s.app.Config.MaxBodyBytes
+	if limit <= 0 {
+		limit = defaultMaxBody
+	}
+	// The whole body is read first so that a syntax error can be reported
+	// by line and column, which a streaming decoder does not know.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &httpError{status: http.StatusRequestEntityTooLarge, code: "too_large",
+			msg: fmt.Sprintf("the request body is larger than the limit of %d bytes", limit)}
+	}
+	if err != nil {
+		return &httpError{status: http.StatusBadRequest, code: "bad_request", msg: "the request body could not be read"}
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return badJSON("the request body is empty; send a JSON object", nil)
+	}
+	if trimmed[0] != '{' {
+		return badJSON("the request body must be a JSON object, starting with {", nil)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonProblem(body, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return badJSON("unexpected data after the JSON object", nil)
+	}
+	return nil
+}
+
+func badJSON(msg string, fields map[string]string) error {
+	return &httpError{status: http.StatusBadRequest, code: "bad_request", msg: msg, fields: fields}
+}
+
+// jsonProblem turns a decoding error into a message that names the place
+// or the field at fault.
+func jsonProblem(body []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		// Offset counts the bytes read up to and including the bad one.
+		line, col := position(body, syn.Offset-1)
+		return badJSON(fmt.Sprintf("malformed JSON at line %d, column %d: %s", line, col, strings.TrimPrefix(syn.Error(), "json: ")), nil)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		line, col := position(body, int64(len(body)))
+		return badJSON(fmt.Sprintf("malformed JSON: the body ends too early, at line %d, column %d", line, col), nil)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		msg := fmt.Sprintf("expected %s, got a JSON %s", jsonKind(typ.Type), typ.Value)
+		return badJSON(fmt.Sprintf("field %s: %s", field, msg), map[string]string{field: msg})
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		return badJSON(fmt.Sprintf("unknown field %q", name), map[string]string{name: "unknown field; check its spelling against the API description"})
+	}
+	return badJSON("malformed JSON: "+strings.TrimPrefix(err.Error(), "json: "), nil)
+}
+
+// jsonKind names the JSON value a Go type expects, for error messages.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	}
+	return "a number"
+}
+
+// position converts a byte offset into a 1-based line and column.
+func position(body []byte, off int64) (line, col int) {
+	off = min(max(off, 0), int64(len(body)))
+	before := body[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(off) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}

@@ -1,0 +1,72 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/detente/detente/internal/access"
+	"github.com/detente/detente/internal/actor"
+)
+
+func (s *server) me(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	acc, err := s.app.Access.Account(r.Context(), a, a.AccountID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, meFrom(acc, a))
+}
+
+func (s *server) listTokens(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	toks, err := s.app.Access.Tokens(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	now := s.app.Clock.Now()
+	return writeJSON(w, http.StatusOK, listOf(toks, func(t access.Token) tokenOut { return tokenFrom(t, now) }))
+}
+
+type tokenIn struct {
+	Name          string   `json:"name"`
+	Scopes        []string `json:"scopes"`
+	ExpiresInDays int      `json:"expires_in_days"`
+}
+
+// createdToken carries the secret, which is shown in this response only:
+// the server keeps just its hash.
+type createdToken struct {
+	tokenOut
+	Secret string `json:"secret"`
+}
+
+func (s *server) createToken(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	var in tokenIn
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	scopes := make([]actor.Scope, len(in.Scopes))
+	for i, sc := range in.Scopes {
+		scopes[i] = actor.Scope(sc)
+	}
+	// The service bounds the lifetime; days beyond any sane value are
+	// mapped to "too long" before multiplying, which could overflow.
+	lifetime := access.MaxTokenLifetime + time.Hour
+	if in.ExpiresInDays <= 0 {
+		lifetime = 0
+	} else if in.ExpiresInDays <= 1000 {
+		lifetime = time.Duration(in.ExpiresInDays) * 24 * time.Hour
+	}
+	secret, t, err := s.app.Access.CreateToken(r.Context(), a, in.Name, scopes, lifetime)
+	if err != nil {
+		return renameFields(err, map[string]string{"expires": "expires_in_days"})
+	}
+	w.Header().Set("Location", prefix+"/me/tokens")
+	return writeJSON(w, http.StatusCreated, createdToken{tokenOut: tokenFrom(t, s.app.Clock.Now()), Secret: secret})
+}
+
+func (s *server) revokeToken(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	if err := s.app.Access.RevokeToken(r.Context(), a, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,132 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/states"
+)
+
+// pocFilter reads the listing filters, refusing values that could only be
+// typos: a misspelt level would otherwise silently match nothing.
+func pocFilter(r *http.Request) (directory.Filter, error) {
+	q := r.URL.Query()
+	f := directory.Filter{State: strings.ToUpper(strings.TrimSpace(q.Get("state"))), Region: q.Get("region"), Level: directory.Level(q.Get("level"))}
+	var bad errs.Fields
+	if f.Region != "" && !slices.Contains(states.Regions(), f.Region) {
+		bad.Add("region", "use one of the UN regional groups: "+strings.Join(states.Regions(), ", "))
+	}
+	if f.Level != "" && !slices.Contains(directory.Levels, f.Level) {
+		bad.Add("level", "use diplomatic, policy or technical")
+	}
+	if v := q.Get("stale"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad.Add("stale", "use true or false")
+		}
+		f.Stale = &b
+	}
+	if v := q.Get("retired"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad.Add("retired", "use true or false")
+		}
+		f.Retired = b
+	}
+	return f, bad.Err()
+}
+
+func (s *server) listPOCs(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	f, err := pocFilter(r)
+	if err != nil {
+		return err
+	}
+	pocs, err := s.app.Directory.POCs(r.Context(), a, f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, listOf(pocs, pocFrom))
+}
+
+// etag names a POC version; PUT takes it back in If-Match.
+func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
+
+// writePOC sends p with its version as the entity tag.
+func writePOC(w http.ResponseWriter, status int, p directory.POC) error {
+	w.Header().Set("ETag", etag(p.Version))
+	return writeJSON(w, status, pocFrom(p))
+}
+
+func (s *server) getPOC(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	p, err := s.app.Directory.POC(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writePOC(w, http.StatusOK, p)
+}
+
+func (s *server) pocHistory(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	vs, err := s.app.Directory.History(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, listOf(vs, versionFrom))
+}
+
+func (s *server) confirmPOC(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	p, err := s.app.Directory.Confirm(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writePOC(w, http.StatusOK, p)
+}
+
+func (s *server) retirePOC(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	p, err := s.app.Directory.Retire(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writePOC(w, http.StatusOK, p)
+}
+
+// pocIn is the body of a nomination, and of an edit, which replaces every
+// field.
+type pocIn struct {
+	Level         string   `json:"level"`
+	FunctionTitle string   `json:"function_title"`
+	Organisation  string   `json:"organisation"`
+	PersonName    string   `json:"person_name"`
+	Emails        []string `json:"emails"`
+	Phones        []string `json:"phones"`
+	Languages     []string `json:"languages"`
+	TimeZone      string   `json:"time_zone"`
+	Availability  string   `json:"availability"`
+	Hours         string   `json:"hours"`
+	PGPKey        string   `json:"pgp_key"`
+}
+
+func (in pocIn) input() directory.POCInput {
+	return directory.POCInput{
+		Level: directory.Level(in.Level), FunctionTitle: in.FunctionTitle, Organisation: in.Organisation, PersonName: in.PersonName,
+		Emails: in.Emails, Phones: in.Phones, Languages: in.Languages, TimeZone: in.TimeZone,
+		Availability: in.Availability, Hours: in.Hours, PGPKey: in.PGPKey,
+	}
+}
+
+func (s *server) nominatePOC(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	var in pocIn
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	p, err := s.app.Directory.Nominate(r.Context(), a, stateCode(r), in.input())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", prefix+"/pocs/"+p.ID)
+	return writePOC(w, http.StatusCreated, p)
+}

@@ -1,0 +1,114 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/detente/detente/internal/errs"
+)
+
+// httpError is a problem with the HTTP request itself (its body, headers
+// or media type), found before any service is called. Service errors keep
+// their errs.Error and get their status from errs.HTTPStatus.
+type httpError struct {
+	status       int
+	code         string
+	msg          string
+	fields       map[string]string
+	invalidToken bool // a token was sent but refused (RFC 6750 §3.1)
+}
+
+func (e *httpError) Error() string { return e.code + ": " + e.msg }
+
+// errorBody is the shape of every error response.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// fail renders err as the JSON error body with its status.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var status int
+	var d errorDetail
+	var he *httpError
+	if errors.As(err, &he) {
+		status, d = he.status, errorDetail{Code: he.code, Message: he.msg, Fields: he.fields}
+	} else {
+		status = errs.HTTPStatus(err)
+		d = errorDetail{Code: string(errs.CodeOf(err)), Message: errs.MessageOf(err), Fields: errs.FieldsOf(err)}
+	}
+	if status >= 500 {
+		// The cause goes to the log only; errs.MessageOf already gave the
+		// client a generic message.
+		s.app.Log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == http.StatusUnauthorized {
+		challenge := `Bearer realm="detente"`
+		if he != nil && he.invalidToken {
+			challenge += `, error="invalid_token"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
+	_ = writeJSON(w, status, errorBody{Error: d})
+}
+
+// writeJSON sends v with status. HTML escaping is off: the responses are
+// served as application/json with nosniff, and "<version>" reads better
+// than "\u003cversion\u003e".
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return errs.Internalf(err, "encode response")
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(b.Len()))
+	w.WriteHeader(status)
+	// A failed write means the client went away; there is no one to tell.
+	_, _ = w.Write(b.Bytes())
+	return nil
+}
+
+// list is the envelope of every collection response.
+type list[T any] struct {
+	Items []T `json:"items"`
+	Count int `json:"count"`
+}
+
+// listOf converts service values into response items; an empty result is
+// [] rather than null so clients can iterate without a check.
+func listOf[S, T any](in []S, conv func(S) T) list[T] {
+	out := make([]T, len(in))
+	for i, v := range in {
+		out[i] = conv(v)
+	}
+	return list[T]{Items: out, Count: len(out)}
+}
+
+// renameFields returns err with its field names translated from the
+// service's vocabulary to the API's, where the two differ.
+func renameFields(err error, names map[string]string) error {
+	var e *errs.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	fields := make(map[string]string, len(e.Fields))
+	for k, v := range e.Fields {
+		if n, ok := names[k]; ok {
+			k = n
+		}
+		fields[k] = v
+	}
+	return &errs.Error{Code: e.Code, Message: e.Message, Fields: fields, Err: e}
+}
