@@ -194,3 +194,66 @@ func TestFrameworkCommand(t *testing.T) {
 		})
 	}
 }
+
+func TestServeCreatesFirstAdministratorAndShutsDown(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data", dir}, noenv, nil, io.Discard, &stderr)
+	}()
+	addrRe := regexp.MustCompile(`msg=listening addr=(127\.0\.0\.1:\d+)`)
+	var addr string
+	for addr == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped: %v\n%s", err, stderr.String())
+		case <-ctx.Done():
+			t.Fatalf("serve did not start:\n%s", stderr.String())
+		case <-time.After(50 * time.Millisecond):
+			if m := addrRe.FindStringSubmatch(stderr.String()); m != nil {
+				addr = m[1]
+			}
+		}
+	}
+	if !strings.Contains(stderr.String(), "First run: created the secretariat administrator") || !strings.Contains(stderr.String(), "admin@detente.invalid") {
+		t.Fatalf("no first administrator announced:\n%s", stderr.String())
+	}
+	res, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("readyz: %d", res.StatusCode)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "shutting down") {
+		t.Error("no graceful shutdown logged")
+	}
+	// A second start finds the account and creates no other.
+	var again syncBuffer
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	done2 := make(chan error, 1)
+	go func() {
+		done2 <- run(ctx2, []string{"serve", "-addr", "127.0.0.1:0", "-data", dir}, noenv, nil, io.Discard, &again)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(again.String(), "listening") {
+		if time.Now().After(deadline) {
+			cancel2()
+			t.Fatalf("second start did not listen:\n%s", again.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel2()
+	<-done2
+	if strings.Contains(again.String(), "First run") {
+		t.Error("a second start created another administrator")
+	}
+}
