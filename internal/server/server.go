@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"net"
@@ -12,11 +13,19 @@ import (
 
 	"github.com/detente/detente/internal/api"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/metrics"
 	"github.com/detente/detente/internal/web"
 )
 
 // Handler returns the whole HTTP surface of a.
 func Handler(a *app.App, opt web.Options) (http.Handler, error) {
+	reg := metrics.New()
+	stats := func(f func(sql.DBStats) int) func() float64 {
+		return func() float64 { return float64(f(a.DB.W.Stats())) }
+	}
+	reg.Gauge("detente_db_open_connections", "Open connections of the writing pool.", stats(func(s sql.DBStats) int { return s.OpenConnections }))
+	reg.Gauge("detente_db_in_use_connections", "Connections of the writing pool in use.", stats(func(s sql.DBStats) int { return s.InUse }))
+	reg.Gauge("detente_db_wait_count", "Times a caller waited for a connection of the writing pool.", stats(func(s sql.DBStats) int { return int(s.WaitCount) }))
 	pages, err := web.New(a, opt)
 	if err != nil {
 		return nil, err
@@ -38,9 +47,17 @@ func Handler(a *app.App, opt web.Options) (http.Handler, error) {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
+	// /metrics is for the operator's scraper: serve it on a listener that
+	// only the monitoring network reaches, or block it at the proxy.
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		if err := reg.Write(w); err != nil {
+			a.Log.Warn("metrics", "err", err)
+		}
+	})
 	mux.Handle("/api/v1/", api.New(a))
 	mux.Handle("/", pages)
-	return logRequests(a.Log, mux), nil
+	return observe(a.Log, reg, mux), nil
 }
 
 type statusRecorder struct {
@@ -53,12 +70,25 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+// Unwrap lets http.ResponseController reach the real writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// observe logs and counts every request under the route pattern that
+// served it (the inner muxes report it), so ids never become labels.
+func observe(log *slog.Logger, reg *metrics.Registry, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		ctx, route := metrics.WithRoute(r.Context())
+		r = r.WithContext(ctx)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+		d := time.Since(start)
+		pattern := route()
+		if pattern == "" {
+			pattern = r.Pattern // matched here: /healthz, /metrics, or a whole surface
+		}
+		reg.ObserveRequest(pattern, r.Method, rec.status, d)
+		log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", pattern, "status", rec.status, "duration", d)
 	})
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/metrics"
 )
 
 //go:embed templates
@@ -169,6 +170,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)
+	metrics.SetRoute(r.Context(), r.Pattern)
 }
 
 type ctxKey int
