@@ -7,6 +7,8 @@ require (
 	modernc.org/sqlite v1.61.1
 )
 
+require rsc.io/qr v0.2.0
+
 require github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // tests: OpenAPI conformance
 
 require (

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 
@@ -39,8 +40,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 // a plain code prompt.
 type totpData struct {
 	Enrol access.Enrolment
+	QR    template.HTML // the enrolment URI as a QR code
 	New   bool
 	Next  string
+}
+
+// enrolment fills d with a pending secret for the session and its QR code.
+func (s *Server) enrolment(r *http.Request, d *totpData) error {
+	enrol, err := s.app.Access.BeginTOTP(r.Context(), sessionToken(r))
+	if err != nil {
+		return err
+	}
+	d.Enrol, d.New = enrol, true
+	d.QR, err = qrSVG(enrol.URI, "QR code to add detente to an authenticator app")
+	return err
 }
 
 func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
@@ -55,12 +68,10 @@ func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
 	}
 	d := totpData{Next: safeNext(r.URL.Query().Get("next"))}
 	if !sess.Account.TOTPEnabled {
-		enrol, err := s.app.Access.BeginTOTP(r.Context(), sessionToken(r))
-		if err != nil {
+		if err := s.enrolment(r, &d); err != nil {
 			s.renderError(w, r, err)
 			return
 		}
-		d.Enrol, d.New = enrol, true
 	}
 	s.render(w, r, http.StatusOK, "totp", page{Title: "Second factor", Data: d})
 }
@@ -76,8 +87,10 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		d := totpData{Next: next}
 		if !sess.Account.TOTPEnabled {
-			d.Enrol, _ = s.app.Access.BeginTOTP(r.Context(), sessionToken(r))
-			d.New = true
+			if eerr := s.enrolment(r, &d); eerr != nil {
+				s.renderError(w, r, eerr)
+				return
+			}
 		}
 		s.renderForm(w, r, "totp", page{Title: "Second factor", Data: d}, err)
 		return
