@@ -336,3 +336,25 @@ func TestDisabledAccountCannotSignIn(t *testing.T) {
 		}
 	})
 }
+
+func TestSignInThrottlesPerAddress(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		e.create(t, "poc@fr.invalid", actor.POC, "FR")
+		// Spraying one password over many accounts from one address trips
+		// the address limit although no account reaches its own.
+		for i := 0; i < 20; i++ {
+			email := "user" + string(rune('a'+i)) + "@fr.invalid"
+			if _, _, err := e.svc.SignIn(ctx, email, "Winter2026!!", "198.51.100.7", "t"); !errs.Is(err, errs.Unauthenticated) {
+				t.Fatalf("attempt %d: %v", i, err)
+			}
+		}
+		if _, _, err := e.svc.SignIn(ctx, "poc@fr.invalid", pw, "198.51.100.7", "t"); !errs.Is(err, errs.TooMany) {
+			t.Fatalf("21st attempt from the address = %v, want too many", err)
+		}
+		if _, _, err := e.svc.SignIn(ctx, "poc@fr.invalid", pw, "198.51.100.8", "t"); err != nil {
+			t.Fatalf("another address is blocked too: %v", err)
+		}
+	})
+}
