@@ -1,0 +1,281 @@
+package messaging
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/tlp"
+)
+
+const messageCols = `m.id, m.thread_id, COALESCE(m.parent_id, ''), m.type, m.template_version, m.sender_state, m.sender_account_id, m.sender_label,
+	m.urgency, m.tlp, m.pap, m.level, m.subject, m.body, m.fields, m.provisions, m.requested_action, m.ack_requested, m.exercise, m.created_at`
+
+func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
+	var m Message
+	var typ, urg, label, level, fields, provs string
+	err := row.Scan(&m.ID, &m.ThreadID, &m.ParentID, &typ, &m.TemplateVersion, &m.SenderState, &m.SenderAccountID, &m.SenderLabel,
+		&urg, &label, &m.PAP, &level, &m.Subject, &m.Body, &fields, &provs, &m.RequestedAction, &m.AckRequested, &m.Exercise, &m.CreatedAt)
+	if err != nil {
+		return m, err
+	}
+	m.Type, m.Urgency, m.TLP, m.Level = Type(typ), Urgency(urg), tlp.Label(label), Level(level)
+	if err := json.Unmarshal([]byte(fields), &m.Fields); err != nil {
+		return m, err
+	}
+	err = json.Unmarshal([]byte(provs), &m.Provisions)
+	return m, err
+}
+
+// load fills recipients, named accounts and deliveries of m.
+func (s *Service) load(ctx context.Context, q store.Queryer, m *Message) error {
+	rows, err := q.QueryContext(ctx, `SELECT id, state_code, status, queued_at, delivered_at, acknowledged_at, acknowledged_by, responded_at, closed_at,
+		expired_at, ack_due_at, response_due_at, escalated_at FROM deliveries WHERE message_id = $1 ORDER BY state_code`, m.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	m.Recipients, m.Deliveries = nil, nil
+	for rows.Next() {
+		d := Delivery{MessageID: m.ID}
+		var status string
+		var t [8]sql.NullTime
+		if err := rows.Scan(&d.ID, &d.State, &status, &d.QueuedAt, &t[0], &t[1], &d.AcknowledgedBy, &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]); err != nil {
+			return err
+		}
+		d.Status = Status(status)
+		for i, dst := range []**time.Time{&d.DeliveredAt, &d.AcknowledgedAt, &d.RespondedAt, &d.ClosedAt, &d.ExpiredAt, &d.AckDueAt, &d.ResponseDueAt, &d.EscalatedAt} {
+			if t[i].Valid {
+				v := t[i].Time
+				*dst = &v
+			}
+		}
+		m.Recipients = append(m.Recipients, d.State)
+		m.Deliveries = append(m.Deliveries, d)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	named, err := q.QueryContext(ctx, `SELECT account_id FROM message_named WHERE message_id = $1 ORDER BY account_id`, m.ID)
+	if err != nil {
+		return err
+	}
+	defer named.Close()
+	m.Named = nil
+	for named.Next() {
+		var id string
+		if err := named.Scan(&id); err != nil {
+			return err
+		}
+		m.Named = append(m.Named, id)
+	}
+	return named.Err()
+}
+
+func (m Message) audience() audience {
+	return audience{TLP: m.TLP, SenderState: m.SenderState, SenderAccount: m.SenderAccountID, Recipients: m.Recipients, Named: m.Named}
+}
+
+// Message returns one message if a may read it. A message a may not read
+// is reported as not found, whatever the reason, so its existence does not
+// leak.
+func (s *Service) Message(ctx context.Context, a actor.Actor, id string) (Message, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return Message{}, err
+	}
+	notFound := errs.E(errs.NotFound, "no such message")
+	if _, err := uuid.Parse(id); err != nil {
+		return Message{}, notFound
+	}
+	m, err := scanMessage(s.db.R.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.id = $1`, id))
+	if store.NoRows(err) {
+		return Message{}, notFound
+	}
+	if err != nil {
+		return Message{}, errs.Internalf(err, "load message")
+	}
+	if err := s.load(ctx, s.db.R, &m); err != nil {
+		return Message{}, errs.Internalf(err, "load message parties")
+	}
+	if !mayRead(a, m.audience()) {
+		return Message{}, notFound
+	}
+	s.redactDeliveries(a, &m)
+	return m, nil
+}
+
+// redactDeliveries hides how other recipient States handled a message from
+// a recipient: each recipient sees its own delivery; the sender sees all.
+func (s *Service) redactDeliveries(a actor.Actor, m *Message) {
+	if a.State == m.SenderState {
+		return
+	}
+	var own []Delivery
+	for _, d := range m.Deliveries {
+		if d.State == a.State {
+			own = append(own, d)
+		}
+	}
+	m.Deliveries = own
+}
+
+// Thread returns the messages of a thread that a may read, oldest first,
+// and the timeline of those messages.
+func (s *Service) Thread(ctx context.Context, a actor.Actor, id string) ([]Message, []Event, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return nil, nil, err
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, nil, errs.E(errs.NotFound, "no such thread")
+	}
+	cond, args := readableSQL(a, 2)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.thread_id = $1 AND `+cond+` ORDER BY m.created_at, m.id`, append([]any{id}, args...)...)
+	if err != nil {
+		return nil, nil, errs.Internalf(err, "load thread")
+	}
+	msgs, err := s.collect(ctx, rows, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(msgs) == 0 {
+		return nil, nil, errs.E(errs.NotFound, "no such thread")
+	}
+	visible := map[string]bool{}
+	for _, m := range msgs {
+		visible[m.ID] = true
+	}
+	evRows, err := s.db.R.QueryContext(ctx, `SELECT COALESCE(message_id, ''), state_code, kind, actor_label, detail, at FROM thread_events WHERE thread_id = $1 ORDER BY at, id`, id)
+	if err != nil {
+		return nil, nil, errs.Internalf(err, "load events")
+	}
+	defer evRows.Close()
+	var events []Event
+	for evRows.Next() {
+		var e Event
+		if err := evRows.Scan(&e.MessageID, &e.State, &e.Kind, &e.Actor, &e.Detail, &e.At); err != nil {
+			return nil, nil, errs.Internalf(err, "scan event")
+		}
+		// Events of messages a cannot read would tell what they are.
+		if e.MessageID != "" && !visible[e.MessageID] {
+			continue
+		}
+		events = append(events, e)
+	}
+	return msgs, events, evRows.Err()
+}
+
+// Event is one line of a thread's timeline.
+type Event struct {
+	MessageID string    `json:"message_id,omitempty"`
+	State     string    `json:"state,omitempty"`
+	Kind      string    `json:"kind"`
+	Actor     string    `json:"actor"`
+	Detail    string    `json:"detail,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+func (s *Service) collect(ctx context.Context, rows *sql.Rows, a actor.Actor) ([]Message, error) {
+	var out []Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			rows.Close()
+			return nil, errs.Internalf(err, "scan message")
+		}
+		out = append(out, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, errs.Internalf(err, "list messages")
+	}
+	for i := range out {
+		if err := s.load(ctx, s.db.R, &out[i]); err != nil {
+			return nil, errs.Internalf(err, "load parties")
+		}
+		s.redactDeliveries(a, &out[i])
+	}
+	return out, nil
+}
+
+// Box selects a list of messages.
+type Box string
+
+const (
+	Inbox Box = "inbox" // addressed to the caller's State (or to the caller, for RED)
+	Sent  Box = "sent"  // sent by the caller's State
+)
+
+// ListFilter narrows a list.
+type ListFilter struct {
+	Box    Box
+	Query  string // words that must all appear in the subject or body
+	Unread bool
+	Limit  int
+}
+
+// List returns messages a may read, newest first.
+func (s *Service) List(ctx context.Context, a actor.Actor, f ListFilter) ([]Message, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return nil, err
+	}
+	cond, args := readableSQL(a, 1)
+	q := `SELECT ` + messageCols + ` FROM messages m WHERE ` + cond
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	switch f.Box {
+	case Inbox:
+		q += ` AND (EXISTS (SELECT 1 FROM deliveries bd WHERE bd.message_id = m.id AND bd.state_code = ` + arg(a.State) + `)` +
+			` OR EXISTS (SELECT 1 FROM message_named bn WHERE bn.message_id = m.id AND bn.account_id = ` + arg(a.AccountID) + `))`
+	case Sent:
+		q += ` AND m.sender_state = ` + arg(a.State)
+	}
+	if f.Unread {
+		q += ` AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.account_id = ` + arg(a.AccountID) + `)`
+	}
+	for _, w := range strings.Fields(f.Query) {
+		if len(args) > 40 {
+			break
+		}
+		// LIKE with an escape so a user's % and _ match themselves.
+		pat := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(w)) + "%"
+		p := arg(pat)
+		q += ` AND (LOWER(m.subject) LIKE ` + p + ` ESCAPE '\' OR LOWER(m.body) LIKE ` + p + ` ESCAPE '\')`
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	q += ` ORDER BY m.created_at DESC, m.id DESC LIMIT ` + arg(f.Limit)
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, errs.Internalf(err, "list messages")
+	}
+	return s.collect(ctx, rows, a)
+}
+
+// MarkRead records that a has read message id.
+func (s *Service) MarkRead(ctx context.Context, a actor.Actor, id string) error {
+	if _, err := s.Message(ctx, a, id); err != nil {
+		return err
+	}
+	_, err := s.db.W.ExecContext(ctx, `INSERT INTO message_reads (account_id, message_id, read_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, a.AccountID, id, s.clock.Now())
+	if err != nil {
+		return errs.Internalf(err, "mark read")
+	}
+	return nil
+}
+
+// Unread counts the caller's unread inbox messages.
+func (s *Service) Unread(ctx context.Context, a actor.Actor) (int, error) {
+	if !a.Authenticated() {
+		return 0, nil
+	}
+	msgs, err := s.List(ctx, a, ListFilter{Box: Inbox, Unread: true, Limit: 500})
+	return len(msgs), err
+}

@@ -1,0 +1,386 @@
+package messaging
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/audit"
+	"github.com/detente/detente/internal/catalog"
+	"github.com/detente/detente/internal/clock"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/tlp"
+)
+
+// Service implements the messaging use cases.
+type Service struct {
+	db      *store.DB
+	audit   *audit.Log
+	clock   clock.Clock
+	catalog *catalog.Catalog
+	cfg     Config
+}
+
+// New returns the messaging service.
+func New(db *store.DB, log *audit.Log, c clock.Clock, cat *catalog.Catalog, cfg Config) *Service {
+	return &Service{db: db, audit: log, clock: c, catalog: cat, cfg: cfg}
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// canSend reports why a may not write messages, if it may not: only POCs
+// and administrators of a participating State speak for it.
+func (s *Service) canSend(ctx context.Context, q store.Queryer, a actor.Actor) error {
+	if err := a.RequireWrite(); err != nil {
+		return err
+	}
+	if a.IsSecretariat() {
+		return errs.E(errs.Forbidden, "the secretariat is not party to State-to-State communications")
+	}
+	if a.Role != actor.POC && a.Role != actor.StateAdmin {
+		return errs.E(errs.Forbidden, "only points of contact and State administrators send communications")
+	}
+	var since sql.NullTime
+	if err := q.QueryRowContext(ctx, `SELECT participating_since FROM states WHERE code = $1`, a.State).Scan(&since); err != nil {
+		return errs.Internalf(err, "load state")
+	}
+	if !since.Valid {
+		return errs.E(errs.Forbidden, "your State does not participate in the directory yet")
+	}
+	return nil
+}
+
+// Send validates a draft and writes the message, its deliveries and their
+// deadlines in one transaction.
+func (s *Service) Send(ctx context.Context, a actor.Actor, d Draft) (Message, error) {
+	if err := s.canSend(ctx, s.db.R, a); err != nil {
+		return Message{}, err
+	}
+	var parent *Message
+	if d.ReplyTo != "" {
+		p, err := s.Message(ctx, a, d.ReplyTo)
+		if err != nil {
+			return Message{}, err
+		}
+		parent = &p
+	}
+	m, err := s.validate(ctx, a, d, parent)
+	if err != nil {
+		return Message{}, err
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if parent == nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO threads (id, subject, origin_state, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)`,
+				m.ThreadID, m.Subject, m.SenderState, m.CreatedAt); err != nil {
+				return errs.Internalf(err, "insert thread")
+			}
+		} else if _, err := tx.ExecContext(ctx, `UPDATE threads SET updated_at = $1 WHERE id = $2`, m.CreatedAt, m.ThreadID); err != nil {
+			return errs.Internalf(err, "touch thread")
+		}
+		if err := insertMessage(ctx, tx, m); err != nil {
+			return err
+		}
+		for i := range m.Deliveries {
+			dl := &m.Deliveries[i]
+			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (id, message_id, state_code, status, queued_at, ack_due_at, response_due_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, dl.ID, m.ID, dl.State, string(dl.Status), dl.QueuedAt, nullTime(dl.AckDueAt), nullTime(dl.ResponseDueAt)); err != nil {
+				return errs.Internalf(err, "insert delivery")
+			}
+		}
+		if parent != nil {
+			if err := s.applyReply(ctx, tx, a, *parent, m); err != nil {
+				return err
+			}
+		}
+		if err := s.event(ctx, tx, m.ThreadID, m.ID, m.SenderState, "sent", a, fmt.Sprintf("%s to %s (%s, %s)", m.Type, strings.Join(m.Recipients, ", "), m.Urgency, m.TLP)); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, a, audit.Change{Action: "message.send", ObjectType: "message", ObjectID: m.ID, State: m.SenderState,
+			Details: map[string]any{"thread": m.ThreadID, "type": m.Type, "tlp": m.TLP, "urgency": m.Urgency, "recipients": m.Recipients}})
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	return m, nil
+}
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+func insertMessage(ctx context.Context, tx *sql.Tx, m Message) error {
+	fields, _ := json.Marshal(m.Fields)
+	provs, _ := json.Marshal(nonNilStrings(m.Provisions))
+	var parent any
+	if m.ParentID != "" {
+		parent = m.ParentID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO messages (id, thread_id, parent_id, type, template_version, sender_state, sender_account_id, sender_label,
+		urgency, tlp, pap, level, subject, body, fields, provisions, requested_action, ack_requested, exercise, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		m.ID, m.ThreadID, parent, string(m.Type), m.TemplateVersion, m.SenderState, m.SenderAccountID, m.SenderLabel,
+		string(m.Urgency), string(m.TLP), m.PAP, string(m.Level), m.Subject, m.Body, string(fields), string(provs), m.RequestedAction, m.AckRequested, m.Exercise, m.CreatedAt)
+	if err != nil {
+		return errs.Internalf(err, "insert message")
+	}
+	for _, acc := range m.Named {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO message_named (message_id, account_id) VALUES ($1, $2)`, m.ID, acc); err != nil {
+			return errs.Internalf(err, "insert named recipient")
+		}
+	}
+	return nil
+}
+
+var paps = []string{"", "clear", "green", "amber", "red"}
+
+// validate turns a draft into a message, reporting every field to fix.
+func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *Message) (Message, error) {
+	var f errs.Fields
+	now := s.clock.Now()
+	m := Message{ID: newID(), Type: d.Type, SenderState: a.State, SenderAccountID: a.AccountID, SenderLabel: a.Label(),
+		Urgency: d.Urgency, TLP: d.TLP, PAP: strings.ToLower(strings.TrimSpace(d.PAP)), Level: d.Level,
+		Subject: strings.TrimSpace(d.Subject), Body: strings.ReplaceAll(strings.TrimSpace(d.Body), "\r\n", "\n"),
+		RequestedAction: strings.TrimSpace(d.RequestedAction), AckRequested: d.AckRequested, CreatedAt: now}
+
+	if !slices.Contains(Types(), d.Type) {
+		f.Add("type", "choose a message type")
+	} else if parent == nil && !d.Type.Opening() {
+		f.Add("type", "an acknowledgement, update or closure answers an existing message")
+	}
+	if parent != nil {
+		m.ThreadID, m.ParentID = parent.ThreadID, parent.ID
+		// A reply goes to the other parties of the message it answers.
+		if len(d.Recipients) == 0 {
+			for _, st := range append([]string{parent.SenderState}, parent.Recipients...) {
+				if st != a.State && !slices.Contains(d.Recipients, st) {
+					d.Recipients = append(d.Recipients, st)
+				}
+			}
+		}
+		if m.Subject == "" {
+			m.Subject = "Re: " + strings.TrimPrefix(parent.Subject, "Re: ")
+		}
+		if m.Level == "" {
+			m.Level = parent.Level
+		}
+		if m.Urgency == "" {
+			m.Urgency = parent.Urgency
+		}
+		if m.TLP == "" {
+			m.TLP = parent.TLP
+		}
+		// Nobody may lower the marking of what another State shared.
+		if m.TLP.Valid() && m.TLP.Rank() < parent.TLP.Rank() {
+			f.Add("tlp", fmt.Sprintf("a reply may not be marked less restricted than the message it answers (%s)", parent.TLP))
+		}
+		if m.TLP == tlp.Red && len(d.Named) == 0 {
+			d.Named = parent.Named
+			if parent.SenderAccountID != a.AccountID && !slices.Contains(d.Named, parent.SenderAccountID) {
+				d.Named = append(slices.Clone(d.Named), parent.SenderAccountID)
+			}
+		}
+		m.Exercise = parent.Exercise
+	} else {
+		m.ThreadID = newID()
+	}
+	tmpl, err := s.template(ctx, s.db.R, d.Type, 0)
+	if err == nil {
+		m.TemplateVersion = tmpl.Version
+		m.Fields = checkFields(tmpl, d.Fields, &f)
+	} else if !errs.Is(err, errs.NotFound) {
+		return Message{}, err
+	}
+	if !slices.Contains(Urgencies(), m.Urgency) {
+		f.Add("urgency", "choose routine, priority or urgent")
+	}
+	if !slices.Contains([]Level{Diplomatic, Policy, Technical, All}, m.Level) {
+		f.Add("level", "choose diplomatic, policy, technical or all levels")
+	}
+	if !m.TLP.Valid() {
+		f.Add("tlp", "choose a TLP label: CLEAR, GREEN, AMBER, AMBER+STRICT or RED")
+	}
+	if !slices.Contains(paps, m.PAP) {
+		f.Add("pap", "choose a PAP label: CLEAR, GREEN, AMBER or RED, or none")
+	}
+	switch n := len([]rune(m.Subject)); {
+	case n == 0:
+		f.Add("subject", "enter a subject")
+	case n > 200:
+		f.Add("subject", "use at most 200 characters")
+	case strings.ContainsAny(m.Subject, "\r\n"):
+		f.Add("subject", "use a single line")
+	}
+	if m.Body == "" && d.Type.Opening() {
+		f.Add("body", "describe the situation")
+	} else if len([]rune(m.Body)) > s.cfg.MaxBody {
+		f.Add("body", fmt.Sprintf("use at most %d characters; attach longer material", s.cfg.MaxBody))
+	}
+	if len([]rune(m.RequestedAction)) > 2000 {
+		f.Add("requested_action", "use at most 2,000 characters")
+	}
+	for _, p := range d.Provisions {
+		if _, err := s.catalog.Provision(p); err != nil {
+			f.Add("provisions", fmt.Sprintf("unknown provision %q", p))
+		} else if !slices.Contains(m.Provisions, p) {
+			m.Provisions = append(m.Provisions, p)
+		}
+	}
+	if m.Provisions == nil && err == nil {
+		m.Provisions = slices.Clone(tmpl.Provisions)
+	}
+	// Recipients: participating States other than the sender's own.
+	if len(d.Recipients) == 0 {
+		f.Add("recipients", "choose at least one recipient State")
+	}
+	if len(d.Recipients) > 200 {
+		f.Add("recipients", "too many recipients")
+	}
+	for _, st := range d.Recipients {
+		st = strings.ToUpper(strings.TrimSpace(st))
+		if st == a.State {
+			f.Add("recipients", "you cannot address your own State")
+			continue
+		}
+		if slices.Contains(m.Recipients, st) {
+			continue
+		}
+		var since sql.NullTime
+		err := s.db.R.QueryRowContext(ctx, `SELECT participating_since FROM states WHERE code = $1`, st).Scan(&since)
+		switch {
+		case store.NoRows(err):
+			f.Add("recipients", fmt.Sprintf("unknown State %q", st))
+			continue
+		case err != nil:
+			return Message{}, errs.Internalf(err, "load state")
+		case !since.Valid:
+			f.Add("recipients", fmt.Sprintf("%s does not participate in the directory", st))
+			continue
+		}
+		m.Recipients = append(m.Recipients, st)
+	}
+	if m.TLP == tlp.Red {
+		if len(d.Named) == 0 {
+			f.Add("named", "TLP:RED goes to named people only: choose the recipients' accounts")
+		}
+		for _, id := range d.Named {
+			var state, role string
+			var disabled sql.NullTime
+			err := s.db.R.QueryRowContext(ctx, `SELECT COALESCE(state_code, ''), role, disabled_at FROM accounts WHERE id = $1`, id).Scan(&state, &role, &disabled)
+			switch {
+			case store.NoRows(err):
+				f.Add("named", "unknown account")
+				continue
+			case err != nil:
+				return Message{}, errs.Internalf(err, "load account")
+			case disabled.Valid:
+				f.Add("named", "a named recipient's account is disabled")
+				continue
+			case state != a.State && !slices.Contains(m.Recipients, state):
+				f.Add("named", "named recipients must belong to a recipient State")
+				continue
+			}
+			if !slices.Contains(m.Named, id) && id != a.AccountID {
+				m.Named = append(m.Named, id)
+			}
+		}
+	} else if len(d.Named) > 0 {
+		f.Add("named", "naming recipients is only for TLP:RED")
+	}
+	if err := f.Err(); err != nil {
+		return Message{}, err
+	}
+	if m.Fields == nil {
+		m.Fields = map[string]string{}
+	}
+	dl := s.cfg.Deadlines[m.Urgency]
+	for _, st := range m.Recipients {
+		del := Delivery{ID: newID(), MessageID: m.ID, State: st, Status: Queued, QueuedAt: now}
+		if m.AckRequested {
+			t := now.Add(dl.Acknowledge)
+			del.AckDueAt = &t
+		}
+		if m.Type.Opening() && m.Type != IncidentNotification {
+			t := now.Add(dl.Respond)
+			del.ResponseDueAt = &t
+		}
+		m.Deliveries = append(m.Deliveries, del)
+	}
+	return m, nil
+}
+
+// applyReply moves the parent's delivery to the replying State along:
+// an acknowledgement acknowledges, an update responds, a closure by the
+// thread's originator closes every delivery of the parent.
+func (s *Service) applyReply(ctx context.Context, tx *sql.Tx, a actor.Actor, parent, m Message) error {
+	now := m.CreatedAt
+	switch m.Type {
+	case Acknowledgement:
+		return s.acknowledge(ctx, tx, a, parent, now)
+	case Update:
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, responded_at = $2, acknowledged_at = COALESCE(acknowledged_at, $2)
+			WHERE message_id = $3 AND state_code = $4 AND status IN ('queued', 'delivered', 'acknowledged')`, string(Responded), now, parent.ID, a.State); err != nil {
+			return errs.Internalf(err, "mark responded")
+		}
+	case Closure:
+		if parent.SenderState == a.State {
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, closed_at = $2 WHERE message_id = $3 AND status <> $1`, string(Closed), now, parent.ID); err != nil {
+				return errs.Internalf(err, "close deliveries")
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Service) event(ctx context.Context, tx *sql.Tx, thread, message, state, kind string, a actor.Actor, detail string) error {
+	var msg any
+	if message != "" {
+		msg = message
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO thread_events (id, thread_id, message_id, state_code, kind, actor_label, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		newID(), thread, msg, state, kind, a.Label(), detail, s.clock.Now())
+	if err != nil {
+		return errs.Internalf(err, "insert event")
+	}
+	return nil
+}
+
+// Acknowledge records that a's State received message id.
+func (s *Service) Acknowledge(ctx context.Context, a actor.Actor, id string) error {
+	if err := s.canSend(ctx, s.db.R, a); err != nil {
+		return err
+	}
+	m, err := s.Message(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return s.acknowledge(ctx, tx, a, m, s.clock.Now()) })
+}
+
+func (s *Service) acknowledge(ctx context.Context, tx *sql.Tx, a actor.Actor, m Message, now time.Time) error {
+	if !slices.Contains(m.Recipients, a.State) {
+		return errs.E(errs.Forbidden, "only a recipient State acknowledges a message")
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, acknowledged_at = $2, acknowledged_by = $3
+		WHERE message_id = $4 AND state_code = $5 AND status IN ('queued', 'delivered', 'expired')`, string(Acknowledged), now, a.Label(), m.ID, a.State)
+	if err != nil {
+		return errs.Internalf(err, "acknowledge")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil // already acknowledged or further along: acknowledging twice is harmless
+	}
+	if err := s.event(ctx, tx, m.ThreadID, m.ID, a.State, "acknowledged", a, ""); err != nil {
+		return err
+	}
+	return s.audit.Append(ctx, tx, a, audit.Change{Action: "message.acknowledge", ObjectType: "message", ObjectID: m.ID, State: a.State})
+}

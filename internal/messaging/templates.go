@@ -1,0 +1,288 @@
+package messaging
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/audit"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/store"
+)
+
+// FieldKind is how a template field is entered.
+type FieldKind string
+
+const (
+	Text     FieldKind = "text"     // one line
+	LongText FieldKind = "longtext" // several lines
+	YesNo    FieldKind = "yesno"
+	Choice   FieldKind = "choice"
+)
+
+// Field is one structured field of the communication template.
+type Field struct {
+	Name     string    `json:"name"`
+	Label    string    `json:"label"`
+	Kind     FieldKind `json:"kind"`
+	Required bool      `json:"required,omitempty"`
+	Choices  []string  `json:"choices,omitempty"`
+	Help     string    `json:"help,omitempty"`
+}
+
+// Template is one version of the standard template for a message type.
+type Template struct {
+	Type        Type      `json:"type"`
+	Version     int       `json:"version"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	Fields      []Field   `json:"fields"`
+	Provisions  []string  `json:"provisions"`
+	CreatedAt   time.Time `json:"created_at"`
+	CreatedBy   string    `json:"created_by"`
+}
+
+var sectors = []string{"energy", "health", "finance", "transport", "water", "telecommunications", "digital infrastructure",
+	"government", "emergency services", "elections", "food", "space", "other"}
+
+// defaultTemplates is version 1 of every type: the fields most States'
+// CERTs already exchange, kept short so a message can be written under
+// pressure.
+func defaultTemplates() []Template {
+	sector := Field{Name: "sector", Label: "Affected sector", Kind: Choice, Choices: sectors}
+	ci := Field{Name: "critical_infrastructure", Label: "Critical infrastructure affected", Kind: YesNo}
+	indicators := Field{Name: "indicators", Label: "Indicators", Kind: LongText, Help: "IP addresses, domains, hashes; one per line"}
+	return []Template{
+		{Type: IncidentNotification, Title: "Incident notification", Description: "Tell other States about an ICT incident that may concern them.",
+			Fields: []Field{sector, ci,
+				{Name: "started", Label: "Started (UTC)", Kind: Text, Help: "e.g. 2026-03-01 14:00"},
+				{Name: "impact", Label: "Observed impact", Kind: LongText, Required: true},
+				{Name: "status", Label: "Current status", Kind: Choice, Choices: []string{"ongoing", "contained", "resolved"}, Required: true},
+				indicators},
+			Provisions: []string{"cbm-1", "norm-b", "norm-g"}},
+		{Type: AssistanceRequest, Title: "Request for assistance", Description: "Ask a State for help because critical infrastructure is subject to malicious ICT acts.",
+			Fields: []Field{withRequired(sector), withRequired(ci),
+				{Name: "assistance", Label: "Assistance requested", Kind: LongText, Required: true},
+				{Name: "impact", Label: "Observed impact", Kind: LongText, Required: true}, indicators},
+			Provisions: []string{"norm-h", "norm-g", "cbm-1"}},
+		{Type: MitigationRequest, Title: "Request to mitigate activity from your territory", Description: "Ask a State to mitigate malicious ICT activity that emanates from its territory and targets critical infrastructure.",
+			Fields: []Field{withRequired(sector),
+				{Name: "activity", Label: "Activity observed", Kind: LongText, Required: true},
+				withRequired(indicators),
+				{Name: "observed_since", Label: "Observed since (UTC)", Kind: Text}},
+			Provisions: []string{"norm-h", "norm-c", "law-28f"}},
+		{Type: InformationRequest, Title: "Request for information", Description: "Ask a State for information about an incident or a threat.",
+			Fields:     []Field{{Name: "question", Label: "Information requested", Kind: LongText, Required: true}},
+			Provisions: []string{"cbm-1", "norm-d"}},
+		{Type: VulnerabilityReport, Title: "Vulnerability report", Description: "Report a vulnerability responsibly and share what is known about remedies.",
+			Fields: []Field{{Name: "product", Label: "Product", Kind: Text, Required: true},
+				{Name: "vendor", Label: "Vendor", Kind: Text},
+				{Name: "cve", Label: "CVE identifier", Kind: Text, Help: "e.g. CVE-2026-12345"},
+				{Name: "severity", Label: "Severity", Kind: Choice, Choices: []string{"low", "medium", "high", "critical"}, Required: true},
+				{Name: "remedy", Label: "Known remedies", Kind: LongText}},
+			Provisions: []string{"norm-j", "norm-i"}},
+		{Type: Acknowledgement, Title: "Acknowledgement", Description: "Confirm that the message was received.", Provisions: []string{"cbm-1"}},
+		{Type: Update, Title: "Update or response", Description: "Share progress, answer a request, or give the outcome of an action.",
+			Fields:     []Field{{Name: "status", Label: "Status", Kind: Choice, Choices: []string{"in progress", "action taken", "unable to act", "information provided"}}},
+			Provisions: []string{"cbm-1"}},
+		{Type: Closure, Title: "Closure", Description: "Close the exchange.",
+			Fields:     []Field{{Name: "outcome", Label: "Outcome", Kind: LongText, Required: true}},
+			Provisions: []string{"cbm-1"}},
+	}
+}
+
+func withRequired(f Field) Field { f.Required = true; return f }
+
+// Types lists every message type in the template's order.
+func Types() []Type {
+	var out []Type
+	for _, t := range defaultTemplates() {
+		out = append(out, t.Type)
+	}
+	return out
+}
+
+// SyncTemplates writes version 1 of any type that has no version yet.
+func (s *Service) SyncTemplates(ctx context.Context) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, t := range defaultTemplates() {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM message_templates WHERE type = $1`, string(t.Type)).Scan(&n); err != nil {
+				return errs.Internalf(err, "count templates")
+			}
+			if n > 0 {
+				continue
+			}
+			t.Version, t.CreatedAt, t.CreatedBy = 1, s.clock.Now(), "detente"
+			if err := insertTemplate(ctx, tx, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func insertTemplate(ctx context.Context, tx *sql.Tx, t Template) error {
+	fields, _ := json.Marshal(nonNil(t.Fields))
+	provs, _ := json.Marshal(nonNilStrings(t.Provisions))
+	_, err := tx.ExecContext(ctx, `INSERT INTO message_templates (type, version, title, description, fields, provisions, created_at, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, string(t.Type), t.Version, t.Title, t.Description, string(fields), string(provs), t.CreatedAt, t.CreatedBy)
+	if err != nil {
+		return errs.Internalf(err, "insert template")
+	}
+	return nil
+}
+
+func nonNil(f []Field) []Field {
+	if f == nil {
+		return []Field{}
+	}
+	return f
+}
+
+func nonNilStrings(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
+
+// Template returns the current version of a type's template. Templates are
+// not secret: anyone signed in may read them.
+func (s *Service) Template(ctx context.Context, typ Type) (Template, error) {
+	return s.template(ctx, s.db.R, typ, 0)
+}
+
+func (s *Service) template(ctx context.Context, q store.Queryer, typ Type, version int) (Template, error) {
+	query := `SELECT type, version, title, description, fields, provisions, created_at, created_by FROM message_templates WHERE type = $1 ORDER BY version DESC LIMIT 1`
+	args := []any{string(typ)}
+	if version > 0 {
+		query = `SELECT type, version, title, description, fields, provisions, created_at, created_by FROM message_templates WHERE type = $1 AND version = $2`
+		args = append(args, version)
+	}
+	var t Template
+	var typS, fields, provs string
+	err := q.QueryRowContext(ctx, query, args...).Scan(&typS, &t.Version, &t.Title, &t.Description, &fields, &provs, &t.CreatedAt, &t.CreatedBy)
+	if store.NoRows(err) {
+		return Template{}, errs.E(errs.NotFound, "no template for message type %q", typ)
+	}
+	if err != nil {
+		return Template{}, errs.Internalf(err, "load template")
+	}
+	t.Type = Type(typS)
+	if err := json.Unmarshal([]byte(fields), &t.Fields); err != nil {
+		return Template{}, errs.Internalf(err, "decode template fields")
+	}
+	if err := json.Unmarshal([]byte(provs), &t.Provisions); err != nil {
+		return Template{}, errs.Internalf(err, "decode template provisions")
+	}
+	return t, nil
+}
+
+// PublishTemplate adds a new version of a type's template. Only the
+// secretariat adapts the template; messages keep the version they used.
+func (s *Service) PublishTemplate(ctx context.Context, a actor.Actor, t Template) (Template, error) {
+	if err := a.RequireWrite(); err != nil {
+		return Template{}, err
+	}
+	if !a.IsSecretariat() {
+		return Template{}, errs.E(errs.Forbidden, "only the secretariat adapts the communication template")
+	}
+	var f errs.Fields
+	if !slices.Contains(Types(), t.Type) {
+		f.Add("type", "unknown message type")
+	}
+	if strings.TrimSpace(t.Title) == "" {
+		f.Add("title", "enter a title")
+	}
+	seen := map[string]bool{}
+	for i, fd := range t.Fields {
+		key := fmt.Sprintf("fields[%d]", i)
+		switch {
+		case !validName(fd.Name):
+			f.Add(key, "field names are lower-case letters, digits and underscores")
+		case seen[fd.Name]:
+			f.Add(key, "field names must be unique")
+		case fd.Label == "":
+			f.Add(key, "every field needs a label")
+		case fd.Kind == Choice && len(fd.Choices) == 0:
+			f.Add(key, "a choice field needs choices")
+		case fd.Kind != Text && fd.Kind != LongText && fd.Kind != YesNo && fd.Kind != Choice:
+			f.Add(key, "kind is text, longtext, yesno or choice")
+		}
+		seen[fd.Name] = true
+	}
+	for _, p := range t.Provisions {
+		if _, err := s.catalog.Provision(p); err != nil {
+			f.Add("provisions", fmt.Sprintf("unknown provision %q", p))
+		}
+	}
+	if err := f.Err(); err != nil {
+		return Template{}, err
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var v int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM message_templates WHERE type = $1`, string(t.Type)).Scan(&v); err != nil {
+			return errs.Internalf(err, "template version")
+		}
+		t.Version, t.CreatedAt, t.CreatedBy = v+1, s.clock.Now(), a.Label()
+		if err := insertTemplate(ctx, tx, t); err != nil {
+			if store.IsUnique(err) {
+				return errs.E(errs.Conflict, "someone published a version at the same time; try again")
+			}
+			return err
+		}
+		return s.audit.Append(ctx, tx, a, audit.Change{Action: "template.publish", ObjectType: "message_template", ObjectID: fmt.Sprintf("%s@%d", t.Type, t.Version), Details: t})
+	})
+	return t, err
+}
+
+func validName(s string) bool {
+	if s == "" || len(s) > 40 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkFields validates a message's structured fields against t.
+func checkFields(t Template, in map[string]string, f *errs.Fields) map[string]string {
+	out := map[string]string{}
+	known := map[string]bool{}
+	for _, fd := range t.Fields {
+		known[fd.Name] = true
+		v := strings.TrimSpace(in[fd.Name])
+		key := "fields." + fd.Name
+		switch {
+		case v == "" && fd.Required:
+			f.Add(key, "this field is required for a "+strings.ToLower(t.Title))
+			continue
+		case v == "":
+			continue
+		case fd.Kind == YesNo && v != "yes" && v != "no":
+			f.Add(key, "answer yes or no")
+		case fd.Kind == Choice && !slices.Contains(fd.Choices, v):
+			f.Add(key, "choose one of: "+strings.Join(fd.Choices, ", "))
+		case fd.Kind == Text && strings.ContainsAny(v, "\r\n"):
+			f.Add(key, "use a single line")
+		case len([]rune(v)) > 10_000:
+			f.Add(key, "use at most 10,000 characters")
+		}
+		out[fd.Name] = v
+	}
+	for k, v := range in {
+		if !known[k] && strings.TrimSpace(v) != "" {
+			f.Add("fields."+k, "this field is not part of the template")
+		}
+	}
+	return out
+}
