@@ -78,7 +78,7 @@ func newEnv(t *testing.T, db *store.DB) env {
 func incident(label tlp.Label, to ...string) messaging.Draft {
 	return messaging.Draft{Type: messaging.IncidentNotification, Recipients: to, Level: messaging.Technical, Urgency: messaging.Urgent, TLP: label,
 		Subject: "Wiper on a grid operator " + string(label), Body: "Substation control systems were wiped at 03:00 UTC.",
-		Fields: map[string]string{"sector": "energy", "critical_infrastructure": "yes", "impact": "Two substations offline", "status": "ongoing"},
+		Fields:       map[string]string{"sector": "energy", "critical_infrastructure": "yes", "impact": "Two substations offline", "status": "ongoing"},
 		AckRequested: true}
 }
 

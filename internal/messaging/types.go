@@ -15,13 +15,13 @@ type Type string
 
 const (
 	IncidentNotification Type = "incident_notification"
-	AssistanceRequest    Type = "assistance_request"    // norm 13(h): critical infrastructure under attack
-	MitigationRequest    Type = "mitigation_request"    // norm 13(h): activity emanating from the recipient's territory
-	InformationRequest   Type = "information_request"   //
-	VulnerabilityReport  Type = "vulnerability_report"  // norm 13(j)
-	Acknowledgement      Type = "acknowledgement"       //
-	Update               Type = "update"                // update or response
-	Closure              Type = "closure"               //
+	AssistanceRequest    Type = "assistance_request"   // norm 13(h): critical infrastructure under attack
+	MitigationRequest    Type = "mitigation_request"   // norm 13(h): activity emanating from the recipient's territory
+	InformationRequest   Type = "information_request"  //
+	VulnerabilityReport  Type = "vulnerability_report" // norm 13(j)
+	Acknowledgement      Type = "acknowledgement"      //
+	Update               Type = "update"               // update or response
+	Closure              Type = "closure"              //
 )
 
 // Opening reports whether a message of this type may start a thread.
@@ -114,8 +114,8 @@ type Message struct {
 	AckRequested    bool              `json:"ack_requested"`
 	Exercise        bool              `json:"exercise"`
 	CreatedAt       time.Time         `json:"created_at"`
-	Recipients      []string          `json:"recipients"`       // recipient States
-	Named           []string          `json:"named,omitempty"`  // TLP:RED named accounts
+	Recipients      []string          `json:"recipients"`      // recipient States
+	Named           []string          `json:"named,omitempty"` // TLP:RED named accounts
 	Deliveries      []Delivery        `json:"deliveries"`
 }
 
