@@ -13,6 +13,7 @@ import (
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/store"
 )
 
@@ -25,6 +26,7 @@ type App struct {
 	Audit     *audit.Log
 	Access    *access.Service
 	Directory *directory.Service
+	Messaging *messaging.Service
 	Catalog   *catalog.Catalog
 }
 
@@ -68,6 +70,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.Access = access.New(db, a.Audit, c, acfg)
 	a.Directory = directory.New(db, a.Audit, c, directory.Config{StaleAfter: cfg.StaleAfter})
 	if err := a.Directory.SyncStates(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Messaging = messaging.New(db, a.Audit, c, cat, messaging.DefaultConfig())
+	if err := a.Messaging.SyncTemplates(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

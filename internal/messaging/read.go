@@ -221,13 +221,10 @@ type ListFilter struct {
 	Limit  int
 }
 
-// List returns messages a may read, newest first.
-func (s *Service) List(ctx context.Context, a actor.Actor, f ListFilter) ([]Message, error) {
-	if err := a.RequireSignedIn(); err != nil {
-		return nil, err
-	}
+// where builds the condition for f over messages m that a may read.
+func where(a actor.Actor, f ListFilter) (string, []any) {
 	cond, args := readableSQL(a, 1)
-	q := `SELECT ` + messageCols + ` FROM messages m WHERE ` + cond
+	q := cond
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	switch f.Box {
 	case Inbox:
@@ -239,19 +236,29 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f ListFilter) ([]Mess
 	if f.Unread {
 		q += ` AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.account_id = ` + arg(a.AccountID) + `)`
 	}
-	for _, w := range strings.Fields(f.Query) {
-		if len(args) > 40 {
-			break
+	for i, w := range strings.Fields(f.Query) {
+		if i >= 10 {
+			break // enough words to find anything; more only costs
 		}
 		// LIKE with an escape so a user's % and _ match themselves.
 		pat := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(w)) + "%"
 		p := arg(pat)
 		q += ` AND (LOWER(m.subject) LIKE ` + p + ` ESCAPE '\' OR LOWER(m.body) LIKE ` + p + ` ESCAPE '\')`
 	}
+	return q, args
+}
+
+// List returns messages a may read, newest first.
+func (s *Service) List(ctx context.Context, a actor.Actor, f ListFilter) ([]Message, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return nil, err
+	}
+	cond, args := where(a, f)
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	q += ` ORDER BY m.created_at DESC, m.id DESC LIMIT ` + arg(f.Limit)
+	args = append(args, f.Limit)
+	q := `SELECT ` + messageCols + ` FROM messages m WHERE ` + cond + fmt.Sprintf(` ORDER BY m.created_at DESC, m.id DESC LIMIT $%d`, len(args))
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, errs.Internalf(err, "list messages")
@@ -276,6 +283,10 @@ func (s *Service) Unread(ctx context.Context, a actor.Actor) (int, error) {
 	if !a.Authenticated() {
 		return 0, nil
 	}
-	msgs, err := s.List(ctx, a, ListFilter{Box: Inbox, Unread: true, Limit: 500})
-	return len(msgs), err
+	cond, args := where(a, ListFilter{Box: Inbox, Unread: true})
+	var n int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages m WHERE `+cond, args...).Scan(&n); err != nil {
+		return 0, errs.Internalf(err, "count unread")
+	}
+	return n, nil
 }

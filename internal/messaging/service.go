@@ -36,6 +36,10 @@ func New(db *store.DB, log *audit.Log, c clock.Clock, cat *catalog.Catalog, cfg 
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
+// CanSend reports why a may not write communications, or nil if it may.
+// Pages use it to decide what to offer; Send checks again.
+func (s *Service) CanSend(ctx context.Context, a actor.Actor) error { return s.canSend(ctx, s.db.R, a) }
+
 // canSend reports why a may not write messages, if it may not: only POCs
 // and administrators of a participating State speak for it.
 func (s *Service) canSend(ctx context.Context, q store.Queryer, a actor.Actor) error {

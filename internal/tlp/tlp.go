@@ -36,7 +36,10 @@ func Parse(s string) (Label, error) {
 }
 
 // Valid reports whether l is a TLP 2.0 label.
-func (l Label) Valid() bool { _, err := Parse(string(l)); return err == nil && string(l) == strings.ToLower(string(l)) }
+func (l Label) Valid() bool {
+	_, err := Parse(string(l))
+	return err == nil && string(l) == strings.ToLower(string(l))
+}
 
 // String is the label as TLP 2.0 writes it, e.g. "TLP:AMBER+STRICT".
 func (l Label) String() string { return "TLP:" + strings.ToUpper(string(l)) }

@@ -56,6 +56,10 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 			clients[r] = f.signIn(r)
 		}
 		fr, nz := f.poc["frtech"].ID, f.poc["nztech"].ID
+		msg, thread := f.msg.ID, f.msg.ThreadID
+		const subject = "Scanning of the KE grid from FR space"
+		sendForm := url.Values{"type": {"information_request"}, "recipients": {"KE"}, "level": {"technical"}, "urgency": {"routine"}, "tlp": {"amber"},
+			"subject": {"Question"}, "body": {"Do you see this too?"}, "f_question": {"Indicators?"}}
 		tests := []struct {
 			name   string
 			method string
@@ -97,7 +101,20 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 			{"audit log", "GET", "/admin/audit", nil, expect{def: forbidden, status: map[string]int{"anon": see, "sec": ok, "fradmin": ok},
 				absent: map[string][]string{"fradmin": {keAdmin}}, present: map[string][]string{"sec": {keAdmin}}}},
 
+			{"communications", "GET", "/messages", nil, expect{def: ok, status: map[string]int{"anon": see},
+				absent: map[string][]string{"sec": {subject}, "nzpoc": {subject}}, present: map[string][]string{"kepoc": {subject}}}},
+			{"sent communications", "GET", "/messages?box=sent", nil, expect{def: ok, status: map[string]int{"anon": see},
+				absent: map[string][]string{"sec": {subject}, "nzpoc": {subject}, "kepoc": {subject}}, present: map[string][]string{"frviewer": {subject}}}},
+			{"compose", "GET", "/messages/new", nil, expect{def: forbidden, status: map[string]int{"anon": see, "fradmin": ok, "frpoc": ok, "kepoc": ok}}},
+			{"thread", "GET", "/threads/" + thread, nil, expect{def: notFound, status: map[string]int{"anon": see, "fradmin": ok, "frpoc": ok, "frviewer": ok, "kepoc": ok},
+				absent: map[string][]string{"sec": {subject}, "nzpoc": {subject}}, present: map[string][]string{"kepoc": {"Acknowledge receipt"}}}},
+			{"unknown thread", "GET", "/threads/not-a-thread", nil, expect{def: notFound, status: map[string]int{"anon": see}}},
+
 			// State-changing forms.
+			{"send", "POST", "/messages", sendForm, expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": see, "frpoc": see, "kepoc": http.StatusUnprocessableEntity}}},
+			{"acknowledge", "POST", "/messages/" + msg + "/acknowledge", nil, expect{def: forbidden, status: map[string]int{"anon": unauth, "kepoc": see, "sec": notFound, "nzpoc": notFound}}},
+			{"answer", "POST", "/messages/" + msg + "/reply", url.Values{"type": {"update"}, "body": {"noted"}},
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": see, "frpoc": see, "kepoc": see, "sec": notFound, "nzpoc": notFound}}},
 			{"confirm poc", "POST", "/directory/pocs/" + fr + "/confirm", nil, expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": see, "kepoc": notFound, "nzpoc": notFound}}},
 			{"nominate", "POST", "/directory/states/FR/nominate", url.Values{"level": {"policy"}, "function_title": {"Policy lead"}, "organisation": {"Ministry"},
 				"emails": {"policy@fr.test.invalid"}, "phones": {"+33 1 23 45 67 89"}, "languages": {"fr, en"}, "time_zone": {"Europe/Paris"}, "availability": {"24x7"}},

@@ -18,8 +18,10 @@ import (
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
+	"github.com/detente/detente/internal/tlp"
 	"github.com/detente/detente/internal/web"
 )
 
@@ -42,6 +44,7 @@ type fixture struct {
 	acc   map[string]access.Account
 	poc   map[string]directory.POC // frtech, frdip, ketech, nztech
 	totp  map[string]string        // TOTP secrets learnt at enrolment
+	msg   messaging.Message        // FR's TLP:AMBER incident notification to KE
 }
 
 var epoch = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
@@ -103,6 +106,12 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 	nominate("ketech", "keadmin", directory.Technical, "KE CIRT duty", "duty@ke-cirt.test.invalid")
 	nominate("nztech", "nzadmin", directory.Technical, "NZ CERT duty", "duty@nz-cert.test.invalid")
 
+	f.msg, err = a.Messaging.Send(ctx, f.acc["frpoc"].Actor(), messaging.Draft{Type: messaging.IncidentNotification, Recipients: []string{"KE"},
+		Level: messaging.Technical, Urgency: messaging.Priority, TLP: tlp.Amber, Subject: "Scanning of the KE grid from FR space",
+		Body: "We see scanning of grid control systems.", Fields: map[string]string{"impact": "none yet", "status": "ongoing"}, AckRequested: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := web.New(a, web.Options{})
 	if err != nil {
 		t.Fatal(err)

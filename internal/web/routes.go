@@ -33,6 +33,14 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /directory/pocs/{id}/confirm", s.confirm)
 	m.HandleFunc("POST /directory/pocs/{id}/retire", s.retire)
 
+	// Communications between States.
+	m.HandleFunc("GET /messages", s.inbox)
+	m.HandleFunc("GET /messages/new", s.composeForm)
+	m.HandleFunc("POST /messages", s.send)
+	m.HandleFunc("GET /threads/{id}", s.thread)
+	m.HandleFunc("POST /messages/{id}/acknowledge", s.acknowledge)
+	m.HandleFunc("POST /messages/{id}/reply", s.reply)
+
 	// The signed-in person's own account.
 	m.HandleFunc("GET /account", s.accountPage)
 	m.HandleFunc("POST /account/password", s.changePassword)

@@ -21,7 +21,9 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/metrics"
+	"github.com/detente/detente/internal/tlp"
 )
 
 //go:embed templates
@@ -79,7 +81,26 @@ func (s *Server) parseTemplates() error {
 			}
 			return t.UTC().Format(time.DateOnly)
 		},
-		"join": strings.Join,
+		"join":  strings.Join,
+		"upper": strings.ToUpper,
+		"list":  func(v ...string) []string { return v },
+		"typeTitle": func(t messaging.Type) string {
+			if v, ok := typeTitles[t]; ok {
+				return v
+			}
+			return replyTitles[t]
+		},
+		"fieldLabel": func(tmpls map[messaging.Type]messaging.Template, name string) string {
+			for _, t := range tmpls {
+				for _, f := range t.Fields {
+					if f.Name == name {
+						return f.Label
+					}
+				}
+			}
+			return strings.ReplaceAll(name, "_", " ")
+		},
+		"tlpClass": func(l tlp.Label) string { return strings.ReplaceAll(string(l), "+", "-") },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict wants pairs")
@@ -270,21 +291,24 @@ type page struct {
 	Message string // form-level error
 	Form    url.Values
 	Data    any
+	Unread  int // unread communications, shown in the navigation
 }
 
 // flashes are the fixed messages a redirect may show; the query names one,
 // so nothing the user typed is reflected.
 var flashes = map[string]string{
-	"saved":      "Saved.",
-	"nominated":  "The point of contact was added to the directory.",
-	"confirmed":  "Thank you: the entry is recorded as still correct.",
-	"retired":    "The point of contact was retired. Its history is kept.",
-	"password":   "Your password was changed.",
-	"revoked":    "The token was revoked.",
-	"signed-out": "You have signed out.",
-	"totp":       "Your authenticator is set up.",
-	"created":    "The account was created.",
-	"updated":    "The account was updated.",
+	"saved":        "Saved.",
+	"nominated":    "The point of contact was added to the directory.",
+	"confirmed":    "Thank you: the entry is recorded as still correct.",
+	"retired":      "The point of contact was retired. Its history is kept.",
+	"password":     "Your password was changed.",
+	"revoked":      "The token was revoked.",
+	"signed-out":   "You have signed out.",
+	"totp":         "Your authenticator is set up.",
+	"created":      "The account was created.",
+	"sent":         "Your communication was sent.",
+	"acknowledged": "Receipt acknowledged. The sender can see it.",
+	"updated":      "The account was updated.",
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
@@ -299,6 +323,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.Session = &sess
 	}
 	p.CSRF, _ = r.Context().Value(ctxCSRF).(string)
+	if p.Actor.Authenticated() && !p.Actor.IsSecretariat() {
+		n, err := s.app.Messaging.Unread(r.Context(), p.Actor)
+		if err != nil {
+			s.log.Warn("unread count", "err", err)
+		}
+		p.Unread = n
+	}
 	p.Demo = s.opt.Demo
 	if p.Flash == "" {
 		p.Flash = flashes[r.URL.Query().Get("done")]

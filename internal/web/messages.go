@@ -1,0 +1,299 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/detente/detente/internal/catalog"
+	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/tlp"
+)
+
+type inboxData struct {
+	Box      messaging.Box
+	Query    string
+	Unread   bool
+	Messages []messaging.Message
+	Read     map[string]bool
+}
+
+func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	q := r.URL.Query()
+	f := messaging.ListFilter{Box: messaging.Inbox, Query: q.Get("q"), Unread: q.Get("unread") == "yes"}
+	if q.Get("box") == string(messaging.Sent) {
+		f.Box = messaging.Sent
+	}
+	msgs, err := s.app.Messaging.List(r.Context(), a, f)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	unread, err := s.app.Messaging.List(r.Context(), a, messaging.ListFilter{Box: messaging.Inbox, Unread: true, Limit: 500})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d := inboxData{Box: f.Box, Query: f.Query, Unread: f.Unread, Messages: msgs, Read: map[string]bool{}}
+	isUnread := map[string]bool{}
+	for _, m := range unread {
+		isUnread[m.ID] = true
+	}
+	for _, m := range msgs {
+		d.Read[m.ID] = !isUnread[m.ID]
+	}
+	s.render(w, r, http.StatusOK, "inbox", page{Title: "Communications", Nav: "messages", Data: d})
+}
+
+type composeData struct {
+	Types      []messaging.Type
+	Template   messaging.Template
+	States     []directory.State
+	Urgencies  []messaging.Urgency
+	Levels     []messaging.Level
+	Labels     []tlp.Label
+	Provisions []catalog.Provision
+	Selected   map[string]bool // recipients and provisions ticked
+}
+
+var typeTitles = map[messaging.Type]string{
+	messaging.IncidentNotification: "Incident notification",
+	messaging.AssistanceRequest:    "Request for assistance",
+	messaging.MitigationRequest:    "Request to mitigate activity from your territory",
+	messaging.InformationRequest:   "Request for information",
+	messaging.VulnerabilityReport:  "Vulnerability report",
+}
+
+var replyTitles = map[messaging.Type]string{
+	messaging.Acknowledgement: "Acknowledgement",
+	messaging.Update:          "Update or response",
+	messaging.Closure:         "Closure",
+}
+
+func (s *Server) composeData(r *http.Request, typ messaging.Type, form url.Values) (composeData, error) {
+	a := who(r)
+	tmpl, err := s.app.Messaging.Template(r.Context(), typ)
+	if err != nil {
+		return composeData{}, err
+	}
+	sts, err := s.app.Directory.States(r.Context(), a)
+	if err != nil {
+		return composeData{}, err
+	}
+	d := composeData{Template: tmpl, Urgencies: messaging.Urgencies(), Levels: []messaging.Level{messaging.Technical, messaging.Policy, messaging.Diplomatic, messaging.All},
+		// TLP:RED needs named people; the form cannot name them yet, so it
+		// is offered only when answering a RED thread (the names carry over).
+		Labels: []tlp.Label{tlp.Clear, tlp.Green, tlp.Amber, tlp.AmberStrict}, Selected: map[string]bool{}}
+	for _, t := range messaging.Types() {
+		if t.Opening() {
+			d.Types = append(d.Types, t)
+		}
+	}
+	for _, st := range sts {
+		if st.Participating() && st.Code != a.State {
+			d.States = append(d.States, st)
+		}
+	}
+	d.Provisions = s.app.Catalog.Provisions(catalog.Filter{Kind: catalog.KindNorm})
+	d.Provisions = append(d.Provisions, s.app.Catalog.Provisions(catalog.Filter{Kind: catalog.KindCBM, Document: oewgCBMDocument(s.app.Catalog)})...)
+	for _, v := range form["recipients"] {
+		d.Selected["state:"+v] = true
+	}
+	provs := form["provisions"]
+	if form == nil || (len(provs) == 0 && form.Get("subject") == "") {
+		provs = tmpl.Provisions
+	}
+	for _, p := range provs {
+		d.Selected["prov:"+p] = true
+	}
+	return d, nil
+}
+
+func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
+	if err := s.app.Messaging.CanSend(r.Context(), who(r)); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	typ := messaging.Type(r.URL.Query().Get("type"))
+	if !typ.Opening() {
+		typ = messaging.IncidentNotification
+	}
+	d, err := s.composeData(r, typ, nil)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	form := url.Values{"type": {string(typ)}, "urgency": {string(messaging.Priority)}, "tlp": {string(tlp.Amber)}, "level": {string(messaging.Technical)}, "ack": {"yes"}}
+	for _, st := range r.URL.Query()["to"] {
+		form.Add("recipients", st)
+		d.Selected["state:"+st] = true
+	}
+	s.render(w, r, http.StatusOK, "compose", page{Title: "New communication", Nav: "messages", Form: form, Data: d})
+}
+
+func draftFromForm(f url.Values, tmpl messaging.Template) messaging.Draft {
+	d := messaging.Draft{
+		Type: messaging.Type(f.Get("type")), ReplyTo: f.Get("reply_to"), Recipients: f["recipients"], Level: messaging.Level(f.Get("level")),
+		Urgency: messaging.Urgency(f.Get("urgency")), TLP: tlp.Label(f.Get("tlp")), PAP: f.Get("pap"), Subject: f.Get("subject"), Body: f.Get("body"),
+		RequestedAction: f.Get("requested_action"), AckRequested: f.Get("ack") == "yes", Provisions: f["provisions"], Fields: map[string]string{},
+	}
+	for _, fd := range tmpl.Fields {
+		if v := f.Get("f_" + fd.Name); v != "" {
+			d.Fields[fd.Name] = v
+		}
+	}
+	return d
+}
+
+func (s *Server) send(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	typ := messaging.Type(r.PostForm.Get("type"))
+	if !typ.Opening() {
+		s.renderError(w, r, &errs.Error{Code: errs.Invalid, Message: "choose a message type", Fields: map[string]string{"type": "choose a message type"}})
+		return
+	}
+	tmpl, err := s.app.Messaging.Template(r.Context(), typ)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	m, err := s.app.Messaging.Send(r.Context(), a, draftFromForm(r.PostForm, tmpl))
+	if err != nil {
+		d, derr := s.composeData(r, typ, r.PostForm)
+		if derr != nil {
+			s.renderError(w, r, derr)
+			return
+		}
+		s.renderForm(w, r, "compose", page{Title: "New communication", Nav: "messages", Data: d}, err)
+		return
+	}
+	redirect(w, r, "/threads/"+m.ThreadID+"?done=sent#m-"+m.ID)
+}
+
+type threadData struct {
+	Messages []messaging.Message
+	Events   []messaging.Event
+	Last     messaging.Message
+	CanAct   bool            // the caller may acknowledge and answer
+	ToAck    map[string]bool // messages the caller's State has yet to acknowledge
+	Replies  []messaging.Type
+	Template map[messaging.Type]messaging.Template
+	Statuses []string // choices of an update's status field
+}
+
+func (d *threadData) fillStatuses() {
+	for _, f := range d.Template[messaging.Update].Fields {
+		if f.Name == "status" {
+			d.Statuses = f.Choices
+		}
+	}
+}
+
+func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	msgs, events, err := s.app.Messaging.Thread(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d := threadData{Messages: msgs, Events: events, Last: msgs[len(msgs)-1], ToAck: map[string]bool{},
+		Replies: []messaging.Type{messaging.Update, messaging.Acknowledgement, messaging.Closure}, Template: map[messaging.Type]messaging.Template{}}
+	d.CanAct = s.app.Messaging.CanSend(r.Context(), a) == nil
+	for _, m := range msgs {
+		for _, dl := range m.Deliveries {
+			if dl.State == a.State && (dl.Status == messaging.Queued || dl.Status == messaging.Delivered || dl.Status == messaging.Expired) {
+				d.ToAck[m.ID] = true
+			}
+		}
+		// Opening a thread reads it.
+		if err := s.app.Messaging.MarkRead(r.Context(), a, m.ID); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	if err := s.loadTemplates(r, d.Template); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.fillStatuses()
+	s.render(w, r, http.StatusOK, "thread", page{Title: msgs[0].Subject, Nav: "messages", Data: d, Flash: flashes[r.URL.Query().Get("done")]})
+}
+
+func (s *Server) acknowledge(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	m, err := s.app.Messaging.Message(r.Context(), who(r), id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if err := s.app.Messaging.Acknowledge(r.Context(), who(r), id); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	redirect(w, r, "/threads/"+m.ThreadID+"?done=acknowledged#m-"+id)
+}
+
+func (s *Server) reply(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	id := r.PathValue("id")
+	parent, err := s.app.Messaging.Message(r.Context(), a, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	typ := messaging.Type(r.PostForm.Get("type"))
+	if !slices.Contains([]messaging.Type{messaging.Update, messaging.Acknowledgement, messaging.Closure}, typ) {
+		s.renderError(w, r, &errs.Error{Code: errs.Invalid, Message: "choose what kind of answer this is", Fields: map[string]string{"type": "choose update, acknowledgement or closure"}})
+		return
+	}
+	tmpl, err := s.app.Messaging.Template(r.Context(), typ)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d := draftFromForm(r.PostForm, tmpl)
+	d.ReplyTo, d.Recipients, d.Level, d.Urgency = id, nil, "", ""
+	if strings.TrimSpace(r.PostForm.Get("tlp")) == "" {
+		d.TLP = ""
+	}
+	m, err := s.app.Messaging.Send(r.Context(), a, d)
+	if err != nil {
+		if !errs.Is(err, errs.Invalid) {
+			s.renderError(w, r, err)
+			return
+		}
+		// Show the thread again with the problems beside the answer form.
+		msgs, events, terr := s.app.Messaging.Thread(r.Context(), a, parent.ThreadID)
+		if terr != nil {
+			s.renderError(w, r, terr)
+			return
+		}
+		td := threadData{Messages: msgs, Events: events, Last: msgs[len(msgs)-1], CanAct: true, ToAck: map[string]bool{},
+			Replies: []messaging.Type{messaging.Update, messaging.Acknowledgement, messaging.Closure}, Template: map[messaging.Type]messaging.Template{}}
+		if err := s.loadTemplates(r, td.Template); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		td.fillStatuses()
+		s.renderForm(w, r, "thread", page{Title: msgs[0].Subject, Nav: "messages", Data: td}, err)
+		return
+	}
+	redirect(w, r, "/threads/"+m.ThreadID+"?done=sent#m-"+m.ID)
+}
+
+// loadTemplates fills m with the current template of every type, for the
+// labels of structured fields.
+func (s *Server) loadTemplates(r *http.Request, m map[messaging.Type]messaging.Template) error {
+	for _, t := range messaging.Types() {
+		tmpl, err := s.app.Messaging.Template(r.Context(), t)
+		if err != nil {
+			return err
+		}
+		m[t] = tmpl
+	}
+	return nil
+}
