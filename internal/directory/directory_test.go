@@ -2,6 +2,7 @@ package directory_test
 
 import (
 	"context"
+	"github.com/detente/detente/internal/access"
 	"strings"
 	"testing"
 	"time"
@@ -370,6 +371,72 @@ func TestParticipationIsTheSecretariats(t *testing.T) {
 		nz, _ := e.svc.State(ctx, nzPOC, "NZ")
 		if !nz.Participating() {
 			t.Fatal("NZ not participating")
+		}
+	})
+}
+
+func TestLinkAccount(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		cfg := access.DefaultConfig()
+		cfg.Argon2 = access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}
+		acc := access.New(db, audit.New(db, e.clock), e.clock, cfg)
+		mk := func(email string, role actor.Role, state string) string {
+			a, _, err := acc.CreateAccount(ctx, actor.Operator, access.NewAccount{Email: email, DisplayName: email, Role: role, State: state, Password: "long enough password"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}
+		frPOCAcc, frViewerAcc, kePOCAcc := mk("poc@fr.invalid", actor.POC, "FR"), mk("viewer@fr.invalid", actor.Viewer, "FR"), mk("poc@ke.invalid", actor.POC, "KE")
+		tests := []struct {
+			name    string
+			account string
+			ok      bool
+		}{
+			{"own State's POC account", frPOCAcc, true},
+			{"no account", "", true},
+			{"another State's account", kePOCAcc, false},
+			{"a viewer cannot answer for a POC", frViewerAcc, false},
+			{"unknown account", "0190a0b0-0000-7000-8000-000000000000", false},
+			{"not an id", "x", false},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				in := valid()
+				in.AccountID = tc.account
+				before := rows(t, db)
+				p, err := e.svc.Nominate(ctx, frAdmin, "FR", in)
+				if tc.ok {
+					if err != nil || p.AccountID != tc.account {
+						t.Fatalf("nominate: %+v, %v", p, err)
+					}
+					got, _ := e.svc.POC(ctx, frPOC, p.ID)
+					if got.AccountID != tc.account {
+						t.Fatalf("stored account %q", got.AccountID)
+					}
+					return
+				}
+				if errs.FieldsOf(err)["account_id"] == "" {
+					t.Fatalf("err = %v, want a message for account_id", err)
+				}
+				if rows(t, db) != before {
+					t.Fatal("refused link wrote to the database")
+				}
+			})
+		}
+		// Editing can link and unlink.
+		p := e.nominate(t, frAdmin)
+		in := valid()
+		in.AccountID = frPOCAcc
+		p, err := e.svc.Edit(ctx, frAdmin, p.ID, p.Version, in)
+		if err != nil || p.AccountID != frPOCAcc {
+			t.Fatalf("link by edit: %v", err)
+		}
+		in.AccountID = kePOCAcc
+		if _, err := e.svc.Edit(ctx, frAdmin, p.ID, p.Version, in); errs.FieldsOf(err)["account_id"] == "" {
+			t.Fatalf("edit linked another State's account: %v", err)
 		}
 	})
 }

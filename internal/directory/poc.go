@@ -61,6 +61,7 @@ type POC struct {
 	PGPKey         string     `json:"pgp_key,omitempty"`
 	PGPFingerprint string     `json:"pgp_fingerprint,omitempty"`
 	PGPExpires     *time.Time `json:"pgp_expires_at,omitempty"`
+	AccountID      string     `json:"account_id,omitempty"` // the person's account that answers for this POC
 	Status         string     `json:"status"`
 	ConfirmedAt    time.Time  `json:"confirmed_at"`
 	CreatedAt      time.Time  `json:"created_at"`
@@ -81,6 +82,7 @@ type POCInput struct {
 	Availability  string
 	Hours         string
 	PGPKey        string
+	AccountID     string // optional: the State's account that answers for this POC
 }
 
 // Limits on POC fields, so one entry cannot swamp a page or an export.
@@ -202,17 +204,19 @@ func canManage(a actor.Actor, state string) error {
 }
 
 const pocCols = `id, state_code, version, level, function_title, organisation, person_name, emails, phones, languages, time_zone,
-	availability, hours, pgp_key, pgp_fingerprint, pgp_expires_at, status, confirmed_at, created_at, updated_at`
+	availability, hours, pgp_key, pgp_fingerprint, pgp_expires_at, status, confirmed_at, created_at, updated_at, account_id`
 
 func (s *Service) scanPOC(row interface{ Scan(...any) error }) (POC, error) {
 	var p POC
 	var level, emails, phones, langs string
 	var exp sql.NullTime
+	var account sql.NullString
 	err := row.Scan(&p.ID, &p.State, &p.Version, &level, &p.FunctionTitle, &p.Organisation, &p.PersonName, &emails, &phones, &langs, &p.TimeZone,
-		&p.Availability, &p.Hours, &p.PGPKey, &p.PGPFingerprint, &exp, &p.Status, &p.ConfirmedAt, &p.CreatedAt, &p.UpdatedAt)
+		&p.Availability, &p.Hours, &p.PGPKey, &p.PGPFingerprint, &exp, &p.Status, &p.ConfirmedAt, &p.CreatedAt, &p.UpdatedAt, &account)
 	if err != nil {
 		return p, err
 	}
+	p.AccountID = account.String
 	p.Level = Level(level)
 	if exp.Valid {
 		t := exp.Time
@@ -401,6 +405,9 @@ func (s *Service) Nominate(ctx context.Context, a actor.Actor, state string, in 
 		if _, err := s.state(ctx, tx, state); err != nil {
 			return err
 		}
+		if err := checkAccount(ctx, tx, state, in.AccountID); err != nil {
+			return err
+		}
 		p = applyInput(p, in, key)
 		p.Version, p.UpdatedAt = 1, now
 		if err := insertPOC(ctx, tx, p); err != nil {
@@ -412,6 +419,7 @@ func (s *Service) Nominate(ctx context.Context, a actor.Actor, state string, in 
 }
 
 func applyInput(p POC, in POCInput, key *pgpkey.Key) POC {
+	p.AccountID = in.AccountID
 	p.Level, p.FunctionTitle, p.Organisation, p.PersonName = in.Level, in.FunctionTitle, in.Organisation, in.PersonName
 	p.Emails, p.Phones, p.Languages = in.Emails, in.Phones, in.Languages
 	p.TimeZone, p.Availability, p.Hours = in.TimeZone, in.Availability, in.Hours
@@ -431,13 +439,20 @@ func jsonList(v []string) string {
 }
 
 func insertPOC(ctx context.Context, tx *sql.Tx, p POC) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO pocs (`+pocCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO pocs (`+pocCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 		p.ID, p.State, p.Version, string(p.Level), p.FunctionTitle, p.Organisation, p.PersonName, jsonList(p.Emails), jsonList(p.Phones), jsonList(p.Languages),
-		p.TimeZone, p.Availability, p.Hours, p.PGPKey, p.PGPFingerprint, nullTime(p.PGPExpires), p.Status, p.ConfirmedAt, p.CreatedAt, p.UpdatedAt)
+		p.TimeZone, p.Availability, p.Hours, p.PGPKey, p.PGPFingerprint, nullTime(p.PGPExpires), p.Status, p.ConfirmedAt, p.CreatedAt, p.UpdatedAt, nullString(p.AccountID))
 	if err != nil {
 		return errs.Internalf(err, "insert poc")
 	}
 	return nil
+}
+
+func nullString(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
 }
 
 func nullTime(t *time.Time) any {
@@ -452,9 +467,9 @@ func nullTime(t *time.Time) any {
 func updatePOC(ctx context.Context, tx *sql.Tx, p POC) error {
 	res, err := tx.ExecContext(ctx, `UPDATE pocs SET version = $1, level = $2, function_title = $3, organisation = $4, person_name = $5, emails = $6,
 		phones = $7, languages = $8, time_zone = $9, availability = $10, hours = $11, pgp_key = $12, pgp_fingerprint = $13, pgp_expires_at = $14,
-		status = $15, confirmed_at = $16, updated_at = $17 WHERE id = $18 AND version = $19`,
+		status = $15, confirmed_at = $16, updated_at = $17, account_id = $18 WHERE id = $19 AND version = $20`,
 		p.Version, string(p.Level), p.FunctionTitle, p.Organisation, p.PersonName, jsonList(p.Emails), jsonList(p.Phones), jsonList(p.Languages),
-		p.TimeZone, p.Availability, p.Hours, p.PGPKey, p.PGPFingerprint, nullTime(p.PGPExpires), p.Status, p.ConfirmedAt, p.UpdatedAt, p.ID, p.Version-1)
+		p.TimeZone, p.Availability, p.Hours, p.PGPKey, p.PGPFingerprint, nullTime(p.PGPExpires), p.Status, p.ConfirmedAt, p.UpdatedAt, nullString(p.AccountID), p.ID, p.Version-1)
 	if err != nil {
 		return errs.Internalf(err, "update poc")
 	}
@@ -478,7 +493,7 @@ func (s *Service) recordVersion(ctx context.Context, tx *sql.Tx, a actor.Actor, 
 
 // change loads the POC at expected version (0: any), lets mutate change it,
 // and stores the result as the next version.
-func (s *Service) change(ctx context.Context, a actor.Actor, id string, expected int, action string, mutate func(*POC) error) (POC, error) {
+func (s *Service) change(ctx context.Context, a actor.Actor, id string, expected int, action string, mutate func(*sql.Tx, *POC) error) (POC, error) {
 	var out POC
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		p, err := s.getPOC(ctx, tx, id)
@@ -497,7 +512,7 @@ func (s *Service) change(ctx context.Context, a actor.Actor, id string, expected
 		if p.Status == Retired {
 			return errs.E(errs.Conflict, "this point of contact is retired")
 		}
-		if err := mutate(&p); err != nil {
+		if err := mutate(tx, &p); err != nil {
 			return err
 		}
 		p.Version++
@@ -525,7 +540,10 @@ func (s *Service) Edit(ctx context.Context, a actor.Actor, id string, expectedVe
 	if err != nil {
 		return POC{}, err
 	}
-	return s.change(ctx, a, id, expectedVersion, "edit", func(p *POC) error {
+	return s.change(ctx, a, id, expectedVersion, "edit", func(tx *sql.Tx, p *POC) error {
+		if err := checkAccount(ctx, tx, p.State, in.AccountID); err != nil {
+			return err
+		}
 		*p = applyInput(*p, in, key)
 		p.ConfirmedAt = s.clock.Now()
 		return nil
@@ -534,7 +552,7 @@ func (s *Service) Edit(ctx context.Context, a actor.Actor, id string, expectedVe
 
 // Confirm records that the entry is still correct.
 func (s *Service) Confirm(ctx context.Context, a actor.Actor, id string) (POC, error) {
-	return s.change(ctx, a, id, 0, "confirm", func(p *POC) error {
+	return s.change(ctx, a, id, 0, "confirm", func(_ *sql.Tx, p *POC) error {
 		p.ConfirmedAt = s.clock.Now()
 		return nil
 	})
@@ -542,7 +560,7 @@ func (s *Service) Confirm(ctx context.Context, a actor.Actor, id string) (POC, e
 
 // Retire takes a POC out of the directory; its history stays.
 func (s *Service) Retire(ctx context.Context, a actor.Actor, id string) (POC, error) {
-	return s.change(ctx, a, id, 0, "retire", func(p *POC) error {
+	return s.change(ctx, a, id, 0, "retire", func(_ *sql.Tx, p *POC) error {
 		p.Status = Retired
 		return nil
 	})
@@ -558,4 +576,34 @@ func (s *Service) CanManage(a actor.Actor, state string) bool { return canManage
 func email(s string) (string, string) {
 	e, problem := validate.Email(s)
 	return strings.ToLower(e), problem
+}
+
+// checkAccount makes sure a POC is linked only to an active account of its
+// own State that can act for it.
+func checkAccount(ctx context.Context, q store.Queryer, state, id string) error {
+	if id == "" {
+		return nil
+	}
+	bad := func(msg string) error {
+		return &errs.Error{Code: errs.Invalid, Message: "please correct the highlighted fields", Fields: map[string]string{"account_id": msg}}
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return bad("unknown account")
+	}
+	var accState, role string
+	var disabled sql.NullTime
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(state_code, ''), role, disabled_at FROM accounts WHERE id = $1`, id).Scan(&accState, &role, &disabled)
+	switch {
+	case store.NoRows(err):
+		return bad("unknown account")
+	case err != nil:
+		return errs.Internalf(err, "load account")
+	case accState != state:
+		return bad("choose an account of this State")
+	case disabled.Valid:
+		return bad("this account is disabled")
+	case role != string(actor.POC) && role != string(actor.StateAdmin):
+		return bad("only point-of-contact and administrator accounts can answer for a POC")
+	}
+	return nil
 }

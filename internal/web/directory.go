@@ -2,6 +2,9 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/detente/detente/internal/access"
+	"github.com/detente/detente/internal/actor"
 	"strconv"
 	"strings"
 
@@ -129,11 +132,28 @@ func (s *Server) pocPage(w http.ResponseWriter, r *http.Request) {
 }
 
 type pocFormData struct {
-	State   directory.State
-	POC     *directory.POC
-	Levels  []directory.Level
-	Action  string
-	Version int
+	State    directory.State
+	POC      *directory.POC
+	Levels   []directory.Level
+	Action   string
+	Version  int
+	Accounts []access.Account // who may be linked to the entry
+}
+
+// linkable lists the accounts of the caller's State that may answer for a
+// POC; an error leaves the list empty rather than failing the form.
+func (s *Server) linkable(r *http.Request) []access.Account {
+	accs, err := s.app.Access.Accounts(r.Context(), who(r))
+	if err != nil {
+		return nil
+	}
+	var out []access.Account
+	for _, acc := range accs {
+		if acc.DisabledAt == nil && (acc.Role == actor.POC || acc.Role == actor.StateAdmin) {
+			out = append(out, acc)
+		}
+	}
+	return out
 }
 
 // formFromPOC fills form values from an existing entry for editing.
@@ -141,7 +161,7 @@ func formFromPOC(p directory.POC) map[string][]string {
 	return map[string][]string{
 		"level": {string(p.Level)}, "function_title": {p.FunctionTitle}, "organisation": {p.Organisation}, "person_name": {p.PersonName},
 		"emails": {strings.Join(p.Emails, "\n")}, "phones": {strings.Join(p.Phones, "\n")}, "languages": {strings.Join(p.Languages, ", ")},
-		"time_zone": {p.TimeZone}, "availability": {p.Availability}, "hours": {p.Hours}, "pgp_key": {p.PGPKey},
+		"time_zone": {p.TimeZone}, "availability": {p.Availability}, "hours": {p.Hours}, "pgp_key": {p.PGPKey}, "account_id": {p.AccountID},
 	}
 }
 
@@ -162,7 +182,7 @@ func pocInput(r *http.Request) directory.POCInput {
 		Level: directory.Level(f.Get("level")), FunctionTitle: f.Get("function_title"), Organisation: f.Get("organisation"),
 		PersonName: f.Get("person_name"), Emails: splitList(f.Get("emails")), Phones: strings.Split(f.Get("phones"), "\n"),
 		Languages: splitList(f.Get("languages")), TimeZone: f.Get("time_zone"), Availability: f.Get("availability"),
-		Hours: f.Get("hours"), PGPKey: f.Get("pgp_key"),
+		Hours: f.Get("hours"), PGPKey: f.Get("pgp_key"), AccountID: f.Get("account_id"),
 	}
 }
 
@@ -183,7 +203,7 @@ func (s *Server) nominateForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "pocform", page{Title: "Nominate a point of contact", Nav: "directory",
-		Form: map[string][]string{"availability": {directory.Always}}, Data: pocFormData{State: st, Levels: directory.Levels, Action: "/directory/states/" + code + "/nominate"}})
+		Form: map[string][]string{"availability": {directory.Always}}, Data: pocFormData{State: st, Levels: directory.Levels, Action: "/directory/states/" + code + "/nominate", Accounts: s.linkable(r)}})
 }
 
 func (s *Server) nominate(w http.ResponseWriter, r *http.Request) {
@@ -197,7 +217,7 @@ func (s *Server) nominate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.renderForm(w, r, "pocform", page{Title: "Nominate a point of contact", Nav: "directory",
-			Data: pocFormData{State: st, Levels: directory.Levels, Action: "/directory/states/" + code + "/nominate"}}, err)
+			Data: pocFormData{State: st, Levels: directory.Levels, Action: "/directory/states/" + code + "/nominate", Accounts: s.linkable(r)}}, err)
 		return
 	}
 	redirect(w, r, "/directory/pocs/"+p.ID+"?done=nominated")
@@ -220,7 +240,7 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "pocform", page{Title: "Edit point of contact", Nav: "directory", Form: formFromPOC(p),
-		Data: pocFormData{State: st, POC: &p, Levels: directory.Levels, Action: "/directory/pocs/" + p.ID + "/edit", Version: p.Version}})
+		Data: pocFormData{State: st, POC: &p, Levels: directory.Levels, Action: "/directory/pocs/" + p.ID + "/edit", Version: p.Version, Accounts: s.linkable(r)}})
 }
 
 func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
@@ -244,7 +264,7 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.renderForm(w, r, "pocform", page{Title: "Edit point of contact", Nav: "directory",
-			Data: pocFormData{State: st, POC: &cur, Levels: directory.Levels, Action: "/directory/pocs/" + id + "/edit", Version: version}}, err)
+			Data: pocFormData{State: st, POC: &cur, Levels: directory.Levels, Action: "/directory/pocs/" + id + "/edit", Version: version, Accounts: s.linkable(r)}}, err)
 		return
 	}
 	redirect(w, r, "/directory/pocs/"+p.ID+"?done=saved")
