@@ -57,7 +57,8 @@ type composeData struct {
 	Levels     []messaging.Level
 	Labels     []tlp.Label
 	Provisions []catalog.Provision
-	Selected   map[string]bool // recipients and provisions ticked
+	Named      []directory.POC // POCs with an account, who can receive TLP:RED
+	Selected   map[string]bool // recipients, provisions and named people ticked
 }
 
 var typeTitles = map[messaging.Type]string{
@@ -85,9 +86,7 @@ func (s *Server) composeData(r *http.Request, typ messaging.Type, form url.Value
 		return composeData{}, err
 	}
 	d := composeData{Template: tmpl, Urgencies: messaging.Urgencies(), Levels: []messaging.Level{messaging.Technical, messaging.Policy, messaging.Diplomatic, messaging.All},
-		// TLP:RED needs named people; the form cannot name them yet, so it
-		// is offered only when answering a RED thread (the names carry over).
-		Labels: []tlp.Label{tlp.Clear, tlp.Green, tlp.Amber, tlp.AmberStrict}, Selected: map[string]bool{}}
+		Labels: tlp.Labels(), Selected: map[string]bool{}}
 	for _, t := range messaging.Types() {
 		if t.Opening() {
 			d.Types = append(d.Types, t)
@@ -102,6 +101,20 @@ func (s *Server) composeData(r *http.Request, typ messaging.Type, form url.Value
 	d.Provisions = append(d.Provisions, s.app.Catalog.Provisions(catalog.Filter{Kind: catalog.KindCBM, Document: oewgCBMDocument(s.app.Catalog)})...)
 	for _, v := range form["recipients"] {
 		d.Selected["state:"+v] = true
+	}
+	for _, v := range form["named"] {
+		d.Selected["named:"+v] = true
+	}
+	// TLP:RED reaches named people only: the POCs other States linked to
+	// an account are the people who can be named.
+	pocs, err := s.app.Directory.POCs(r.Context(), a, directory.Filter{})
+	if err != nil {
+		return composeData{}, err
+	}
+	for _, p := range pocs {
+		if p.AccountID != "" && p.State != a.State {
+			d.Named = append(d.Named, p)
+		}
 	}
 	provs := form["provisions"]
 	if form == nil || (len(provs) == 0 && form.Get("subject") == "") {
@@ -140,6 +153,7 @@ func draftFromForm(f url.Values, tmpl messaging.Template) messaging.Draft {
 		Type: messaging.Type(f.Get("type")), ReplyTo: f.Get("reply_to"), Recipients: f["recipients"], Level: messaging.Level(f.Get("level")),
 		Urgency: messaging.Urgency(f.Get("urgency")), TLP: tlp.Label(f.Get("tlp")), PAP: f.Get("pap"), Subject: f.Get("subject"), Body: f.Get("body"),
 		RequestedAction: f.Get("requested_action"), AckRequested: f.Get("ack") == "yes", Provisions: f["provisions"], Fields: map[string]string{},
+		Named: f["named"],
 	}
 	for _, fd := range tmpl.Fields {
 		if v := f.Get("f_" + fd.Name); v != "" {

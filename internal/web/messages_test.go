@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 )
@@ -87,4 +89,36 @@ func TestCommunicationsOverThePages(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestRedReachesOnlyNamedPeople(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	ctx := context.Background()
+	// KE links its technical POC entry to its POC's account.
+	p := f.poc["ketech"]
+	in := directory.POCInput{Level: p.Level, FunctionTitle: p.FunctionTitle, Organisation: p.Organisation, Emails: p.Emails, Phones: p.Phones,
+		Languages: p.Languages, TimeZone: p.TimeZone, Availability: p.Availability, AccountID: f.acc["kepoc"].ID}
+	if _, err := f.app.Directory.Edit(ctx, f.acc["keadmin"].Actor(), p.ID, p.Version, in); err != nil {
+		t.Fatal(err)
+	}
+	fr, kepoc, keadmin := f.signIn("frpoc"), f.signIn("kepoc"), f.signIn("keadmin")
+	compose := fr.get("/messages/new?type=information_request")
+	if !strings.Contains(compose.body, `value="`+f.acc["kepoc"].ID+`"`) {
+		t.Fatal("the linked KE POC is not offered as a named recipient")
+	}
+	r := fr.post("/messages", url.Values{"type": {"information_request"}, "recipients": {"KE"}, "level": {"technical"}, "urgency": {"urgent"},
+		"tlp": {"red"}, "named": {f.acc["kepoc"].ID}, "subject": {"Source identified"}, "body": {"Only for your duty officer."}, "f_question": {"Can you confirm?"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("send RED: %d\n%s", r.status, snippet(r.body))
+	}
+	thread := strings.Split(strings.TrimPrefix(r.header.Get("Location"), "/threads/"), "?")[0]
+	if page := kepoc.get("/threads/" + thread); page.status != http.StatusOK || !strings.Contains(page.body, "Only for your duty officer.") {
+		t.Fatalf("the named POC cannot read it: %d", page.status)
+	}
+	if page := keadmin.get("/threads/" + thread); page.status != http.StatusNotFound || strings.Contains(page.body, "duty officer") {
+		t.Fatalf("KE's admin, not named, reads the RED thread: %d", page.status)
+	}
+	if strings.Contains(keadmin.get("/messages").body, "Source identified") {
+		t.Fatal("KE's admin lists the RED message")
+	}
 }
