@@ -7,7 +7,13 @@ require (
 	modernc.org/sqlite v1.61.1
 )
 
-require rsc.io/qr v0.2.0
+require (
+	github.com/chromedp/cdproto v0.159.0
+	github.com/chromedp/chromedp v0.23.0
+	rsc.io/qr v0.2.0
+)
+
+require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 
 require github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // tests: OpenAPI conformance
 
