@@ -305,8 +305,10 @@ func (s *Service) SetDisabled(ctx context.Context, a actor.Actor, id string, dis
 	if !canManage(a, acc.Role, acc.State) {
 		return errs.E(errs.Forbidden, "you may not change this account")
 	}
+	// Conflict, not Invalid: nothing in the input is wrong, the account's
+	// state (being the caller's own) forbids it.
 	if acc.ID == a.AccountID {
-		return errs.E(errs.Invalid, "you cannot disable your own account")
+		return errs.E(errs.Conflict, "you cannot disable your own account; ask another administrator")
 	}
 	now := s.clock.Now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {

@@ -290,6 +290,19 @@ func TestAPITokens(t *testing.T) {
 		if _, _, err := e.svc.CreateToken(ctx, poc, "x", []actor.Scope{actor.ScopeRead}, 2*access.MaxTokenLifetime); errs.FieldsOf(err)["expires"] == "" {
 			t.Fatalf("overlong token: %v", err)
 		}
+		// A token, even with the write scope, cannot mint a successor, and a
+		// read-only token changes nothing.
+		viaRW, _ := e.svc.TokenActor(ctx, rw)
+		if _, _, err := e.svc.CreateToken(ctx, viaRW, "successor", []actor.Scope{actor.ScopeRead}, time.Hour); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("a token minted a token: %v", err)
+		}
+		viaRO, _ := e.svc.TokenActor(ctx, ro)
+		if err := e.svc.RevokeToken(ctx, viaRO, tok.ID); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("a read-only token revoked a token: %v", err)
+		}
+		if _, _, err := e.svc.CreateToken(ctx, viewer, "mine", []actor.Scope{actor.ScopeRead}, time.Hour); err != nil {
+			t.Fatalf("a viewer cannot create a read token from a session: %v", err)
+		}
 		if err := e.svc.RevokeToken(ctx, other, tok.ID); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("another State revoked the token: %v", err)
 		}

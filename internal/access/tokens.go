@@ -41,8 +41,10 @@ func (s *Service) CreateToken(ctx context.Context, a actor.Actor, name string, s
 	if err := a.RequireSignedIn(); err != nil {
 		return "", Token{}, err
 	}
-	if a.ReadOnly {
-		return "", Token{}, errs.E(errs.Forbidden, "tokens cannot create tokens")
+	// A leaked token must not be able to outlive its own revocation by
+	// minting a successor.
+	if a.ViaToken || a.ReadOnly {
+		return "", Token{}, errs.E(errs.Forbidden, "API tokens cannot create tokens; sign in to the web interface")
 	}
 	var f errs.Fields
 	name = strings.TrimSpace(name)
@@ -137,6 +139,12 @@ func (s *Service) RevokeToken(ctx context.Context, a actor.Actor, id string) err
 	if err := a.RequireSignedIn(); err != nil {
 		return err
 	}
+	// Viewers revoke their own tokens from a session (they have no write
+	// role, but must be able to kill a leaked token); a read-only token
+	// changes nothing.
+	if a.ReadOnly {
+		return errs.E(errs.Forbidden, "this token may only read")
+	}
 	var owner, ownerState, ownerRole string
 	err := s.db.R.QueryRowContext(ctx, `SELECT t.account_id, COALESCE(a.state_code, ''), a.role FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.id = $1`, id).
 		Scan(&owner, &ownerState, &ownerRole)
@@ -188,5 +196,6 @@ func (s *Service) TokenActor(ctx context.Context, secret string) (actor.Actor, e
 	}
 	a := acc.Actor()
 	a.ReadOnly = !slices.Contains(splitScopes(scopes), actor.ScopeWrite)
+	a.ViaToken = true
 	return a, nil
 }

@@ -58,6 +58,10 @@ type Actor struct {
 	State     string // ISO alpha-2 of the account's State; empty for the secretariat
 	// ReadOnly is set for API tokens without the write scope.
 	ReadOnly bool
+	// ViaToken is set when the caller authenticated with an API token
+	// rather than a signed-in session. Some things, like minting tokens,
+	// need a person at a browser.
+	ViaToken bool
 }
 
 // Anonymous is the public visitor.

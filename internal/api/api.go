@@ -53,8 +53,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch rec.status {
 	case http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", rec.header.Get("Allow"))
-		s.fail(w, r, &httpError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
-			msg: r.Method + " is not allowed here; use " + rec.header.Get("Allow")})
+		s.fail(w, r, &errs.Error{Code: errs.MethodNotAllowed, Message: r.Method + " is not allowed here; use " + rec.header.Get("Allow")})
 	case http.StatusNotFound, 0:
 		s.fail(w, r, errs.E(errs.NotFound, "no such API endpoint: %s %s", r.Method, r.URL.Path))
 	default:
@@ -112,13 +111,11 @@ func (s *server) authenticate(r *http.Request) (actor.Actor, error) {
 	}
 	scheme, secret, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
-		return actor.Anonymous, &httpError{status: http.StatusUnauthorized, code: string(errs.Unauthenticated),
-			msg: `use "Authorization: Bearer <API token>"`, invalidToken: true}
+		return actor.Anonymous, &errs.Error{Code: errs.Unauthenticated, Message: `use "Authorization: Bearer <API token>"`, Err: errInvalidToken}
 	}
 	a, err := s.app.Access.TokenActor(r.Context(), strings.TrimSpace(secret))
 	if errs.Is(err, errs.Unauthenticated) {
-		return actor.Anonymous, &httpError{status: http.StatusUnauthorized, code: string(errs.Unauthenticated),
-			msg: errs.MessageOf(err), invalidToken: true}
+		return actor.Anonymous, &errs.Error{Code: errs.Unauthenticated, Message: errs.MessageOf(err), Err: errInvalidToken}
 	}
 	return a, err
 }

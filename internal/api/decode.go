@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+
+	"github.com/detente/detente/internal/errs"
 )
 
 // defaultMaxBody applies when the App's Config leaves MaxBodyBytes unset.
@@ -21,8 +23,7 @@ const defaultMaxBody = 1 << 20
 func (s *server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		return &httpError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
-			msg: "send the request body as JSON with Content-Type: application/json"}
+		return &errs.Error{Code: errs.UnsupportedMedia, Message: "send the request body as JSON with Content-Type: application/json"}
 	}
 	limit := s.app.Config.MaxBodyBytes
 	if limit <= 0 {
@@ -33,11 +34,10 @@ func (s *server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return &httpError{status: http.StatusRequestEntityTooLarge, code: "too_large",
-			msg: fmt.Sprintf("the request body is larger than the limit of %d bytes", limit)}
+		return &errs.Error{Code: errs.TooLarge, Message: fmt.Sprintf("the request body is larger than the limit of %d bytes", limit)}
 	}
 	if err != nil {
-		return &httpError{status: http.StatusBadRequest, code: "bad_request", msg: "the request body could not be read"}
+		return &errs.Error{Code: errs.Malformed, Message: "the request body could not be read"}
 	}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
@@ -58,7 +58,7 @@ func (s *server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 }
 
 func badJSON(msg string, fields map[string]string) error {
-	return &httpError{status: http.StatusBadRequest, code: "bad_request", msg: msg, fields: fields}
+	return &errs.Error{Code: errs.Malformed, Message: msg, Fields: fields}
 }
 
 // jsonProblem turns a decoding error into a message that names the place

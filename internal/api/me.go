@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
@@ -36,31 +35,6 @@ type tokenIn struct {
 type createdToken struct {
 	tokenOut
 	Secret string `json:"secret"`
-}
-
-func (s *server) createToken(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
-	var in tokenIn
-	if err := s.decode(w, r, &in); err != nil {
-		return err
-	}
-	scopes := make([]actor.Scope, len(in.Scopes))
-	for i, sc := range in.Scopes {
-		scopes[i] = actor.Scope(sc)
-	}
-	// The service bounds the lifetime; days beyond any sane value are
-	// mapped to "too long" before multiplying, which could overflow.
-	lifetime := access.MaxTokenLifetime + time.Hour
-	if in.ExpiresInDays <= 0 {
-		lifetime = 0
-	} else if in.ExpiresInDays <= 1000 {
-		lifetime = time.Duration(in.ExpiresInDays) * 24 * time.Hour
-	}
-	secret, t, err := s.app.Access.CreateToken(r.Context(), a, in.Name, scopes, lifetime)
-	if err != nil {
-		return renameFields(err, map[string]string{"expires": "expires_in_days"})
-	}
-	w.Header().Set("Location", prefix+"/me/tokens")
-	return writeJSON(w, http.StatusCreated, createdToken{tokenOut: tokenFrom(t, s.app.Clock.Now()), Secret: secret})
 }
 
 func (s *server) revokeToken(w http.ResponseWriter, r *http.Request, a actor.Actor) error {

@@ -41,19 +41,16 @@ func (s *server) editPOC(w http.ResponseWriter, r *http.Request, a actor.Actor) 
 func expectedVersion(ifMatch []string, field *int) (int, error) {
 	header := strings.TrimSpace(strings.Join(ifMatch, ","))
 	if header == "" && field == nil {
-		return 0, &httpError{status: http.StatusPreconditionRequired, code: "precondition_required",
-			msg: `say which version you edited: send If-Match: "<version>" with the ETag of the entry, or a version field`}
+		return 0, &errs.Error{Code: errs.PreconditionRequired, Message: `say which version you edited: send If-Match: "<version>" with the ETag of the entry, or a version field`}
 	}
 	fromHeader := 0
 	if header != "" {
 		if header == "*" {
-			return 0, &httpError{status: http.StatusPreconditionRequired, code: "precondition_required",
-				msg: `If-Match: * would overwrite any version; send the ETag of the version you edited, like "3"`}
+			return 0, &errs.Error{Code: errs.PreconditionRequired, Message: `If-Match: * would overwrite any version; send the ETag of the version you edited, like "3"`}
 		}
 		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(header, `"`), `"`))
 		if err != nil || n < 1 || !strings.HasPrefix(header, `"`) || !strings.HasSuffix(header, `"`) || len(header) < 3 {
-			return 0, &httpError{status: http.StatusBadRequest, code: "bad_request",
-				msg: `If-Match must be one entity tag as sent in ETag, like "3"`}
+			return 0, &errs.Error{Code: errs.Malformed, Message: `If-Match must be one entity tag as sent in ETag, like "3"`}
 		}
 		fromHeader = n
 	}

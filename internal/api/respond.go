@@ -10,18 +10,9 @@ import (
 	"github.com/detente/detente/internal/errs"
 )
 
-// httpError is a problem with the HTTP request itself (its body, headers
-// or media type), found before any service is called. Service errors keep
-// their errs.Error and get their status from errs.HTTPStatus.
-type httpError struct {
-	status       int
-	code         string
-	msg          string
-	fields       map[string]string
-	invalidToken bool // a token was sent but refused (RFC 6750 §3.1)
-}
-
-func (e *httpError) Error() string { return e.code + ": " + e.msg }
+// errInvalidToken marks an authentication failure where a token was sent
+// but refused, which RFC 6750 §3.1 answers with error="invalid_token".
+var errInvalidToken = errors.New("invalid bearer token")
 
 // errorBody is the shape of every error response.
 type errorBody struct {
@@ -34,17 +25,11 @@ type errorDetail struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
-// fail renders err as the JSON error body with its status.
+// fail renders err as the JSON error body, with the status errs.HTTPStatus
+// gives it.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var status int
-	var d errorDetail
-	var he *httpError
-	if errors.As(err, &he) {
-		status, d = he.status, errorDetail{Code: he.code, Message: he.msg, Fields: he.fields}
-	} else {
-		status = errs.HTTPStatus(err)
-		d = errorDetail{Code: string(errs.CodeOf(err)), Message: errs.MessageOf(err), Fields: errs.FieldsOf(err)}
-	}
+	status := errs.HTTPStatus(err)
+	d := errorDetail{Code: string(errs.CodeOf(err)), Message: errs.MessageOf(err), Fields: errs.FieldsOf(err)}
 	if status >= 500 {
 		// The cause goes to the log only; errs.MessageOf already gave the
 		// client a generic message.
@@ -52,7 +37,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if status == http.StatusUnauthorized {
 		challenge := `Bearer realm="detente"`
-		if he != nil && he.invalidToken {
+		if errors.Is(err, errInvalidToken) {
 			challenge += `, error="invalid_token"`
 		}
 		w.Header().Set("WWW-Authenticate", challenge)

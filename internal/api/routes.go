@@ -46,7 +46,6 @@ func (s *server) routes() []route {
 		// The caller's own account and API tokens.
 		{http.MethodGet, "/me", s.me},
 		{http.MethodGet, "/me/tokens", s.listTokens},
-		{http.MethodPost, "/me/tokens", s.createToken},
 		{http.MethodDelete, "/me/tokens/{id}", s.revokeToken},
 
 		{http.MethodGet, "/audit", s.listAudit},

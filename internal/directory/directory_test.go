@@ -440,3 +440,39 @@ func TestLinkAccount(t *testing.T) {
 		}
 	})
 }
+
+func TestEditChecksWhoBeforeWhat(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		p := e.nominate(t, frAdmin)
+		bad := valid()
+		bad.Emails = []string{"not an email"}
+		tests := []struct {
+			who  string
+			a    actor.Actor
+			want errs.Code
+		}{
+			{"another State's admin", keAdmin, errs.NotFound},
+			{"another State's POC", kePOC, errs.NotFound},
+			{"own State's POC", frPOC, errs.Forbidden},
+			{"secretariat", sec, errs.Forbidden},
+			{"own State's admin", frAdmin, errs.Invalid},
+		}
+		for _, tc := range tests {
+			t.Run(tc.who, func(t *testing.T) {
+				before := rows(t, db)
+				_, err := e.svc.Edit(ctx, tc.a, p.ID, p.Version, bad)
+				if errs.CodeOf(err) != tc.want {
+					t.Fatalf("code %q (%v), want %q", errs.CodeOf(err), err, tc.want)
+				}
+				if tc.want != errs.Invalid && len(errs.FieldsOf(err)) > 0 {
+					t.Fatal("validation messages given to a caller who may not edit")
+				}
+				if rows(t, db) != before {
+					t.Fatal("database changed")
+				}
+			})
+		}
+	})
+}

@@ -491,6 +491,16 @@ func (s *Service) recordVersion(ctx context.Context, tx *sql.Tx, a actor.Actor, 
 	return s.audit.Append(ctx, tx, a, audit.Change{Action: "poc." + action, ObjectType: "poc", ObjectID: p.ID, State: p.State, Details: p})
 }
 
+// mayChange is canManage as seen by the caller: another State's callers
+// are told the entry does not exist.
+func (s *Service) mayChange(a actor.Actor, state string) error {
+	err := canManage(a, state)
+	if errs.Is(err, errs.Forbidden) && !a.IsSecretariat() && a.State != state {
+		return errs.E(errs.NotFound, "no such point of contact")
+	}
+	return err
+}
+
 // change loads the POC at expected version (0: any), lets mutate change it,
 // and stores the result as the next version.
 func (s *Service) change(ctx context.Context, a actor.Actor, id string, expected int, action string, mutate func(*sql.Tx, *POC) error) (POC, error) {
@@ -500,10 +510,7 @@ func (s *Service) change(ctx context.Context, a actor.Actor, id string, expected
 		if err != nil {
 			return err
 		}
-		if err := canManage(a, p.State); err != nil {
-			if errs.Is(err, errs.Forbidden) && !a.IsSecretariat() && a.State != p.State {
-				return errs.E(errs.NotFound, "no such point of contact")
-			}
+		if err := s.mayChange(a, p.State); err != nil {
 			return err
 		}
 		if expected != 0 && p.Version != expected {
@@ -534,6 +541,16 @@ func (s *Service) change(ctx context.Context, a actor.Actor, id string, expected
 // overwriting someone else's change; editing also confirms the entry.
 func (s *Service) Edit(ctx context.Context, a actor.Actor, id string, expectedVersion int, in POCInput) (POC, error) {
 	if err := a.RequireWrite(); err != nil {
+		return POC{}, err
+	}
+	// Who may edit is decided before the input is looked at, so another
+	// State learns nothing from validation messages about an entry it may
+	// not touch; change checks again inside the transaction.
+	cur, err := s.getPOC(ctx, s.db.R, id)
+	if err != nil {
+		return POC{}, err
+	}
+	if err := s.mayChange(a, cur.State); err != nil {
 		return POC{}, err
 	}
 	in, key, err := s.validatePOC(in)

@@ -20,6 +20,14 @@ const (
 	Conflict        Code = "conflict"        // the object changed or already exists
 	TooMany         Code = "too_many"        // throttled; try later
 	Internal        Code = "internal"        // our fault; the message is generic
+
+	// Problems with the request itself rather than its content, found by
+	// an edge before any service is called.
+	Malformed            Code = "bad_request"            // unreadable body, bad header
+	TooLarge             Code = "too_large"              // body over the limit
+	UnsupportedMedia     Code = "unsupported_media_type" // not the content type we read
+	PreconditionRequired Code = "precondition_required"  // an update must name the version it edits
+	MethodNotAllowed     Code = "method_not_allowed"     //
 )
 
 // Error is the service-level error. Message is safe to show to the user;

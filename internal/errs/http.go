@@ -20,6 +20,16 @@ func HTTPStatus(err error) int {
 		return http.StatusConflict
 	case TooMany:
 		return http.StatusTooManyRequests
+	case Malformed:
+		return http.StatusBadRequest
+	case TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case UnsupportedMedia:
+		return http.StatusUnsupportedMediaType
+	case PreconditionRequired:
+		return http.StatusPreconditionRequired
+	case MethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }
