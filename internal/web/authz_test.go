@@ -1,11 +1,18 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/detente/detente/internal/access"
+	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 )
@@ -57,6 +64,17 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		}
 		fr, nz := f.poc["frtech"].ID, f.poc["nztech"].ID
 		msg, thread := f.msg.ID, f.msg.ThreadID
+		ctx := context.Background()
+		_, frToken, err := f.app.Access.CreateToken(ctx, f.acc["frpoc"].Actor(), "script", []actor.Scope{actor.ScopeRead}, 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spare, _, err := f.app.Access.CreateAccount(ctx, actor.Operator, access.NewAccount{Email: "spare@fr.test.invalid", DisplayName: "spare", Role: actor.Viewer, State: "FR", Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		editForm := url.Values{"version": {"1"}, "level": {"technical"}, "function_title": {"Duty"}, "organisation": {"CERT"}, "emails": {"a@fr.test.invalid"},
+			"phones": {"+33 1 23 45 67 89"}, "languages": {"fr"}, "time_zone": {"Europe/Paris"}, "availability": {"24x7"}}
 		const subject = "Scanning of the KE grid from FR space"
 		sendForm := url.Values{"type": {"information_request"}, "recipients": {"KE"}, "level": {"technical"}, "urgency": {"routine"}, "tlp": {"amber"},
 			"subject": {"Question"}, "body": {"Do you see this too?"}, "f_question": {"Indicators?"}}
@@ -68,6 +86,8 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 			expect expect
 		}{
 			{"start page", "GET", "/", nil, expect{def: ok}},
+			{"sign-in page", "GET", "/login", nil, expect{def: see, status: map[string]int{"anon": ok}}},
+			{"second factor page", "GET", "/login/totp", nil, expect{def: ok, status: map[string]int{"anon": see, "sec": see, "fradmin": see}}},
 			{"framework index", "GET", "/framework", nil, expect{def: ok, present: map[string][]string{"anon": {"norm-h"}}}},
 			{"framework search", "GET", "/framework?q=requests+for+assistance", nil, expect{def: ok, present: map[string][]string{"anon": {"/framework/norm-h"}}}},
 			{"provision", "GET", "/framework/norm-h", nil, expect{def: ok, present: map[string][]string{"anon": {"States should respond to appropriate requests for assistance"}}}},
@@ -123,8 +143,26 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 			{"create account", "POST", "/admin/accounts", url.Values{"email": {"new@fr.test.invalid"}, "display_name": {"New"}, "role": {"viewer"}, "state": {"FR"}},
 				expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": ok, "fradmin": http.StatusConflict}}},
 			{"participation", "POST", "/admin/states/NZ/participation", url.Values{"participating": {"no"}}, expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": see}}},
+			{"edit poc (stale version)", "POST", "/directory/pocs/" + fr + "/edit", editForm,
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": http.StatusConflict, "kepoc": notFound, "nzpoc": notFound}}},
+			{"change password (wrong current)", "POST", "/account/password", url.Values{"current_password": {"not it at all"}, "new_password": {"a new long passphrase"}},
+				expect{def: http.StatusUnprocessableEntity, status: map[string]int{"anon": unauth}}},
+			{"revoke a FR POC's token", "POST", "/account/tokens/" + frToken.ID + "/revoke", nil,
+				expect{def: notFound, status: map[string]int{"anon": unauth, "sec": see, "fradmin": see, "frpoc": see}}},
+			{"disable an account", "POST", "/admin/accounts/" + spare.ID + "/disable", nil,
+				expect{def: notFound, status: map[string]int{"anon": unauth, "sec": see, "fradmin": see, "frviewer": forbidden}}},
+			{"enable an account", "POST", "/admin/accounts/" + spare.ID + "/enable", nil,
+				expect{def: notFound, status: map[string]int{"anon": unauth, "sec": see, "fradmin": see, "frviewer": forbidden}}},
 			{"create token", "POST", "/account/tokens", url.Values{"name": {"script"}, "days": {"30"}}, expect{def: ok, status: map[string]int{"anon": unauth}}},
+			// Last: it takes the entry out of the directory.
+			{"retire poc", "POST", "/directory/pocs/" + fr + "/retire", nil,
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": see, "kepoc": notFound, "nzpoc": notFound}}},
 		}
+		checkRoutesCovered(t, func(yield func(method, path string)) {
+			for _, tc := range tests {
+				yield(tc.method, tc.path)
+			}
+		})
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				for _, role := range roles {
@@ -163,4 +201,40 @@ func snippet(s string) string {
 		return s[:600] + "…"
 	}
 	return s
+}
+
+// exempt lists the routes the matrix does not walk, and the test that
+// covers each instead.
+var exempt = map[string]string{
+	"GET /assets/":     "TestSecurityHeadersAndCookies",
+	"POST /login":      "TestSignInFailuresAreThrottledAndAudited and every signIn",
+	"POST /login/totp": "every signIn of a secretariat or State admin",
+	"POST /logout":     "TestSignOutEndsTheSession",
+}
+
+// checkRoutesCovered fails for any route in routes.go that no matrix row
+// reaches, so a new page cannot ship without its authorization row.
+func checkRoutesCovered(t *testing.T, rows func(yield func(method, path string))) {
+	t.Helper()
+	src, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	var patterns []string
+	for _, m := range regexp.MustCompile(`HandleFunc\("([^"]+)"`).FindAllStringSubmatch(string(src), -1) {
+		patterns = append(patterns, m[1])
+		mux.HandleFunc(m[1], func(http.ResponseWriter, *http.Request) {})
+	}
+	covered := map[string]bool{}
+	rows(func(method, path string) {
+		req := httptest.NewRequest(method, path, nil)
+		_, pattern := mux.Handler(req)
+		covered[pattern] = true
+	})
+	for _, p := range patterns {
+		if !covered[p] && exempt[p] == "" && p != "/" {
+			t.Errorf("route %q has no row in the authorization matrix", p)
+		}
+	}
 }
