@@ -1,0 +1,329 @@
+// Package jobs runs deferred work from a table: the transactional outbox
+// for side effects (mail, webhooks) and the scheduler for timed work
+// (reminders, escalations, campaign closes).
+//
+// A service enqueues jobs in the same transaction as the change they
+// follow from, so there is never a change without its notification nor a
+// notification for a change that rolled back. Workers in any number of
+// instances claim due jobs with a lease (FOR UPDATE SKIP LOCKED on
+// PostgreSQL; SQLite has a single writer) and must present the lease token
+// to complete them, so a worker whose lease ran out cannot mark a job that
+// another worker took over. In normal operation each job runs once; if a
+// worker dies mid-job the job runs again after its lease, so handlers must
+// be idempotent: each job's ID is a stable idempotency key (e.g. for an
+// email's Message-ID).
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	mrand "math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/detente/detente/internal/clock"
+	"github.com/detente/detente/internal/store"
+)
+
+// New describes a job to enqueue.
+type New struct {
+	Kind        string
+	Payload     any       // marshalled to JSON
+	RunAt       time.Time // zero: now
+	MaxAttempts int       // zero: DefaultMaxAttempts
+	DedupeKey   string    // optional: a second job with the same key is dropped
+}
+
+// DefaultMaxAttempts bounds retries of a job that keeps failing.
+const DefaultMaxAttempts = 8
+
+// Job is a claimed job, as a handler sees it.
+type Job struct {
+	ID          string
+	Kind        string
+	Payload     json.RawMessage
+	RunAt       time.Time
+	Attempt     int // 1 for the first run
+	MaxAttempts int
+	DedupeKey   string
+}
+
+// Decode unmarshals the payload into v.
+func (j Job) Decode(v any) error { return json.Unmarshal(j.Payload, v) }
+
+// Enqueue writes a job inside tx, the caller's transaction.
+func Enqueue(ctx context.Context, tx *sql.Tx, now time.Time, n New) (string, error) {
+	payload, err := json.Marshal(n.Payload)
+	if err != nil {
+		return "", fmt.Errorf("job payload: %w", err)
+	}
+	if n.RunAt.IsZero() {
+		n.RunAt = now
+	}
+	if n.MaxAttempts <= 0 {
+		n.MaxAttempts = DefaultMaxAttempts
+	}
+	var key any
+	if n.DedupeKey != "" {
+		key = n.DedupeKey
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	_, err = tx.ExecContext(ctx, `INSERT INTO jobs (id, kind, payload, run_at, created_at, max_attempts, dedupe_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING`,
+		id, n.Kind, string(payload), n.RunAt.UTC(), now.UTC(), n.MaxAttempts, key)
+	if err != nil {
+		return "", fmt.Errorf("enqueue %s: %w", n.Kind, err)
+	}
+	return id, nil
+}
+
+// Handler does one job. Returning an error retries it later, unless the
+// error is Permanent.
+type Handler func(ctx context.Context, j Job) error
+
+type permanent struct{ err error }
+
+func (p permanent) Error() string { return p.err.Error() }
+func (p permanent) Unwrap() error { return p.err }
+
+// Permanent marks an error that retrying cannot fix (a refused recipient,
+// a malformed payload): the job fails at once.
+func Permanent(err error) error { return permanent{err} }
+
+// IsPermanent reports whether err was marked Permanent.
+func IsPermanent(err error) bool { var p permanent; return errors.As(err, &p) }
+
+// Options tune a Queue.
+type Options struct {
+	Instance string        // names this process in leased_by; default random
+	Lease    time.Duration // how long a claim holds; a handler gets this long
+	Workers  int           // concurrent handlers in Run
+	Poll     time.Duration // wait between empty polls in Run
+	Batch    int           // jobs claimed at once by each worker
+	// Backoff gives the delay before retry number attempt (1-based).
+	Backoff func(attempt int) time.Duration
+}
+
+func (o *Options) fill() {
+	if o.Instance == "" {
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		o.Instance = "detente-" + hex.EncodeToString(b[:])
+	}
+	if o.Lease <= 0 {
+		o.Lease = 2 * time.Minute
+	}
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	if o.Poll <= 0 {
+		o.Poll = time.Second
+	}
+	if o.Batch <= 0 {
+		o.Batch = 8
+	}
+	if o.Backoff == nil {
+		o.Backoff = ExponentialBackoff(30*time.Second, time.Hour)
+	}
+}
+
+// ExponentialBackoff doubles the delay from base up to max, with up to a
+// quarter of random jitter so jobs that failed together do not retry in
+// lockstep.
+func ExponentialBackoff(base, max time.Duration) func(int) time.Duration {
+	return func(attempt int) time.Duration {
+		d := time.Duration(float64(base) * math.Pow(2, float64(attempt-1)))
+		if d > max || d <= 0 {
+			d = max
+		}
+		return d + time.Duration(mrand.Int64N(int64(d)/4+1))
+	}
+}
+
+// Queue claims and runs jobs.
+type Queue struct {
+	db       *store.DB
+	clock    clock.Clock
+	log      *slog.Logger
+	opt      Options
+	mu       sync.RWMutex
+	handlers map[string]Handler
+	fenced   int64 // completions refused because the lease had passed on
+}
+
+// NewQueue returns a queue over db.
+func NewQueue(db *store.DB, c clock.Clock, log *slog.Logger, opt Options) *Queue {
+	opt.fill()
+	return &Queue{db: db, clock: c, log: log, opt: opt, handlers: map[string]Handler{}}
+}
+
+// Register sets the handler for a kind of job.
+func (q *Queue) Register(kind string, h Handler) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.handlers[kind] = h
+}
+
+func (q *Queue) handler(kind string) (Handler, bool) {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	h, ok := q.handlers[kind]
+	return h, ok
+}
+
+// claim leases up to n due jobs.
+func (q *Queue) claim(ctx context.Context, n int) ([]Job, string, error) {
+	now := q.clock.Now()
+	token := uuid.Must(uuid.NewV7()).String()
+	due := `SELECT id FROM jobs WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $4
+		AND (leased_until IS NULL OR leased_until < $4) ORDER BY run_at LIMIT $5`
+	if q.db.Engine == store.Postgres {
+		// Instances skip each other's locked rows instead of queueing on them.
+		due += ` FOR UPDATE SKIP LOCKED`
+	}
+	rows, err := q.db.W.QueryContext(ctx, `UPDATE jobs SET lease_token = $1, leased_until = $2, leased_by = $3, attempts = attempts + 1
+		WHERE id IN (`+due+`)
+		RETURNING id, kind, payload, run_at, attempts, max_attempts, COALESCE(dedupe_key, '')`,
+		token, now.Add(q.opt.Lease), q.opt.Instance, now, n)
+	if err != nil {
+		return nil, "", fmt.Errorf("claim jobs: %w", err)
+	}
+	defer rows.Close()
+	var out []Job
+	for rows.Next() {
+		var j Job
+		var payload string
+		if err := rows.Scan(&j.ID, &j.Kind, &payload, &j.RunAt, &j.Attempt, &j.MaxAttempts, &j.DedupeKey); err != nil {
+			return nil, "", err
+		}
+		j.Payload = json.RawMessage(payload)
+		out = append(out, j)
+	}
+	return out, token, rows.Err()
+}
+
+// RunOnce claims a batch of due jobs and runs them one after another. It
+// returns how many it ran.
+func (q *Queue) RunOnce(ctx context.Context) (int, error) {
+	batch, token, err := q.claim(ctx, q.opt.Batch)
+	if err != nil || len(batch) == 0 {
+		return 0, err
+	}
+	for _, j := range batch {
+		q.run(ctx, j, token)
+	}
+	return len(batch), nil
+}
+
+// run executes one job and records the outcome. Shutting down does not
+// cut a handler short: it gets its lease to finish.
+func (q *Queue) run(ctx context.Context, j Job, token string) {
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), q.opt.Lease)
+	defer cancel()
+	err := q.call(hctx, j)
+	wctx := context.WithoutCancel(ctx)
+	now := q.clock.Now()
+	var res sql.Result
+	var werr error
+	switch {
+	case err == nil:
+		res, werr = q.db.W.ExecContext(wctx, `UPDATE jobs SET done_at = $1, lease_token = NULL, leased_until = NULL, last_error = ''
+			WHERE id = $2 AND lease_token = $3`, now, j.ID, token)
+	case IsPermanent(err) || j.Attempt >= j.MaxAttempts:
+		q.log.Error("job failed for good", "kind", j.Kind, "id", j.ID, "attempt", j.Attempt, "err", err)
+		res, werr = q.db.W.ExecContext(wctx, `UPDATE jobs SET failed_at = $1, lease_token = NULL, leased_until = NULL, last_error = $2
+			WHERE id = $3 AND lease_token = $4`, now, truncate(err.Error(), 2000), j.ID, token)
+	default:
+		next := now.Add(q.opt.Backoff(j.Attempt))
+		q.log.Warn("job failed; will retry", "kind", j.Kind, "id", j.ID, "attempt", j.Attempt, "retry_at", next, "err", err)
+		res, werr = q.db.W.ExecContext(wctx, `UPDATE jobs SET run_at = $1, lease_token = NULL, leased_until = NULL, last_error = $2
+			WHERE id = $3 AND lease_token = $4`, next, truncate(err.Error(), 2000), j.ID, token)
+	}
+	if werr != nil {
+		q.log.Error("recording job outcome", "kind", j.Kind, "id", j.ID, "err", werr)
+		return
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		q.mu.Lock()
+		q.fenced++
+		q.mu.Unlock()
+		q.log.Warn("job lease had passed to another worker; outcome not recorded", "kind", j.Kind, "id", j.ID)
+	}
+}
+
+// call runs the handler, turning a panic into an error.
+func (q *Queue) call(ctx context.Context, j Job) (err error) {
+	h, ok := q.handler(j.Kind)
+	if !ok {
+		return Permanent(fmt.Errorf("no handler for job kind %q", j.Kind))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("handler panicked: %v", p)
+		}
+	}()
+	return h(ctx, j)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// Fenced counts completions refused because another worker held the job.
+func (q *Queue) Fenced() int64 {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	return q.fenced
+}
+
+// Run works until ctx ends, with Options.Workers concurrent workers, then
+// waits for the handlers in flight.
+func (q *Queue) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for i := 0; i < q.opt.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				n, err := q.RunOnce(ctx)
+				if err != nil && ctx.Err() == nil {
+					q.log.Error("job queue", "err", err)
+				}
+				if n == 0 || err != nil {
+					select {
+					case <-ctx.Done():
+					case <-time.After(q.opt.Poll):
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Stats counts jobs waiting (due or not), leased now, and given up.
+type Stats struct{ Queued, Leased, Failed int }
+
+// Stats reads the queue's counts.
+func (q *Queue) Stats(ctx context.Context) (Stats, error) {
+	var s Stats
+	now := q.clock.Now()
+	err := q.db.R.QueryRowContext(ctx, `SELECT
+		COUNT(CASE WHEN done_at IS NULL AND failed_at IS NULL AND (leased_until IS NULL OR leased_until < $1) THEN 1 END),
+		COUNT(CASE WHEN done_at IS NULL AND failed_at IS NULL AND leased_until >= $1 THEN 1 END),
+		COUNT(failed_at)
+		FROM jobs`, now).Scan(&s.Queued, &s.Leased, &s.Failed)
+	return s, err
+}

@@ -1,0 +1,284 @@
+package jobs_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/detente/detente/internal/clock"
+	"github.com/detente/detente/internal/jobs"
+	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/store/storetest"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func enqueue(t *testing.T, db *store.DB, now time.Time, n jobs.New) string {
+	t.Helper()
+	var id string
+	err := db.Tx(context.Background(), func(tx *sql.Tx) error {
+		var err error
+		id, err = jobs.Enqueue(context.Background(), tx, now, n)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+type row struct {
+	attempts      int
+	runAt         time.Time
+	done, failed  bool
+	lastError     string
+	leaseTokenSet bool
+}
+
+func load(t *testing.T, db *store.DB, id string) row {
+	t.Helper()
+	var r row
+	var done, failed sql.NullTime
+	var token sql.NullString
+	if err := db.R.QueryRow(`SELECT attempts, run_at, done_at, failed_at, last_error, lease_token FROM jobs WHERE id = $1`, id).
+		Scan(&r.attempts, &r.runAt, &done, &failed, &r.lastError, &token); err != nil {
+		t.Fatal(err)
+	}
+	r.done, r.failed, r.leaseTokenSet = done.Valid, failed.Valid, token.Valid
+	return r
+}
+
+func count(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	if err := db.R.QueryRow(`SELECT COUNT(*) FROM jobs`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestEnqueueIsTransactional(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		boom := errors.New("the change failed")
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := jobs.Enqueue(ctx, tx, now, jobs.New{Kind: "mail", Payload: map[string]string{"to": "x"}}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) || count(t, db) != 0 {
+			t.Fatalf("a rolled-back change left %d jobs", count(t, db))
+		}
+		enqueue(t, db, now, jobs.New{Kind: "mail", DedupeKey: "message-1/KE"})
+		enqueue(t, db, now, jobs.New{Kind: "mail", DedupeKey: "message-1/KE"})
+		enqueue(t, db, now, jobs.New{Kind: "mail"})
+		enqueue(t, db, now, jobs.New{Kind: "mail"})
+		if n := count(t, db); n != 3 {
+			t.Fatalf("%d jobs, want 3 (the duplicate key is dropped, jobs without keys are not)", n)
+		}
+	})
+}
+
+func TestRetriesBackOffAndGiveUp(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := clock.NewFixed(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		q := jobs.NewQueue(db, c, quiet, jobs.Options{Backoff: func(a int) time.Duration { return time.Duration(a) * time.Minute }})
+		var runs sync.Map
+		q.Register("flaky", func(ctx context.Context, j jobs.Job) error {
+			v, _ := runs.LoadOrStore(j.ID, new(int32))
+			atomic.AddInt32(v.(*int32), 1)
+			return errors.New("smtp: 421 try later")
+		})
+		q.Register("refused", func(context.Context, jobs.Job) error { return jobs.Permanent(errors.New("550 no such user")) })
+		q.Register("panics", func(context.Context, jobs.Job) error { panic("nil map") })
+		q.Register("ok", func(ctx context.Context, j jobs.Job) error {
+			var p struct{ N int }
+			if err := j.Decode(&p); err != nil || p.N != 7 {
+				return jobs.Permanent(errors.New("bad payload"))
+			}
+			return nil
+		})
+		flaky := enqueue(t, db, c.Now(), jobs.New{Kind: "flaky", MaxAttempts: 3})
+		refused := enqueue(t, db, c.Now(), jobs.New{Kind: "refused"})
+		panics := enqueue(t, db, c.Now(), jobs.New{Kind: "panics", MaxAttempts: 1})
+		later := enqueue(t, db, c.Now(), jobs.New{Kind: "ok", Payload: map[string]int{"N": 7}, RunAt: c.Now().Add(time.Hour)})
+		unknown := enqueue(t, db, c.Now(), jobs.New{Kind: "nobody-handles-this"})
+
+		if n, err := q.RunOnce(ctx); err != nil || n != 4 {
+			t.Fatalf("first run: %d jobs, %v; want the 4 due ones", n, err)
+		}
+		if r := load(t, db, flaky); r.attempts != 1 || r.done || r.failed || !r.runAt.Equal(c.Now().Add(time.Minute)) || r.lastError == "" {
+			t.Fatalf("flaky after one failure: %+v", r)
+		}
+		for _, id := range []string{refused, panics, unknown} {
+			if r := load(t, db, id); !r.failed || r.attempts != 1 {
+				t.Errorf("job %s: %+v, want failed at once", id, r)
+			}
+		}
+		if r := load(t, db, later); r.attempts != 0 {
+			t.Fatal("a job not yet due was run")
+		}
+		// Nothing is due until the backoff passes.
+		if n, _ := q.RunOnce(ctx); n != 0 {
+			t.Fatalf("ran %d jobs before their time", n)
+		}
+		c.Advance(time.Minute)
+		q.RunOnce(ctx)
+		if r := load(t, db, flaky); r.attempts != 2 || !r.runAt.Equal(c.Now().Add(2*time.Minute)) {
+			t.Fatalf("second backoff: %+v", r)
+		}
+		c.Advance(2 * time.Minute)
+		q.RunOnce(ctx)
+		if r := load(t, db, flaky); !r.failed || r.attempts != 3 {
+			t.Fatalf("after max attempts: %+v", r)
+		}
+		c.Advance(time.Hour)
+		q.RunOnce(ctx)
+		if r := load(t, db, later); !r.done {
+			t.Fatalf("due job not done: %+v", r)
+		}
+		st, err := q.Stats(ctx)
+		if err != nil || st.Queued != 0 || st.Failed != 4 {
+			t.Fatalf("stats %+v %v", st, err)
+		}
+	})
+}
+
+func TestExpiredLeaseIsTakenOverAndFenced(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := clock.NewFixed(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		slowQ := jobs.NewQueue(db, c, quiet, jobs.Options{Instance: "slow", Lease: time.Minute})
+		fastQ := jobs.NewQueue(db, c, quiet, jobs.Options{Instance: "fast", Lease: time.Minute})
+		release := make(chan struct{})
+		started := make(chan struct{})
+		var slowRuns, fastRuns atomic.Int32
+		slowQ.Register("send", func(ctx context.Context, j jobs.Job) error {
+			slowRuns.Add(1)
+			close(started)
+			<-release // the worker hangs past its lease
+			return nil
+		})
+		fastQ.Register("send", func(context.Context, jobs.Job) error { fastRuns.Add(1); return nil })
+		id := enqueue(t, db, c.Now(), jobs.New{Kind: "send"})
+
+		done := make(chan struct{})
+		go func() { slowQ.RunOnce(ctx); close(done) }()
+		<-started
+		if n, _ := fastQ.RunOnce(ctx); n != 0 {
+			t.Fatal("a leased job was claimed twice")
+		}
+		c.Advance(2 * time.Minute) // the lease runs out
+		if n, _ := fastQ.RunOnce(ctx); n != 1 || fastRuns.Load() != 1 {
+			t.Fatalf("the expired lease was not taken over (ran %d)", n)
+		}
+		close(release)
+		<-done
+		if slowQ.Fenced() != 1 {
+			t.Fatalf("the late worker's completion was not refused (fenced=%d)", slowQ.Fenced())
+		}
+		if r := load(t, db, id); !r.done || r.attempts != 2 {
+			t.Fatalf("job %+v", r)
+		}
+	})
+}
+
+// TestTwoInstancesDoEachJobOnce runs two queues on two separate connections
+// to one database, as two servers would, with several workers each.
+func TestTwoInstancesDoEachJobOnce(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			if engine == store.Postgres {
+				storetest.RequirePostgres(t)
+			}
+			dsn := storetest.DSN(t, engine)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			var dbs []*store.DB
+			for i := 0; i < 2; i++ {
+				db, err := store.Open(ctx, dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				if _, err := db.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				dbs = append(dbs, db)
+			}
+			const total = 500
+			now := time.Now().UTC()
+			for i := 0; i < total; i++ {
+				enqueue(t, dbs[i%2], now, jobs.New{Kind: "send", Payload: map[string]int{"i": i}})
+			}
+			var runs sync.Map
+			var done atomic.Int32
+			handler := func(instance string) jobs.Handler {
+				return func(ctx context.Context, j jobs.Job) error {
+					v, loaded := runs.LoadOrStore(j.ID, new(atomic.Int32))
+					if v.(*atomic.Int32).Add(1) > 1 || loaded {
+						t.Errorf("job %s ran twice (now on %s)", j.ID, instance)
+					}
+					done.Add(1)
+					return nil
+				}
+			}
+			runCtx, stop := context.WithCancel(ctx)
+			var wg sync.WaitGroup
+			for i, db := range dbs {
+				name := []string{"a", "b"}[i]
+				q := jobs.NewQueue(db, clock.System{}, quiet, jobs.Options{Instance: name, Workers: 3, Poll: 10 * time.Millisecond, Batch: 5})
+				q.Register("send", handler(name))
+				wg.Add(1)
+				go func() { defer wg.Done(); q.Run(runCtx) }()
+			}
+			for done.Load() < total && ctx.Err() == nil {
+				time.Sleep(20 * time.Millisecond)
+			}
+			stop()
+			wg.Wait()
+			if n := done.Load(); n != total {
+				t.Fatalf("%d of %d jobs done", n, total)
+			}
+			var open int
+			if err := dbs[0].R.QueryRow(`SELECT COUNT(*) FROM jobs WHERE done_at IS NULL`).Scan(&open); err != nil || open != 0 {
+				t.Fatalf("%d jobs not marked done (%v)", open, err)
+			}
+		})
+	}
+}
+
+func TestRunWaitsForHandlersOnShutdown(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	q := jobs.NewQueue(db, clock.System{}, quiet, jobs.Options{Workers: 1, Poll: 10 * time.Millisecond})
+	started := make(chan struct{})
+	var finished atomic.Bool
+	q.Register("slow", func(ctx context.Context, j jobs.Job) error {
+		close(started)
+		time.Sleep(200 * time.Millisecond)
+		finished.Store(ctx.Err() == nil)
+		return nil
+	})
+	id := enqueue(t, db, time.Now().UTC(), jobs.New{Kind: "slow"})
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { q.Run(ctx); close(stopped) }()
+	<-started
+	cancel()
+	<-stopped
+	if !finished.Load() {
+		t.Fatal("the handler was cut short by shutdown")
+	}
+	if r := load(t, db, id); !r.done {
+		t.Fatalf("job not recorded done: %+v", r)
+	}
+}
