@@ -128,7 +128,11 @@ func (s *Server) SetDown(down bool) { s.mu.Lock(); s.down = down; s.mu.Unlock() 
 func (s *Server) FailNext(n, code int) { s.mu.Lock(); s.failNext, s.failCode = n, code; s.mu.Unlock() }
 
 // Reject refuses a recipient permanently (550).
-func (s *Server) Reject(addr string) { s.mu.Lock(); s.reject[strings.ToLower(addr)] = true; s.mu.Unlock() }
+func (s *Server) Reject(addr string) {
+	s.mu.Lock()
+	s.reject[strings.ToLower(addr)] = true
+	s.mu.Unlock()
+}
 
 // Messages returns what the server has accepted so far.
 func (s *Server) Messages() []Message {
