@@ -52,6 +52,11 @@ func serve(ctx context.Context, a *app.App, opt web.Options, ready func(addr str
 	if err != nil {
 		return err
 	}
+	wctx, stopWorkers := context.WithCancel(ctx)
+	workers := make(chan struct{})
+	go func() { a.RunWorkers(wctx); close(workers) }()
+	// In-flight jobs finish before the database closes.
+	defer func() { stopWorkers(); <-workers }()
 	a.Log.Info("listening", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL, "engine", a.DB.Engine)
 	if ready != nil {
 		ready(ln.Addr().String())

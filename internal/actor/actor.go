@@ -112,3 +112,8 @@ func (a Actor) RequireWrite() error {
 // detente demo). It has the secretariat's authority and is named as such in
 // the audit log.
 var Operator = Actor{AccountID: "operator", Email: "operator (command line)", Role: Secretariat}
+
+// Scheduler is detente itself acting on a schedule (notifications,
+// reminders, escalations), as named in timelines and the audit log. It has
+// no role: it is never an argument to a method that checks permissions.
+var Scheduler = Actor{AccountID: "system", Email: "detente (scheduler)"}

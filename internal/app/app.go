@@ -13,7 +13,10 @@ import (
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/jobs"
+	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/notify"
 	"github.com/detente/detente/internal/store"
 )
 
@@ -28,12 +31,15 @@ type App struct {
 	Directory *directory.Service
 	Messaging *messaging.Service
 	Catalog   *catalog.Catalog
+	Jobs      *jobs.Queue // run with RunWorkers
 }
 
 // Options override parts of the wiring, for tests and the demo.
 type Options struct {
 	Clock  clock.Clock
 	Argon2 *access.Argon2 // cheaper hashing in tests
+	Mail   mail.Sender    // replaces the SMTP relay of the configuration
+	Jobs   jobs.Options
 }
 
 // Open connects to the database, migrates it, refreshes reference data and
@@ -78,8 +84,24 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 		db.Close()
 		return nil, err
 	}
+	a.Jobs = jobs.NewQueue(db, c, log, opt.Jobs)
+	sender := opt.Mail
+	switch {
+	case sender != nil:
+	case cfg.SMTPHost != "":
+		sender = mail.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, TLS: mail.TLSMode(cfg.SMTPTLS)}
+	default:
+		log.Warn("no SMTP relay configured: notifications are logged, not sent")
+		sender = notify.Discard{Log: log}
+	}
+	notify.New(db, c, log, a.Messaging, a.Directory, sender, notify.Config{From: cfg.MailFrom, BaseURL: cfg.BaseURL}).Register(a.Jobs)
 	return a, nil
 }
+
+// RunWorkers performs queued jobs until ctx ends, then waits for the ones
+// in flight. Every instance runs workers; leases keep them from doing a
+// job twice.
+func (a *App) RunWorkers(ctx context.Context) { a.Jobs.Run(ctx) }
 
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }

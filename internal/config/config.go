@@ -29,6 +29,15 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
 	SecureCookies   bool // set Secure on cookies; true unless BaseURL is plain http to loopback
+
+	// Outgoing mail. With no SMTP host, notifications are logged and
+	// dropped: the in-app inbox still works.
+	MailFrom     string
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUsername string
+	SMTPPassword string
+	SMTPTLS      string // required | opportunistic | none
 }
 
 // Defaults returns the configuration a bare `detente serve` uses.
@@ -44,6 +53,8 @@ func Defaults() Config {
 		SessionIdle:     time.Hour,
 		ShutdownTimeout: 15 * time.Second,
 		MaxBodyBytes:    1 << 20,
+		SMTPPort:        587,
+		SMTPTLS:         "required",
 	}
 }
 
@@ -84,6 +95,12 @@ func Bind(fs *flag.FlagSet) *Binder {
 	fs.StringVar(&b.idle, "session-idle", c.SessionIdle.String(), "idle time that ends a session (DETENTE_SESSION_IDLE)")
 	fs.StringVar(&b.shutdn, "shutdown-timeout", c.ShutdownTimeout.String(), "time allowed for requests to finish on shutdown (DETENTE_SHUTDOWN_TIMEOUT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body", c.MaxBodyBytes, "largest accepted request body in bytes (DETENTE_MAX_BODY)")
+	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "sender address of notifications (DETENTE_MAIL_FROM); default detente@HOST of the base URL")
+	fs.StringVar(&c.SMTPHost, "smtp-host", c.SMTPHost, "SMTP relay host; empty disables mail (DETENTE_SMTP_HOST)")
+	fs.IntVar(&c.SMTPPort, "smtp-port", c.SMTPPort, "SMTP relay port (DETENTE_SMTP_PORT)")
+	fs.StringVar(&c.SMTPUsername, "smtp-username", c.SMTPUsername, "SMTP user name (DETENTE_SMTP_USERNAME)")
+	fs.StringVar(&c.SMTPPassword, "smtp-password", c.SMTPPassword, "SMTP password; prefer the variable DETENTE_SMTP_PASSWORD")
+	fs.StringVar(&c.SMTPTLS, "smtp-tls", c.SMTPTLS, "required, opportunistic or none (DETENTE_SMTP_TLS)")
 	return b
 }
 
@@ -97,7 +114,8 @@ func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
 	set := map[string]bool{}
 	b.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	own := map[string]bool{"addr": true, "base-url": true, "data": true, "database": true, "log-level": true, "log-format": true,
-		"stale-after": true, "session-ttl": true, "session-idle": true, "shutdown-timeout": true, "max-body": true}
+		"stale-after": true, "session-ttl": true, "session-idle": true, "shutdown-timeout": true, "max-body": true,
+		"mail-from": true, "smtp-host": true, "smtp-port": true, "smtp-username": true, "smtp-password": true, "smtp-tls": true}
 	var problems []error
 	b.fs.VisitAll(func(f *flag.Flag) {
 		if set[f.Name] || !own[f.Name] {
@@ -132,6 +150,14 @@ func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		problems = append(problems, fmt.Errorf("log format %q: use text or json", c.LogFormat))
 	}
+	switch c.SMTPTLS {
+	case "required", "opportunistic", "none":
+	default:
+		problems = append(problems, fmt.Errorf("smtp-tls %q: use required, opportunistic or none", c.SMTPTLS))
+	}
+	if c.SMTPPort <= 0 || c.SMTPPort > 65535 {
+		problems = append(problems, fmt.Errorf("smtp-port %d: use a TCP port", c.SMTPPort))
+	}
 	if c.MaxBodyBytes < 4096 {
 		problems = append(problems, errors.New("max-body: allow at least 4096 bytes"))
 	}
@@ -155,6 +181,9 @@ func (c *Config) finish() error {
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	c.SecureCookies = u.Scheme == "https"
+	if c.MailFrom == "" {
+		c.MailFrom = "detente@" + u.Hostname()
+	}
 	return nil
 }
 

@@ -624,3 +624,23 @@ func checkAccount(ctx context.Context, q store.Queryer, state, id string) error 
 	}
 	return nil
 }
+
+// ActivePOCs lists a State's active entries for the notification worker,
+// which acts for the system: it takes no actor and must not be reachable
+// from a request.
+func (s *Service) ActivePOCs(ctx context.Context, state string) ([]POC, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+pocCols+` FROM pocs WHERE state_code = $1 AND status = $2 ORDER BY level, function_title`, state, Active)
+	if err != nil {
+		return nil, errs.Internalf(err, "list pocs")
+	}
+	defer rows.Close()
+	var out []POC
+	for rows.Next() {
+		p, err := s.scanPOC(rows)
+		if err != nil {
+			return nil, errs.Internalf(err, "scan poc")
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -8,12 +8,11 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	netmail "net/mail"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/detente/detente/internal/gpgtest"
 	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/pgpkey"
 	"github.com/detente/detente/internal/smtptest"
@@ -142,49 +141,9 @@ func TestSMTPDelivery(t *testing.T) {
 	})
 }
 
-// gpg runs gpg in its own home directory.
-func gpg(t *testing.T, home string, stdin []byte, args ...string) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "gpg", append([]string{"--homedir", home, "--batch", "--no-tty", "--pinentry-mode", "loopback", "--passphrase", ""}, args...)...)
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("gpg %v: %v\n%s", args, err, stderr.String())
-	}
-	return out
-}
-
 func TestOpenPGPMIMEDecryptsWithGPG(t *testing.T) {
-	if _, err := exec.LookPath("gpg"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("gpg is required in CI")
-		}
-		t.Skip("gpg not installed")
-	}
-	home, err := os.MkdirTemp("", "gpg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		exec.Command("gpgconf", "--homedir", home, "--kill", "all").Run()
-		os.RemoveAll(home)
-	})
-	os.Chmod(home, 0o700)
-	gpg(t, home, nil, "--quick-gen-key", "KE duty officer <duty@cert.ke.test.invalid>", "ed25519", "cert", "1y")
-	colons := string(gpg(t, home, nil, "--with-colons", "--list-keys"))
-	var fpr string
-	for _, line := range strings.Split(colons, "\n") {
-		if strings.HasPrefix(line, "fpr:") {
-			fpr = strings.Split(line, ":")[9]
-			break
-		}
-	}
-	gpg(t, home, nil, "--quick-add-key", fpr, "cv25519", "encr", "1y")
-	key, err := pgpkey.Parse(string(gpg(t, home, nil, "--armor", "--export", fpr)), time.Now())
+	home := gpgtest.NewKey(t, "KE duty officer <duty@cert.ke.test.invalid>")
+	key, err := pgpkey.Parse(home.Armored, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +186,7 @@ func TestOpenPGPMIMEDecryptsWithGPG(t *testing.T) {
 		t.Fatal(err)
 	}
 	armored, _ := io.ReadAll(second)
-	plain := gpg(t, home, armored, "--decrypt")
+	plain := home.Decrypt(armored)
 	for _, want := range []string{"Subject: TLP:AMBER wiper indicators", "203.0.113.7"} {
 		if !strings.Contains(decodeQP(string(plain)), want) {
 			t.Errorf("decrypted text lacks %q:\n%s", want, plain)

@@ -107,6 +107,9 @@ func (s *Service) Send(ctx context.Context, a actor.Actor, d Draft) (Message, er
 		if err := s.event(ctx, tx, m.ThreadID, m.ID, m.SenderState, "sent", a, fmt.Sprintf("%s to %s (%s, %s)", m.Type, strings.Join(m.Recipients, ", "), m.Urgency, m.TLP)); err != nil {
 			return err
 		}
+		if err := s.schedule(ctx, tx, m); err != nil {
+			return err
+		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "message.send", ObjectType: "message", ObjectID: m.ID, State: m.SenderState,
 			Details: map[string]any{"thread": m.ThreadID, "type": m.Type, "tlp": m.TLP, "urgency": m.Urgency, "recipients": m.Recipients}})
 	})

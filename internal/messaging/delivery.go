@@ -1,0 +1,126 @@
+package messaging
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/audit"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/jobs"
+	"github.com/detente/detente/internal/store"
+)
+
+// Job kinds the messaging service schedules; package notify handles them.
+const (
+	JobDeliver  = "message.deliver"  // notify a recipient State's POCs
+	JobRemind   = "message.remind"   // the acknowledgement deadline is near
+	JobEscalate = "message.escalate" // the acknowledgement deadline passed
+)
+
+// DeliveryJob is the payload of the jobs above.
+type DeliveryJob struct {
+	MessageID string `json:"message_id"`
+	State     string `json:"state"`
+}
+
+// remindAt is how far into the acknowledgement window a reminder goes out.
+const remindAt = 0.75
+
+// schedule enqueues, in the send's transaction, the notification of every
+// recipient State and the reminder and escalation of its deadline.
+func (s *Service) schedule(ctx context.Context, tx *sql.Tx, m Message) error {
+	for _, d := range m.Deliveries {
+		p := DeliveryJob{MessageID: m.ID, State: d.State}
+		key := m.ID + "/" + d.State
+		if _, err := jobs.Enqueue(ctx, tx, m.CreatedAt, jobs.New{Kind: JobDeliver, Payload: p, DedupeKey: JobDeliver + "/" + key}); err != nil {
+			return errs.Internalf(err, "schedule delivery")
+		}
+		if d.AckDueAt == nil {
+			continue
+		}
+		window := d.AckDueAt.Sub(m.CreatedAt)
+		at := m.CreatedAt.Add(time.Duration(float64(window) * remindAt))
+		if _, err := jobs.Enqueue(ctx, tx, m.CreatedAt, jobs.New{Kind: JobRemind, Payload: p, RunAt: at, DedupeKey: JobRemind + "/" + key}); err != nil {
+			return errs.Internalf(err, "schedule reminder")
+		}
+		if _, err := jobs.Enqueue(ctx, tx, m.CreatedAt, jobs.New{Kind: JobEscalate, Payload: p, RunAt: *d.AckDueAt, DedupeKey: JobEscalate + "/" + key}); err != nil {
+			return errs.Internalf(err, "schedule escalation")
+		}
+	}
+	return nil
+}
+
+// The methods below serve the notification worker, which acts for the
+// system rather than for a person: they take no actor and must not be
+// reachable from a request.
+
+// ForDelivery loads a message with all its parties, for notifying them.
+func (s *Service) ForDelivery(ctx context.Context, id string) (Message, error) {
+	m, err := scanMessage(s.db.R.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.id = $1`, id))
+	if store.NoRows(err) {
+		return Message{}, errs.E(errs.NotFound, "no such message")
+	}
+	if err != nil {
+		return Message{}, errs.Internalf(err, "load message")
+	}
+	if err := s.load(ctx, s.db.R, &m); err != nil {
+		return Message{}, errs.Internalf(err, "load parties")
+	}
+	return m, nil
+}
+
+// MarkDelivered records that a notification reached the State.
+func (s *Service) MarkDelivered(ctx context.Context, messageID, state string) error {
+	_, err := s.db.W.ExecContext(ctx, `UPDATE deliveries SET status = $1, delivered_at = $2 WHERE message_id = $3 AND state_code = $4 AND status = $5`,
+		string(Delivered), s.clock.Now(), messageID, state, string(Queued))
+	if err != nil {
+		return errs.Internalf(err, "mark delivered")
+	}
+	return nil
+}
+
+// AwaitingAcknowledgement reports whether the State has yet to acknowledge.
+func (s *Service) AwaitingAcknowledgement(ctx context.Context, messageID, state string) (bool, error) {
+	var status string
+	err := s.db.R.QueryRowContext(ctx, `SELECT status FROM deliveries WHERE message_id = $1 AND state_code = $2`, messageID, state).Scan(&status)
+	if store.NoRows(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, errs.Internalf(err, "load delivery")
+	}
+	return status == string(Queued) || status == string(Delivered), nil
+}
+
+// Note records a scheduler event on the thread's timeline.
+func (s *Service) Note(ctx context.Context, m Message, state, kind, detail string) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return s.event(ctx, tx, m.ThreadID, m.ID, state, kind, actor.Scheduler, detail)
+	})
+}
+
+// Escalate marks an unacknowledged delivery as escalated, once. It reports
+// whether it did: a delivery acknowledged meanwhile, or already escalated,
+// is left alone.
+func (s *Service) Escalate(ctx context.Context, m Message, state string) (bool, error) {
+	escalated := false
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		now := s.clock.Now()
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET escalated_at = $1 WHERE message_id = $2 AND state_code = $3
+			AND status IN ('queued', 'delivered') AND escalated_at IS NULL`, now, m.ID, state)
+		if err != nil {
+			return errs.Internalf(err, "escalate")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		escalated = true
+		if err := s.event(ctx, tx, m.ThreadID, m.ID, state, "escalated", actor.Scheduler, "not acknowledged by the deadline; the State's other levels were alerted"); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, actor.Scheduler, audit.Change{Action: "message.escalate", ObjectType: "message", ObjectID: m.ID, State: state})
+	})
+	return escalated, err
+}

@@ -1,0 +1,315 @@
+// Package notify turns what the services schedule into mail: it handles the
+// jobs messaging enqueues (deliver, remind, escalate) by writing one mail
+// job per point of contact, and sends those through SMTP with retries.
+//
+// What a mail may carry follows TLP: the full text goes encrypted to POCs
+// who published an OpenPGP key; in clear only when the message is CLEAR or
+// GREEN; otherwise the POC gets a notice to sign in, which names neither
+// subject nor content.
+package notify
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/detente/detente/internal/clock"
+	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/jobs"
+	"github.com/detente/detente/internal/mail"
+	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/pgpkey"
+	"github.com/detente/detente/internal/states"
+	"github.com/detente/detente/internal/store"
+)
+
+// JobMail sends one encoded mail.
+const JobMail = "mail.send"
+
+// Config says who mail comes from and where links point.
+type Config struct {
+	From    string
+	BaseURL string
+}
+
+// Notifier handles notification jobs.
+type Notifier struct {
+	db     *store.DB
+	clock  clock.Clock
+	log    *slog.Logger
+	msgs   *messaging.Service
+	dir    *directory.Service
+	sender mail.Sender
+	cfg    Config
+}
+
+// New returns a notifier sending through sender.
+func New(db *store.DB, c clock.Clock, log *slog.Logger, msgs *messaging.Service, dir *directory.Service, sender mail.Sender, cfg Config) *Notifier {
+	return &Notifier{db: db, clock: c, log: log, msgs: msgs, dir: dir, sender: sender, cfg: cfg}
+}
+
+// Register sets the notifier's handlers on q.
+func (n *Notifier) Register(q *jobs.Queue) {
+	q.Register(messaging.JobDeliver, n.deliver)
+	q.Register(messaging.JobRemind, n.remind)
+	q.Register(messaging.JobEscalate, n.escalate)
+	q.Register(JobMail, n.send)
+}
+
+// MailJob is the payload of a JobMail.
+type MailJob struct {
+	From      string   `json:"from"`
+	To        []string `json:"to"`
+	Raw       []byte   `json:"raw"`
+	MessageID string   `json:"message_id,omitempty"` // the communication it tells of
+	State     string   `json:"state,omitempty"`      // the recipient State
+	Marks     bool     `json:"marks_delivered,omitempty"`
+}
+
+// kind of mail about a communication.
+type kind string
+
+const (
+	firstNotice kind = "notice"
+	reminder    kind = "reminder"
+	escalation  kind = "escalation"
+)
+
+// audience picks the POCs of state a mail goes to: the message's level (or
+// every level), or, for an escalation, the other levels. A RED message goes
+// only to POC entries linked to a named account.
+func (n *Notifier) audience(ctx context.Context, m messaging.Message, state string, k kind) ([]directory.POC, error) {
+	all, err := n.dir.ActivePOCs(ctx, state)
+	if err != nil {
+		return nil, err
+	}
+	var out []directory.POC
+	for _, p := range all {
+		atLevel := m.Level == messaging.All || string(p.Level) == string(m.Level)
+		if k == escalation && m.Level != messaging.All {
+			atLevel = !atLevel
+		}
+		if !atLevel || len(p.Emails) == 0 {
+			continue
+		}
+		if m.TLP == "red" && (p.AccountID == "" || !slices.Contains(m.Named, p.AccountID)) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// fanOut writes one mail job per POC, in one transaction.
+func (n *Notifier) fanOut(ctx context.Context, m messaging.Message, state string, k kind, pocs []directory.POC) error {
+	return n.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, p := range pocs {
+			msg, encrypt := n.compose(m, state, p, k)
+			var raw []byte
+			var err error
+			if encrypt != nil {
+				raw, err = mail.BuildEncrypted(msg, []pgpkey.Key{*encrypt})
+			} else {
+				raw, err = mail.Build(msg)
+			}
+			if err != nil {
+				return fmt.Errorf("build mail for POC %s: %w", p.ID, err)
+			}
+			job := MailJob{From: n.cfg.From, To: p.Emails, Raw: raw, MessageID: m.ID, State: state, Marks: k == firstNotice}
+			if _, err := jobs.Enqueue(ctx, tx, n.clock.Now(), jobs.New{Kind: JobMail, Payload: job, DedupeKey: msg.MessageID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (n *Notifier) deliver(ctx context.Context, j jobs.Job) error {
+	var p messaging.DeliveryJob
+	if err := j.Decode(&p); err != nil {
+		return jobs.Permanent(err)
+	}
+	m, err := n.msgs.ForDelivery(ctx, p.MessageID)
+	if err != nil {
+		return err
+	}
+	pocs, err := n.audience(ctx, m, p.State, firstNotice)
+	if err != nil {
+		return err
+	}
+	if len(pocs) == 0 {
+		// Nobody to mail at this level: the State's inbox is the channel.
+		if err := n.msgs.MarkDelivered(ctx, m.ID, p.State); err != nil {
+			return err
+		}
+		return n.msgs.Note(ctx, m, p.State, "delivered", "in the inbox only: no point of contact with an email address at this level")
+	}
+	return n.fanOut(ctx, m, p.State, firstNotice, pocs)
+}
+
+func (n *Notifier) remind(ctx context.Context, j jobs.Job) error {
+	var p messaging.DeliveryJob
+	if err := j.Decode(&p); err != nil {
+		return jobs.Permanent(err)
+	}
+	waiting, err := n.msgs.AwaitingAcknowledgement(ctx, p.MessageID, p.State)
+	if err != nil || !waiting {
+		return err
+	}
+	m, err := n.msgs.ForDelivery(ctx, p.MessageID)
+	if err != nil {
+		return err
+	}
+	pocs, err := n.audience(ctx, m, p.State, reminder)
+	if err != nil {
+		return err
+	}
+	if err := n.fanOut(ctx, m, p.State, reminder, pocs); err != nil {
+		return err
+	}
+	return n.msgs.Note(ctx, m, p.State, "reminded", "the acknowledgement deadline is near")
+}
+
+func (n *Notifier) escalate(ctx context.Context, j jobs.Job) error {
+	var p messaging.DeliveryJob
+	if err := j.Decode(&p); err != nil {
+		return jobs.Permanent(err)
+	}
+	m, err := n.msgs.ForDelivery(ctx, p.MessageID)
+	if err != nil {
+		return err
+	}
+	escalated, err := n.msgs.Escalate(ctx, m, p.State)
+	if err != nil || !escalated {
+		return err
+	}
+	pocs, err := n.audience(ctx, m, p.State, escalation)
+	if err != nil {
+		return err
+	}
+	return n.fanOut(ctx, m, p.State, escalation, pocs)
+}
+
+func (n *Notifier) send(ctx context.Context, j jobs.Job) error {
+	var p MailJob
+	if err := j.Decode(&p); err != nil {
+		return jobs.Permanent(err)
+	}
+	if err := n.sender.Send(ctx, p.From, p.To, p.Raw); err != nil {
+		if mail.IsPermanent(err) {
+			return jobs.Permanent(err)
+		}
+		return err
+	}
+	if p.Marks && p.MessageID != "" {
+		return n.msgs.MarkDelivered(ctx, p.MessageID, p.State)
+	}
+	return nil
+}
+
+func stateName(code string) string {
+	if st, ok := states.ByCode(code); ok {
+		return st.Name
+	}
+	return code
+}
+
+var typeNames = map[messaging.Type]string{
+	messaging.IncidentNotification: "incident notification", messaging.AssistanceRequest: "request for assistance",
+	messaging.MitigationRequest: "request to mitigate activity from your territory", messaging.InformationRequest: "request for information",
+	messaging.VulnerabilityReport: "vulnerability report", messaging.Acknowledgement: "acknowledgement", messaging.Update: "update",
+	messaging.Closure: "closure",
+}
+
+// compose writes the mail for one POC. It returns the key to encrypt to,
+// or nil for a mail that may travel in clear.
+func (n *Notifier) compose(m messaging.Message, state string, p directory.POC, k kind) (mail.Message, *pgpkey.Key) {
+	link := n.cfg.BaseURL + "/threads/" + m.ThreadID
+	host := "detente.invalid"
+	if u, err := url.Parse(n.cfg.BaseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	// The same notification to the same POC keeps the same Message-ID, so
+	// a retried job is recognisable downstream and deduplicated here.
+	sum := sha256.Sum256([]byte(m.ID + "/" + p.ID + "/" + string(k)))
+	msg := mail.Message{From: n.cfg.From, FromName: "detente", To: p.Emails, Date: n.clock.Now(),
+		MessageID: "detente-" + hex.EncodeToString(sum[:12]) + "@" + host,
+		Headers:   map[string]string{"X-Detente-Thread": m.ThreadID}}
+	exercise := ""
+	if m.Exercise {
+		exercise = "EXERCISE — "
+	}
+	what := typeNames[m.Type]
+	from := stateName(m.SenderState)
+	var lead string
+	switch k {
+	case reminder:
+		lead = "Reminder: please acknowledge this " + what + "."
+	case escalation:
+		lead = fmt.Sprintf("This %s to %s was not acknowledged by its deadline, so it is brought to your attention as well.", what, stateName(state))
+	default:
+		lead = fmt.Sprintf("A %s %s from %s has been sent to %s.", m.Urgency, what, from, stateName(state))
+	}
+	var key *pgpkey.Key
+	if p.PGPKey != "" {
+		if k2, err := pgpkey.Parse(p.PGPKey, n.clock.Now()); err == nil && k2.CanEncrypt {
+			key = &k2
+		}
+	}
+	full := key != nil || m.TLP.PlainEmailAllowed()
+	if !full {
+		// A notice: nothing of the subject or content, only where to read it.
+		msg.Subject = fmt.Sprintf("[detente] %s%s %s from %s — sign in to read", exercise, capitalise(string(m.Urgency)), what, from)
+		msg.Text = fmt.Sprintf("%s%s\n\nIt is marked %s, so it is not sent by email to addresses without an OpenPGP key.\nSign in to read it: %s\n",
+			exercise, lead, m.TLP, link)
+		if m.AckRequested {
+			msg.Text += "\nAcknowledgement is requested.\n"
+		}
+		return msg, nil
+	}
+	msg.Subject = fmt.Sprintf("[detente] %s%s: %s", exercise, m.TLP, m.Subject)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s%s\n\n%s\n\nFrom:      %s (%s)\nTo:        %s\nType:      %s\nUrgency:   %s\nMarking:   %s", exercise, lead, m.Subject, m.SenderLabel, from, strings.Join(m.Recipients, ", "), what, m.Urgency, m.TLP)
+	if m.PAP != "" {
+		fmt.Fprintf(&b, ", PAP:%s", strings.ToUpper(m.PAP))
+	}
+	b.WriteString("\n")
+	keys := make([]string, 0, len(m.Fields))
+	for k := range m.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, f := range keys {
+		fmt.Fprintf(&b, "%s: %s\n", strings.ReplaceAll(f, "_", " "), m.Fields[f])
+	}
+	if m.RequestedAction != "" {
+		fmt.Fprintf(&b, "\nAction requested: %s\n", m.RequestedAction)
+	}
+	fmt.Fprintf(&b, "\n%s\n\nAcknowledge and answer: %s\n", m.Body, link)
+	msg.Text = b.String()
+	return msg, key
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Discard is the sender used when no SMTP relay is configured: it logs
+// and drops, so the rest of the system behaves the same.
+type Discard struct{ Log *slog.Logger }
+
+// Send logs the mail's envelope.
+func (d Discard) Send(_ context.Context, from string, to []string, raw []byte) error {
+	d.Log.Info("mail not sent: no SMTP relay configured", "from", from, "to", strings.Join(to, ","), "bytes", len(raw))
+	return nil
+}
