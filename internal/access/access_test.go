@@ -371,3 +371,108 @@ func TestSignInThrottlesPerAddress(t *testing.T) {
 		}
 	})
 }
+
+func TestRevokeTokenAuthorization(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		acc := map[string]access.Account{
+			"sec":      e.create(t, "sec@un.invalid", actor.Secretariat, ""),
+			"fradmin":  e.create(t, "admin@fr.invalid", actor.StateAdmin, "FR"),
+			"keadmin":  e.create(t, "admin@ke.invalid", actor.StateAdmin, "KE"),
+			"frpoc":    e.create(t, "poc@fr.invalid", actor.POC, "FR"),
+			"frviewer": e.create(t, "viewer@fr.invalid", actor.Viewer, "FR"),
+		}
+		// mint issues a token from a session, as the web interface does.
+		mint := func(t *testing.T, who string, scopes ...actor.Scope) (string, access.Token) {
+			t.Helper()
+			secret, tok, err := e.svc.CreateToken(ctx, acc[who].Actor(), "test", scopes, time.Hour)
+			if err != nil {
+				t.Fatalf("token for %s: %v", who, err)
+			}
+			return secret, tok
+		}
+		session := func(who string) func(*testing.T) actor.Actor {
+			return func(*testing.T) actor.Actor { return acc[who].Actor() }
+		}
+		viaToken := func(who string, scopes ...actor.Scope) func(*testing.T) actor.Actor {
+			return func(t *testing.T) actor.Actor {
+				secret, _ := mint(t, who, scopes...)
+				a, err := e.svc.TokenActor(ctx, secret)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return a
+			}
+		}
+		read, write := actor.ScopeRead, actor.ScopeWrite
+		tests := []struct {
+			name  string
+			owner string // whose token is revoked
+			by    func(*testing.T) actor.Actor
+			want  errs.Code
+		}{
+			{"POC, own token, from a session", "frpoc", session("frpoc"), ""},
+			{"viewer, own token, from a session", "frviewer", session("frviewer"), ""},
+			{"POC's write token, another token of its account", "frpoc", viaToken("frpoc", read, write), ""},
+			{"POC's read-only token, another token of its account", "frpoc", viaToken("frpoc", read), errs.Forbidden},
+			{"viewer's token, another token of its account", "frviewer", viaToken("frviewer", read), errs.Forbidden},
+			{"State admin of the account's State, session", "frpoc", session("fradmin"), ""},
+			{"State admin of the account's State, write token", "frpoc", viaToken("fradmin", read, write), ""},
+			{"State admin of the account's State, read-only token", "frpoc", viaToken("fradmin", read), errs.Forbidden},
+			{"secretariat, session", "frpoc", session("sec"), ""},
+			{"secretariat, write token", "frviewer", viaToken("sec", read, write), ""},
+			{"secretariat, read-only token", "frpoc", viaToken("sec", read), errs.Forbidden},
+			{"another State's admin", "frpoc", session("keadmin"), errs.NotFound},
+			{"same State, not an admin", "frpoc", session("frviewer"), errs.NotFound},
+			{"State admin, a secretariat token", "sec", session("fradmin"), errs.NotFound},
+			{"anonymous", "frpoc", func(*testing.T) actor.Actor { return actor.Anonymous }, errs.Unauthenticated},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				secret, tok := mint(t, tc.owner, read)
+				by := tc.by(t)
+				audits := count(t, db, "audit_log")
+				err := e.svc.RevokeToken(ctx, by, tok.ID)
+				if errs.CodeOf(err) != tc.want {
+					t.Fatalf("RevokeToken = %v, want code %q", err, tc.want)
+				}
+				_, authErr := e.svc.TokenActor(ctx, secret)
+				switch {
+				case tc.want == "" && authErr == nil:
+					t.Fatal("the revoked token still works")
+				case tc.want == "" && count(t, db, "audit_log") != audits+1:
+					t.Fatal("revocation not audited")
+				case tc.want != "" && authErr != nil:
+					t.Fatalf("a refused revocation ended the token: %v", authErr)
+				case tc.want != "" && count(t, db, "audit_log") != audits:
+					t.Fatal("a refused revocation was audited")
+				}
+			})
+		}
+		if err := e.svc.RevokeToken(ctx, acc["frpoc"].Actor(), "no-such-token"); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("unknown token: %v", err)
+		}
+	})
+}
+
+func TestCannotDisableOwnAccount(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		for _, acc := range []access.Account{
+			e.create(t, "sec@un.invalid", actor.Secretariat, ""),
+			e.create(t, "admin@fr.invalid", actor.StateAdmin, "FR"),
+		} {
+			t.Run(string(acc.Role), func(t *testing.T) {
+				err := e.svc.SetDisabled(ctx, acc.Actor(), acc.ID, true)
+				if !errs.Is(err, errs.Conflict) || len(errs.FieldsOf(err)) > 0 || errs.MessageOf(err) == "" {
+					t.Fatalf("disabling oneself = %v, want a conflict with a message and no fields", err)
+				}
+				if _, _, err := e.svc.SignIn(ctx, acc.Email, pw, "192.0.2.1", "t"); err != nil {
+					t.Fatalf("the account was disabled anyway: %v", err)
+				}
+			})
+		}
+	})
+}

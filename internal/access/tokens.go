@@ -133,8 +133,11 @@ func (s *Service) Tokens(ctx context.Context, a actor.Actor) ([]Token, error) {
 	return out, rows.Err()
 }
 
-// RevokeToken ends one of the caller's tokens (or, for administrators, a
-// token of an account they manage).
+// RevokeToken ends one of the caller's tokens, or, for administrators
+// (the secretariat, a State admin of the account's State), a token of an
+// account they manage. A read-only token revokes nothing; a write token
+// acts for its account like a session. Tokens the caller may not revoke
+// are "not found", so their ids reveal nothing.
 func (s *Service) RevokeToken(ctx context.Context, a actor.Actor, id string) error {
 	if err := a.RequireSignedIn(); err != nil {
 		return err

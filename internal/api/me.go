@@ -24,19 +24,6 @@ func (s *server) listTokens(w http.ResponseWriter, r *http.Request, a actor.Acto
 	return writeJSON(w, http.StatusOK, listOf(toks, func(t access.Token) tokenOut { return tokenFrom(t, now) }))
 }
 
-type tokenIn struct {
-	Name          string   `json:"name"`
-	Scopes        []string `json:"scopes"`
-	ExpiresInDays int      `json:"expires_in_days"`
-}
-
-// createdToken carries the secret, which is shown in this response only:
-// the server keeps just its hash.
-type createdToken struct {
-	tokenOut
-	Secret string `json:"secret"`
-}
-
 func (s *server) revokeToken(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
 	if err := s.app.Access.RevokeToken(r.Context(), a, r.PathValue("id")); err != nil {
 		return err

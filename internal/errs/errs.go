@@ -27,7 +27,7 @@ const (
 	TooLarge             Code = "too_large"              // body over the limit
 	UnsupportedMedia     Code = "unsupported_media_type" // not the content type we read
 	PreconditionRequired Code = "precondition_required"  // an update must name the version it edits
-	MethodNotAllowed     Code = "method_not_allowed"     //
+	MethodNotAllowed     Code = "method_not_allowed"     // the path exists, but not with this method
 )
 
 // Error is the service-level error. Message is safe to show to the user;
@@ -104,9 +104,7 @@ func MessageOf(err error) string {
 	if errors.As(err, &e) && e.Code != Internal && e.Message != "" {
 		return e.Message
 	}
-	if errors.As(err, &e) && e.Code == Internal {
-		return "something went wrong on our side"
-	}
+	// Internal and foreign errors may carry SQL or paths: never shown.
 	return "something went wrong on our side"
 }
 
