@@ -17,6 +17,7 @@ import (
 	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/notify"
+	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/store"
 )
 
@@ -31,6 +32,7 @@ type App struct {
 	Directory *directory.Service
 	Messaging *messaging.Service
 	Catalog   *catalog.Catalog
+	Pings     *pingtest.Service
 	Jobs      *jobs.Queue // run with RunWorkers
 }
 
@@ -94,7 +96,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 		log.Warn("no SMTP relay configured: notifications are logged, not sent")
 		sender = notify.Discard{Log: log}
 	}
-	notify.New(db, c, log, a.Messaging, a.Directory, sender, notify.Config{From: cfg.MailFrom, BaseURL: cfg.BaseURL}).Register(a.Jobs)
+	notifier := notify.New(db, c, log, a.Messaging, a.Directory, sender, notify.Config{From: cfg.MailFrom, BaseURL: cfg.BaseURL})
+	notifier.Register(a.Jobs)
+	a.Pings = pingtest.New(db, a.Audit, c, a.Directory, pingtest.Config{})
+	a.Pings.SetSender(notifier)
+	notifier.SetPings(a.Pings)
+	a.Pings.Register(a.Jobs)
 	return a, nil
 }
 

@@ -48,7 +48,11 @@ type Notifier struct {
 	dir    *directory.Service
 	sender mail.Sender
 	cfg    Config
+	pings  PingRecorder
 }
+
+// SetPings wires the recorder of communication-check deliveries.
+func (n *Notifier) SetPings(p PingRecorder) { n.pings = p }
 
 // New returns a notifier sending through sender.
 func New(db *store.DB, c clock.Clock, log *slog.Logger, msgs *messaging.Service, dir *directory.Service, sender mail.Sender, cfg Config) *Notifier {
@@ -71,6 +75,13 @@ type MailJob struct {
 	MessageID string   `json:"message_id,omitempty"` // the communication it tells of
 	State     string   `json:"state,omitempty"`      // the recipient State
 	Marks     bool     `json:"marks_delivered,omitempty"`
+	Challenge string   `json:"challenge,omitempty"` // a communication check's challenge
+}
+
+// PingRecorder learns what happened to communication-check mail.
+type PingRecorder interface {
+	MarkSent(ctx context.Context, challengeID string) error
+	MarkBounced(ctx context.Context, challengeID, reason string) error
 }
 
 // kind of mail about a communication.
@@ -204,9 +215,19 @@ func (n *Notifier) send(ctx context.Context, j jobs.Job) error {
 	}
 	if err := n.sender.Send(ctx, p.From, p.To, p.Raw); err != nil {
 		if mail.IsPermanent(err) {
+			if p.Challenge != "" && n.pings != nil {
+				if berr := n.pings.MarkBounced(ctx, p.Challenge, err.Error()); berr != nil {
+					return berr
+				}
+			}
 			return jobs.Permanent(err)
 		}
 		return err
+	}
+	if p.Challenge != "" && n.pings != nil {
+		if err := n.pings.MarkSent(ctx, p.Challenge); err != nil {
+			return err
+		}
 	}
 	if p.Marks && p.MessageID != "" {
 		return n.msgs.MarkDelivered(ctx, p.MessageID, p.State)

@@ -1,0 +1,400 @@
+// Package pingtest runs communication checks of the POC Directory (CBM 1
+// (c)(i)): the secretariat opens a campaign over all States, regional
+// groups or a list, at chosen levels; each POC in scope gets a single-use
+// token by mail and acknowledges with a deliberate step (a POST from a
+// confirm page, a button in the inbox, or the API), so a mail scanner that
+// follows links acknowledges nothing. Results are response rates and times,
+// and the POCs that could not be reached.
+package pingtest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/audit"
+	"github.com/detente/detente/internal/clock"
+	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/jobs"
+	"github.com/detente/detente/internal/states"
+	"github.com/detente/detente/internal/store"
+)
+
+// Scope kinds.
+const (
+	ScopeAll     = "all"
+	ScopeRegions = "regions"
+	ScopeStates  = "states"
+)
+
+// Campaign statuses.
+const (
+	Scheduled = "scheduled"
+	Open      = "open"
+	Closed    = "closed"
+)
+
+// Acknowledgement channels.
+const (
+	ViaLink  = "link"
+	ViaInbox = "inbox"
+	ViaAPI   = "api"
+)
+
+// Job kinds.
+const (
+	JobOpen   = "ping.open"
+	JobRemind = "ping.remind"
+	JobClose  = "ping.close"
+)
+
+// Campaign is one communication check.
+type Campaign struct {
+	ID            string     `json:"id"`
+	Name          string     `json:"name"`
+	ScopeKind     string     `json:"scope_kind"`
+	Scope         []string   `json:"scope"`
+	Levels        []string   `json:"levels"`
+	Status        string     `json:"status"`
+	OpensAt       time.Time  `json:"opens_at"`
+	ClosesAt      time.Time  `json:"closes_at"`
+	ReminderAfter int        `json:"reminder_after_hours"`
+	RepeatMonths  int        `json:"repeat_months"`
+	Published     bool       `json:"published"`
+	PreviousID    string     `json:"previous_id,omitempty"`
+	CreatedBy     string     `json:"created_by"`
+	CreatedAt     time.Time  `json:"created_at"`
+	OpenedAt      *time.Time `json:"opened_at,omitempty"`
+	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+}
+
+// Input is what the secretariat fills in.
+type Input struct {
+	Name          string
+	ScopeKind     string
+	Scope         []string
+	Levels        []string
+	OpensAt       time.Time // zero: now
+	WindowHours   int       // how long POCs have to acknowledge
+	ReminderAfter int       // hours; 0: no reminder
+	RepeatMonths  int       // 0: once
+}
+
+// Challenge is one POC's check.
+type Challenge struct {
+	ID             string     `json:"id"`
+	CampaignID     string     `json:"campaign_id"`
+	POCID          string     `json:"poc_id"`
+	State          string     `json:"state"`
+	Region         string     `json:"region"`
+	Level          string     `json:"level"`
+	AccountID      string     `json:"-"`
+	SentAt         *time.Time `json:"sent_at,omitempty"`
+	BouncedAt      *time.Time `json:"bounced_at,omitempty"`
+	Bounce         string     `json:"bounce,omitempty"`
+	RemindedAt     *time.Time `json:"reminded_at,omitempty"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	Channel        string     `json:"channel,omitempty"`
+	AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
+}
+
+// Sender delivers a check's mail; package notify provides it. Each call
+// is made inside the transaction that created the challenge, so it should
+// only enqueue.
+type Sender interface {
+	EnqueuePing(ctx context.Context, tx *sql.Tx, c Campaign, ch Challenge, poc directory.POC, token string, reminder bool) error
+}
+
+// Config tunes campaigns.
+type Config struct {
+	MaxWindow time.Duration
+}
+
+// Service implements the ping-test use cases.
+type Service struct {
+	db     *store.DB
+	audit  *audit.Log
+	clock  clock.Clock
+	dir    *directory.Service
+	sender Sender
+	cfg    Config
+}
+
+// New returns the service. SetSender must be called before campaigns open.
+func New(db *store.DB, log *audit.Log, c clock.Clock, dir *directory.Service, cfg Config) *Service {
+	if cfg.MaxWindow <= 0 {
+		cfg.MaxWindow = 30 * 24 * time.Hour
+	}
+	return &Service{db: db, audit: log, clock: c, dir: dir, cfg: cfg}
+}
+
+// SetSender wires the mail side, which is built after the service.
+func (s *Service) SetSender(snd Sender) { s.sender = snd }
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func hashToken(t string) string {
+	h := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(h[:])
+}
+
+func newToken() string {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+var levels = []string{string(directory.Diplomatic), string(directory.Policy), string(directory.Technical)}
+
+// Create schedules a campaign. Only the secretariat runs checks.
+func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Campaign, error) {
+	if err := a.RequireWrite(); err != nil {
+		return Campaign{}, err
+	}
+	if !a.IsSecretariat() {
+		return Campaign{}, errs.E(errs.Forbidden, "only the secretariat runs communication checks")
+	}
+	now := s.clock.Now()
+	var f errs.Fields
+	c := Campaign{ID: newID(), Name: strings.TrimSpace(in.Name), ScopeKind: in.ScopeKind, Status: Scheduled,
+		ReminderAfter: in.ReminderAfter, RepeatMonths: in.RepeatMonths, CreatedBy: a.Label(), CreatedAt: now}
+	switch n := len([]rune(c.Name)); {
+	case n == 0:
+		f.Add("name", "name the campaign, e.g. Communication check, first half of 2027")
+	case n > 200 || strings.ContainsAny(c.Name, "\r\n"):
+		f.Add("name", "use one line of at most 200 characters")
+	}
+	switch in.ScopeKind {
+	case ScopeAll:
+		c.Scope = []string{}
+	case ScopeRegions:
+		for _, r := range in.Scope {
+			if !slices.Contains(states.Regions(), r) {
+				f.Add("scope", fmt.Sprintf("unknown regional group %q", r))
+			} else if !slices.Contains(c.Scope, r) {
+				c.Scope = append(c.Scope, r)
+			}
+		}
+	case ScopeStates:
+		for _, code := range in.Scope {
+			code = strings.ToUpper(strings.TrimSpace(code))
+			if _, ok := states.ByCode(code); !ok {
+				f.Add("scope", fmt.Sprintf("unknown State %q", code))
+			} else if !slices.Contains(c.Scope, code) {
+				c.Scope = append(c.Scope, code)
+			}
+		}
+	default:
+		f.Add("scope_kind", "choose all States, regional groups or a list of States")
+	}
+	if in.ScopeKind != ScopeAll && len(c.Scope) == 0 {
+		f.Add("scope", "choose at least one")
+	}
+	for _, l := range in.Levels {
+		if !slices.Contains(levels, l) {
+			f.Add("levels", fmt.Sprintf("unknown level %q", l))
+		} else if !slices.Contains(c.Levels, l) {
+			c.Levels = append(c.Levels, l)
+		}
+	}
+	if len(c.Levels) == 0 {
+		f.Add("levels", "choose at least one level")
+	}
+	c.OpensAt = in.OpensAt.UTC()
+	if c.OpensAt.IsZero() || c.OpensAt.Before(now) {
+		c.OpensAt = now
+	}
+	window := time.Duration(in.WindowHours) * time.Hour
+	switch {
+	case in.WindowHours <= 0:
+		f.Add("window_hours", "give POCs at least one hour to answer")
+	case window > s.cfg.MaxWindow:
+		f.Add("window_hours", fmt.Sprintf("use at most %d hours", int(s.cfg.MaxWindow.Hours())))
+	}
+	c.ClosesAt = c.OpensAt.Add(window)
+	if in.ReminderAfter < 0 || (in.ReminderAfter > 0 && in.ReminderAfter >= in.WindowHours) {
+		f.Add("reminder_after_hours", "remind before the window closes, or not at all (0)")
+	}
+	if in.RepeatMonths < 0 || in.RepeatMonths > 36 {
+		f.Add("repeat_months", "repeat every 1 to 36 months, or 0 for once")
+	}
+	if err := f.Err(); err != nil {
+		return Campaign{}, err
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := insertCampaign(ctx, tx, c); err != nil {
+			return err
+		}
+		if err := s.scheduleJobs(ctx, tx, c); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, a, audit.Change{Action: "ping.create", ObjectType: "ping_campaign", ObjectID: c.ID, Details: c})
+	})
+	return c, err
+}
+
+func insertCampaign(ctx context.Context, tx *sql.Tx, c Campaign) error {
+	scope, _ := json.Marshal(c.Scope)
+	lv, _ := json.Marshal(c.Levels)
+	var prev any
+	if c.PreviousID != "" {
+		prev = c.PreviousID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO ping_campaigns (id, name, scope_kind, scope, levels, status, opens_at, closes_at, reminder_after_hours,
+		repeat_months, published, previous_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		c.ID, c.Name, c.ScopeKind, string(scope), string(lv), c.Status, c.OpensAt, c.ClosesAt, c.ReminderAfter, c.RepeatMonths, c.Published, prev, c.CreatedBy, c.CreatedAt)
+	if err != nil {
+		return errs.Internalf(err, "insert campaign")
+	}
+	return nil
+}
+
+type campaignJob struct {
+	CampaignID string `json:"campaign_id"`
+}
+
+func (s *Service) scheduleJobs(ctx context.Context, tx *sql.Tx, c Campaign) error {
+	p := campaignJob{CampaignID: c.ID}
+	now := s.clock.Now()
+	if _, err := jobs.Enqueue(ctx, tx, now, jobs.New{Kind: JobOpen, Payload: p, RunAt: c.OpensAt, DedupeKey: JobOpen + "/" + c.ID}); err != nil {
+		return errs.Internalf(err, "schedule open")
+	}
+	if c.ReminderAfter > 0 {
+		at := c.OpensAt.Add(time.Duration(c.ReminderAfter) * time.Hour)
+		if _, err := jobs.Enqueue(ctx, tx, now, jobs.New{Kind: JobRemind, Payload: p, RunAt: at, DedupeKey: JobRemind + "/" + c.ID}); err != nil {
+			return errs.Internalf(err, "schedule reminder")
+		}
+	}
+	if _, err := jobs.Enqueue(ctx, tx, now, jobs.New{Kind: JobClose, Payload: p, RunAt: c.ClosesAt, DedupeKey: JobClose + "/" + c.ID}); err != nil {
+		return errs.Internalf(err, "schedule close")
+	}
+	return nil
+}
+
+const campaignCols = `id, name, scope_kind, scope, levels, status, opens_at, closes_at, reminder_after_hours, repeat_months, published,
+	COALESCE(previous_id, ''), created_by, created_at, opened_at, closed_at`
+
+func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
+	var c Campaign
+	var scope, lv string
+	var opened, closed sql.NullTime
+	err := row.Scan(&c.ID, &c.Name, &c.ScopeKind, &scope, &lv, &c.Status, &c.OpensAt, &c.ClosesAt, &c.ReminderAfter, &c.RepeatMonths, &c.Published,
+		&c.PreviousID, &c.CreatedBy, &c.CreatedAt, &opened, &closed)
+	if err != nil {
+		return c, err
+	}
+	if opened.Valid {
+		c.OpenedAt = &opened.Time
+	}
+	if closed.Valid {
+		c.ClosedAt = &closed.Time
+	}
+	if err := json.Unmarshal([]byte(scope), &c.Scope); err != nil {
+		return c, err
+	}
+	return c, json.Unmarshal([]byte(lv), &c.Levels)
+}
+
+func (s *Service) campaign(ctx context.Context, q store.Queryer, id string) (Campaign, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return Campaign{}, errs.E(errs.NotFound, "no such campaign")
+	}
+	c, err := scanCampaign(q.QueryRowContext(ctx, `SELECT `+campaignCols+` FROM ping_campaigns WHERE id = $1`, id))
+	if store.NoRows(err) {
+		return Campaign{}, errs.E(errs.NotFound, "no such campaign")
+	}
+	if err != nil {
+		return Campaign{}, errs.Internalf(err, "load campaign")
+	}
+	return c, nil
+}
+
+// Campaigns lists campaigns, newest first: all for the secretariat; for a
+// State, the campaigns it took part in.
+func (s *Service) Campaigns(ctx context.Context, a actor.Actor) ([]Campaign, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return nil, err
+	}
+	q := `SELECT ` + campaignCols + ` FROM ping_campaigns c ORDER BY opens_at DESC, id DESC`
+	var args []any
+	if !a.IsSecretariat() {
+		q = `SELECT ` + campaignCols + ` FROM ping_campaigns c WHERE EXISTS (SELECT 1 FROM ping_challenges h WHERE h.campaign_id = c.id AND h.state_code = $1)
+			ORDER BY opens_at DESC, id DESC`
+		args = append(args, a.State)
+	}
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, errs.Internalf(err, "list campaigns")
+	}
+	defer rows.Close()
+	var out []Campaign
+	for rows.Next() {
+		c, err := scanCampaign(rows)
+		if err != nil {
+			return nil, errs.Internalf(err, "scan campaign")
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Campaign returns one campaign to those who may see it.
+func (s *Service) Campaign(ctx context.Context, a actor.Actor, id string) (Campaign, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return Campaign{}, err
+	}
+	c, err := s.campaign(ctx, s.db.R, id)
+	if err != nil {
+		return Campaign{}, err
+	}
+	if !a.IsSecretariat() {
+		var n int
+		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM ping_challenges WHERE campaign_id = $1 AND state_code = $2`, id, a.State).Scan(&n); err != nil {
+			return Campaign{}, errs.Internalf(err, "check participation")
+		}
+		if n == 0 {
+			return Campaign{}, errs.E(errs.NotFound, "no such campaign")
+		}
+	}
+	return c, nil
+}
+
+// SetPublished shows or hides a closed campaign's aggregate results to the
+// public. The figures are never broken down by State in public.
+func (s *Service) SetPublished(ctx context.Context, a actor.Actor, id string, published bool) error {
+	if err := a.RequireWrite(); err != nil {
+		return err
+	}
+	if !a.IsSecretariat() {
+		return errs.E(errs.Forbidden, "only the secretariat publishes results")
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		c, err := s.campaign(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if published && c.Status != Closed {
+			return errs.E(errs.Conflict, "publish results once the campaign has closed")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE ping_campaigns SET published = $1 WHERE id = $2`, published, id); err != nil {
+			return errs.Internalf(err, "publish")
+		}
+		return s.audit.Append(ctx, tx, a, audit.Change{Action: "ping.publish", ObjectType: "ping_campaign", ObjectID: id, Details: map[string]bool{"published": published}})
+	})
+}
+
+func uuidParse(s string) (uuid.UUID, error) { return uuid.Parse(s) }
