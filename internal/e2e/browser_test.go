@@ -1,6 +1,7 @@
 // Package e2e drives the web interface in a real headless Chromium: signing
 // in with a second factor, editing a POC, working without JavaScript, and
-// checking every page with axe-core for WCAG 2.1 A and AA violations.
+// checking every page with axe-core (WCAG 2.1 A and AA) and for
+// Content-Security-Policy reports.
 package e2e
 
 import (
@@ -10,17 +11,22 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
 const chromiumPath = "/usr/bin/chromium"
 
-// need fails in CI and skips elsewhere when a tool the test drives is
+// need fails in CI and skips elsewhere when a tool the tests drive is
 // missing: CI must run these tests, a laptop may not have Chromium.
 func need(t *testing.T, what, path string) {
 	t.Helper()
@@ -28,7 +34,7 @@ func need(t *testing.T, what, path string) {
 		return
 	}
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required in CI (looked for %s)", what, path)
+		t.Fatalf("%s required in CI (looked for %s)", what, path)
 	}
 	t.Skipf("%s not found at %s", what, path)
 }
@@ -52,7 +58,7 @@ func repoRoot(t *testing.T) string {
 	}
 }
 
-// axeSource loads axe-core, installed by `npm ci` in tools/browser.
+// axeSource loads axe-core, which `npm ci` in tools/browser installs.
 func axeSource(t *testing.T) string {
 	t.Helper()
 	path := os.Getenv("DETENTE_AXE_JS")
@@ -67,91 +73,276 @@ func axeSource(t *testing.T) string {
 	return string(b)
 }
 
-// browser is one headless Chromium with one tab.
-type browser struct {
-	t   *testing.T
-	ctx context.Context
+// chrome is the one Chromium process all tests share; each signed-in person
+// gets a browser context of their own in it, so cookies never mix. Starting
+// it once keeps the package fast; TestMain stops it.
+var chrome struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel context.CancelFunc
+	err    error
 }
 
-// cspProbe records Content-Security-Policy violations from the first
-// moment of every document, before any of the page's own code could run.
-const cspProbe = `window.__csp = []; document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chrome.cancel != nil {
+		chrome.cancel()
+	}
+	os.Exit(code)
+}
 
-func newBrowser(t *testing.T) *browser {
+// browserContext returns the shared browser, starting it on first use.
+func browserContext(t *testing.T) context.Context {
 	t.Helper()
-	need(t, "Chromium", chromiumPath)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1280, 900),
+	need(t, "chromium", chromiumPath)
+	chrome.once.Do(func() {
+		dir, err := os.MkdirTemp("", "detente-e2e-chromium-")
+		if err != nil {
+			chrome.err = err
+			return
+		}
+		// Only the flags the tests need, so nothing in the browser reaches
+		// out to the network on its own (no updates, sync or field trials).
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(chromiumPath),
+			chromedp.UserDataDir(dir),
+			chromedp.Headless,
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+		}
+		// An upper bound on the whole package, so a wedged browser cannot
+		// outlive the tests.
+		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+		actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+		bctx, bcancel := chromedp.NewContext(actx)
+		chrome.ctx = bctx
+		chrome.cancel = func() { bcancel(); acancel(); cancel(); os.RemoveAll(dir) }
+		// The first call starts the browser and binds it to bctx, which has
+		// no per-action timeout (see chromedp.NewContext).
+		chrome.err = chromedp.Do(bctx)
+	})
+	if chrome.err != nil {
+		t.Fatalf("start chromium: %v", chrome.err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	if _, err := chromedp.Call(bctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe}); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return &browser{t: t, ctx: bctx}
+	return chrome.ctx
 }
 
-func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
+// tab is one tab in a browser context of its own (its own cookie jar). It
+// records every console message, log entry, uncaught exception and
+// securitypolicyviolation event of every document it loads.
+type tab struct {
+	t    testing.TB // where failures go; see on
+	ctx  context.Context
+	base string // the server's URL
+	rec  *recorder
+}
+
+type recorder struct {
+	mu        sync.Mutex
+	reports   []string
+	documents map[network.RequestID]bool // page loads, whose status the tests check themselves
+}
+
+func (r *recorder) document(id network.RequestID) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.documents == nil {
+		r.documents = map[network.RequestID]bool{}
+	}
+	r.documents[id] = true
+}
+
+func (r *recorder) isDocument(id network.RequestID) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.documents[id]
+}
+
+func (r *recorder) add(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reports = append(r.reports, fmt.Sprintf(format, args...))
+}
+
+// take returns what was recorded since the last call.
+func (r *recorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.reports
+	r.reports = nil
+	return out
+}
+
+// cspBinding is how documents report CSP violations to the test. The probe
+// is installed through the DevTools protocol before any of the page's own
+// code runs, and a binding reaches Go across navigations.
+const (
+	cspBinding = "detenteCSPReport"
+	cspProbe   = `document.addEventListener('securitypolicyviolation', e => ` + cspBinding + `(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber));`
+)
+
+func newTab(t *testing.T, base string) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browserContext(t), chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	b := &tab{t: t, ctx: ctx, base: base, rec: &recorder{}}
+	if err := chromedp.Do(ctx); err != nil { // opens the tab
+		t.Fatalf("open a tab: %v", err)
+	}
+	err := chromedp.Listen(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventBindingCalled:
+			if ev.Name == cspBinding {
+				b.rec.add("CSP violation: %s", ev.Payload)
+			}
+		case *network.EventResponseReceived:
+			if ev.Type == network.ResourceTypeDocument {
+				b.rec.document(ev.RequestID)
+			}
+		case *log.EventEntryAdded:
+			// A page answered 404 or 422 on purpose is reported by the
+			// browser as a failed load; the walk asserts those statuses,
+			// so only failures of what the page itself loads count here.
+			if ev.Entry.Source == log.EntrySourceNetwork && b.rec.isDocument(ev.Entry.NetworkRequestID) {
+				return
+			}
+			b.rec.add("log %s/%s: %s (%s)", ev.Entry.Source, ev.Entry.Level, ev.Entry.Text, ev.Entry.URL)
+		case *runtime.EventConsoleAPICalled:
+			var args []string
+			for _, a := range ev.Args {
+				args = append(args, string(a.Value))
+			}
+			b.rec.add("console.%s: %s", ev.Type, strings.Join(args, " "))
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			b.rec.add("uncaught exception: %s", msg)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, runtime.AddBinding, runtime.AddBindingParams{Name: cspBinding}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe}); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// on returns the same tab reporting failures to t (a subtest).
+func (b *tab) on(t testing.TB) *tab {
+	cp := *b
+	cp.t = t
+	return &cp
+}
+
+// do runs steps with a deadline, so a page that never comes stops the test.
+func (b *tab) do(steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		b.t.Fatalf("browser: %v (at %s)", err, b.location())
 	}
 }
 
-func (b *browser) location() string {
-	loc, _ := chromedp.Run(b.ctx, chromedp.Location())
-	return loc
-}
-
-func (b *browser) text(sel string) string {
+// run is do for one action with a result.
+func run[T any](b *tab, a chromedp.Action[T]) T {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
 	if err != nil {
-		b.t.Fatalf("text of %s: %v (at %s)", sel, err, b.location())
-	}
-	return s
-}
-
-func (b *browser) html() string {
-	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS("html")))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return s
-}
-
-// cspViolations returns what the current document reported.
-func (b *browser) cspViolations() []string {
-	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`window.__csp || []`))
-	if err != nil {
-		b.t.Fatal(err)
+		b.t.Fatalf("browser: %v (at %s)", err, b.location())
 	}
 	return v
 }
 
-func (b *browser) disableScripts() {
+// open loads path and returns the HTTP status of the document.
+func (b *tab) open(path string) int64 {
+	b.t.Helper()
+	return run(b, chromedp.NavigateResponse(b.base+path)).Status
+}
+
+// click follows the link or presses the button matching sel, waits for the
+// page it leads to (after any redirect) and returns that page's status.
+func (b *tab) click(sel string) int64 {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("click %s: %v (at %s)", sel, err, b.location())
+	}
+	return res.Status
+}
+
+// fill replaces the value of the field sel by typing, as a person would.
+func (b *tab) fill(sel, value string) {
+	b.t.Helper()
+	b.do(chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
+}
+
+func (b *tab) location() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	return loc
+}
+
+// path is the location without the server part.
+func (b *tab) path() string { return strings.TrimPrefix(b.location(), b.base) }
+
+func (b *tab) text(sel string) string {
+	b.t.Helper()
+	return run(b, chromedp.Text(chromedp.CSS(sel)))
+}
+
+func (b *tab) html() string {
+	b.t.Helper()
+	return run(b, chromedp.OuterHTML(chromedp.CSS("html")))
+}
+
+// cookie returns the browser's cookie name for the server, if it has one.
+func (b *tab) cookie(name string) (*network.Cookie, bool) {
+	b.t.Helper()
+	res := run(b, func(ctx context.Context, t *chromedp.Target) (network.GetCookiesResult, error) {
+		return cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{URLs: []string{b.base + "/"}})
+	})
+	for _, c := range res.Cookies {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+func (b *tab) disableScripts() {
 	b.t.Helper()
 	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		b.t.Fatal(err)
 	}
+}
+
+// problems returns, and forgets, everything the browser reported since the
+// last call.
+func (b *tab) problems() []string {
+	// A violation event is a task the page queues; a timer queued now runs
+	// after it, and the binding's report arrives before the reply.
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	_, _ = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`new Promise(r => setTimeout(r, 0))`, chromedp.EvalAwaitPromise))
+	return b.rec.take()
 }
 
 type violation struct {
@@ -161,29 +352,22 @@ type violation struct {
 	Targets []string `json:"targets"`
 }
 
-// axe runs axe-core on the current page against WCAG 2.0/2.1 A and AA.
-func (b *browser) axe(src string) []violation {
+func (v violation) String() string {
+	return fmt.Sprintf("%s (%s): %s at %s", v.ID, v.Impact, v.Help, strings.Join(v.Targets, ", "))
+}
+
+// axe runs axe-core on the current page against WCAG 2.0 and 2.1, A and AA.
+// It is injected through the DevTools protocol, which the page's CSP
+// (script-src 'self') does not govern; TestAccessibility checks that.
+func (b *tab) axe(src string) []violation {
 	b.t.Helper()
-	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[chromedp.Void](src)); err != nil {
-		b.t.Fatalf("inject axe: %v", err)
-	}
-	const run = `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})
+	run(b, chromedp.Evaluate[chromedp.Void](src))
+	const check = `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})
 		.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' '))}))))`
-	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](run, chromedp.EvalAwaitPromise))
-	if err != nil {
-		b.t.Fatalf("run axe: %v", err)
-	}
+	raw := run(b, chromedp.Evaluate[string](check, chromedp.EvalAwaitPromise))
 	var out []violation
 	if err := json.Unmarshal([]byte(raw), &out); err != nil {
 		b.t.Fatal(err)
 	}
 	return out
-}
-
-func describe(vs []violation) string {
-	var s strings.Builder
-	for _, v := range vs {
-		fmt.Fprintf(&s, "\n  %s (%s): %s at %s", v.ID, v.Impact, v.Help, strings.Join(v.Targets, ", "))
-	}
-	return s.String()
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,14 +28,22 @@ import (
 
 const password = "correct horse battery staple"
 
-// fixture is a running detente on SQLite with FR and KE participating.
+// fixture is a running detente on SQLite with FR and KE participating:
+//   - sec: the secretariat
+//   - fradmin, frpoc: France
+//   - keadmin, kepoc: Kenya
+//
+// FR has a technical POC (poc); KE has a policy POC nominated over a year
+// before the others, so the directory has a stale entry; FR's POC has sent
+// KE an incident notification (msg).
 type fixture struct {
 	t     *testing.T
 	app   *app.App
 	url   string
 	clock *clock.Fixed
 	acc   map[string]access.Account
-	poc   directory.POC // FR's technical POC
+	totp  map[string]string // TOTP secrets learnt at enrolment
+	poc   directory.POC
 	msg   messaging.Message
 }
 
@@ -48,13 +55,15 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	cfg.Database = storetest.DSN(t, store.SQLite)
-	c := clock.NewFixed(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
-	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Clock: c, Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}})
+	c := clock.NewFixed(time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC))
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// Cheap password hashing: the cost parameters are tested in access.
+	a, err := app.Open(ctx, cfg, logger, app.Options{Clock: c, Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	f := &fixture{t: t, app: a, clock: c, acc: map[string]access.Account{}}
+	f := &fixture{t: t, app: a, clock: c, acc: map[string]access.Account{}, totp: map[string]string{}}
 	since := c.Now().AddDate(-1, 0, 0)
 	for _, st := range []string{"FR", "KE"} {
 		if err := a.Directory.SetParticipation(ctx, actor.Operator, st, &since); err != nil {
@@ -65,24 +74,25 @@ func newFixture(t *testing.T) *fixture {
 		key   string
 		role  actor.Role
 		state string
-	}{{"sec", actor.Secretariat, ""}, {"fradmin", actor.StateAdmin, "FR"}, {"frpoc", actor.POC, "FR"}, {"kepoc", actor.POC, "KE"}, {"keadmin", actor.StateAdmin, "KE"}} {
+	}{{"sec", actor.Secretariat, ""}, {"fradmin", actor.StateAdmin, "FR"}, {"frpoc", actor.POC, "FR"}, {"keadmin", actor.StateAdmin, "KE"}, {"kepoc", actor.POC, "KE"}} {
 		acc, _, err := a.Access.CreateAccount(ctx, actor.Operator, access.NewAccount{Email: x.key + "@e2e.invalid", DisplayName: x.key + " (test)", Role: x.role, State: x.state, Password: password})
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.acc[x.key] = acc
 	}
+	if _, err := a.Directory.Nominate(ctx, f.acc["keadmin"].Actor(), "KE", directory.POCInput{
+		Level: directory.Policy, FunctionTitle: "Director, cyber policy", Organisation: "Ministry of ICT", Emails: []string{"policy@ke.e2e.invalid"},
+		Phones: []string{"+254 20 000 0000"}, Languages: []string{"en", "sw"}, TimeZone: "Africa/Nairobi", Availability: directory.OfficeHours, Hours: "Mon–Fri 08:00–17:00",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(400 * 24 * time.Hour) // KE's entry is now stale
 	f.poc, err = a.Directory.Nominate(ctx, f.acc["fradmin"].Actor(), "FR", directory.POCInput{
 		Level: directory.Technical, FunctionTitle: "Duty officer, CERT-FR", Organisation: "ANSSI", Emails: []string{"cert@fr.e2e.invalid"},
 		Phones: []string{"+33 1 71 75 84 68"}, Languages: []string{"fr", "en"}, TimeZone: "Europe/Paris", Availability: directory.Always,
 	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Directory.Nominate(ctx, f.acc["keadmin"].Actor(), "KE", directory.POCInput{
-		Level: directory.Policy, FunctionTitle: "Director, cyber policy", Organisation: "Ministry of ICT", Emails: []string{"policy@ke.e2e.invalid"},
-		Phones: []string{"+254 20 000 0000"}, Languages: []string{"en", "sw"}, TimeZone: "Africa/Nairobi", Availability: directory.OfficeHours, Hours: "Mon–Fri 08:00–17:00",
-	}); err != nil {
 		t.Fatal(err)
 	}
 	f.msg, err = a.Messaging.Send(ctx, f.acc["frpoc"].Actor(), messaging.Draft{Type: messaging.IncidentNotification, Recipients: []string{"KE"},
@@ -95,52 +105,82 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h) // 127.0.0.1 only
+	srv := httptest.NewServer(h) // listens on 127.0.0.1 only
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
 	return f
 }
 
-// waitPath waits until the tab's location path starts with prefix.
-func (b *browser) waitPath(prefix string) {
-	b.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if u, err := url.Parse(b.location()); err == nil && strings.HasPrefix(u.Path, prefix) {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	b.t.Fatalf("never reached %s (at %s)", prefix, b.location())
+var secretRe = regexp.MustCompile(`<dd class="mono">([A-Z2-7]{16,})</dd>`)
+
+// signIn opens a fresh tab (its own cookie jar) and signs key in through
+// the real forms, enrolling or passing the second factor where the role
+// needs one. When the enrolment page shows, atEnrol (if set) runs on it
+// before the code is entered.
+func (f *fixture) signIn(t *testing.T, key string, atEnrol func(*tab)) *tab {
+	t.Helper()
+	b := newTab(t, f.url)
+	f.signInOn(b, key, atEnrol)
+	return b
 }
 
-var secretRe = regexp.MustCompile(`<dd class="mono">([A-Z2-7]{32})</dd>`)
-
-// signIn goes through the sign-in form and, for roles that need one, the
-// second-factor enrolment; before the code is entered, check (if set) runs
-// on the enrolment page.
-func (f *fixture) signIn(b *browser, key string, check func()) {
+func (f *fixture) signInOn(b *tab, key string, atEnrol func(*tab)) {
 	b.t.Helper()
 	acc := f.acc[key]
-	b.do(chromedp.Navigate(f.url+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), acc.Email),
-		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS("main form button[type=submit]")))
-	if !acc.SecondFactorRequired() {
-		b.waitPath("/directory")
-		return
+	b.open("/login")
+	b.fill("#email", acc.Email)
+	b.fill("#password", password)
+	b.click("main form button[type=submit]")
+	if strings.HasPrefix(b.path(), "/login/totp") {
+		if m := secretRe.FindStringSubmatch(b.html()); m != nil {
+			f.totp[key] = m[1]
+			if atEnrol != nil {
+				atEnrol(b)
+			}
+		}
+		secret := f.totp[key]
+		if secret == "" {
+			b.t.Fatalf("sign in %s: no TOTP secret on %s", key, b.path())
+		}
+		f.clock.Advance(30 * time.Second) // a code is good once per step
+		code, err := access.TOTPCode(secret, f.clock.Now())
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		b.fill("#code", code)
+		b.click("main form button[type=submit]")
 	}
-	b.waitPath("/login/totp")
-	m := secretRe.FindStringSubmatch(b.html())
-	if m == nil {
-		b.t.Fatalf("no TOTP secret on the enrolment page")
+	if p := b.path(); strings.HasPrefix(p, "/login") {
+		b.t.Fatalf("sign in %s: still at %s: %s", key, p, b.text("main"))
 	}
-	if check != nil {
-		check()
+	// The session lives in a Secure __Host- cookie while the tests speak
+	// plain http to 127.0.0.1, which Chromium counts as a trustworthy
+	// origin. If it ever stops doing so, every signed-in test breaks here
+	// with the reason rather than somewhere later.
+	c, ok := b.cookie("__Host-detente")
+	if !ok {
+		b.t.Fatalf("Chromium did not keep the Secure __Host-detente session cookie set over %s", f.url)
 	}
-	f.clock.Advance(30 * time.Second) // each code is good once
-	code, _ := access.TOTPCode(m[1], f.clock.Now())
-	b.do(chromedp.SendKeys(chromedp.CSS("#code"), code), chromedp.Click(chromedp.CSS("main form button[type=submit]")))
-	b.waitPath("/directory")
+	if !c.Secure || !c.HTTPOnly || c.Path != "/" {
+		b.t.Errorf("session cookie: secure %v, httpOnly %v, path %q", c.Secure, c.HTTPOnly, c.Path)
+	}
+	// And it sends it back: the server knows who this is on the next page.
+	b.open("/account")
+	if got := b.text("header.site form button"); !strings.Contains(got, acc.Email) {
+		b.t.Fatalf("Chromium did not send the session cookie back: /account shows %q (at %s)", got, b.path())
+	}
+}
+
+// waitFor waits until sel is visible on the current page.
+func (b *tab) waitFor(sel string) {
+	b.t.Helper()
+	b.do(chromedp.WaitVisible(chromedp.CSS(sel)))
+}
+
+// testWriter sends server logs to the test's own output.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
