@@ -44,7 +44,7 @@ const (
 	maxLine   = 998 // RFC 5322 §2.1.1: the hard limit, without CRLF
 	foldWidth = 78  // RFC 5322 §2.1.1: the recommended one
 	// The longest encoded word is 75 characters (RFC 2047 §2).
-	maxWord = 75
+	maxWord   = 75
 	wordFrame = len("=?utf-8?q?") + len("?=")
 )
 
