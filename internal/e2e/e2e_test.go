@@ -149,6 +149,8 @@ func tour(f *fixture) []leg {
 			{name: "norm-h", path: "/framework/norm-h"},
 			{name: "cbm-1", path: "/framework/cbm-1"},
 			{name: "login", path: "/login"},
+			{name: "results", path: "/results"},
+			{name: "check-link", path: f.checkLink("cert@fr.e2e.invalid")},
 			{name: "not-found", path: "/no-such-page", status: http.StatusNotFound},
 			{name: "login-failed", path: "/login", then: func(b *tab) {
 				b.fill("#email", "nobody@e2e.invalid")
@@ -181,16 +183,27 @@ func tour(f *fixture) []leg {
 				b.waitFor(".flash.bad")
 			}},
 			{name: "thread", path: "/threads/" + f.msg.ThreadID},
+			{name: "checks", path: "/checks"},
 		}},
 		{"sec", []stop{
 			{name: "admin-states", path: "/admin/states"},
 			{name: "admin-accounts", path: "/admin/accounts"},
 			{name: "admin-audit", path: "/admin/audit"},
 			{name: "directory", path: "/directory"},
+			{name: "checks", path: "/checks"},
+			{name: "checks-errors", path: "/checks", then: func(b *tab) {
+				b.fill("#window_hours", "0")
+				b.click(`main form.stack button[type=submit]`)
+				b.waitFor("#name-error")
+			}},
+			{name: "check-report", path: "/checks/" + f.spring.ID},
+			{name: "check-open", path: "/checks/" + f.autumn.ID},
 		}},
 		{"kepoc", []stop{
 			{name: "inbox", path: "/messages"},
 			{name: "thread", path: "/threads/" + f.msg.ThreadID},
+			{name: "checks", path: "/checks"},
+			{name: "check-report", path: "/checks/" + f.spring.ID},
 		}},
 	}
 }
@@ -332,5 +345,58 @@ func TestWorksWithoutJavaScript(t *testing.T) {
 	b.open("/account")
 	if p := b.path(); !strings.HasPrefix(p, "/login") {
 		t.Errorf("after signing out /account shows %s", p)
+	}
+}
+
+// A point of contact follows the link in a check mail: the page alone
+// records nothing (mail scanners open links); the button confirms, and the
+// secretariat's report counts it.
+func TestCheckConfirmedByMailLink(t *testing.T) {
+	f := newFixture(t)
+	link := f.checkLink("cert@fr.e2e.invalid")
+	b := newTab(t, f.url)
+	if st := b.open(link); st != http.StatusOK {
+		t.Fatalf("GET %s: %d", link, st)
+	}
+	rep, err := f.app.Pings.Results(context.Background(), f.acc["sec"].Actor(), f.autumn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Overall.Acknowledged != 0 {
+		t.Fatalf("opening the link confirmed the check: %+v", rep.Overall)
+	}
+	if st := b.click(`main form button[type=submit]`); st != http.StatusOK {
+		t.Fatalf("confirming: status %d", st)
+	}
+	if got := b.text(".flash.ok"); !strings.Contains(got, "Thank you") {
+		t.Errorf("no thanks after confirming: %q", got)
+	}
+	// KE's POC answers from the inbox.
+	k := f.signIn(t, "kepoc", nil)
+	k.open("/messages")
+	if st := k.click(`main form.inline button[type=submit]`); st != http.StatusOK {
+		t.Fatalf("confirming from the inbox: status %d", st)
+	}
+	if p := k.path(); p != "/messages?done=confirmed-check" {
+		t.Errorf("after confirming from the inbox the browser is at %s", p)
+	}
+	if got := k.text(".flash.ok"); !strings.Contains(got, "confirmed") {
+		t.Errorf("no confirmation in the inbox: %q", got)
+	}
+	s := f.signIn(t, "sec", nil)
+	s.open("/checks/" + f.autumn.ID)
+	rows := s.rows("main table tbody tr")
+	want := map[string]bool{"France": false, "Kenya": false}
+	for _, r := range rows {
+		if len(r) == 5 {
+			if _, ok := want[r[0]]; ok && r[2] == "1" && r[4] == "100%" {
+				want[r[0]] = true
+			}
+		}
+	}
+	for st, seen := range want {
+		if !seen {
+			t.Errorf("the report does not show %s confirmed: %q", st, rows)
+		}
 	}
 }

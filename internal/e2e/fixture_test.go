@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/server"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
@@ -45,6 +48,61 @@ type fixture struct {
 	totp  map[string]string // TOTP secrets learnt at enrolment
 	poc   directory.POC
 	msg   messaging.Message
+	// A published check that has closed (FR answered, KE did not) and an
+	// open one; KE's POC answers for its entry from the inbox.
+	spring, autumn pingtest.Campaign
+	mail           *mailbox
+}
+
+// mailbox keeps what the application sends, in place of an SMTP relay.
+type mailbox struct {
+	mu   sync.Mutex
+	sent []mailed
+}
+
+type mailed struct {
+	to  []string
+	raw string
+}
+
+func (m *mailbox) Send(_ context.Context, _ string, to []string, raw []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sent = append(m.sent, mailed{to, string(raw)})
+	return nil
+}
+
+var checkLink = regexp.MustCompile(`https?://[^\s"<>]+/ping/[A-Za-z0-9_-]{20,}`)
+
+// checkLink returns the link of the newest check mail to the address,
+// with the path made relative so the tab opens it on the test server.
+func (f *fixture) checkLink(address string) string {
+	f.t.Helper()
+	f.mail.mu.Lock()
+	defer f.mail.mu.Unlock()
+	for _, m := range slices.Backward(f.mail.sent) {
+		if slices.Contains(m.to, address) {
+			if l := checkLink.FindString(strings.ReplaceAll(m.raw, "=\r\n", "")); l != "" {
+				return l[strings.Index(l, "/ping/"):]
+			}
+		}
+	}
+	f.t.Fatalf("no check mail to %s", address)
+	return ""
+}
+
+func (f *fixture) drain() {
+	f.t.Helper()
+	for range 100 {
+		n, err := f.app.Jobs.RunOnce(context.Background())
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	f.t.Fatal("jobs keep coming")
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -58,12 +116,13 @@ func newFixture(t *testing.T) *fixture {
 	c := clock.NewFixed(time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC))
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	// Cheap password hashing: the cost parameters are tested in access.
-	a, err := app.Open(ctx, cfg, logger, app.Options{Clock: c, Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}})
+	box := &mailbox{}
+	a, err := app.Open(ctx, cfg, logger, app.Options{Clock: c, Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}, Mail: box})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	f := &fixture{t: t, app: a, clock: c, acc: map[string]access.Account{}, totp: map[string]string{}}
+	f := &fixture{t: t, app: a, clock: c, mail: box, acc: map[string]access.Account{}, totp: map[string]string{}}
 	since := c.Now().AddDate(-1, 0, 0)
 	for _, st := range []string{"FR", "KE"} {
 		if err := a.Directory.SetParticipation(ctx, actor.Operator, st, &since); err != nil {
@@ -84,6 +143,7 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := a.Directory.Nominate(ctx, f.acc["keadmin"].Actor(), "KE", directory.POCInput{
 		Level: directory.Policy, FunctionTitle: "Director, cyber policy", Organisation: "Ministry of ICT", Emails: []string{"policy@ke.e2e.invalid"},
 		Phones: []string{"+254 20 000 0000"}, Languages: []string{"en", "sw"}, TimeZone: "Africa/Nairobi", Availability: directory.OfficeHours, Hours: "Mon–Fri 08:00–17:00",
+		AccountID: f.acc["kepoc"].ID,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +155,26 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sec := f.acc["sec"].Actor()
+	check := func(name string, window int) pingtest.Campaign {
+		c, err := a.Pings.Create(ctx, sec, pingtest.Input{Name: name, ScopeKind: pingtest.ScopeAll, Levels: []string{"technical", "policy"}, WindowHours: window})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.drain()
+		return c
+	}
+	f.spring = check("Spring check", 2)
+	if _, err := a.Pings.AcknowledgeToken(ctx, strings.TrimPrefix(f.checkLink("cert@fr.e2e.invalid"), "/ping/"), "127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(3 * time.Hour)
+	f.drain()
+	if err := a.Pings.SetPublished(ctx, sec, f.spring.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	f.autumn = check("Autumn check", 72)
+
 	f.msg, err = a.Messaging.Send(ctx, f.acc["frpoc"].Actor(), messaging.Draft{Type: messaging.IncidentNotification, Recipients: []string{"KE"},
 		Level: messaging.Technical, Urgency: messaging.Urgent, TLP: tlp.Amber, Subject: "Wiper at a grid operator",
 		Body: "Substation control systems wiped.", Fields: map[string]string{"impact": "Two substations offline", "status": "ongoing", "sector": "energy"}, AckRequested: true})

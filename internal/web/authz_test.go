@@ -78,6 +78,14 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		const subject = "Scanning of the KE grid from FR space"
 		sendForm := url.Values{"type": {"information_request"}, "recipients": {"KE"}, "level": {"technical"}, "urgency": {"routine"}, "tlp": {"amber"},
 			"subject": {"Question"}, "body": {"Do you see this too?"}, "f_question": {"Indicators?"}}
+		chk, earlier := f.check.ID, f.earlier.ID
+		pending, err := f.app.Pings.Pending(ctx, f.acc["kepoc"].Actor())
+		if err != nil || len(pending) != 1 {
+			t.Fatalf("KE's pending checks: %v %v", pending, err)
+		}
+		keChallenge := pending[0].Challenge.ID
+		frPing := f.pingToken(frEntry)
+		const checkName, earlierName = "Semi-annual check", "Spring check"
 		tests := []struct {
 			name   string
 			method string
@@ -122,7 +130,8 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 				absent: map[string][]string{"fradmin": {keAdmin}}, present: map[string][]string{"sec": {keAdmin}}}},
 
 			{"communications", "GET", "/messages", nil, expect{def: ok, status: map[string]int{"anon": see},
-				absent: map[string][]string{"sec": {subject}, "nzpoc": {subject}}, present: map[string][]string{"kepoc": {subject}}}},
+				absent:  map[string][]string{"sec": {subject}, "nzpoc": {subject}, "frpoc": {"/checks/challenges/"}},
+				present: map[string][]string{"kepoc": {subject, "/checks/challenges/"}}}},
 			{"sent communications", "GET", "/messages?box=sent", nil, expect{def: ok, status: map[string]int{"anon": see},
 				absent: map[string][]string{"sec": {subject}, "nzpoc": {subject}, "kepoc": {subject}}, present: map[string][]string{"frviewer": {subject}}}},
 			{"compose", "GET", "/messages/new", nil, expect{def: forbidden, status: map[string]int{"anon": see, "fradmin": ok, "frpoc": ok, "kepoc": ok}}},
@@ -154,6 +163,33 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 			{"enable an account", "POST", "/admin/accounts/" + spare.ID + "/enable", nil,
 				expect{def: notFound, status: map[string]int{"anon": unauth, "sec": see, "fradmin": see, "frviewer": forbidden}}},
 			{"create token", "POST", "/account/tokens", url.Values{"name": {"script"}, "days": {"30"}}, expect{def: ok, status: map[string]int{"anon": unauth}}},
+			// Communication checks: a State sees its own figures and the
+			// overall ones, never another State's; the public only what is
+			// published, never per State.
+			{"checks", "GET", "/checks", nil, expect{def: ok, status: map[string]int{"anon": see},
+				present: map[string][]string{"sec": {checkName, earlierName, "Schedule a check"}, "frpoc": {checkName}, "kepoc": {checkName, "/checks/challenges/" + keChallenge + "/acknowledge"}},
+				absent:  map[string][]string{"nzpoc": {checkName}, "frpoc": {"Schedule a check", keChallenge}, "fradmin": {"Schedule a check"}, "kepoc": {"Schedule a check"}}}},
+			{"check report", "GET", "/checks/" + earlier, nil, expect{def: ok, status: map[string]int{"anon": see, "nzpoc": notFound},
+				present: map[string][]string{"sec": {"Kenya", "France", frEntry, "/publish"}, "fradmin": {"France", frEntry}, "kepoc": {"Kenya"}},
+				absent:  map[string][]string{"fradmin": {"Kenya", keEntry, "/publish"}, "frpoc": {"Kenya"}, "kepoc": {"France", frEntry, "/publish"}, "nzpoc": {earlierName}}}},
+			{"check csv", "GET", "/checks/" + earlier + "/export.csv", nil, expect{def: ok, status: map[string]int{"anon": see, "nzpoc": notFound},
+				present: map[string][]string{"sec": {"state,KE", "state,FR", frEntry}, "frpoc": {"state,FR"}},
+				absent:  map[string][]string{"frpoc": {"state,KE", keEntry}, "kepoc": {"state,FR", frEntry}}}},
+			{"unknown check", "GET", "/checks/not-a-check", nil, expect{def: notFound, status: map[string]int{"anon": see}}},
+			{"check link page", "GET", "/ping/" + frPing, nil, expect{def: ok, present: map[string][]string{"anon": {"FR CERT duty", "Confirm that we received"}}}},
+			{"unknown check link", "GET", "/ping/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", nil, expect{def: notFound}},
+			{"confirm by link", "POST", "/ping/" + frPing, nil, expect{def: ok, present: map[string][]string{"anon": {"Thank you"}}}},
+			{"confirm from the inbox", "POST", "/checks/challenges/" + keChallenge + "/acknowledge", nil,
+				expect{def: notFound, status: map[string]int{"anon": unauth, "frviewer": forbidden, "kepoc": see}}},
+			{"schedule a check", "POST", "/checks", url.Values{"name": {"Ad hoc"}, "scope_kind": {"all"}, "levels": {"technical"}, "window_hours": {"24"}},
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": see}}},
+			{"publish an open check", "POST", "/checks/" + chk + "/publish", url.Values{"published": {"yes"}},
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": http.StatusConflict}}},
+			{"publish", "POST", "/checks/" + earlier + "/publish", url.Values{"published": {"yes"}}, expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": see}}},
+			{"published results", "GET", "/results", nil, expect{def: ok,
+				present: map[string][]string{"anon": {earlierName, "50%"}, "nzpoc": {earlierName}},
+				absent:  map[string][]string{"anon": {checkName, "Kenya", "France", frEntry, keEntry}}}},
+
 			// Last: it takes the entry out of the directory.
 			{"retire poc", "POST", "/directory/pocs/" + fr + "/retire", nil,
 				expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": see, "kepoc": notFound, "nzpoc": notFound}}},

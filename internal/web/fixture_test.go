@@ -8,7 +8,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 	"github.com/detente/detente/internal/tlp"
@@ -37,14 +40,63 @@ var cheap = access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}
 //   - kepoc, keadmin: Kenya (participating), "another State"
 //   - nzpoc: New Zealand, which does not participate
 type fixture struct {
-	t     *testing.T
-	app   *app.App
-	srv   *httptest.Server
-	clock *clock.Fixed
-	acc   map[string]access.Account
-	poc   map[string]directory.POC // frtech, frdip, ketech, nztech
-	totp  map[string]string        // TOTP secrets learnt at enrolment
-	msg   messaging.Message        // FR's TLP:AMBER incident notification to KE
+	t       *testing.T
+	app     *app.App
+	srv     *httptest.Server
+	clock   *clock.Fixed
+	acc     map[string]access.Account
+	poc     map[string]directory.POC // frtech, frdip, ketech, nztech
+	totp    map[string]string        // TOTP secrets learnt at enrolment
+	msg     messaging.Message        // FR's TLP:AMBER incident notification to KE
+	check   pingtest.Campaign        // the secretariat's open check of FR and KE
+	earlier pingtest.Campaign        // a closed one: KE answered, FR did not
+	mail    *mailbox
+}
+
+// mailbox keeps what the application sends, in place of an SMTP relay.
+type mailbox struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (m *mailbox) Send(_ context.Context, _ string, to []string, raw []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sent = append(m.sent, strings.Join(to, ",")+"\n"+string(raw))
+	return nil
+}
+
+var pingLink = regexp.MustCompile(`/ping/([A-Za-z0-9_-]{20,})`)
+
+// pingToken returns the check token last mailed to the address.
+func (f *fixture) pingToken(address string) string {
+	f.t.Helper()
+	f.mail.mu.Lock()
+	defer f.mail.mu.Unlock()
+	for _, m := range slices.Backward(f.mail.sent) {
+		if to, body, _ := strings.Cut(m, "\n"); to == address {
+			if mm := pingLink.FindStringSubmatch(strings.ReplaceAll(body, "=\r\n", "")); mm != nil {
+				return mm[1]
+			}
+		}
+	}
+	f.t.Fatalf("no check mail to %s", address)
+	return ""
+}
+
+// drain performs every job that is due.
+func (f *fixture) drain() {
+	f.t.Helper()
+	for range 100 {
+		n, err := f.app.Jobs.RunOnce(context.Background())
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	f.t.Fatal("jobs keep coming")
 }
 
 var epoch = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
@@ -59,12 +111,13 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 	cfg.Database = storetest.DSN(t, engine)
 	c := clock.NewFixed(epoch)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.Open(ctx, cfg, log, app.Options{Clock: c, Argon2: &cheap})
+	box := &mailbox{}
+	a, err := app.Open(ctx, cfg, log, app.Options{Clock: c, Argon2: &cheap, Mail: box})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	f := &fixture{t: t, app: a, clock: c, acc: map[string]access.Account{}, poc: map[string]directory.POC{}, totp: map[string]string{}}
+	f := &fixture{t: t, app: a, clock: c, mail: box, acc: map[string]access.Account{}, poc: map[string]directory.POC{}, totp: map[string]string{}}
 	for _, code := range []string{"FR", "KE"} {
 		since := epoch.AddDate(-1, 0, 0)
 		if err := a.Directory.SetParticipation(ctx, actor.Operator, code, &since); err != nil {
@@ -92,9 +145,13 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 		f.acc[x.key] = acc
 	}
 	nominate := func(key, admin string, lv directory.Level, title, email string) {
+		var account string
+		if key == "ketech" {
+			account = f.acc["kepoc"].ID // KE's POC answers for its CIRT's duty desk
+		}
 		p, err := a.Directory.Nominate(ctx, f.acc[admin].Actor(), f.acc[admin].State, directory.POCInput{
 			Level: lv, FunctionTitle: title, Organisation: "Org of " + title, Emails: []string{email}, Phones: []string{"+990 5550 1234"},
-			Languages: []string{"en"}, TimeZone: "Europe/Paris", Availability: directory.Always,
+			Languages: []string{"en"}, TimeZone: "Europe/Paris", Availability: directory.Always, AccountID: account,
 		})
 		if err != nil {
 			t.Fatalf("nominate %s: %v", key, err)
@@ -106,12 +163,35 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 	nominate("ketech", "keadmin", directory.Technical, "KE CIRT duty", "duty@ke-cirt.test.invalid")
 	nominate("nztech", "nzadmin", directory.Technical, "NZ CERT duty", "duty@nz-cert.test.invalid")
 
+	// A check held two hours before the rest of the story.
+	f.earlier, err = a.Pings.Create(ctx, f.acc["sec"].Actor(), pingtest.Input{Name: "Spring check", ScopeKind: pingtest.ScopeStates,
+		Scope: []string{"FR", "KE"}, Levels: []string{"technical"}, WindowHours: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.drain()
+	pending, err := a.Pings.Pending(ctx, f.acc["kepoc"].Actor())
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("KE's pending checks: %v %v", pending, err)
+	}
+	if err := a.Pings.AcknowledgeAsAccount(ctx, f.acc["kepoc"].Actor(), pending[0].Challenge.ID, pingtest.ViaInbox); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(2 * time.Hour)
+	f.drain()
+
 	f.msg, err = a.Messaging.Send(ctx, f.acc["frpoc"].Actor(), messaging.Draft{Type: messaging.IncidentNotification, Recipients: []string{"KE"},
 		Level: messaging.Technical, Urgency: messaging.Priority, TLP: tlp.Amber, Subject: "Scanning of the KE grid from FR space",
 		Body: "We see scanning of grid control systems.", Fields: map[string]string{"impact": "none yet", "status": "ongoing"}, AckRequested: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.check, err = a.Pings.Create(ctx, f.acc["sec"].Actor(), pingtest.Input{Name: "Semi-annual check", ScopeKind: pingtest.ScopeStates,
+		Scope: []string{"FR", "KE"}, Levels: []string{"technical", "diplomatic"}, WindowHours: 72, ReminderAfter: 48})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.drain()
 	h, err := web.New(a, web.Options{})
 	if err != nil {
 		t.Fatal(err)

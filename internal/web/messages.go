@@ -10,6 +10,7 @@ import (
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/tlp"
 )
 
@@ -19,6 +20,7 @@ type inboxData struct {
 	Unread   bool
 	Messages []messaging.Message
 	Read     map[string]bool
+	Pending  []pingtest.Check // communication checks the person can confirm here
 }
 
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
@@ -45,6 +47,10 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, m := range msgs {
 		d.Read[m.ID] = !isUnread[m.ID]
+	}
+	if d.Pending, err = s.app.Pings.Pending(r.Context(), a); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	s.render(w, r, http.StatusOK, "inbox", page{Title: "Communications", Nav: "messages", Data: d})
 }

@@ -41,6 +41,19 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /messages/{id}/acknowledge", s.acknowledge)
 	m.HandleFunc("POST /messages/{id}/reply", s.reply)
 
+	// Communication checks. The /ping pages are reached from a mail's
+	// link without signing in: the token is the credential, and only the
+	// POST confirms.
+	m.HandleFunc("GET /ping/{token}", s.pingPage)
+	m.HandleFunc("POST /ping/{token}", s.pingConfirm)
+	m.HandleFunc("GET /checks", s.checks)
+	m.HandleFunc("POST /checks", s.createCheck)
+	m.HandleFunc("GET /checks/{id}", s.checkReport)
+	m.HandleFunc("GET /checks/{id}/export.csv", s.checkCSV)
+	m.HandleFunc("POST /checks/{id}/publish", s.publishCheck)
+	m.HandleFunc("POST /checks/challenges/{id}/acknowledge", s.acknowledgeChallenge)
+	m.HandleFunc("GET /results", s.results)
+
 	// The signed-in person's own account.
 	m.HandleFunc("GET /account", s.accountPage)
 	m.HandleFunc("POST /account/password", s.changePassword)

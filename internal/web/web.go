@@ -14,6 +14,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -100,7 +102,16 @@ func (s *Server) parseTemplates() error {
 			}
 			return strings.ReplaceAll(name, "_", " ")
 		},
-		"tlpClass": func(l tlp.Label) string { return strings.ReplaceAll(string(l), "+", "-") },
+		"percent": func(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" },
+		"duration": func(d time.Duration) string {
+			if d == 0 {
+				return "–"
+			}
+			return d.Round(time.Minute).String()
+		},
+		"stateName": stateLabel,
+		"has":       func(v []string, x string) bool { return slices.Contains(v, x) },
+		"tlpClass":  func(l tlp.Label) string { return strings.ReplaceAll(string(l), "+", "-") },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict wants pairs")
@@ -292,23 +303,26 @@ type page struct {
 	Form    url.Values
 	Data    any
 	Unread  int // unread communications, shown in the navigation
+	Pending int // communication checks waiting for the person's answer
 }
 
 // flashes are the fixed messages a redirect may show; the query names one,
 // so nothing the user typed is reflected.
 var flashes = map[string]string{
-	"saved":        "Saved.",
-	"nominated":    "The point of contact was added to the directory.",
-	"confirmed":    "Thank you: the entry is recorded as still correct.",
-	"retired":      "The point of contact was retired. Its history is kept.",
-	"password":     "Your password was changed.",
-	"revoked":      "The token was revoked.",
-	"signed-out":   "You have signed out.",
-	"totp":         "Your authenticator is set up.",
-	"created":      "The account was created.",
-	"sent":         "Your communication was sent.",
-	"acknowledged": "Receipt acknowledged. The sender can see it.",
-	"updated":      "The account was updated.",
+	"saved":           "Saved.",
+	"nominated":       "The point of contact was added to the directory.",
+	"confirmed":       "Thank you: the entry is recorded as still correct.",
+	"retired":         "The point of contact was retired. Its history is kept.",
+	"password":        "Your password was changed.",
+	"revoked":         "The token was revoked.",
+	"signed-out":      "You have signed out.",
+	"totp":            "Your authenticator is set up.",
+	"created":         "The account was created.",
+	"sent":            "Your communication was sent.",
+	"scheduled":       "The communication check is scheduled.",
+	"confirmed-check": "Thank you: the check is confirmed.",
+	"acknowledged":    "Receipt acknowledged. The sender can see it.",
+	"updated":         "The account was updated.",
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
@@ -329,6 +343,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			s.log.Warn("unread count", "err", err)
 		}
 		p.Unread = n
+	}
+	if p.Actor.Authenticated() {
+		n, err := s.app.Pings.PendingCount(r.Context(), p.Actor)
+		if err != nil {
+			s.log.Warn("pending checks count", "err", err)
+		}
+		p.Pending = n
 	}
 	p.Demo = s.opt.Demo
 	if p.Flash == "" {

@@ -1,0 +1,255 @@
+package web
+
+import (
+	"encoding/csv"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/pingtest"
+	"github.com/detente/detente/internal/states"
+)
+
+func stateLabel(code string) string {
+	if st, ok := states.ByCode(code); ok {
+		return st.Name
+	}
+	return code
+}
+
+func plainLabel(k string) string { return k }
+
+type checksData struct {
+	Campaigns    []pingtest.Campaign
+	History      []pingtest.Trend
+	HistoryChart template.HTML
+	Regions      []string
+	Pending      []pingtest.Check
+}
+
+// checksPage gathers what the list page shows the caller.
+func (s *Server) checksPage(r *http.Request) (checksData, error) {
+	a := who(r)
+	d := checksData{Regions: states.Regions()}
+	var err error
+	if d.Campaigns, err = s.app.Pings.Campaigns(r.Context(), a); err != nil {
+		return d, err
+	}
+	if d.History, err = s.app.Pings.History(r.Context(), a); err != nil {
+		return d, err
+	}
+	if d.Pending, err = s.app.Pings.Pending(r.Context(), a); err != nil {
+		return d, err
+	}
+	if len(d.History) > 0 {
+		rows := make([]pingtest.Tally, len(d.History))
+		for i, h := range d.History {
+			rows[i] = h.Tally
+			rows[i].Key = h.Campaign.Name
+		}
+		d.HistoryChart = barChart("Response rate per check", rows, plainLabel)
+	}
+	return d, nil
+}
+
+func (s *Server) checks(w http.ResponseWriter, r *http.Request) {
+	if err := who(r).RequireSignedIn(); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d, err := s.checksPage(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "checks", page{Title: "Communication checks", Nav: "checks",
+		Form: map[string][]string{"scope_kind": {"all"}, "window_hours": {"72"}, "reminder_after_hours": {"48"}, "repeat_months": {"6"}, "levels": {"technical"}},
+		Data: d})
+}
+
+func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	f := r.PostForm
+	atoi := func(k string) int { n, _ := strconv.Atoi(f.Get(k)); return n }
+	in := pingtest.Input{Name: f.Get("name"), ScopeKind: f.Get("scope_kind"), Levels: f["levels"], WindowHours: atoi("window_hours"),
+		ReminderAfter: atoi("reminder_after_hours"), RepeatMonths: atoi("repeat_months")}
+	switch in.ScopeKind {
+	case pingtest.ScopeRegions:
+		in.Scope = f["regions"]
+	case pingtest.ScopeStates:
+		in.Scope = splitList(f.Get("states"))
+	}
+	fail := func(err error) {
+		d, lerr := s.checksPage(r)
+		if lerr != nil {
+			s.renderError(w, r, lerr)
+			return
+		}
+		s.renderForm(w, r, "checks", page{Title: "Communication checks", Nav: "checks", Data: d}, err)
+	}
+	if v := f.Get("opens_at"); v != "" {
+		t, err := time.Parse("2006-01-02T15:04", v)
+		if err != nil {
+			fail(&errs.Error{Code: errs.Invalid, Message: "please correct the highlighted fields", Fields: map[string]string{"opens_at": "enter a date and time, or leave empty to start now"}})
+			return
+		}
+		in.OpensAt = t
+	}
+	c, err := s.app.Pings.Create(r.Context(), a, in)
+	if err != nil {
+		fail(err)
+		return
+	}
+	redirect(w, r, "/checks/"+c.ID+"?done=scheduled")
+}
+
+type reportData struct {
+	Report   pingtest.Report
+	Charts   map[string]template.HTML
+	Map      template.HTML
+	FollowUp []followUp
+	Public   bool
+	CanAdmin bool
+}
+
+// followUp is one unreachable POC with the contact details the caller may
+// see, so whoever follows up has the list in one place.
+type followUp struct {
+	Challenge pingtest.Challenge
+	POC       directory.POC
+}
+
+func (s *Server) reportCharts(rep pingtest.Report) map[string]template.HTML {
+	ch := map[string]template.HTML{"level": barChart("By level", rep.ByLevel, plainLabel)}
+	if len(rep.ByRegion) > 0 {
+		ch["region"] = barChart("By regional group", rep.ByRegion, plainLabel)
+	}
+	if len(rep.ByState) > 0 {
+		ch["state"] = barChart("By State", rep.ByState, stateLabel)
+	}
+	return ch
+}
+
+// followUps adds to each unreachable POC the details the caller may see.
+func (s *Server) followUps(r *http.Request, rep pingtest.Report) []followUp {
+	var out []followUp
+	for _, ch := range rep.Unreachable {
+		// A retired entry is still listed, without details.
+		poc, _ := s.app.Directory.POC(r.Context(), who(r), ch.POCID)
+		out = append(out, followUp{Challenge: ch, POC: poc})
+	}
+	return out
+}
+
+func (s *Server) checkReport(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	rep, err := s.app.Pings.Results(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d := reportData{Report: rep, Charts: s.reportCharts(rep), FollowUp: s.followUps(r, rep), CanAdmin: a.IsSecretariat()}
+	s.render(w, r, http.StatusOK, "check", page{Title: rep.Campaign.Name, Nav: "checks", Data: d})
+}
+
+// checkCSV exports the breakdowns and the follow-up list in one table:
+// group is overall, level, region, state or unreachable.
+func (s *Server) checkCSV(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.app.Pings.Results(r.Context(), who(r), r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	attachment(w, "text/csv; charset=utf-8", "detente-check-"+rep.Campaign.ID+".csv")
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"group", "key", "total", "acknowledged", "bounced", "rate", "level", "contact", "reason"})
+	write := func(group string, ts []pingtest.Tally) {
+		for _, t := range ts {
+			_ = cw.Write([]string{group, csvSafe(t.Key), itoa(t.Total), itoa(t.Acknowledged), itoa(t.Bounced), strconv.FormatFloat(t.Rate, 'f', 4, 64), "", "", ""})
+		}
+	}
+	write("overall", []pingtest.Tally{rep.Overall})
+	write("level", rep.ByLevel)
+	write("region", rep.ByRegion)
+	write("state", rep.ByState)
+	for _, u := range s.followUps(r, rep) {
+		reason := "no answer"
+		if u.Challenge.BouncedAt != nil {
+			reason = "bounced: " + u.Challenge.Bounce
+		}
+		_ = cw.Write([]string{"unreachable", u.Challenge.State, "", "", "", "", u.Challenge.Level, csvSafe(strings.Join(u.POC.Emails, " ")), csvSafe(reason)})
+	}
+	cw.Flush()
+}
+
+func (s *Server) publishCheck(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.app.Pings.SetPublished(r.Context(), who(r), id, r.PostForm.Get("published") == "yes"); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	redirect(w, r, "/checks/"+id+"?done=saved")
+}
+
+func (s *Server) acknowledgeChallenge(w http.ResponseWriter, r *http.Request) {
+	if err := s.app.Pings.AcknowledgeAsAccount(r.Context(), who(r), r.PathValue("id"), pingtest.ViaInbox); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	// Back to the page the button was on; only known pages, so the form
+	// cannot send anyone elsewhere.
+	back := "/checks"
+	if r.PostForm.Get("from") == "messages" {
+		back = "/messages"
+	}
+	redirect(w, r, back+"?done=confirmed-check")
+}
+
+// pingPage is what a POC sees after following the link in a check mail.
+// It changes nothing: only the form's POST confirms.
+func (s *Server) pingPage(w http.ResponseWriter, r *http.Request) {
+	chk, err := s.app.Pings.Peek(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	w.Header().Set("Referrer-Policy", "no-referrer") // the token is in the URL
+	s.render(w, r, http.StatusOK, "ping", page{Title: "Communication check", Data: chk})
+}
+
+func (s *Server) pingConfirm(w http.ResponseWriter, r *http.Request) {
+	chk, err := s.app.Pings.AcknowledgeToken(r.Context(), r.PathValue("token"), clientAddr(r))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	s.render(w, r, http.StatusOK, "ping", page{Title: "Communication check", Data: chk, Flash: "Thank you: your State's point of contact is confirmed reachable."})
+}
+
+type resultsData struct {
+	Reports []reportData
+}
+
+// results is the public page: published aggregates, never per State.
+func (s *Server) results(w http.ResponseWriter, r *http.Request) {
+	cs, err := s.app.Pings.Published(r.Context())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var d resultsData
+	for _, c := range cs {
+		rep, err := s.app.Pings.PublicResults(r.Context(), c.ID)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		d.Reports = append(d.Reports, reportData{Report: rep, Charts: s.reportCharts(rep), Public: true})
+	}
+	s.render(w, r, http.StatusOK, "results", page{Title: "Communication check results", Nav: "results", Data: d})
+}
