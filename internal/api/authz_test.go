@@ -157,6 +157,73 @@ var matrix = []matrixCase{
 		path: func(f *fixture, _ string) string { return "/me/tokens/" + f.tokenID(frPOC) },
 		want: byRole{204, 204, 204, 403, 404, 404, 403, 401}},
 
+	// Communications: TLP decides. The secretariat is party to no
+	// State-to-State message; TLP:RED reaches the author and the named only.
+	{name: "message templates", method: http.MethodGet, path: static("/message-templates"),
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401}, show: map[string][]string{frPOC: {"incident_notification", "critical_infrastructure"}}},
+	{name: "inbox", method: http.MethodGet, path: static("/messages"),
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
+		hide: map[string][]string{sec: {frSubject, redSubject}, nzPOC: {frSubject, redSubject}, frAdmin: {redSubject}, readOnly: {redSubject}},
+		show: map[string][]string{kePOC: {frSubject, redSubject}}},
+	{name: "sent box", method: http.MethodGet, path: static("/messages?box=sent"),
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
+		hide: map[string][]string{sec: {frSubject}, kePOC: {frSubject, redSubject}, frAdmin: {redSubject}, frViewer: {redSubject}, readOnly: {redSubject}},
+		show: map[string][]string{frViewer: {frSubject}, frPOC: {frSubject, redSubject}}},
+	{name: "read amber message", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/messages/" + f.msg.ID },
+		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{sec: {frSubject}, nzPOC: {frSubject}, anon: {frSubject}}, show: map[string][]string{kePOC: {frSubject}}},
+	{name: "read red message", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/messages/" + f.red.ID },
+		want: byRole{404, 404, 200, 404, 200, 404, 404, 401},
+		hide: map[string][]string{sec: {redSubject}, frAdmin: {redSubject, "eyes only"}, frViewer: {redSubject}, readOnly: {redSubject}, nzPOC: {redSubject}},
+		show: map[string][]string{kePOC: {"eyes only"}}},
+	{name: "thread", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/threads/" + f.msg.ThreadID },
+		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{sec: {frSubject}, nzPOC: {frSubject}}, show: map[string][]string{kePOC: {frSubject, "deliver"}}},
+	{name: "send", method: http.MethodPost, path: static("/messages"),
+		body: func(_ *fixture, role string) any {
+			to := "KE"
+			if role == kePOC {
+				to = "FR"
+			}
+			return map[string]any{"type": "information_request", "recipients": []string{to}, "level": "technical", "urgency": "routine",
+				"tlp": "TLP:AMBER", "subject": "Question from " + role, "body": "Do you see this too?", "fields": map[string]string{"question": "Indicators?"}}
+		},
+		want: byRole{403, 201, 201, 403, 201, 403, 403, 401}},
+	{name: "reply", method: http.MethodPost, path: func(f *fixture, _ string) string { return "/messages/" + f.msg.ID + "/replies" },
+		body: func(*fixture, string) any { return map[string]any{"type": "update", "body": "Noted, looking into it."} },
+		// The secretariat and a State outside the directory are refused
+		// before the message is looked up, so nothing is learnt of it.
+		want: byRole{403, 201, 201, 403, 201, 403, 403, 401}},
+	{name: "acknowledge message", method: http.MethodPost, path: func(f *fixture, _ string) string { return "/messages/" + f.msg.ID + "/acknowledge" },
+		want: byRole{403, 403, 403, 403, 200, 403, 403, 401}, show: map[string][]string{kePOC: {`"acknowledged_at":"2`}}},
+	{name: "mark read", method: http.MethodPost, path: func(f *fixture, _ string) string { return "/messages/" + f.msg.ID + "/read" },
+		want: byRole{404, 204, 204, 204, 204, 404, 204, 401}},
+
+	// Communication checks: a State sees its own figures and the overall
+	// ones; the public only published aggregates, never per State.
+	{name: "list checks", method: http.MethodGet, path: static("/checks"),
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
+		hide: map[string][]string{nzPOC: {"Spring check", "Autumn check"}}, show: map[string][]string{sec: {"Spring check", "Autumn check"}, frViewer: {"Spring check"}}},
+	{name: "schedule check", method: http.MethodPost, path: static("/checks"),
+		body: func(*fixture, string) any {
+			return map[string]any{"name": "Ad hoc check", "scope_kind": "all", "levels": []string{"technical"}, "window_hours": 24}
+		},
+		want: byRole{201, 403, 403, 403, 403, 403, 403, 401}},
+	{name: "pending checks", method: http.MethodGet, path: static("/checks/pending"),
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
+		hide: map[string][]string{frPOC: {"Autumn check"}, sec: {"Autumn check"}}, show: map[string][]string{kePOC: {"Autumn check"}}},
+	{name: "check results", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/checks/" + f.spring.ID },
+		want: byRole{200, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{frAdmin: {`"key":"KE"`, `"state":"KE"`}, kePOC: {`"key":"FR"`, `"state":"FR"`}, nzPOC: {"Spring check"}},
+		show: map[string][]string{sec: {`"key":"KE"`, `"key":"FR"`, `"state":"FR"`}, frAdmin: {`"key":"FR"`, `"state":"FR"`}, kePOC: {`"key":"KE"`}}},
+	{name: "publish check", method: http.MethodPost, path: func(f *fixture, _ string) string { return "/checks/" + f.spring.ID + "/publish" },
+		body: func(*fixture, string) any { return map[string]any{"published": true} },
+		want: byRole{200, 403, 403, 403, 403, 403, 403, 401}},
+	{name: "confirm check", method: http.MethodPost, path: func(f *fixture, _ string) string { return "/checks/challenges/" + f.pendingFor(kePOC) + "/acknowledge" },
+		want: byRole{404, 404, 404, 403, 204, 404, 403, 401}},
+	{name: "published check results", method: http.MethodGet, path: static("/check-results"), want: all(200),
+		hide: map[string][]string{anon: {"Autumn check", `"key":"KE"`, `"key":"FR"`, `"state":`}}, show: map[string][]string{anon: {"Spring check", "African"}}},
+
 	// The audit log: the secretariat reads all, a State admin its State's.
 	{name: "audit", method: http.MethodGet, path: static("/audit?limit=500"),
 		want: byRole{200, 200, 403, 403, 403, 403, 200, 401},

@@ -25,8 +25,11 @@ import (
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
+	"github.com/detente/detente/internal/tlp"
 )
 
 // The callers every test speaks as. Each signed-in role uses an API token
@@ -62,10 +65,16 @@ type fixture struct {
 	acc   map[string]access.Account // by role, plus keadmin and nzadmin
 	token map[string]string         // bearer secret by role
 	poc   map[string]directory.POC  // frtech, frdip, ketech, nztech
-	spec  *spec                     // every response is checked against it
-	seen  map[string]bool           // "METHOD /path" operations exercised
-	seq   *int                      // makes fresh names unique; shared by copies
-	hc    *http.Client
+	msg   messaging.Message         // FR's TLP:AMBER information request to KE
+	red   messaging.Message         // FR's TLP:RED note to KE's POC by name
+	// A closed check of FR and KE (KE answered, FR did not) and an open
+	// one; KE's POC answers for KE's technical entry.
+	spring, autumn  pingtest.Campaign
+	autumnChallenge *string         // KE's challenge in the autumn check, see pendingFor
+	spec            *spec           // every response is checked against it
+	seen            map[string]bool // "METHOD /path" operations exercised
+	seq             *int            // makes fresh names unique; shared by copies
+	hc              *http.Client
 }
 
 // Emails of the fixture's people and POCs, used by the leak assertions.
@@ -95,7 +104,7 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 	t.Cleanup(func() { a.Close() })
 	f := &fixture{t: t, app: a, clock: c, acc: map[string]access.Account{}, token: map[string]string{},
 		poc: map[string]directory.POC{}, spec: loadSpec(t), seen: map[string]bool{},
-		seq: new(int), hc: &http.Client{Timeout: 30 * time.Second}}
+		seq: new(int), autumnChallenge: new(string), hc: &http.Client{Timeout: 30 * time.Second}}
 
 	for _, code := range []string{"FR", "KE"} {
 		since := epoch.AddDate(-1, 0, 0)
@@ -137,8 +146,28 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 	}
 	f.poc["frtech"] = f.nominate("FR", directory.Technical, "FR CERT duty", frTechEmail)
 	f.poc["frdip"] = f.nominate("FR", directory.Diplomatic, "FR cyber ambassador", frDipEmail)
-	f.poc["ketech"] = f.nominate("KE", directory.Technical, "KE CIRT duty", keTechEmail)
+	ketech, err := a.Directory.Nominate(ctx, f.acc["keadmin"].Actor(), "KE", directory.POCInput{
+		Level: directory.Technical, FunctionTitle: "KE CIRT duty", Organisation: "KE CIRT", Emails: []string{keTechEmail}, Phones: []string{"+254 20 000 0000"},
+		Languages: []string{"en"}, TimeZone: "Africa/Nairobi", Availability: directory.Always, AccountID: f.acc[kePOC].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.poc["ketech"] = ketech
 	f.poc["nztech"] = f.nominate("NZ", directory.Technical, "NZ CERT duty", nzTechEmail)
+
+	f.setUpChecks()
+	f.msg, err = a.Messaging.Send(ctx, f.acc[frPOC].Actor(), messaging.Draft{Type: messaging.InformationRequest, Recipients: []string{"KE"},
+		Level: messaging.Technical, Urgency: messaging.Routine, TLP: tlp.Amber, Subject: frSubject, Body: "Do you see scanning from these ranges?",
+		Fields: map[string]string{"question": "Indicators?"}, AckRequested: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.red, err = a.Messaging.Send(ctx, f.acc[frPOC].Actor(), messaging.Draft{Type: messaging.InformationRequest, Recipients: []string{"KE"},
+		Level: messaging.Technical, Urgency: messaging.Routine, TLP: tlp.Red, Subject: redSubject, Body: "For your eyes only.",
+		Fields: map[string]string{"question": "Who else knows?"}, Named: []string{f.acc[kePOC].ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	f.api = newServer(a)
 	f.srv = httptest.NewServer(f.api)
@@ -398,6 +427,72 @@ func testKey(t *testing.T, private bool) string {
 }
 
 // engines runs fn with a fresh fixture on every available database.
+// Subjects of the fixture's messages, for the leak assertions.
+const (
+	frSubject  = "Scanning from FR ranges"
+	redSubject = "Named source, handle with care"
+)
+
+// setUpChecks holds the spring check (closed, published) and opens the
+// autumn one.
+func (f *fixture) setUpChecks() {
+	f.t.Helper()
+	ctx := context.Background()
+	s := f.acc[sec].Actor()
+	create := func(name string, hours int) pingtest.Campaign {
+		c, err := f.app.Pings.Create(ctx, s, pingtest.Input{Name: name, ScopeKind: pingtest.ScopeStates, Scope: []string{"FR", "KE"},
+			Levels: []string{"technical"}, WindowHours: hours})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		f.drain()
+		return c
+	}
+	f.spring = create("Spring check", 1)
+	pending, err := f.app.Pings.Pending(ctx, f.acc[kePOC].Actor())
+	if err != nil || len(pending) != 1 {
+		f.t.Fatalf("KE's pending checks: %v %v", pending, err)
+	}
+	if err := f.app.Pings.AcknowledgeAsAccount(ctx, f.acc[kePOC].Actor(), pending[0].Challenge.ID, pingtest.ViaInbox); err != nil {
+		f.t.Fatal(err)
+	}
+	f.clock.Advance(2 * time.Hour)
+	f.drain()
+	if err := f.app.Pings.SetPublished(ctx, s, f.spring.ID, true); err != nil {
+		f.t.Fatal(err)
+	}
+	f.autumn = create("Autumn check", 72)
+}
+
+// pendingFor returns the challenge id of the open check that the account
+// of role may confirm. Once confirmed it is no longer pending, so the id
+// is kept from the first call.
+func (f *fixture) pendingFor(role string) string {
+	f.t.Helper()
+	if *f.autumnChallenge == "" {
+		pending, err := f.app.Pings.Pending(context.Background(), f.acc[role].Actor())
+		if err != nil || len(pending) != 1 {
+			f.t.Fatalf("pending checks of %s: %v %v", role, pending, err)
+		}
+		*f.autumnChallenge = pending[0].Challenge.ID
+	}
+	return *f.autumnChallenge
+}
+
+func (f *fixture) drain() {
+	f.t.Helper()
+	for range 100 {
+		n, err := f.app.Jobs.RunOnce(context.Background())
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	f.t.Fatal("jobs keep coming")
+}
+
 func engines(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		// The fixture opens its own database through app.Open, as the

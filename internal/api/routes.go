@@ -48,6 +48,26 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/me/tokens", s.listTokens},
 		{http.MethodDelete, "/me/tokens/{id}", s.revokeToken},
 
+		// Communications between States' POCs. TLP decides who reads what.
+		{http.MethodGet, "/message-templates", s.listTemplates},
+		{http.MethodGet, "/messages", s.listMessages},
+		{http.MethodPost, "/messages", s.sendMessage},
+		{http.MethodGet, "/messages/{id}", s.getMessage},
+		{http.MethodPost, "/messages/{id}/replies", s.replyMessage},
+		{http.MethodPost, "/messages/{id}/acknowledge", s.acknowledgeMessage},
+		{http.MethodPost, "/messages/{id}/read", s.markMessageRead},
+		{http.MethodGet, "/threads/{id}", s.getThread},
+
+		// Communication checks: the secretariat runs them, each State sees
+		// its own figures, and the public the published aggregates.
+		{http.MethodGet, "/checks", s.listChecks},
+		{http.MethodPost, "/checks", s.createCheck},
+		{http.MethodGet, "/checks/pending", s.pendingChecks},
+		{http.MethodGet, "/checks/{id}", s.getCheck},
+		{http.MethodPost, "/checks/{id}/publish", s.publishCheck},
+		{http.MethodPost, "/checks/challenges/{id}/acknowledge", s.acknowledgeCheck},
+		{http.MethodGet, "/check-results", s.publishedResults},
+
 		{http.MethodGet, "/audit", s.listAudit},
 	}
 }

@@ -1,0 +1,221 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/pingtest"
+)
+
+type campaignOut struct {
+	ID                 string     `json:"id"`
+	Name               string     `json:"name"`
+	ScopeKind          string     `json:"scope_kind"`
+	Scope              []string   `json:"scope"`
+	Levels             []string   `json:"levels"`
+	Status             string     `json:"status"`
+	OpensAt            time.Time  `json:"opens_at"`
+	ClosesAt           time.Time  `json:"closes_at"`
+	ReminderAfterHours int        `json:"reminder_after_hours"`
+	RepeatMonths       int        `json:"repeat_months"`
+	Published          bool       `json:"published"`
+	PreviousID         string     `json:"previous_id,omitempty"`
+	OpenedAt           *time.Time `json:"opened_at"`
+	ClosedAt           *time.Time `json:"closed_at"`
+	CreatedAt          time.Time  `json:"created_at"`
+}
+
+func campaignFrom(c pingtest.Campaign) campaignOut {
+	out := campaignOut{ID: c.ID, Name: c.Name, ScopeKind: c.ScopeKind, Scope: c.Scope, Levels: c.Levels, Status: c.Status,
+		OpensAt: utc(c.OpensAt), ClosesAt: utc(c.ClosesAt), ReminderAfterHours: c.ReminderAfter, RepeatMonths: c.RepeatMonths,
+		Published: c.Published, PreviousID: c.PreviousID, OpenedAt: utcPtr(c.OpenedAt), ClosedAt: utcPtr(c.ClosedAt), CreatedAt: utc(c.CreatedAt)}
+	if out.Scope == nil {
+		out.Scope = []string{}
+	}
+	if out.Levels == nil {
+		out.Levels = []string{}
+	}
+	return out
+}
+
+type tallyOut struct {
+	Key          string  `json:"key"`
+	Total        int     `json:"total"`
+	Acknowledged int     `json:"acknowledged"`
+	Bounced      int     `json:"bounced"`
+	Rate         float64 `json:"rate"`
+}
+
+func talliesFrom(ts []pingtest.Tally) []tallyOut {
+	out := make([]tallyOut, len(ts))
+	for i, t := range ts {
+		out[i] = tallyOut(t)
+	}
+	return out
+}
+
+type unreachableOut struct {
+	ChallengeID string     `json:"challenge_id"`
+	POCID       string     `json:"poc_id"`
+	State       string     `json:"state"`
+	Level       string     `json:"level"`
+	BouncedAt   *time.Time `json:"bounced_at"`
+	Bounce      string     `json:"bounce,omitempty"`
+}
+
+// reportOut is a campaign's results as the caller may see them; scope says
+// whether the breakdowns cover every State ("all"), one State (its code)
+// or are the public aggregates ("public").
+type reportOut struct {
+	Campaign      campaignOut      `json:"campaign"`
+	Scope         string           `json:"scope"`
+	Overall       tallyOut         `json:"overall"`
+	MedianSeconds *float64         `json:"median_seconds"`
+	P90Seconds    *float64         `json:"p90_seconds"`
+	ByLevel       []tallyOut       `json:"by_level"`
+	ByRegion      []tallyOut       `json:"by_region"`
+	ByState       []tallyOut       `json:"by_state"`
+	Unreachable   []unreachableOut `json:"unreachable"`
+}
+
+// seconds is null while nobody has answered, rather than a misleading 0.
+func seconds(d time.Duration, answered bool) *float64 {
+	if !answered {
+		return nil
+	}
+	s := d.Seconds()
+	return &s
+}
+
+func reportFrom(r pingtest.Report) reportOut {
+	answered := r.Overall.Acknowledged > 0
+	out := reportOut{Campaign: campaignFrom(r.Campaign), Scope: r.Scope, Overall: tallyOut(r.Overall),
+		MedianSeconds: seconds(r.Median, answered), P90Seconds: seconds(r.P90, answered),
+		ByLevel: talliesFrom(r.ByLevel), ByRegion: talliesFrom(r.ByRegion), ByState: talliesFrom(r.ByState),
+		Unreachable: make([]unreachableOut, len(r.Unreachable))}
+	for i, u := range r.Unreachable {
+		out.Unreachable[i] = unreachableOut{ChallengeID: u.ID, POCID: u.POCID, State: u.State, Level: u.Level, BouncedAt: utcPtr(u.BouncedAt), Bounce: u.Bounce}
+	}
+	return out
+}
+
+type pendingOut struct {
+	ChallengeID string    `json:"challenge_id"`
+	CampaignID  string    `json:"campaign_id"`
+	Campaign    string    `json:"campaign"`
+	POCID       string    `json:"poc_id"`
+	Level       string    `json:"level"`
+	ClosesAt    time.Time `json:"closes_at"`
+}
+
+type checkIn struct {
+	Name               string     `json:"name"`
+	ScopeKind          string     `json:"scope_kind"`
+	Scope              []string   `json:"scope"`
+	Levels             []string   `json:"levels"`
+	OpensAt            *time.Time `json:"opens_at"`
+	WindowHours        int        `json:"window_hours"`
+	ReminderAfterHours int        `json:"reminder_after_hours"`
+	RepeatMonths       int        `json:"repeat_months"`
+}
+
+type publishIn struct {
+	Published bool `json:"published"`
+}
+
+func (s *server) listChecks(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	cs, err := s.app.Pings.Campaigns(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, listOf(cs, campaignFrom))
+}
+
+func (s *server) createCheck(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	if err := a.RequireWrite(); err != nil {
+		return err
+	}
+	var in checkIn
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	pin := pingtest.Input{Name: in.Name, ScopeKind: in.ScopeKind, Scope: in.Scope, Levels: in.Levels, WindowHours: in.WindowHours,
+		ReminderAfter: in.ReminderAfterHours, RepeatMonths: in.RepeatMonths}
+	if in.OpensAt != nil {
+		pin.OpensAt = *in.OpensAt
+	}
+	c, err := s.app.Pings.Create(r.Context(), a, pin)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", prefix+"/checks/"+c.ID)
+	return writeJSON(w, http.StatusCreated, campaignFrom(c))
+}
+
+func (s *server) getCheck(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	rep, err := s.app.Pings.Results(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, reportFrom(rep))
+}
+
+func (s *server) publishCheck(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	if err := a.RequireWrite(); err != nil {
+		return err
+	}
+	var in publishIn
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if err := s.app.Pings.SetPublished(r.Context(), a, id, in.Published); err != nil {
+		return err
+	}
+	c, err := s.app.Pings.Campaign(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, campaignFrom(c))
+}
+
+func (s *server) pendingChecks(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	if err := a.RequireSignedIn(); err != nil {
+		return err
+	}
+	cs, err := s.app.Pings.Pending(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, listOf(cs, func(c pingtest.Check) pendingOut {
+		return pendingOut{ChallengeID: c.Challenge.ID, CampaignID: c.Campaign.ID, Campaign: c.Campaign.Name, POCID: c.Challenge.POCID,
+			Level: c.Challenge.Level, ClosesAt: utc(c.Campaign.ClosesAt)}
+	}))
+}
+
+func (s *server) acknowledgeCheck(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	if err := s.app.Pings.AcknowledgeAsAccount(r.Context(), a, r.PathValue("id"), pingtest.ViaAPI); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// publishedResults is public: the aggregates the secretariat published,
+// never broken down by State.
+func (s *server) publishedResults(w http.ResponseWriter, r *http.Request, _ actor.Actor) error {
+	cs, err := s.app.Pings.Published(r.Context())
+	if err != nil {
+		return err
+	}
+	var reps []pingtest.Report
+	for _, c := range cs {
+		rep, err := s.app.Pings.PublicResults(r.Context(), c.ID)
+		if err != nil {
+			return err
+		}
+		reps = append(reps, rep)
+	}
+	return writeJSON(w, http.StatusOK, listOf(reps, reportFrom))
+}
