@@ -37,6 +37,8 @@ Usage:
   detente migrate [flags]            apply database migrations and exit
   detente admin create-user [flags]  create an account (e.g. the first secretariat administrator)
   detente audit verify [flags]       check the audit log's hash chain
+  detente checks [list|create|report|publish]  run communication checks (ping tests)
+  detente templates [list|show|publish]        adapt the standard communication templates
   detente framework [list|search|show|misp]  read the norms, law views and CBMs
   detente totp-code SECRET           print the current second-factor code for a secret (for demos)
   detente version                    print the version
@@ -69,6 +71,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return errors.New("usage: detente audit verify [flags]")
 		}
 		return cmdAuditVerify(ctx, rest[1:], getenv, stdout, stderr)
+	case "checks":
+		return cmdChecks(ctx, rest, getenv, stdout, stderr)
+	case "templates":
+		return cmdTemplates(ctx, rest, getenv, stdin, stdout, stderr)
 	case "framework":
 		return cmdFramework(rest, stdout)
 	case "totp-code":
