@@ -25,6 +25,7 @@ import (
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/demo"
+	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/server"
 	"github.com/detente/detente/internal/web"
 )
@@ -51,14 +52,14 @@ func run(n int) error {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cheap := access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}
-	open := func(c clock.Clock) (*app.App, error) {
-		return app.Open(ctx, cfg, log, app.Options{Clock: c, Argon2: &cheap})
+	open := func(c clock.Clock, m mail.Sender) (*app.App, error) {
+		return app.Open(ctx, cfg, log, app.Options{Clock: c, Argon2: &cheap, Mail: m})
 	}
 	seeded, err := demo.Seed(ctx, open, time.Now().UTC(), "bench-password-1234")
 	if err != nil {
 		return err
 	}
-	a, err := open(clock.System{})
+	a, err := open(clock.System{}, nil)
 	if err != nil {
 		return err
 	}

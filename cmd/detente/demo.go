@@ -15,6 +15,7 @@ import (
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/demo"
+	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/web"
 )
 
@@ -52,8 +53,8 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	// The demo accounts share one printed password, so the full argon2id
 	// cost buys nothing; OWASP's minimum keeps the start fast.
 	demoCost := access.Argon2{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
-	open := func(c clock.Clock) (*app.App, error) {
-		return app.Open(ctx, cfg, log, app.Options{Clock: c, Argon2: &demoCost})
+	open := func(c clock.Clock, m mail.Sender) (*app.App, error) {
+		return app.Open(ctx, cfg, log, app.Options{Clock: c, Argon2: &demoCost, Mail: m})
 	}
 	res, err := demo.Seed(ctx, open, time.Now().UTC(), password)
 	if err != nil {

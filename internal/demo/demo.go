@@ -18,6 +18,7 @@ import (
 	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/states"
 )
 
@@ -38,10 +39,12 @@ type Result struct {
 
 // Seed writes the demo data. now is the demo's "today"; entries are dated
 // before it so some are stale. open builds an App over the same database
-// with a given clock: the seeding moves the clock to backdate entries.
-func Seed(ctx context.Context, open func(clock.Clock) (*app.App, error), now time.Time, password string) (Result, error) {
+// with a given clock and mail sender: the seeding moves the clock to
+// backdate entries, and answers communication checks from its own outbox.
+func Seed(ctx context.Context, open func(clock.Clock, mail.Sender) (*app.App, error), now time.Time, password string) (Result, error) {
 	c := clock.NewFixed(now)
-	a, err := open(c)
+	box := &Outbox{refuse: map[string]bool{}}
+	a, err := open(c, box)
 	if err != nil {
 		return Result{}, err
 	}
@@ -84,6 +87,7 @@ func Seed(ctx context.Context, open func(clock.Clock) (*app.App, error), now tim
 			since = *s.ParticipatingSince
 		}
 		host := strings.ToLower(st.Alpha2) + ".demo.invalid"
+		answerer := "" // the account answering for the technical POC, if any
 		// Most States' entries are entered under the State's authority by
 		// the seeding itself; only the featured States get accounts, which
 		// keeps the demo's start fast (each account costs an argon2id hash).
@@ -97,6 +101,7 @@ func Seed(ctx context.Context, open func(clock.Clock) (*app.App, error), now tim
 			}
 			admin = acc.Actor()
 			res.Logins = append(res.Logins, Login{Email: acc.Email, Role: acc.Role, State: st.Alpha2})
+			answerer = ""
 			for _, extra := range []struct {
 				local string
 				role  actor.Role
@@ -108,20 +113,31 @@ func Seed(ctx context.Context, open func(clock.Clock) (*app.App, error), now tim
 					return res, fmt.Errorf("account %s: %w", st.Alpha2, err)
 				}
 				res.Logins = append(res.Logins, Login{Email: acc.Email, Role: acc.Role, State: st.Alpha2})
+				if extra.role == actor.POC {
+					answerer = acc.ID
+				}
 			}
 		}
-		n, err := seedPOCs(ctx, a, c, admin, st, host, tzs[st.Alpha2], since, now, rng)
+		// A few ministries' mailboxes are gone, so checks find them.
+		if rng.IntN(100) < 4 {
+			box.refuse["cyber.coordinator@mfa."+host] = true
+		}
+		n, err := seedPOCs(ctx, a, c, admin, st, host, tzs[st.Alpha2], since, now, rng, answerer)
 		if err != nil {
 			return res, err
 		}
 		res.POCs += n
+	}
+	if err := seedChecks(ctx, a, c, box, now, rng); err != nil {
+		return res, err
 	}
 	return res, nil
 }
 
 // seedPOCs nominates one to three POCs for st, dated after since, and
 // confirms most of them later so that about one in eight ends up stale.
-func seedPOCs(ctx context.Context, a *app.App, c *clock.Fixed, admin actor.Actor, st states.State, host, tz string, since, now time.Time, rng *rand.Rand) (int, error) {
+// answerer, if set, is the account that answers for the technical POC.
+func seedPOCs(ctx context.Context, a *app.App, c *clock.Fixed, admin actor.Actor, st states.State, host, tz string, since, now time.Time, rng *rand.Rand, answerer string) (int, error) {
 	langs := languages(st)
 	n := 0
 	for i, lv := range directory.Levels {
@@ -147,6 +163,7 @@ func seedPOCs(ctx context.Context, a *app.App, c *clock.Fixed, admin actor.Actor
 			in.FunctionTitle, in.Organisation = "Duty officer, national CSIRT", "National CSIRT"
 			in.Emails = []string{"incident@csirt." + host, "duty@csirt." + host}
 			in.Availability, in.Hours = directory.Always, ""
+			in.AccountID = answerer
 			in.Phones = append(in.Phones, fmt.Sprintf("+990 5551 %04d", rng.IntN(10000)))
 		}
 		if rng.IntN(100) < 30 {

@@ -46,6 +46,11 @@ type SMTP struct {
 // help, so it should be given up.
 type permanentError struct{ err error }
 
+// Permanent marks err as a permanent failure, for senders other than SMTP
+// (a mail provider's HTTP API, an in-memory outbox) that know a retry
+// cannot succeed, e.g. because the mailbox does not exist.
+func Permanent(err error) error { return permanentError{err} }
+
 func (e permanentError) Error() string { return e.err.Error() }
 func (e permanentError) Unwrap() error { return e.err }
 

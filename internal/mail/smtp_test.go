@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -249,5 +250,28 @@ func TestSMTPContext(t *testing.T) {
 	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Fatalf("took %v after cancel", d)
+	}
+}
+
+func TestPermanentMarksOtherSendersFailures(t *testing.T) {
+	base := errors.New("mailbox unavailable")
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"plain error", base, false},
+		{"marked", mail.Permanent(base), true},
+		{"marked and wrapped", fmt.Errorf("send: %w", mail.Permanent(base)), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := mail.IsPermanent(tc.err); got != tc.want {
+				t.Errorf("IsPermanent = %v, want %v", got, tc.want)
+			}
+			if !errors.Is(tc.err, base) {
+				t.Error("the cause is lost")
+			}
+		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/states"
+	"github.com/detente/detente/internal/worldmap"
 )
 
 func stateLabel(code string) string {
@@ -110,7 +111,6 @@ func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
 type reportData struct {
 	Report   pingtest.Report
 	Charts   map[string]template.HTML
-	Map      template.HTML
 	FollowUp []followUp
 	Public   bool
 	CanAdmin bool
@@ -128,7 +128,7 @@ func (s *Server) reportCharts(rep pingtest.Report) map[string]template.HTML {
 	if len(rep.ByRegion) > 0 {
 		ch["region"] = barChart("By regional group", rep.ByRegion, plainLabel)
 	}
-	if len(rep.ByState) > 0 {
+	if len(rep.ByState) > 0 && rep.Scope != "all" {
 		ch["state"] = barChart("By State", rep.ByState, stateLabel)
 	}
 	return ch
@@ -153,6 +153,11 @@ func (s *Server) checkReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := reportData{Report: rep, Charts: s.reportCharts(rep), FollowUp: s.followUps(r, rep), CanAdmin: a.IsSecretariat()}
+	if rep.Scope == "all" && len(rep.ByState) > 0 {
+		// Over many States a map reads better than a bar per State; the
+		// table beside it holds the same figures.
+		d.Charts["state"] = rateMap(rep)
+	}
 	s.render(w, r, http.StatusOK, "check", page{Title: rep.Campaign.Name, Nav: "checks", Data: d})
 }
 
@@ -252,4 +257,33 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) {
 		d.Reports = append(d.Reports, reportData{Report: rep, Charts: s.reportCharts(rep), Public: true})
 	}
 	s.render(w, r, http.StatusOK, "results", page{Title: "Communication check results", Nav: "results", Data: d})
+}
+
+// rateBands are the map's legend. The bands are wide on purpose: the map
+// shows where follow-up is needed, not a ranking.
+func rateBands() []worldmap.Band {
+	return []worldmap.Band{{Label: "under 50% confirmed"}, {Label: "50–74% confirmed"}, {Label: "75–99% confirmed"}, {Label: "all confirmed"}}
+}
+
+func rateBand(rate float64) int {
+	switch {
+	case rate >= 1:
+		return 3
+	case rate >= 0.75:
+		return 2
+	case rate >= 0.5:
+		return 1
+	}
+	return 0
+}
+
+// rateMap colours each State in the report by its response rate; States
+// outside the check are drawn as no data.
+func rateMap(rep pingtest.Report) template.HTML {
+	values := make(map[string]int, len(rep.ByState))
+	for _, t := range rep.ByState {
+		values[t.Key] = rateBand(t.Rate)
+	}
+	m := worldmap.Map{Title: "Response rate by State, " + rep.Campaign.Name, Bands: rateBands(), NoData: worldmap.Band{Label: "not in this check"}, ID: "rate-map"}
+	return m.Render(values, stateLabel)
 }

@@ -1,0 +1,300 @@
+package worldmap
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Band is one legend entry: a label and the fill of the States in it.
+type Band struct {
+	Label string // shown in the legend and in each State's tooltip, e.g. "75–100 %"
+	Fill  string // "#rgb" or "#rrggbb"; anything else falls back to Palette
+}
+
+// Map describes a choropleth. The zero value draws every State as no data.
+type Map struct {
+	// Title names the map for assistive technology, e.g. "Response rate by
+	// State, communication check of 3 March 2026". Render adds that the
+	// figures are in the table beside the map.
+	Title string
+	// Bands are the legend entries in order, lowest first; Render's values
+	// index into it.
+	Bands []Band
+	// NoData is for States without a value; an empty Label or Fill is taken
+	// from DefaultNoData. Its fill is always overlaid with a hatch (and
+	// markers get a dashed outline), so that no data is told apart from the
+	// bands by more than colour.
+	NoData Band
+	// ID prefixes the ids of elements inside the SVG (the hatch pattern).
+	// Give each map on one page its own; empty means "worldmap".
+	ID string
+}
+
+// DefaultNoData is the no-data legend entry Render uses where Map.NoData
+// leaves a field empty.
+func DefaultNoData() Band { return Band{Label: "No data", Fill: "#f4f4f4"} }
+
+// Colours of everything that is not a band.
+const (
+	seaFill     = "#e6eff6" // the globe
+	otherFill   = "#cfcfcf" // areas that are not States: neutral, no data
+	borderColor = "#454545" // outlines: at least 3:1 against the sea and the lightest band
+	hatchColor  = "#858585"
+	textColor   = "#1a1a1a"
+)
+
+// markerR is the radius of the markers of small States. The generator
+// (gen.MarkerSpacing) places marker centres at least 7 units apart.
+const markerR = 3
+
+// Legend layout, in viewBox units.
+const (
+	legendGap    = 14 // between map and legend
+	legendLeft   = 2  // keeps the first swatch's outline inside
+	legendRow    = 26 // height of one legend row
+	legendSwatch = 16
+	legendFont   = 15
+	legendSpace  = 28 // between entries
+)
+
+// note is appended to the title to form the map's accessible name.
+const note = "Summary map: the figures for each State are in the table beside it."
+
+// Render returns the <svg> element. values maps an upper-case alpha-2 code
+// to an index into m.Bands; States not in values, or with an index out of
+// range, are drawn as no data, and codes that are not States are ignored.
+// label gives the name a State's tooltip shows; nil, or an empty result,
+// means the State's UN short name. The output depends only on the
+// arguments.
+func (m Map) Render(values map[string]int, label func(alpha2 string) string) template.HTML {
+	g := loadGeometry()
+	id := cleanID(m.ID)
+	noData := m.NoData
+	if noData.Label == "" {
+		noData.Label = DefaultNoData().Label
+	}
+	noData.Fill = colour(noData.Fill, DefaultNoData().Fill)
+	noDataFill := "url(#" + id + "-nodata)"
+	fills := bandFills(m.Bands)
+
+	legendRows, legend := m.legend(noData, noDataFill, fills, g.width, g.height+legendGap)
+	height := g.height + legendGap + legendRows*legendRow
+
+	var b strings.Builder
+	b.Grow(len(shapesTxt) + 200*len(g.states) + 2048)
+	name := note
+	if t := strings.TrimSuffix(strings.TrimSpace(m.Title), "."); t != "" {
+		name = t + ". " + note
+	}
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="worldmap" viewBox="0 0 %d %d" role="img" aria-label="%s">`,
+		g.width, height, text(name))
+	fmt.Fprintf(&b, `<defs><pattern id="%s-nodata" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">`+
+		`<rect width="4" height="4" fill="%s"/><path d="M0 0V4" stroke="%s" stroke-width="1.4"/></pattern></defs>`,
+		id, noData.Fill, hatchColor)
+	fmt.Fprintf(&b, `<path class="wm-sea" fill="%s" d="%s"/>`, seaFill, g.sphere)
+	fmt.Fprintf(&b, `<g stroke="%s" stroke-width="0.35" stroke-linejoin="round" fill-rule="evenodd">`, borderColor)
+	if g.other != "" {
+		fmt.Fprintf(&b, `<path class="wm-other" fill="%s" d="%s"/>`, otherFill, g.other)
+	}
+
+	type drawn struct {
+		fill, title string
+		noData      bool
+	}
+	look := make([]drawn, len(g.states))
+	for i, s := range g.states {
+		name := s.name
+		if label != nil {
+			if l := label(s.alpha2); strings.TrimSpace(l) != "" {
+				name = l
+			}
+		}
+		fill, band, none := noDataFill, noData.Label, true
+		if v, ok := values[s.alpha2]; ok && v >= 0 && v < len(fills) {
+			fill, band, none = fills[v], m.Bands[v].Label, false
+		}
+		t := name
+		if band = strings.TrimSpace(band); band != "" {
+			t += ": " + band
+		}
+		look[i] = drawn{fill: fill, title: text(t), noData: none}
+	}
+	for i, s := range g.states {
+		if s.path == "" {
+			continue
+		}
+		b.WriteString(`<path class="wm-state" data-code="`)
+		b.WriteString(s.alpha2)
+		b.WriteString(`" fill="`)
+		b.WriteString(look[i].fill)
+		b.WriteString(`" d="`)
+		b.WriteString(s.path)
+		b.WriteString(`"><title>`)
+		b.WriteString(look[i].title)
+		b.WriteString(`</title></path>`)
+	}
+	b.WriteString(`</g>`)
+
+	// Markers come last so that no shape covers them. A marker is too small
+	// to show the hatch, so no-data markers also get a dashed outline.
+	fmt.Fprintf(&b, `<g class="wm-markers" stroke="%s" stroke-width="0.8">`, borderColor)
+	for i, s := range g.states {
+		if !s.marker {
+			continue
+		}
+		dash := ""
+		if look[i].noData {
+			dash = ` stroke-dasharray="1.6 1.2"`
+		}
+		fmt.Fprintf(&b, `<circle class="wm-marker" data-code="%s" cx="%d" cy="%d" r="%d" fill="%s"%s><title>%s</title></circle>`,
+			s.alpha2, s.mx, s.my, markerR, look[i].fill, dash, look[i].title)
+	}
+	b.WriteString(`</g>`)
+	b.WriteString(legend)
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// legend lays out the legend entries (bands, then no data) in rows below
+// the map, wrapping at the map's width, and returns the number of rows and
+// the SVG group.
+func (m Map) legend(noData Band, noDataFill string, fills []string, width, top int) (int, string) {
+	type entry struct{ label, fill string }
+	var entries []entry
+	for i, band := range m.Bands {
+		entries = append(entries, entry{band.Label, fills[i]})
+	}
+	entries = append(entries, entry{noData.Label, noDataFill})
+
+	var b strings.Builder
+	fmt.Fprintf(&b, `<g class="wm-legend" font-family="sans-serif" font-size="%d" fill="%s">`, legendFont, textColor)
+	x, row := legendLeft, 0
+	for _, e := range entries {
+		label := strings.TrimSpace(e.label)
+		w := legendSwatch + 6 + textWidth(label)
+		if x > legendLeft && x+w > width {
+			x, row = legendLeft, row+1
+		}
+		y := top + row*legendRow
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="%s" stroke-width="0.8"/>`,
+			x, y, legendSwatch, legendSwatch, e.fill, borderColor)
+		if label != "" {
+			fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`, x+legendSwatch+6, y+legendSwatch-3, text(label))
+		}
+		x += w + legendSpace
+	}
+	b.WriteString(`</g>`)
+	return row + 1, b.String()
+}
+
+// textWidth estimates the rendered width of s in the legend font: a
+// generous average advance per character, since the browser picks the font.
+func textWidth(s string) int {
+	return int(math.Ceil(float64(utf8.RuneCountInString(s)) * legendFont * 0.6))
+}
+
+// bandFills returns each band's fill, falling back to the palette for fills
+// that are not hex colours.
+func bandFills(bands []Band) []string {
+	pal := Palette(len(bands))
+	fills := make([]string, len(bands))
+	for i, band := range bands {
+		fills[i] = colour(band.Fill, pal[i])
+	}
+	return fills
+}
+
+// colour returns c, lower-cased, if it is a "#rgb" or "#rrggbb" colour, and
+// fallback otherwise.
+func colour(c, fallback string) string {
+	c = strings.ToLower(strings.TrimSpace(c))
+	if (len(c) != 4 && len(c) != 7) || c[0] != '#' {
+		return fallback
+	}
+	for _, r := range c[1:] {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return fallback
+		}
+	}
+	return c
+}
+
+// cleanID keeps letters, digits, '-' and '_' so the id is safe in an
+// attribute and in url(#...).
+func cleanID(id string) string {
+	var b strings.Builder
+	for _, r := range id {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "worldmap"
+	}
+	return b.String()
+}
+
+// text makes s safe as SVG text or attribute content: characters XML does
+// not allow (control characters, invalid UTF-8) become U+FFFD, then markup
+// characters are escaped.
+func text(s string) string {
+	clean := strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case r < 0x20, r >= 0x7f && r < 0xa0, r == 0xfffe, r == 0xffff, r == utf8.RuneError:
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+	return template.HTMLEscapeString(clean)
+}
+
+// viridis is the viridis colour map (van der Walt and Smith, 2015) at nine
+// evenly spaced stops: perceptually uniform and readable with the common
+// colour-vision deficiencies and in greyscale.
+var viridis = [...][3]float64{
+	{0x44, 0x01, 0x54}, {0x47, 0x2d, 0x7b}, {0x3b, 0x52, 0x8b},
+	{0x2c, 0x72, 0x8e}, {0x21, 0x90, 0x8c}, {0x27, 0xad, 0x81},
+	{0x5d, 0xc8, 0x63}, {0xaa, 0xdc, 0x32}, {0xfd, 0xe7, 0x25},
+}
+
+// Palette returns n colours of a colour-blind-safe sequential scale (the
+// viridis colour map), from light to dark: use the first for the lowest
+// band. With n of 1 it returns a mid-scale colour.
+func Palette(n int) []string {
+	if n <= 0 {
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		t := 0.5
+		if n > 1 {
+			t = 1 - float64(i)/float64(n-1)
+		}
+		out[i] = sample(t)
+	}
+	return out
+}
+
+// sample interpolates viridis at t in [0, 1] (0 dark, 1 light).
+func sample(t float64) string {
+	pos := t * float64(len(viridis)-1)
+	i := min(int(pos), len(viridis)-2)
+	f := pos - float64(i)
+	var b strings.Builder
+	b.WriteByte('#')
+	for c := range 3 {
+		v := viridis[i][c] + f*(viridis[i+1][c]-viridis[i][c])
+		h := strconv.FormatInt(int64(math.Round(v)), 16)
+		if len(h) == 1 {
+			b.WriteByte('0')
+		}
+		b.WriteString(h)
+	}
+	return b.String()
+}
