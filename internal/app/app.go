@@ -19,6 +19,7 @@ import (
 	"github.com/detente/detente/internal/notify"
 	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/webhook"
 )
 
 // App is the running system without its network listeners.
@@ -33,6 +34,7 @@ type App struct {
 	Messaging *messaging.Service
 	Catalog   *catalog.Catalog
 	Pings     *pingtest.Service
+	Webhooks  *webhook.Service
 	Jobs      *jobs.Queue // run with RunWorkers
 }
 
@@ -81,12 +83,24 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 		db.Close()
 		return nil, err
 	}
-	a.Messaging = messaging.New(db, a.Audit, c, cat, messaging.DefaultConfig())
+	mcfg := messaging.DefaultConfig()
+	mcfg.Attachments = messaging.AttachmentLimits{MaxFileBytes: cfg.AttachmentMaxFile, MaxTotalBytes: cfg.AttachmentMaxTotal, MaxCount: cfg.AttachmentMaxCount}
+	a.Messaging = messaging.New(db, a.Audit, c, cat, mcfg)
 	if err := a.Messaging.SyncTemplates(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	a.Jobs = jobs.NewQueue(db, c, log, opt.Jobs)
+	a.Webhooks, err = webhook.New(db, a.Audit, c, log, webhook.Config{BaseURL: cfg.BaseURL, Key: cfg.WebhookKey, AllowPrivate: cfg.WebhookAllowPrivate})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !a.Webhooks.EncryptsSecrets() {
+		log.Info("webhook signing secrets are stored unencrypted; set DETENTE_WEBHOOK_KEY to encrypt them")
+	}
+	a.Webhooks.Register(a.Jobs)
+	a.Messaging.SetPublisher(a.Webhooks)
 	sender := opt.Mail
 	switch {
 	case sender != nil:
@@ -102,6 +116,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.Pings.SetSender(notifier)
 	notifier.SetPings(a.Pings)
 	a.Pings.Register(a.Jobs)
+	a.Pings.SetPublisher(a.Webhooks)
 	return a, nil
 }
 

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,6 +31,13 @@ type Config struct {
 	MaxBodyBytes    int64
 	SecureCookies   bool // set Secure on cookies; true unless BaseURL is plain http to loopback
 
+	// Files attached to communications. They are kept in the database
+	// with their message; a form carrying them may be this much larger
+	// than MaxBodyBytes.
+	AttachmentMaxFile  int64 // bytes of one file
+	AttachmentMaxTotal int64 // bytes of the files of one message together
+	AttachmentMaxCount int   // files per message
+
 	// Outgoing mail. With no SMTP host, notifications are logged and
 	// dropped: the in-app inbox still works.
 	MailFrom     string
@@ -38,6 +46,13 @@ type Config struct {
 	SMTPUsername string
 	SMTPPassword string
 	SMTPTLS      string // required | opportunistic | none
+
+	// Webhooks. WebhookKey (32 bytes) encrypts the signing secrets at rest
+	// with AES-256-GCM; without it they are stored as they are.
+	// WebhookAllowPrivate lets webhooks reach loopback and private
+	// addresses and plain http: for tests and development only.
+	WebhookKey          []byte
+	WebhookAllowPrivate bool
 }
 
 // Defaults returns the configuration a bare `detente serve` uses.
@@ -55,6 +70,10 @@ func Defaults() Config {
 		MaxBodyBytes:    1 << 20,
 		SMTPPort:        587,
 		SMTPTLS:         "required",
+
+		AttachmentMaxFile:  10 << 20,
+		AttachmentMaxTotal: 25 << 20,
+		AttachmentMaxCount: 10,
 	}
 }
 
@@ -77,6 +96,7 @@ type Binder struct {
 	fs                              *flag.FlagSet
 	c                               Config
 	level, stale, ttl, idle, shutdn string
+	webhookKey                      string
 }
 
 // Bind registers the server settings on fs, so a command can add flags of
@@ -95,12 +115,17 @@ func Bind(fs *flag.FlagSet) *Binder {
 	fs.StringVar(&b.idle, "session-idle", c.SessionIdle.String(), "idle time that ends a session (DETENTE_SESSION_IDLE)")
 	fs.StringVar(&b.shutdn, "shutdown-timeout", c.ShutdownTimeout.String(), "time allowed for requests to finish on shutdown (DETENTE_SHUTDOWN_TIMEOUT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body", c.MaxBodyBytes, "largest accepted request body in bytes (DETENTE_MAX_BODY)")
+	fs.Int64Var(&c.AttachmentMaxFile, "attachment-max-file", c.AttachmentMaxFile, "largest file attached to a communication, in bytes (DETENTE_ATTACHMENT_MAX_FILE)")
+	fs.Int64Var(&c.AttachmentMaxTotal, "attachment-max-total", c.AttachmentMaxTotal, "largest total of the files of one communication, in bytes (DETENTE_ATTACHMENT_MAX_TOTAL)")
+	fs.IntVar(&c.AttachmentMaxCount, "attachment-max-count", c.AttachmentMaxCount, "most files attached to one communication (DETENTE_ATTACHMENT_MAX_COUNT)")
 	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "sender address of notifications (DETENTE_MAIL_FROM); default detente@HOST of the base URL")
 	fs.StringVar(&c.SMTPHost, "smtp-host", c.SMTPHost, "SMTP relay host; empty disables mail (DETENTE_SMTP_HOST)")
 	fs.IntVar(&c.SMTPPort, "smtp-port", c.SMTPPort, "SMTP relay port (DETENTE_SMTP_PORT)")
 	fs.StringVar(&c.SMTPUsername, "smtp-username", c.SMTPUsername, "SMTP user name (DETENTE_SMTP_USERNAME)")
 	fs.StringVar(&c.SMTPPassword, "smtp-password", c.SMTPPassword, "SMTP password; prefer the variable DETENTE_SMTP_PASSWORD")
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", c.SMTPTLS, "required, opportunistic or none (DETENTE_SMTP_TLS)")
+	fs.StringVar(&b.webhookKey, "webhook-key", "", "64 hex digits (32 bytes) encrypting webhook secrets at rest; prefer the variable DETENTE_WEBHOOK_KEY")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach private and loopback addresses and plain http; development only (DETENTE_WEBHOOK_ALLOW_PRIVATE)")
 	return b
 }
 
@@ -115,7 +140,9 @@ func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
 	b.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	own := map[string]bool{"addr": true, "base-url": true, "data": true, "database": true, "log-level": true, "log-format": true,
 		"stale-after": true, "session-ttl": true, "session-idle": true, "shutdown-timeout": true, "max-body": true,
-		"mail-from": true, "smtp-host": true, "smtp-port": true, "smtp-username": true, "smtp-password": true, "smtp-tls": true}
+		"attachment-max-file": true, "attachment-max-total": true, "attachment-max-count": true,
+		"mail-from": true, "smtp-host": true, "smtp-port": true, "smtp-username": true, "smtp-password": true, "smtp-tls": true,
+		"webhook-key": true, "webhook-allow-private": true}
 	var problems []error
 	b.fs.VisitAll(func(f *flag.Flag) {
 		if set[f.Name] || !own[f.Name] {
@@ -158,8 +185,27 @@ func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
 	if c.SMTPPort <= 0 || c.SMTPPort > 65535 {
 		problems = append(problems, fmt.Errorf("smtp-port %d: use a TCP port", c.SMTPPort))
 	}
+	if b.webhookKey != "" {
+		k, err := hex.DecodeString(strings.TrimSpace(b.webhookKey))
+		if err != nil || len(k) != 32 {
+			problems = append(problems, errors.New("webhook-key: use 64 hex digits (32 random bytes), e.g. from: openssl rand -hex 32"))
+		} else {
+			c.WebhookKey = k
+		}
+	}
 	if c.MaxBodyBytes < 4096 {
 		problems = append(problems, errors.New("max-body: allow at least 4096 bytes"))
+	}
+	switch {
+	case c.AttachmentMaxFile < 1:
+		problems = append(problems, errors.New("attachment-max-file: allow at least 1 byte"))
+	case c.AttachmentMaxTotal < c.AttachmentMaxFile:
+		problems = append(problems, errors.New("attachment-max-total: allow at least attachment-max-file"))
+	case c.AttachmentMaxTotal > 256<<20:
+		problems = append(problems, errors.New("attachment-max-total: allow at most 268435456 bytes (256 MiB); files are kept in the database"))
+	}
+	if c.AttachmentMaxCount < 1 || c.AttachmentMaxCount > 100 {
+		problems = append(problems, errors.New("attachment-max-count: allow between 1 and 100 files"))
 	}
 	if err := c.finish(); err != nil {
 		problems = append(problems, err)

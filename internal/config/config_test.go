@@ -2,6 +2,7 @@ package config
 
 import (
 	"io"
+	"strings"
 	"testing"
 	"time"
 )
@@ -34,10 +35,36 @@ func TestParse(t *testing.T) {
 				t.Errorf("%+v", c)
 			}
 		}, false},
+		{"attachment limits default to 10 files, 10 MiB each, 25 MiB together", nil, nil, func(t *testing.T, c Config) {
+			if c.AttachmentMaxFile != 10<<20 || c.AttachmentMaxTotal != 25<<20 || c.AttachmentMaxCount != 10 {
+				t.Errorf("attachment limits: %d %d %d", c.AttachmentMaxFile, c.AttachmentMaxTotal, c.AttachmentMaxCount)
+			}
+		}, false},
+		{"attachment limits from the environment", nil, map[string]string{"DETENTE_ATTACHMENT_MAX_FILE": "1048576", "DETENTE_ATTACHMENT_MAX_TOTAL": "2097152",
+			"DETENTE_ATTACHMENT_MAX_COUNT": "3"}, func(t *testing.T, c Config) {
+			if c.AttachmentMaxFile != 1<<20 || c.AttachmentMaxTotal != 2<<20 || c.AttachmentMaxCount != 3 {
+				t.Errorf("attachment limits: %d %d %d", c.AttachmentMaxFile, c.AttachmentMaxTotal, c.AttachmentMaxCount)
+			}
+		}, false},
+		{"a file may not exceed what a message carries", []string{"-attachment-max-file", "3000", "-attachment-max-total", "2000"}, nil, nil, true},
+		{"attachments stay a size the database keeps well", []string{"-attachment-max-total", "1073741824"}, nil, nil, true},
+		{"at least one attachment", []string{"-attachment-max-count", "0"}, nil, nil, true},
 		{"bad duration", nil, map[string]string{"DETENTE_SESSION_TTL": "forever"}, nil, true},
 		{"bad log level", []string{"-log-level", "loud"}, nil, nil, true},
 		{"bad base url", []string{"-base-url", "ftp://x"}, nil, nil, true},
 		{"stray argument", []string{"extra"}, nil, nil, true},
+		{"webhook settings from the environment", nil, map[string]string{"DETENTE_WEBHOOK_KEY": strings.Repeat("ab", 32), "DETENTE_WEBHOOK_ALLOW_PRIVATE": "true"}, func(t *testing.T, c Config) {
+			if len(c.WebhookKey) != 32 || c.WebhookKey[0] != 0xab || !c.WebhookAllowPrivate {
+				t.Errorf("webhook settings: key %x, allow private %v", c.WebhookKey, c.WebhookAllowPrivate)
+			}
+		}, false},
+		{"no webhook key by default", nil, nil, func(t *testing.T, c Config) {
+			if c.WebhookKey != nil || c.WebhookAllowPrivate {
+				t.Errorf("webhook defaults: %x %v", c.WebhookKey, c.WebhookAllowPrivate)
+			}
+		}, false},
+		{"short webhook key", []string{"-webhook-key", "abcd"}, nil, nil, true},
+		{"webhook key not hex", nil, map[string]string{"DETENTE_WEBHOOK_KEY": strings.Repeat("zz", 32)}, nil, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

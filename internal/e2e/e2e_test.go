@@ -174,6 +174,12 @@ func tour(f *fixture) []leg {
 			{name: "account", path: "/account"},
 			{name: "admin-accounts", path: "/admin/accounts"},
 			{name: "admin-audit", path: "/admin/audit"},
+			{name: "admin-webhooks", path: "/admin/webhooks"},
+			{name: "admin-webhooks-errors", path: "/admin/webhooks", then: func(b *tab) {
+				b.fill("#webhook-url", "http://10.0.0.1/hook")
+				b.click(`main form.stack button[type=submit]`)
+				b.waitFor("#url-error")
+			}},
 			{name: "messages", path: "/messages"},
 			{name: "messages-sent", path: "/messages?box=sent"},
 			{name: "compose", path: "/messages/new"},

@@ -120,6 +120,9 @@ func (s *Service) Escalate(ctx context.Context, m Message, state string) (bool, 
 		if err := s.event(ctx, tx, m.ThreadID, m.ID, state, "escalated", actor.Scheduler, "not acknowledged by the deadline; the State's other levels were alerted"); err != nil {
 			return err
 		}
+		if err := s.publishEscalated(ctx, tx, m, state); err != nil {
+			return err
+		}
 		return s.audit.Append(ctx, tx, actor.Scheduler, audit.Change{Action: "message.escalate", ObjectType: "message", ObjectID: m.ID, State: state})
 	})
 	return escalated, err

@@ -35,7 +35,7 @@ func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	return m, err
 }
 
-// load fills recipients, named accounts and deliveries of m.
+// load fills recipients, named accounts, deliveries and attachments of m.
 func (s *Service) load(ctx context.Context, q store.Queryer, m *Message) error {
 	rows, err := q.QueryContext(ctx, `SELECT id, state_code, status, queued_at, delivered_at, acknowledged_at, acknowledged_by, responded_at, closed_at,
 		expired_at, ack_due_at, response_due_at, escalated_at FROM deliveries WHERE message_id = $1 ORDER BY state_code`, m.ID)
@@ -77,7 +77,10 @@ func (s *Service) load(ctx context.Context, q store.Queryer, m *Message) error {
 		}
 		m.Named = append(m.Named, id)
 	}
-	return named.Err()
+	if err := named.Err(); err != nil {
+		return err
+	}
+	return loadAttachments(ctx, q, m)
 }
 
 func (m Message) audience() audience {

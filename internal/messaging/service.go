@@ -27,6 +27,7 @@ type Service struct {
 	clock   clock.Clock
 	catalog *catalog.Catalog
 	cfg     Config
+	hooks   Publisher // webhooks; nil publishes nothing
 }
 
 // New returns the messaging service.
@@ -76,10 +77,12 @@ func (s *Service) Send(ctx context.Context, a actor.Actor, d Draft) (Message, er
 		}
 		parent = &p
 	}
+	files, ferr := s.readUploads(d.Attachments)
 	m, err := s.validate(ctx, a, d, parent)
-	if err != nil {
+	if err := withFileProblems(err, ferr); err != nil {
 		return Message{}, err
 	}
+	attach(&m, files)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if parent == nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO threads (id, subject, origin_state, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)`,
@@ -99,6 +102,9 @@ func (s *Service) Send(ctx context.Context, a actor.Actor, d Draft) (Message, er
 				return errs.Internalf(err, "insert delivery")
 			}
 		}
+		if err := s.insertAttachments(ctx, tx, a, m, files); err != nil {
+			return err
+		}
 		if parent != nil {
 			if err := s.applyReply(ctx, tx, a, *parent, m); err != nil {
 				return err
@@ -108,6 +114,9 @@ func (s *Service) Send(ctx context.Context, a actor.Actor, d Draft) (Message, er
 			return err
 		}
 		if err := s.schedule(ctx, tx, m); err != nil {
+			return err
+		}
+		if err := s.publishReceived(ctx, tx, m); err != nil {
 			return err
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "message.send", ObjectType: "message", ObjectID: m.ID, State: m.SenderState,
@@ -335,9 +344,13 @@ func (s *Service) applyReply(ctx context.Context, tx *sql.Tx, a actor.Actor, par
 	case Acknowledgement:
 		return s.acknowledge(ctx, tx, a, parent, now)
 	case Update:
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, responded_at = $2, acknowledged_at = COALESCE(acknowledged_at, $2)
-			WHERE message_id = $3 AND state_code = $4 AND status IN ('queued', 'delivered', 'acknowledged')`, string(Responded), now, parent.ID, a.State); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, responded_at = $2, acknowledged_at = COALESCE(acknowledged_at, $2)
+			WHERE message_id = $3 AND state_code = $4 AND status IN ('queued', 'delivered', 'acknowledged')`, string(Responded), now, parent.ID, a.State)
+		if err != nil {
 			return errs.Internalf(err, "mark responded")
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return s.publishResponded(ctx, tx, parent, a.State)
 		}
 	case Closure:
 		if parent.SenderState == a.State {
@@ -387,6 +400,9 @@ func (s *Service) acknowledge(ctx context.Context, tx *sql.Tx, a actor.Actor, m 
 		return nil // already acknowledged or further along: acknowledging twice is harmless
 	}
 	if err := s.event(ctx, tx, m.ThreadID, m.ID, a.State, "acknowledged", a, ""); err != nil {
+		return err
+	}
+	if err := s.publishAcknowledged(ctx, tx, m, a.State); err != nil {
 		return err
 	}
 	return s.audit.Append(ctx, tx, a, audit.Change{Action: "message.acknowledge", ObjectType: "message", ObjectID: m.ID, State: a.State})

@@ -76,8 +76,9 @@ type Deadline struct {
 
 // Config tunes deadlines per urgency.
 type Config struct {
-	Deadlines map[Urgency]Deadline
-	MaxBody   int // characters
+	Deadlines   map[Urgency]Deadline
+	MaxBody     int              // characters
+	Attachments AttachmentLimits // unset limits take the defaults
 }
 
 // DefaultConfig gives urgent messages two hours to be acknowledged.
@@ -88,7 +89,8 @@ func DefaultConfig() Config {
 			Priority: {Acknowledge: 24 * time.Hour, Respond: 72 * time.Hour},
 			Routine:  {Acknowledge: 72 * time.Hour, Respond: 14 * 24 * time.Hour},
 		},
-		MaxBody: 50_000,
+		MaxBody:     50_000,
+		Attachments: DefaultAttachmentLimits(),
 	}
 }
 
@@ -117,6 +119,7 @@ type Message struct {
 	Recipients      []string          `json:"recipients"`      // recipient States
 	Named           []string          `json:"named,omitempty"` // TLP:RED named accounts
 	Deliveries      []Delivery        `json:"deliveries"`
+	Attachments     []Attachment      `json:"attachments"` // metadata; content through Service.Attachment
 }
 
 // Delivery is a message's progress at one recipient State.
@@ -153,4 +156,5 @@ type Draft struct {
 	RequestedAction string
 	AckRequested    bool
 	Named           []string // account ids, required for TLP:RED
+	Attachments     []Upload // stored with the message, in the same transaction
 }

@@ -313,7 +313,16 @@ func (n *Notifier) compose(m messaging.Message, state string, p directory.POC, k
 	if m.RequestedAction != "" {
 		fmt.Fprintf(&b, "\nAction requested: %s\n", m.RequestedAction)
 	}
-	fmt.Fprintf(&b, "\n%s\n\nAcknowledge and answer: %s\n", m.Body, link)
+	fmt.Fprintf(&b, "\n%s\n", m.Body)
+	if len(m.Attachments) > 0 {
+		// Files are never mailed; their hashes let the reader check what
+		// they download from the link.
+		fmt.Fprintf(&b, "\nAttachments (%d), to download after signing in:\n", len(m.Attachments))
+		for _, at := range m.Attachments {
+			fmt.Fprintf(&b, "- %s, %s, SHA-256 %s\n", at.Name, at.HumanSize(), at.SHA256)
+		}
+	}
+	fmt.Fprintf(&b, "\nAcknowledge and answer: %s\n", link)
 	msg.Text = b.String()
 	return msg, key
 }

@@ -130,6 +130,7 @@ type Service struct {
 	dir    *directory.Service
 	sender Sender
 	cfg    Config
+	hooks  Publisher // webhooks; nil publishes nothing
 }
 
 // New returns the service. SetSender must be called before campaigns open.

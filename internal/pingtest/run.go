@@ -56,7 +56,7 @@ func (s *Service) open(ctx context.Context, j jobs.Job) error {
 			return nil
 		}
 		now := s.clock.Now()
-		n := 0
+		n, perState := 0, map[string]int{}
 		for _, st := range sts {
 			if !st.Participating() || !inScope(c, st) {
 				continue
@@ -85,10 +85,14 @@ func (s *Service) open(ctx context.Context, j jobs.Job) error {
 					}
 				}
 				n++
+				perState[st.Code]++
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE ping_campaigns SET status = $1, opened_at = $2 WHERE id = $3`, Open, now, c.ID); err != nil {
 			return errs.Internalf(err, "open campaign")
+		}
+		if err := s.publishOpened(ctx, tx, c, now, perState); err != nil {
+			return err
 		}
 		return s.audit.Append(ctx, tx, actor.Scheduler, audit.Change{Action: "ping.open", ObjectType: "ping_campaign", ObjectID: c.ID, Details: map[string]int{"challenges": n}})
 	})
@@ -150,6 +154,9 @@ func (s *Service) close(ctx context.Context, j jobs.Job) error {
 		now := s.clock.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE ping_campaigns SET status = $1, closed_at = $2 WHERE id = $3`, Closed, now, c.ID); err != nil {
 			return errs.Internalf(err, "close campaign")
+		}
+		if err := s.publishClosed(ctx, tx, c, now); err != nil {
+			return err
 		}
 		if err := s.audit.Append(ctx, tx, actor.Scheduler, audit.Change{Action: "ping.close", ObjectType: "ping_campaign", ObjectID: c.ID}); err != nil {
 			return err

@@ -15,6 +15,7 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
+	"github.com/detente/detente/internal/webhook"
 )
 
 // roles in the order the matrix lists them; "anon" is the public visitor.
@@ -86,6 +87,21 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		keChallenge := pending[0].Challenge.ID
 		frPing := f.pingToken(frEntry)
 		const checkName, earlierName = "Semi-annual check", "Spring check"
+		// Webhooks of FR and of KE: each State's administrators see and
+		// change their own only; the secretariat sees neither.
+		const frHook, keHook = "https://hooks.fr-cert.test.invalid/detente", "https://hooks.ke-cirt.test.invalid/detente"
+		frSub, _, err := f.app.Webhooks.Create(ctx, f.acc["fradmin"].Actor(), webhook.Input{URL: frHook, Events: []string{webhook.MessageReceived}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keSub, _, err := f.app.Webhooks.Create(ctx, f.acc["keadmin"].Actor(), webhook.Input{URL: keHook, Events: []string{webhook.MessageReceived, webhook.PingOpened}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Files on communications from FR to KE: they are read exactly as
+		// their message is; the RED one names KE's POC only.
+		const clearFile, amberFile, redFile = "CLEAR-FILE-4b1e", "AMBER-FILE-7f3a", "RED-FILE-91c2"
+		clearAtt, amberAtt, redAtt := f.attached("clear", clearFile), f.attached("amber", amberFile), f.attached("red", redFile, f.acc["kepoc"].ID)
 		tests := []struct {
 			name   string
 			method string
@@ -128,6 +144,13 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 			{"participation admin", "GET", "/admin/states", nil, expect{def: forbidden, status: map[string]int{"anon": see, "sec": ok}}},
 			{"audit log", "GET", "/admin/audit", nil, expect{def: forbidden, status: map[string]int{"anon": see, "sec": ok, "fradmin": ok},
 				absent: map[string][]string{"fradmin": {keAdmin}}, present: map[string][]string{"sec": {keAdmin}}}},
+			{"webhooks admin", "GET", "/admin/webhooks", nil, expect{def: forbidden, status: map[string]int{"anon": see, "sec": ok, "fradmin": ok},
+				absent:  map[string][]string{"sec": {frHook, keHook, "message.received"}, "fradmin": {keHook, "ping.closed"}, "frpoc": {frHook}, "kepoc": {keHook}},
+				present: map[string][]string{"fradmin": {frHook, "message.received"}, "sec": {"ping.closed"}}}},
+			{"webhook page", "GET", "/admin/webhooks/" + frSub.ID, nil, expect{def: forbidden, status: map[string]int{"anon": see, "sec": notFound, "fradmin": ok},
+				absent: map[string][]string{"sec": {frHook}, "frpoc": {frHook}, "kepoc": {frHook}}, present: map[string][]string{"fradmin": {frHook, "Deliveries"}}}},
+			{"another State's webhook page", "GET", "/admin/webhooks/" + keSub.ID, nil, expect{def: forbidden, status: map[string]int{"anon": see, "sec": notFound, "fradmin": notFound},
+				absent: map[string][]string{"sec": {keHook}, "fradmin": {keHook}, "kepoc": {keHook}}}},
 
 			{"communications", "GET", "/messages", nil, expect{def: ok, status: map[string]int{"anon": see},
 				absent:  map[string][]string{"sec": {subject}, "nzpoc": {subject}, "frpoc": {"/checks/challenges/"}},
@@ -138,6 +161,15 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 			{"thread", "GET", "/threads/" + thread, nil, expect{def: notFound, status: map[string]int{"anon": see, "fradmin": ok, "frpoc": ok, "frviewer": ok, "kepoc": ok},
 				absent: map[string][]string{"sec": {subject}, "nzpoc": {subject}}, present: map[string][]string{"kepoc": {"Acknowledge receipt"}}}},
 			{"unknown thread", "GET", "/threads/not-a-thread", nil, expect{def: notFound, status: map[string]int{"anon": see}}},
+			{"attachment (CLEAR)", "GET", "/attachments/" + clearAtt, nil, expect{def: ok, status: map[string]int{"anon": see},
+				absent: map[string][]string{"anon": {clearFile}}, present: map[string][]string{"sec": {clearFile}, "nzpoc": {clearFile}}}},
+			{"attachment (AMBER)", "GET", "/attachments/" + amberAtt, nil, expect{def: notFound, status: map[string]int{"anon": see, "fradmin": ok, "frpoc": ok, "frviewer": ok, "kepoc": ok},
+				absent:  map[string][]string{"anon": {amberFile}, "sec": {amberFile}, "nzpoc": {amberFile}},
+				present: map[string][]string{"frviewer": {amberFile}, "kepoc": {amberFile}}}},
+			{"attachment (RED, KE's POC named)", "GET", "/attachments/" + redAtt, nil, expect{def: notFound, status: map[string]int{"anon": see, "frpoc": ok, "kepoc": ok},
+				absent:  map[string][]string{"anon": {redFile}, "sec": {redFile}, "fradmin": {redFile}, "frviewer": {redFile}, "nzpoc": {redFile}},
+				present: map[string][]string{"frpoc": {redFile}, "kepoc": {redFile}}}},
+			{"unknown attachment", "GET", "/attachments/not-an-attachment", nil, expect{def: notFound, status: map[string]int{"anon": see}}},
 
 			// State-changing forms.
 			{"send", "POST", "/messages", sendForm, expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": see, "frpoc": see, "kepoc": http.StatusUnprocessableEntity}}},
@@ -170,8 +202,8 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 				present: map[string][]string{"sec": {checkName, earlierName, "Schedule a check"}, "frpoc": {checkName}, "kepoc": {checkName, "/checks/challenges/" + keChallenge + "/acknowledge"}},
 				absent:  map[string][]string{"nzpoc": {checkName}, "frpoc": {"Schedule a check", keChallenge}, "fradmin": {"Schedule a check"}, "kepoc": {"Schedule a check"}}}},
 			{"check report", "GET", "/checks/" + earlier, nil, expect{def: ok, status: map[string]int{"anon": see, "nzpoc": notFound},
-				present: map[string][]string{"sec": {"Kenya", "France", frEntry, "/publish"}, "fradmin": {"France", frEntry}, "kepoc": {"Kenya"}},
-				absent:  map[string][]string{"fradmin": {"Kenya", keEntry, "/publish"}, "frpoc": {"Kenya"}, "kepoc": {"France", frEntry, "/publish"}, "nzpoc": {earlierName}}}},
+				present: map[string][]string{"sec": {"Kenya", "France", frEntry, "/publish", `data-code="KE"`}, "fradmin": {"France", frEntry}, "kepoc": {"Kenya"}},
+				absent:  map[string][]string{"fradmin": {"Kenya", keEntry, "/publish", "data-code"}, "frpoc": {"Kenya"}, "kepoc": {"France", frEntry, "/publish"}, "nzpoc": {earlierName}}}},
 			{"check csv", "GET", "/checks/" + earlier + "/export.csv", nil, expect{def: ok, status: map[string]int{"anon": see, "nzpoc": notFound},
 				present: map[string][]string{"sec": {"state,KE", "state,FR", frEntry}, "frpoc": {"state,FR"}},
 				absent:  map[string][]string{"frpoc": {"state,KE", keEntry}, "kepoc": {"state,FR", frEntry}}}},
@@ -189,6 +221,25 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 			{"published results", "GET", "/results", nil, expect{def: ok,
 				present: map[string][]string{"anon": {earlierName, "50%"}, "nzpoc": {earlierName}},
 				absent:  map[string][]string{"anon": {checkName, "Kenya", "France", frEntry, keEntry}}}},
+
+			// Webhooks: FR's administrator manages FR's and cannot touch KE's.
+			{"create webhook", "POST", "/admin/webhooks", url.Values{"url": {"https://soc.fr-cert.test.invalid/events"}, "events": {"message.received", "delivery.acknowledged"}},
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": http.StatusUnprocessableEntity, "fradmin": ok},
+					present: map[string][]string{"fradmin": {"shown only now"}}, absent: map[string][]string{"sec": {"shown only now"}}}},
+			{"create webhook (bad input)", "POST", "/admin/webhooks", url.Values{"url": {"http://10.0.0.1/x"}},
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": http.StatusUnprocessableEntity, "fradmin": http.StatusUnprocessableEntity},
+					present: map[string][]string{"fradmin": {`aria-invalid="true" aria-describedby="url-error"`, `id="events-error"`}}}},
+			{"disable another State's webhook", "POST", "/admin/webhooks/" + keSub.ID + "/disable", nil,
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": notFound}}},
+			{"rotate another State's webhook secret", "POST", "/admin/webhooks/" + keSub.ID + "/rotate", nil,
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": notFound}, absent: map[string][]string{"fradmin": {keHook, "shown only now"}}}},
+			{"delete another State's webhook", "POST", "/admin/webhooks/" + keSub.ID + "/delete", nil,
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": notFound}}},
+			{"disable a webhook", "POST", "/admin/webhooks/" + frSub.ID + "/disable", nil, expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
+			{"enable a webhook", "POST", "/admin/webhooks/" + frSub.ID + "/enable", nil, expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
+			{"rotate a webhook secret", "POST", "/admin/webhooks/" + frSub.ID + "/rotate", nil,
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": ok}, present: map[string][]string{"fradmin": {"shown only now"}}}},
+			{"delete a webhook", "POST", "/admin/webhooks/" + frSub.ID + "/delete", nil, expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
 
 			// Last: it takes the entry out of the directory.
 			{"retire poc", "POST", "/directory/pocs/" + fr + "/retire", nil,

@@ -65,6 +65,7 @@ type composeData struct {
 	Provisions []catalog.Provision
 	Named      []directory.POC // POCs with an account, who can receive TLP:RED
 	Selected   map[string]bool // recipients, provisions and named people ticked
+	Limits     messaging.AttachmentLimits
 }
 
 var typeTitles = map[messaging.Type]string{
@@ -92,7 +93,7 @@ func (s *Server) composeData(r *http.Request, typ messaging.Type, form url.Value
 		return composeData{}, err
 	}
 	d := composeData{Template: tmpl, Urgencies: messaging.Urgencies(), Levels: []messaging.Level{messaging.Technical, messaging.Policy, messaging.Diplomatic, messaging.All},
-		Labels: tlp.Labels(), Selected: map[string]bool{}}
+		Labels: tlp.Labels(), Selected: map[string]bool{}, Limits: s.app.Messaging.AttachmentLimits()}
 	for _, t := range messaging.Types() {
 		if t.Opening() {
 			d.Types = append(d.Types, t)
@@ -146,7 +147,7 @@ func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	form := url.Values{"type": {string(typ)}, "urgency": {string(messaging.Priority)}, "tlp": {string(tlp.Amber)}, "level": {string(messaging.Technical)}, "ack": {"yes"}}
+	form := url.Values{"type": {string(typ)}, "urgency": {string(messaging.Priority)}, "tlp": {tlp.Amber.String()}, "level": {string(messaging.Technical)}, "ack": {"yes"}}
 	for _, st := range r.URL.Query()["to"] {
 		form.Add("recipients", st)
 		d.Selected["state:"+st] = true
@@ -160,6 +161,11 @@ func draftFromForm(f url.Values, tmpl messaging.Template) messaging.Draft {
 		Urgency: messaging.Urgency(f.Get("urgency")), TLP: tlp.Label(f.Get("tlp")), PAP: f.Get("pap"), Subject: f.Get("subject"), Body: f.Get("body"),
 		RequestedAction: f.Get("requested_action"), AckRequested: f.Get("ack") == "yes", Provisions: f["provisions"], Fields: map[string]string{},
 		Named: f["named"],
+	}
+	// The form's radio buttons send a label as TLP 2.0 writes it
+	// ("TLP:AMBER"); scripts may send "amber".
+	if l, err := tlp.Parse(f.Get("tlp")); err == nil {
+		d.TLP = l
 	}
 	for _, fd := range tmpl.Fields {
 		if v := f.Get("f_" + fd.Name); v != "" {
@@ -181,7 +187,14 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	m, err := s.app.Messaging.Send(r.Context(), a, draftFromForm(r.PostForm, tmpl))
+	d := draftFromForm(r.PostForm, tmpl)
+	var done func()
+	if d.Attachments, done, err = uploads(r); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	m, err := s.app.Messaging.Send(r.Context(), a, d)
+	done()
 	if err != nil {
 		d, derr := s.composeData(r, typ, r.PostForm)
 		if derr != nil {
@@ -203,6 +216,7 @@ type threadData struct {
 	Replies  []messaging.Type
 	Template map[messaging.Type]messaging.Template
 	Statuses []string // choices of an update's status field
+	Limits   messaging.AttachmentLimits
 }
 
 func (d *threadData) fillStatuses() {
@@ -221,7 +235,8 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := threadData{Messages: msgs, Events: events, Last: msgs[len(msgs)-1], ToAck: map[string]bool{},
-		Replies: []messaging.Type{messaging.Update, messaging.Acknowledgement, messaging.Closure}, Template: map[messaging.Type]messaging.Template{}}
+		Replies: []messaging.Type{messaging.Update, messaging.Acknowledgement, messaging.Closure}, Template: map[messaging.Type]messaging.Template{},
+		Limits: s.app.Messaging.AttachmentLimits()}
 	d.CanAct = s.app.Messaging.CanSend(r.Context(), a) == nil
 	for _, m := range msgs {
 		for _, dl := range m.Deliveries {
@@ -280,7 +295,13 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request) {
 	if strings.TrimSpace(r.PostForm.Get("tlp")) == "" {
 		d.TLP = ""
 	}
+	var done func()
+	if d.Attachments, done, err = uploads(r); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	m, err := s.app.Messaging.Send(r.Context(), a, d)
+	done()
 	if err != nil {
 		if !errs.Is(err, errs.Invalid) {
 			s.renderError(w, r, err)
@@ -293,7 +314,8 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		td := threadData{Messages: msgs, Events: events, Last: msgs[len(msgs)-1], CanAct: true, ToAck: map[string]bool{},
-			Replies: []messaging.Type{messaging.Update, messaging.Acknowledgement, messaging.Closure}, Template: map[messaging.Type]messaging.Template{}}
+			Replies: []messaging.Type{messaging.Update, messaging.Acknowledgement, messaging.Closure}, Template: map[messaging.Type]messaging.Template{},
+			Limits: s.app.Messaging.AttachmentLimits()}
 		if err := s.loadTemplates(r, td.Template); err != nil {
 			s.renderError(w, r, err)
 			return

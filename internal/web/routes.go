@@ -40,6 +40,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /threads/{id}", s.thread)
 	m.HandleFunc("POST /messages/{id}/acknowledge", s.acknowledge)
 	m.HandleFunc("POST /messages/{id}/reply", s.reply)
+	m.HandleFunc("GET /attachments/{id}", s.attachment)
 
 	// Communication checks. The /ping pages are reached from a mail's
 	// link without signing in: the token is the credential, and only the
@@ -68,6 +69,13 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /admin/states", s.adminStates)
 	m.HandleFunc("POST /admin/states/{code}/participation", s.adminParticipation)
 	m.HandleFunc("GET /admin/audit", s.adminAudit)
+	m.HandleFunc("GET /admin/webhooks", s.webhooks)
+	m.HandleFunc("POST /admin/webhooks", s.createWebhook)
+	m.HandleFunc("GET /admin/webhooks/{id}", s.webhookPage)
+	m.HandleFunc("POST /admin/webhooks/{id}/disable", s.disableWebhook)
+	m.HandleFunc("POST /admin/webhooks/{id}/enable", s.enableWebhook)
+	m.HandleFunc("POST /admin/webhooks/{id}/rotate", s.rotateWebhook)
+	m.HandleFunc("POST /admin/webhooks/{id}/delete", s.deleteWebhook)
 
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.renderError(w, r, errNotFound) })
 }

@@ -195,13 +195,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, errs.E(errs.Forbidden, "this form was sent from another site"))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.app.Config.MaxBodyBytes)
 	}
 	r = s.withSession(w, r)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		// After the session: only people signed in may send files.
+		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(r))
+	}
 	if r.Method == http.MethodPost && !s.checkCSRF(w, r) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)
+	if r.MultipartForm != nil {
+		_ = r.MultipartForm.RemoveAll()
+	}
 	metrics.SetRoute(r.Context(), r.Pattern)
 }
 
@@ -265,8 +271,8 @@ func (s *Server) withSession(w http.ResponseWriter, r *http.Request) *http.Reque
 
 func (s *Server) checkCSRF(w http.ResponseWriter, r *http.Request) bool {
 	want, _ := r.Context().Value(ctxCSRF).(string)
-	if err := r.ParseForm(); err != nil {
-		s.renderError(w, r, errs.E(errs.Invalid, "the form could not be read; it may be too large"))
+	if err := s.parseForm(r); err != nil {
+		s.renderError(w, r, err)
 		return false
 	}
 	got := r.PostForm.Get("csrf")

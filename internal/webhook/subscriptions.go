@@ -1,0 +1,444 @@
+package webhook
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/audit"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/store"
+)
+
+// Subscription is a URL told of some event types.
+type Subscription struct {
+	ID              string     `json:"id"`
+	State           string     `json:"state,omitempty"` // the owner; empty: the secretariat
+	URL             string     `json:"url"`
+	Events          []string   `json:"events"`
+	Active          bool       `json:"active"`
+	CreatedBy       string     `json:"created_by"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	SecretRotatedAt *time.Time `json:"secret_rotated_at,omitempty"`
+	// Counts of the delivery log, for a glance at the list.
+	Delivered int `json:"delivered"`
+	Failed    int `json:"failed"`
+	Pending   int `json:"pending"`
+}
+
+// Input is what an administrator fills in.
+type Input struct {
+	URL    string
+	Events []string
+}
+
+// Delivery is one line of a subscription's delivery log.
+type Delivery struct {
+	ID            string     `json:"id"`
+	WebhookID     string     `json:"webhook_id"`
+	EventID       string     `json:"event_id"`
+	EventType     string     `json:"event_type"`
+	CreatedAt     time.Time  `json:"created_at"`
+	Attempts      int        `json:"attempts"`
+	LastStatus    int        `json:"last_status,omitempty"` // HTTP status; 0: no answer
+	LastError     string     `json:"last_error,omitempty"`
+	LastAttemptAt *time.Time `json:"last_attempt_at,omitempty"`
+	DeliveredAt   *time.Time `json:"delivered_at,omitempty"`
+	FailedAt      *time.Time `json:"failed_at,omitempty"`
+	// Status sums it up: delivered, failed (given up), retrying or queued.
+	Status string `json:"status"`
+}
+
+func (d Delivery) status() string {
+	switch {
+	case d.DeliveredAt != nil:
+		return "delivered"
+	case d.FailedAt != nil:
+		return "failed"
+	case d.Attempts > 0:
+		return "retrying"
+	}
+	return "queued"
+}
+
+// owner returns whose webhooks a manages: its State's, or "" for the
+// secretariat's. Only State administrators and the secretariat manage
+// webhooks; each sees and changes its own only.
+func owner(a actor.Actor) (string, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return "", err
+	}
+	switch {
+	case a.IsSecretariat():
+		return "", nil
+	case a.Role == actor.StateAdmin && a.State != "":
+		return a.State, nil
+	}
+	return "", errs.E(errs.Forbidden, "only State administrators and the secretariat manage webhooks")
+}
+
+func writer(a actor.Actor) (string, error) {
+	if err := a.RequireWrite(); err != nil {
+		return "", err
+	}
+	return owner(a)
+}
+
+// CanManage reports whether a manages webhooks, for pages deciding what
+// to offer; every method checks again.
+func (s *Service) CanManage(a actor.Actor) bool { _, err := owner(a); return err == nil }
+
+// EventTypesFor lists the event types a may subscribe to.
+func (s *Service) EventTypesFor(a actor.Actor) ([]EventType, error) {
+	o, err := owner(a)
+	if err != nil {
+		return nil, err
+	}
+	return EventTypesFor(o), nil
+}
+
+const subCols = `w.id, COALESCE(w.state_code, ''), w.url, w.events, w.active, w.created_by, w.created_at, w.updated_at, w.secret_rotated_at`
+
+func scanSub(row interface{ Scan(...any) error }) (Subscription, error) {
+	var sub Subscription
+	var events string
+	var rotated sql.NullTime
+	if err := row.Scan(&sub.ID, &sub.State, &sub.URL, &events, &sub.Active, &sub.CreatedBy, &sub.CreatedAt, &sub.UpdatedAt, &rotated); err != nil {
+		return sub, err
+	}
+	if rotated.Valid {
+		t := rotated.Time
+		sub.SecretRotatedAt = &t
+	}
+	return sub, json.Unmarshal([]byte(events), &sub.Events)
+}
+
+// load returns a live subscription of owner o. Another owner's, a
+// deleted one and a malformed id are all "not found", so existence does
+// not leak.
+func (s *Service) load(ctx context.Context, q store.Queryer, o, id string) (Subscription, error) {
+	notFound := errs.E(errs.NotFound, "no such webhook")
+	if _, err := uuid.Parse(id); err != nil {
+		return Subscription{}, notFound
+	}
+	sub, err := scanSub(q.QueryRowContext(ctx, `SELECT `+subCols+` FROM webhooks w WHERE w.id = $1 AND w.deleted_at IS NULL AND COALESCE(w.state_code, '') = $2`, id, o))
+	if store.NoRows(err) {
+		return Subscription{}, notFound
+	}
+	if err != nil {
+		return Subscription{}, errs.Internalf(err, "load webhook")
+	}
+	return sub, nil
+}
+
+// checkURL validates where events go, adding what to fix to f.
+func (s *Service) checkURL(raw string, f *errs.Fields) string {
+	raw = strings.TrimSpace(raw)
+	const example = "enter the full address, e.g. https://cert.example.org/detente-events"
+	if raw == "" {
+		f.Add("url", example)
+		return ""
+	}
+	if len(raw) > 2000 {
+		f.Add("url", "use at most 2,000 characters")
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "" {
+		f.Add("url", example)
+		return ""
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && s.cfg.AllowPrivate:
+	case u.Scheme == "http":
+		f.Add("url", "use an https:// address: events are sent over TLS only")
+		return ""
+	default:
+		f.Add("url", example)
+		return ""
+	}
+	if u.User != nil {
+		f.Add("url", "leave out the user name and password: the signature tells your receiver the events are genuine")
+		return ""
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		f.Add("url", "remove the #fragment: it is never sent")
+		return ""
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			f.Add("url", "use a port between 1 and 65535")
+			return ""
+		}
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if !s.cfg.AllowPrivate {
+		ip, err := netip.ParseAddr(host)
+		if (err == nil && Forbidden(ip)) || host == "localhost" || strings.HasSuffix(host, ".localhost") {
+			f.Add("url", "this is a loopback, private or otherwise internal address: events go to public addresses only")
+			return ""
+		}
+	}
+	return u.String()
+}
+
+func (s *Service) checkEvents(o string, in []string, f *errs.Fields) []string {
+	allowed := EventTypesFor(o)
+	var out []string
+	for _, e := range in {
+		e = strings.TrimSpace(e)
+		if e == "" || slices.Contains(out, e) {
+			continue
+		}
+		if !slices.ContainsFunc(allowed, func(t EventType) bool { return t.Name == e }) {
+			if knownType(e) {
+				if o == "" {
+					f.Add("events", fmt.Sprintf("%s goes to States, not to the secretariat", e))
+				} else {
+					f.Add("events", fmt.Sprintf("%s goes to the secretariat only", e))
+				}
+			} else {
+				f.Add("events", fmt.Sprintf("unknown event type %q", e))
+			}
+			continue
+		}
+		out = append(out, e)
+	}
+	if len(out) == 0 {
+		f.Add("events", "choose at least one event")
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Create subscribes a URL for a's State (or the secretariat). It returns
+// the signing secret, which is shown this once.
+func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Subscription, string, error) {
+	o, err := writer(a)
+	if err != nil {
+		return Subscription{}, "", err
+	}
+	var f errs.Fields
+	now := s.clock.Now().UTC()
+	sub := Subscription{ID: newID(), State: o, Active: true, CreatedBy: a.Label(), CreatedAt: now, UpdatedAt: now}
+	sub.URL = s.checkURL(in.URL, &f)
+	sub.Events = s.checkEvents(o, in.Events, &f)
+	if err := f.Err(); err != nil {
+		return Subscription{}, "", err
+	}
+	secret := newSecret()
+	events, _ := json.Marshal(sub.Events)
+	var state any
+	if o != "" {
+		state = o
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhooks WHERE deleted_at IS NULL AND COALESCE(state_code, '') = $1`, o).Scan(&n); err != nil {
+			return errs.Internalf(err, "count webhooks")
+		}
+		if n >= s.cfg.MaxPerOwner {
+			return errs.E(errs.Conflict, "you have %d webhooks, the most allowed; delete one first", n)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO webhooks (id, state_code, url, events, active, secret, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, sub.ID, state, sub.URL, string(events), true, s.sealer.seal(sub.ID, secret), sub.CreatedBy, now)
+		if store.IsUnique(err) {
+			return &errs.Error{Code: errs.Invalid, Message: "please correct the highlighted fields", Fields: map[string]string{"url": "this address already has a webhook; change that one instead"}}
+		}
+		if err != nil {
+			return errs.Internalf(err, "insert webhook")
+		}
+		return s.audit.Append(ctx, tx, a, audit.Change{Action: "webhook.create", ObjectType: "webhook", ObjectID: sub.ID, State: o,
+			Details: map[string]any{"url": sub.URL, "events": sub.Events}})
+	})
+	if err != nil {
+		return Subscription{}, "", err
+	}
+	return sub, secret, nil
+}
+
+// List returns a's own subscriptions (its State's, or the secretariat's),
+// oldest first, with counts from their delivery logs.
+func (s *Service) List(ctx context.Context, a actor.Actor) ([]Subscription, error) {
+	o, err := owner(a)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+subCols+`,
+		(SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.delivered_at IS NOT NULL),
+		(SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.failed_at IS NOT NULL),
+		(SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.delivered_at IS NULL AND d.failed_at IS NULL)
+		FROM webhooks w WHERE w.deleted_at IS NULL AND COALESCE(w.state_code, '') = $1 ORDER BY w.created_at, w.id`, o)
+	if err != nil {
+		return nil, errs.Internalf(err, "list webhooks")
+	}
+	defer rows.Close()
+	var out []Subscription
+	for rows.Next() {
+		var sub Subscription
+		var events string
+		var rotated sql.NullTime
+		if err := rows.Scan(&sub.ID, &sub.State, &sub.URL, &events, &sub.Active, &sub.CreatedBy, &sub.CreatedAt, &sub.UpdatedAt, &rotated,
+			&sub.Delivered, &sub.Failed, &sub.Pending); err != nil {
+			return nil, errs.Internalf(err, "scan webhook")
+		}
+		if rotated.Valid {
+			t := rotated.Time
+			sub.SecretRotatedAt = &t
+		}
+		if err := json.Unmarshal([]byte(events), &sub.Events); err != nil {
+			return nil, errs.Internalf(err, "webhook events")
+		}
+		out = append(out, sub)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errs.Internalf(err, "list webhooks")
+	}
+	return out, nil
+}
+
+// Get returns one of a's own subscriptions.
+func (s *Service) Get(ctx context.Context, a actor.Actor, id string) (Subscription, error) {
+	o, err := owner(a)
+	if err != nil {
+		return Subscription{}, err
+	}
+	return s.load(ctx, s.db.R, o, id)
+}
+
+// SetActive disables a subscription (no events are published to it, and
+// the deliveries waiting are dropped) or enables it again.
+func (s *Service) SetActive(ctx context.Context, a actor.Actor, id string, active bool) error {
+	o, err := writer(a)
+	if err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		sub, err := s.load(ctx, tx, o, id)
+		if err != nil {
+			return err
+		}
+		if sub.Active == active {
+			return nil
+		}
+		now := s.clock.Now().UTC()
+		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET active = $1, updated_at = $2 WHERE id = $3`, active, now, id); err != nil {
+			return errs.Internalf(err, "update webhook")
+		}
+		action := "webhook.enable"
+		if !active {
+			action = "webhook.disable"
+			if err := dropPending(ctx, tx, id, now, "not sent: the webhook was disabled"); err != nil {
+				return err
+			}
+		}
+		return s.audit.Append(ctx, tx, a, audit.Change{Action: action, ObjectType: "webhook", ObjectID: id, State: o, Details: map[string]any{"url": sub.URL}})
+	})
+}
+
+// Delete removes a subscription. Its delivery log stays (for the audit
+// trail), its secret is erased and the deliveries waiting are dropped.
+func (s *Service) Delete(ctx context.Context, a actor.Actor, id string) error {
+	o, err := writer(a)
+	if err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		sub, err := s.load(ctx, tx, o, id)
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now().UTC()
+		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET deleted_at = $1, updated_at = $1, active = $2, secret = '' WHERE id = $3`, now, false, id); err != nil {
+			return errs.Internalf(err, "delete webhook")
+		}
+		if err := dropPending(ctx, tx, id, now, "not sent: the webhook was deleted"); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, a, audit.Change{Action: "webhook.delete", ObjectType: "webhook", ObjectID: id, State: o, Details: map[string]any{"url": sub.URL}})
+	})
+}
+
+func dropPending(ctx context.Context, tx *sql.Tx, id string, now time.Time, why string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET failed_at = $1, last_error = $2 WHERE webhook_id = $3 AND delivered_at IS NULL AND failed_at IS NULL`, now, why, id)
+	if err != nil {
+		return errs.Internalf(err, "drop pending deliveries")
+	}
+	return nil
+}
+
+// RotateSecret replaces a subscription's signing secret and returns the
+// new one, shown this once. Deliveries from now on, retries included, are
+// signed with it.
+func (s *Service) RotateSecret(ctx context.Context, a actor.Actor, id string) (string, error) {
+	o, err := writer(a)
+	if err != nil {
+		return "", err
+	}
+	secret := newSecret()
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.load(ctx, tx, o, id); err != nil {
+			return err
+		}
+		now := s.clock.Now().UTC()
+		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET secret = $1, secret_rotated_at = $2, updated_at = $2 WHERE id = $3`, s.sealer.seal(id, secret), now, id); err != nil {
+			return errs.Internalf(err, "rotate webhook secret")
+		}
+		return s.audit.Append(ctx, tx, a, audit.Change{Action: "webhook.rotate_secret", ObjectType: "webhook", ObjectID: id, State: o})
+	})
+	if err != nil {
+		return "", err
+	}
+	return secret, nil
+}
+
+// Deliveries returns the newest lines of one of a's subscriptions'
+// delivery log (at most limit; 100 if limit is not positive).
+func (s *Service) Deliveries(ctx context.Context, a actor.Actor, id string, limit int) ([]Delivery, error) {
+	o, err := owner(a)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.load(ctx, s.db.R, o, id); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, webhook_id, event_id, event_type, created_at, attempts, last_status, last_error, last_attempt_at, delivered_at, failed_at
+		FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, id, limit)
+	if err != nil {
+		return nil, errs.Internalf(err, "list deliveries")
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		var d Delivery
+		var t [3]sql.NullTime
+		if err := rows.Scan(&d.ID, &d.WebhookID, &d.EventID, &d.EventType, &d.CreatedAt, &d.Attempts, &d.LastStatus, &d.LastError, &t[0], &t[1], &t[2]); err != nil {
+			return nil, errs.Internalf(err, "scan delivery")
+		}
+		for i, dst := range []**time.Time{&d.LastAttemptAt, &d.DeliveredAt, &d.FailedAt} {
+			if t[i].Valid {
+				v := t[i].Time
+				*dst = &v
+			}
+		}
+		d.Status = d.status()
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
