@@ -136,6 +136,7 @@ type messageIn struct {
 	RequestedAction string            `json:"requested_action"`
 	AckRequested    bool              `json:"ack_requested"`
 	Named           []string          `json:"named"`
+	Exercise        bool              `json:"exercise"`
 }
 
 func (in messageIn) draft() messaging.Draft {
@@ -147,7 +148,7 @@ func (in messageIn) draft() messaging.Draft {
 	}
 	return messaging.Draft{Type: messaging.Type(in.Type), Recipients: in.Recipients, Level: messaging.Level(in.Level), Urgency: messaging.Urgency(in.Urgency),
 		TLP: label, PAP: in.PAP, Subject: in.Subject, Body: in.Body, Fields: in.Fields, Provisions: in.Provisions,
-		RequestedAction: in.RequestedAction, AckRequested: in.AckRequested, Named: in.Named}
+		RequestedAction: in.RequestedAction, AckRequested: in.AckRequested, Named: in.Named, Exercise: in.Exercise}
 }
 
 func (s *server) listMessages(w http.ResponseWriter, r *http.Request, a actor.Actor) error {

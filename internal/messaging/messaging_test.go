@@ -396,3 +396,31 @@ func TestTemplatesAreVersionedData(t *testing.T) {
 		}
 	})
 }
+
+// An exercise thread stays one: the opening message carries the marking,
+// stored and read back, and every answer inherits it whatever it asks.
+func TestExerciseMarking(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		tests := []struct {
+			name     string
+			exercise bool
+		}{{"exercise", true}, {"real incident", false}}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				d := incident(tlp.Amber, "KE")
+				d.Exercise = tc.exercise
+				m := e.send(t, "frpoc", d)
+				got, err := e.svc.Message(ctx, e.who["kepoc"], m.ID)
+				if err != nil || got.Exercise != tc.exercise {
+					t.Fatalf("stored exercise = %v (%v), want %v", got.Exercise, err, tc.exercise)
+				}
+				r := e.send(t, "kepoc", messaging.Draft{Type: messaging.Update, ReplyTo: m.ID, Body: "Noted.", Exercise: !tc.exercise})
+				if r.Exercise != tc.exercise {
+					t.Errorf("reply exercise = %v, want the thread's %v", r.Exercise, tc.exercise)
+				}
+			})
+		}
+	})
+}

@@ -167,7 +167,7 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 	m := Message{ID: newID(), Type: d.Type, SenderState: a.State, SenderAccountID: a.AccountID, SenderLabel: a.Label(),
 		Urgency: d.Urgency, TLP: d.TLP, PAP: strings.ToLower(strings.TrimSpace(d.PAP)), Level: d.Level,
 		Subject: strings.TrimSpace(d.Subject), Body: strings.ReplaceAll(strings.TrimSpace(d.Body), "\r\n", "\n"),
-		RequestedAction: strings.TrimSpace(d.RequestedAction), AckRequested: d.AckRequested, CreatedAt: now}
+		RequestedAction: strings.TrimSpace(d.RequestedAction), AckRequested: d.AckRequested, Exercise: d.Exercise, CreatedAt: now}
 
 	if !slices.Contains(Types(), d.Type) {
 		f.Add("type", "choose a message type")

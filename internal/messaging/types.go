@@ -156,5 +156,8 @@ type Draft struct {
 	RequestedAction string
 	AckRequested    bool
 	Named           []string // account ids, required for TLP:RED
-	Attachments     []Upload // stored with the message, in the same transaction
+	// Exercise marks a thread as part of a tabletop or communication
+	// exercise: every view and mail says so. Replies keep the thread's.
+	Exercise    bool
+	Attachments []Upload // stored with the message, in the same transaction
 }

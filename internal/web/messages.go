@@ -159,7 +159,7 @@ func draftFromForm(f url.Values, tmpl messaging.Template) messaging.Draft {
 	d := messaging.Draft{
 		Type: messaging.Type(f.Get("type")), ReplyTo: f.Get("reply_to"), Recipients: f["recipients"], Level: messaging.Level(f.Get("level")),
 		Urgency: messaging.Urgency(f.Get("urgency")), TLP: tlp.Label(f.Get("tlp")), PAP: f.Get("pap"), Subject: f.Get("subject"), Body: f.Get("body"),
-		RequestedAction: f.Get("requested_action"), AckRequested: f.Get("ack") == "yes", Provisions: f["provisions"], Fields: map[string]string{},
+		RequestedAction: f.Get("requested_action"), AckRequested: f.Get("ack") == "yes", Exercise: f.Get("exercise") == "yes", Provisions: f["provisions"], Fields: map[string]string{},
 		Named: f["named"],
 	}
 	// The form's radio buttons send a label as TLP 2.0 writes it
