@@ -224,6 +224,44 @@ var matrix = []matrixCase{
 	{name: "published check results", method: http.MethodGet, path: static("/check-results"), want: all(200),
 		hide: map[string][]string{anon: {"Autumn check", `"key":"KE"`, `"key":"FR"`, `"state":`}}, show: map[string][]string{anon: {"Spring check", "African"}}},
 
+	// Webhooks: each owner sees and changes only its own; POCs and viewers
+	// manage none; the signing secret is never listed.
+	{name: "webhook event types", method: http.MethodGet, path: static("/webhook-event-types"),
+		want: byRole{200, 200, 403, 403, 403, 403, 200, 401},
+		show: map[string][]string{sec: {"ping.closed"}, frAdmin: {"message.received"}}, hide: map[string][]string{sec: {"message.received"}}},
+	{name: "list webhooks", method: http.MethodGet, path: static("/webhooks"),
+		want: byRole{200, 200, 403, 403, 403, 403, 200, 401},
+		hide: map[string][]string{sec: {frHookURL}, kePOC: {frHookURL}, frAdmin: {`"secret"`}, readOnly: {`"secret"`}},
+		show: map[string][]string{frAdmin: {frHookURL}, readOnly: {frHookURL}}},
+	{name: "create webhook", method: http.MethodPost, path: static("/webhooks"),
+		body: func(_ *fixture, role string) any {
+			events := []string{"message.received", "ping.opened"}
+			if role == sec {
+				events = []string{"ping.closed"}
+			}
+			return map[string]any{"url": "https://soc.example.test.invalid/" + role, "events": events}
+		},
+		want: byRole{201, 201, 403, 403, 403, 403, 403, 401}, show: map[string][]string{sec: {`"secret":"`}, frAdmin: {`"secret":"`}}},
+	{name: "get webhook", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/webhooks/" + f.frHook },
+		want: byRole{404, 200, 403, 403, 403, 403, 200, 401}, hide: map[string][]string{sec: {frHookURL}}, show: map[string][]string{frAdmin: {frHookURL}}},
+	{name: "disable webhook", method: http.MethodPost, path: func(f *fixture, _ string) string { return "/webhooks/" + f.frHook + "/disable" },
+		want: byRole{404, 200, 403, 403, 403, 403, 403, 401}, show: map[string][]string{frAdmin: {`"active":false`}}},
+	{name: "enable webhook", method: http.MethodPost, path: func(f *fixture, _ string) string { return "/webhooks/" + f.frHook + "/enable" },
+		want: byRole{404, 200, 403, 403, 403, 403, 403, 401}, show: map[string][]string{frAdmin: {`"active":true`}}},
+	{name: "rotate webhook secret", method: http.MethodPost, path: func(f *fixture, _ string) string { return "/webhooks/" + f.frHook + "/rotate" },
+		want: byRole{404, 200, 403, 403, 403, 403, 403, 401}, show: map[string][]string{frAdmin: {`"secret":"`}}},
+	{name: "webhook deliveries", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/webhooks/" + f.frHook + "/deliveries" },
+		want: byRole{404, 200, 403, 403, 403, 403, 200, 401}},
+	{name: "delete webhook", method: http.MethodDelete,
+		// Only the one role that may delete gets a hook of its own to lose.
+		path: func(f *fixture, role string) string {
+			if role == frAdmin {
+				return "/webhooks/" + f.freshHook()
+			}
+			return "/webhooks/" + f.frHook
+		},
+		want: byRole{404, 204, 403, 403, 403, 403, 403, 401}},
+
 	// The audit log: the secretariat reads all, a State admin its State's.
 	{name: "audit", method: http.MethodGet, path: static("/audit?limit=500"),
 		want: byRole{200, 200, 403, 403, 403, 403, 200, 401},

@@ -30,6 +30,7 @@ import (
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 	"github.com/detente/detente/internal/tlp"
+	"github.com/detente/detente/internal/webhook"
 )
 
 // The callers every test speaks as. Each signed-in role uses an API token
@@ -71,6 +72,7 @@ type fixture struct {
 	// one; KE's POC answers for KE's technical entry.
 	spring, autumn  pingtest.Campaign
 	autumnChallenge *string         // KE's challenge in the autumn check, see pendingFor
+	frHook          string          // a webhook of FR's administrator
 	spec            *spec           // every response is checked against it
 	seen            map[string]bool // "METHOD /path" operations exercised
 	seq             *int            // makes fresh names unique; shared by copies
@@ -156,6 +158,7 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 	f.poc["nztech"] = f.nominate("NZ", directory.Technical, "NZ CERT duty", nzTechEmail)
 
 	f.setUpChecks()
+	f.frHook = f.freshHook()
 	f.msg, err = a.Messaging.Send(ctx, f.acc[frPOC].Actor(), messaging.Draft{Type: messaging.InformationRequest, Recipients: []string{"KE"},
 		Level: messaging.Technical, Urgency: messaging.Routine, TLP: tlp.Amber, Subject: frSubject, Body: "Do you see scanning from these ranges?",
 		Fields: map[string]string{"question": "Indicators?"}, AckRequested: true})
@@ -477,6 +480,22 @@ func (f *fixture) pendingFor(role string) string {
 		*f.autumnChallenge = pending[0].Challenge.ID
 	}
 	return *f.autumnChallenge
+}
+
+// frHookURL is where FR's administrator sends events; no other owner may
+// see it.
+const frHookURL = "https://soc.fr-cert.test.invalid/detente-events"
+
+// freshHook subscribes a new URL of FR's, for a request that changes it.
+func (f *fixture) freshHook() string {
+	f.t.Helper()
+	*f.seq++
+	sub, _, err := f.app.Webhooks.Create(context.Background(), f.acc[frAdmin].Actor(), webhook.Input{
+		URL: fmt.Sprintf("%s/%d", frHookURL, *f.seq), Events: []string{webhook.MessageReceived}})
+	if err != nil {
+		f.t.Fatalf("webhook: %v", err)
+	}
+	return sub.ID
 }
 
 func (f *fixture) drain() {

@@ -68,6 +68,18 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/checks/challenges/{id}/acknowledge", s.acknowledgeCheck},
 		{http.MethodGet, "/check-results", s.publishedResults},
 
+		// Webhooks: a State's administrators manage their State's, the
+		// secretariat its own; the signing secret is shown once.
+		{http.MethodGet, "/webhook-event-types", s.webhookEventTypes},
+		{http.MethodGet, "/webhooks", s.listWebhooks},
+		{http.MethodPost, "/webhooks", s.createWebhook},
+		{http.MethodGet, "/webhooks/{id}", s.getWebhook},
+		{http.MethodDelete, "/webhooks/{id}", s.deleteWebhook},
+		{http.MethodPost, "/webhooks/{id}/disable", s.setWebhookActive(false)},
+		{http.MethodPost, "/webhooks/{id}/enable", s.setWebhookActive(true)},
+		{http.MethodPost, "/webhooks/{id}/rotate", s.rotateWebhookSecret},
+		{http.MethodGet, "/webhooks/{id}/deliveries", s.webhookDeliveries},
+
 		{http.MethodGet, "/audit", s.listAudit},
 	}
 }
