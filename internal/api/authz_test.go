@@ -176,6 +176,12 @@ var matrix = []matrixCase{
 		want: byRole{404, 404, 200, 404, 200, 404, 404, 401},
 		hide: map[string][]string{sec: {redSubject}, frAdmin: {redSubject, "eyes only"}, frViewer: {redSubject}, readOnly: {redSubject}, nzPOC: {redSubject}},
 		show: map[string][]string{kePOC: {"eyes only"}}},
+	{name: "amber attachment", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/attachments/" + f.msg.Attachments[0].ID },
+		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{sec: {amberFile}, nzPOC: {amberFile}, anon: {amberFile}}, show: map[string][]string{kePOC: {amberFile}}},
+	{name: "red attachment", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/attachments/" + f.red.Attachments[0].ID },
+		want: byRole{404, 404, 200, 404, 200, 404, 404, 401},
+		hide: map[string][]string{sec: {redFile}, frAdmin: {redFile}, frViewer: {redFile}, readOnly: {redFile}, nzPOC: {redFile}}, show: map[string][]string{kePOC: {redFile}}},
 	{name: "thread", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/threads/" + f.msg.ThreadID },
 		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
 		hide: map[string][]string{sec: {frSubject}, nzPOC: {frSubject}}, show: map[string][]string{kePOC: {frSubject, "deliver"}}},
@@ -186,8 +192,10 @@ var matrix = []matrixCase{
 				to = "FR"
 			}
 			return map[string]any{"type": "information_request", "recipients": []string{to}, "level": "technical", "urgency": "routine",
-				"tlp": "TLP:AMBER", "subject": "Question from " + role, "body": "Do you see this too?", "fields": map[string]string{"question": "Indicators?"}}
+				"tlp": "TLP:AMBER", "subject": "Question from " + role, "body": "Do you see this too?", "fields": map[string]string{"question": "Indicators?"},
+				"attachments": []map[string]string{{"name": "log.txt", "media_type": "text/plain", "content_base64": "c2NhbiBsb2c="}}}
 		},
+		show: map[string][]string{frPOC: {`"name":"log.txt"`, `"size":8`}},
 		want: byRole{403, 201, 201, 403, 201, 403, 403, 401}},
 	{name: "reply", method: http.MethodPost, path: func(f *fixture, _ string) string { return "/messages/" + f.msg.ID + "/replies" },
 		body: func(*fixture, string) any { return map[string]any{"type": "update", "body": "Noted, looking into it."} },

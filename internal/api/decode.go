@@ -21,13 +21,23 @@ const defaultMaxBody = 1 << 20
 // over the configured size (413), other media types (415), and malformed
 // JSON or unknown fields (400), saying where the problem is.
 func (s *server) decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	return s.decodeLimit(w, r, dst, s.maxBody())
+}
+
+// maxBody is the configured limit on request bodies.
+func (s *server) maxBody() int64 {
+	if s.app.Config.MaxBodyBytes > 0 {
+		return s.app.Config.MaxBodyBytes
+	}
+	return defaultMaxBody
+}
+
+// decodeLimit is decode with a limit of its own, for the few bodies that
+// may carry files.
+func (s *server) decodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
 		return &errs.Error{Code: errs.UnsupportedMedia, Message: "send the request body as JSON with Content-Type: application/json"}
-	}
-	limit := s.app.Config.MaxBodyBytes
-	if limit <= 0 {
-		limit = defaultMaxBody
 	}
 	// The whole body is read first so that a syntax error can be reported
 	// by line and column, which a streaming decoder does not know.

@@ -161,13 +161,15 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 	f.frHook = f.freshHook()
 	f.msg, err = a.Messaging.Send(ctx, f.acc[frPOC].Actor(), messaging.Draft{Type: messaging.InformationRequest, Recipients: []string{"KE"},
 		Level: messaging.Technical, Urgency: messaging.Routine, TLP: tlp.Amber, Subject: frSubject, Body: "Do you see scanning from these ranges?",
-		Fields: map[string]string{"question": "Indicators?"}, AckRequested: true})
+		Fields: map[string]string{"question": "Indicators?"}, AckRequested: true,
+		Attachments: []messaging.Upload{{Name: "ranges.txt", MediaType: "text/plain", Content: strings.NewReader(amberFile)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.red, err = a.Messaging.Send(ctx, f.acc[frPOC].Actor(), messaging.Draft{Type: messaging.InformationRequest, Recipients: []string{"KE"},
 		Level: messaging.Technical, Urgency: messaging.Routine, TLP: tlp.Red, Subject: redSubject, Body: "For your eyes only.",
-		Fields: map[string]string{"question": "Who else knows?"}, Named: []string{f.acc[kePOC].ID}})
+		Fields: map[string]string{"question": "Who else knows?"}, Named: []string{f.acc[kePOC].ID},
+		Attachments: []messaging.Upload{{Name: "source.txt", MediaType: "text/plain", Content: strings.NewReader(redFile)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,6 +389,10 @@ func (f *fixture) counts() count {
 		{"revoked", `SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NOT NULL`},
 		{"participating", `SELECT COUNT(participating_since) FROM states`},
 		{"audit_log", `SELECT COUNT(*) FROM audit_log`},
+		{"messages", `SELECT COUNT(*) FROM messages`},
+		{"attachments", `SELECT COUNT(*) FROM attachments`},
+		{"ping_campaigns", `SELECT COUNT(*) FROM ping_campaigns`},
+		{"webhooks", `SELECT COUNT(*) FROM webhooks`},
 	} {
 		var n int
 		if err := f.app.DB.R.QueryRow(q.sql).Scan(&n); err != nil {
@@ -432,6 +438,8 @@ func testKey(t *testing.T, private bool) string {
 // engines runs fn with a fresh fixture on every available database.
 // Subjects of the fixture's messages, for the leak assertions.
 const (
+	amberFile  = "198.51.100.0/24 scanning, seen by FR only and KE"
+	redFile    = "the named source, for KE's named POC only"
 	frSubject  = "Scanning from FR ranges"
 	redSubject = "Named source, handle with care"
 )

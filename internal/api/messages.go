@@ -1,6 +1,11 @@
 package api
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -49,6 +54,19 @@ type messageOut struct {
 	Named           []string          `json:"named,omitempty"`
 	CreatedAt       time.Time         `json:"created_at"`
 	Deliveries      []deliveryOut     `json:"deliveries"`
+	Attachments     []attachmentOut   `json:"attachments"`
+}
+
+// attachmentOut describes a file; its content is at GET /attachments/{id}.
+type attachmentOut struct {
+	ID           string    `json:"id"`
+	Name         string    `json:"name"`
+	OriginalName string    `json:"original_name"`
+	DeclaredType string    `json:"declared_type"`
+	DetectedType string    `json:"detected_type"`
+	Size         int64     `json:"size"`
+	SHA256       string    `json:"sha256"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 func messageFrom(m messaging.Message) messageOut {
@@ -56,7 +74,11 @@ func messageFrom(m messaging.Message) messageOut {
 		SenderState: m.SenderState, Sender: m.SenderLabel, Recipients: m.Recipients, Level: string(m.Level), Urgency: string(m.Urgency),
 		TLP: m.TLP.String(), PAP: m.PAP, Subject: m.Subject, Body: m.Body, Fields: m.Fields, Provisions: m.Provisions,
 		RequestedAction: m.RequestedAction, AckRequested: m.AckRequested, Exercise: m.Exercise, Named: m.Named, CreatedAt: utc(m.CreatedAt),
-		Deliveries: make([]deliveryOut, len(m.Deliveries))}
+		Deliveries: make([]deliveryOut, len(m.Deliveries)), Attachments: make([]attachmentOut, len(m.Attachments))}
+	for i, at := range m.Attachments {
+		out.Attachments[i] = attachmentOut{ID: at.ID, Name: at.Name, OriginalName: at.OriginalName, DeclaredType: at.DeclaredType,
+			DetectedType: at.DetectedType, Size: at.Size, SHA256: at.SHA256, CreatedAt: utc(at.CreatedAt)}
+	}
 	if out.Fields == nil {
 		out.Fields = map[string]string{}
 	}
@@ -137,6 +159,47 @@ type messageIn struct {
 	AckRequested    bool              `json:"ack_requested"`
 	Named           []string          `json:"named"`
 	Exercise        bool              `json:"exercise"`
+	Attachments     []fileIn          `json:"attachments"`
+}
+
+// fileIn is an attached file inside the JSON body, its content in base64.
+type fileIn struct {
+	Name          string `json:"name"`
+	MediaType     string `json:"media_type"`
+	ContentBase64 string `json:"content_base64"`
+}
+
+// uploads decodes the attached files; a file that is not base64 is a
+// field error naming it, and nothing is sent.
+func (in messageIn) uploads() ([]messaging.Upload, error) {
+	var out []messaging.Upload
+	var bad errs.Fields
+	for i, f := range in.Attachments {
+		b, err := base64.StdEncoding.DecodeString(f.ContentBase64)
+		if err != nil {
+			bad.Add(fmt.Sprintf("attachments[%d].content_base64", i), fmt.Sprintf("%q is not standard base64 (RFC 4648)", f.Name))
+			continue
+		}
+		out = append(out, messaging.Upload{Name: f.Name, MediaType: f.MediaType, Content: bytes.NewReader(b)})
+	}
+	return out, bad.Err()
+}
+
+// decodeMessage reads a message body, which may carry files: its limit is
+// the usual one plus the attachments' total in base64.
+func (s *server) decodeMessage(w http.ResponseWriter, r *http.Request) (messaging.Draft, error) {
+	var in messageIn
+	limit := s.app.Messaging.AttachmentLimits().MaxTotalBytes/3*4 + 4096 + s.maxBody()
+	if err := s.decodeLimit(w, r, &in, limit); err != nil {
+		return messaging.Draft{}, err
+	}
+	files, err := in.uploads()
+	if err != nil {
+		return messaging.Draft{}, err
+	}
+	d := in.draft()
+	d.Attachments = files
+	return d, nil
 }
 
 func (in messageIn) draft() messaging.Draft {
@@ -190,11 +253,11 @@ func (s *server) sendMessage(w http.ResponseWriter, r *http.Request, a actor.Act
 	if err := a.RequireWrite(); err != nil {
 		return err
 	}
-	var in messageIn
-	if err := s.decode(w, r, &in); err != nil {
+	d, err := s.decodeMessage(w, r)
+	if err != nil {
 		return err
 	}
-	m, err := s.app.Messaging.Send(r.Context(), a, in.draft())
+	m, err := s.app.Messaging.Send(r.Context(), a, d)
 	if err != nil {
 		return err
 	}
@@ -214,21 +277,20 @@ func (s *server) replyMessage(w http.ResponseWriter, r *http.Request, a actor.Ac
 	if err := a.RequireWrite(); err != nil {
 		return err
 	}
-	var in messageIn
-	if err := s.decode(w, r, &in); err != nil {
+	d, err := s.decodeMessage(w, r)
+	if err != nil {
 		return err
 	}
 	var bad errs.Fields
-	if len(in.Recipients) > 0 {
+	if len(d.Recipients) > 0 {
 		bad.Add("recipients", "a reply goes to the thread's participants; leave it out")
 	}
-	if in.Level != "" {
+	if d.Level != "" {
 		bad.Add("level", "a reply keeps the thread's level; leave it out")
 	}
 	if err := bad.Err(); err != nil {
 		return err
 	}
-	d := in.draft()
 	d.ReplyTo = r.PathValue("id")
 	m, err := s.app.Messaging.Send(r.Context(), a, d)
 	if err != nil {
@@ -287,4 +349,25 @@ func (s *server) listTemplates(w http.ResponseWriter, r *http.Request, a actor.A
 		ts = append(ts, t)
 	}
 	return writeJSON(w, http.StatusOK, listOf(ts, templateFrom))
+}
+
+// getAttachment serves a file to those who may read its message: always
+// as a download, never as something a browser would run.
+func (s *server) getAttachment(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	at, content, err := s.app.Messaging.Attachment(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", at.ServedType())
+	h.Set("Content-Disposition", at.Disposition())
+	h.Set("Content-Length", strconv.Itoa(len(content)))
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if sum, err := hex.DecodeString(at.SHA256); err == nil && len(sum) == sha256.Size {
+		h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":") // RFC 9530
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(content)
+	return nil
 }

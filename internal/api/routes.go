@@ -57,6 +57,7 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/messages/{id}/acknowledge", s.acknowledgeMessage},
 		{http.MethodPost, "/messages/{id}/read", s.markMessageRead},
 		{http.MethodGet, "/threads/{id}", s.getThread},
+		{http.MethodGet, "/attachments/{id}", s.getAttachment},
 
 		// Communication checks: the secretariat runs them, each State sees
 		// its own figures, and the public the published aggregates.

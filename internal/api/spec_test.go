@@ -184,8 +184,11 @@ func (s *spec) checkResponse(t *testing.T, method, path string, hr *http.Request
 		if len(res.body) != 0 {
 			t.Errorf("%s: %d response documented without a body, got %q", what, res.status, res.body)
 		}
-	} else {
+	} else if _, isJSON := content["application/json"]; isJSON {
 		s.checkBody(t, respPtr+pointer("content", "application/json", "schema")[1:], res, what)
+	} else if res.header.Get("Content-Type") == "" || strings.HasPrefix(res.header.Get("Content-Type"), "application/json") {
+		// A file download: whatever its type, it is not the JSON envelope.
+		t.Errorf("%s: a file was documented, got Content-Type %q", what, res.header.Get("Content-Type"))
 	}
 	if res.status < 300 && len(reqBody) > 0 {
 		if rb, _ := s.deref(opPtr + "/requestBody"); rb == nil {

@@ -54,6 +54,13 @@ func postReq(path string, body any) func(*fixture) req {
 	return func(*fixture) req { return req{method: http.MethodPost, path: path, body: body} }
 }
 
+// withFile is a valid communication to KE carrying one file.
+func withFile(name, base64 string) map[string]any {
+	return map[string]any{"type": "information_request", "recipients": []string{"KE"}, "level": "technical", "urgency": "routine", "tlp": "amber",
+		"subject": "With a file", "body": "See the file.", "fields": map[string]string{"question": "Seen this?"},
+		"attachments": []map[string]string{{"name": name, "content_base64": base64}}}
+}
+
 func invalidCases(t *testing.T) []invalidCase {
 	huge := `{"function_title": "` + strings.Repeat("a", 1<<20) + `"}`
 	return []invalidCase{
@@ -153,6 +160,22 @@ func invalidCases(t *testing.T) []invalidCase {
 		{name: "pocs with stale=maybe", role: frPOC, req: getReq("/pocs?stale=maybe&retired=perhaps"), status: 422, code: "invalid", fields: []string{"stale", "retired"}},
 		{name: "provisions of unknown kind", role: anon, req: getReq("/framework/provisions?kind=treaty&document=A/1/1&topic=nope"), status: 422, code: "invalid", fields: []string{"kind", "document", "topic"}},
 		{name: "audit with limit 0", role: sec, req: getReq("/audit?limit=0"), status: 422, code: "invalid", fields: []string{"limit"}},
+
+		// Communications, checks and webhooks: every problem named, nothing stored.
+		{name: "empty communication", role: frPOC, req: postReq("/messages", map[string]any{"type": "incident_notification"}), status: 422, code: "invalid",
+			fields: []string{"recipients", "subject"}},
+		{name: "attachment not base64", role: frPOC, req: postReq("/messages", withFile("notes.txt", "not base64!")), status: 422, code: "invalid",
+			fields: []string{"attachments[0].content_base64"}},
+		{name: "executable attachment", role: frPOC, req: postReq("/messages", withFile("tool.exe", "TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAA=")), status: 422, code: "invalid",
+			fields: []string{"attachments"}},
+		{name: "unknown box", role: frPOC, req: getReq("/messages?box=outbox&unread=perhaps"), status: 422, code: "invalid", fields: []string{"box", "unread"}},
+		{name: "reply with recipients", role: kePOC, req: func(f *fixture) req {
+			return req{method: http.MethodPost, path: "/messages/" + f.msg.ID + "/replies", body: map[string]any{"type": "update", "body": "x", "recipients": []string{"NZ"}}}
+		}, status: 422, code: "invalid", fields: []string{"recipients"}},
+		{name: "empty check", role: sec, req: postReq("/checks", map[string]any{"name": ""}), status: 422, code: "invalid",
+			fields: []string{"name", "scope_kind", "levels", "window_hours"}},
+		{name: "webhook over http to an unknown event", role: frAdmin, req: postReq("/webhooks", map[string]any{"url": "http://soc.fr.test.invalid/", "events": []string{"message.sent"}}),
+			status: 422, code: "invalid", fields: []string{"url", "events"}},
 	}
 }
 
