@@ -112,6 +112,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	}
 	notifier := notify.New(db, c, log, a.Messaging, a.Directory, sender, notify.Config{From: cfg.MailFrom, BaseURL: cfg.BaseURL})
 	notifier.Register(a.Jobs)
+	a.Messaging.Register(a.Jobs)
 	a.Pings = pingtest.New(db, a.Audit, c, a.Directory, pingtest.Config{})
 	a.Pings.SetSender(notifier)
 	notifier.SetPings(a.Pings)

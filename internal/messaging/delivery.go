@@ -17,6 +17,7 @@ const (
 	JobDeliver  = "message.deliver"  // notify a recipient State's POCs
 	JobRemind   = "message.remind"   // the acknowledgement deadline is near
 	JobEscalate = "message.escalate" // the acknowledgement deadline passed
+	JobExpire   = "message.expire"   // the response deadline passed
 )
 
 // DeliveryJob is the payload of the jobs above.
@@ -36,6 +37,11 @@ func (s *Service) schedule(ctx context.Context, tx *sql.Tx, m Message) error {
 		key := m.ID + "/" + d.State
 		if _, err := jobs.Enqueue(ctx, tx, m.CreatedAt, jobs.New{Kind: JobDeliver, Payload: p, DedupeKey: JobDeliver + "/" + key}); err != nil {
 			return errs.Internalf(err, "schedule delivery")
+		}
+		if d.ResponseDueAt != nil {
+			if _, err := jobs.Enqueue(ctx, tx, m.CreatedAt, jobs.New{Kind: JobExpire, Payload: p, RunAt: *d.ResponseDueAt, DedupeKey: JobExpire + "/" + key}); err != nil {
+				return errs.Internalf(err, "schedule expiry")
+			}
 		}
 		if d.AckDueAt == nil {
 			continue
@@ -126,4 +132,37 @@ func (s *Service) Escalate(ctx context.Context, m Message, state string) (bool, 
 		return s.audit.Append(ctx, tx, actor.Scheduler, audit.Change{Action: "message.escalate", ObjectType: "message", ObjectID: m.ID, State: state})
 	})
 	return escalated, err
+}
+
+// Register adds the handlers of the jobs the messaging service performs
+// itself; notification jobs are package notify's.
+func (s *Service) Register(q *jobs.Queue) { q.Register(JobExpire, s.expire) }
+
+// expire marks a delivery expired when its response deadline passes
+// without an answer. A late answer still counts: it moves the delivery on
+// to responded, and the timeline keeps both.
+func (s *Service) expire(ctx context.Context, j jobs.Job) error {
+	var p DeliveryJob
+	if err := j.Decode(&p); err != nil {
+		return jobs.Permanent(err)
+	}
+	m, err := s.ForDelivery(ctx, p.MessageID)
+	if err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		now := s.clock.Now()
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, expired_at = $2 WHERE message_id = $3 AND state_code = $4
+			AND status IN ('queued', 'delivered', 'acknowledged') AND responded_at IS NULL`, string(Expired), now, m.ID, p.State)
+		if err != nil {
+			return errs.Internalf(err, "expire")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // answered or closed in time
+		}
+		if err := s.event(ctx, tx, m.ThreadID, m.ID, p.State, "expired", actor.Scheduler, "no response by the deadline"); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, actor.Scheduler, audit.Change{Action: "message.expire", ObjectType: "message", ObjectID: m.ID, State: p.State})
+	})
 }

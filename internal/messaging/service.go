@@ -345,7 +345,7 @@ func (s *Service) applyReply(ctx context.Context, tx *sql.Tx, a actor.Actor, par
 		return s.acknowledge(ctx, tx, a, parent, now)
 	case Update:
 		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, responded_at = $2, acknowledged_at = COALESCE(acknowledged_at, $2)
-			WHERE message_id = $3 AND state_code = $4 AND status IN ('queued', 'delivered', 'acknowledged')`, string(Responded), now, parent.ID, a.State)
+			WHERE message_id = $3 AND state_code = $4 AND status IN ('queued', 'delivered', 'acknowledged', 'expired')`, string(Responded), now, parent.ID, a.State)
 		if err != nil {
 			return errs.Internalf(err, "mark responded")
 		}

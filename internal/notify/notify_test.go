@@ -10,6 +10,7 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -338,4 +339,63 @@ func bodyText(t *testing.T, raw []byte) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A delivery nobody answers by the response deadline (24 h when urgent)
+// expires, on the timeline too; an answer after that still counts, and an
+// answer in time keeps it from expiring at all.
+func TestUnansweredDeliveryExpires(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		tests := []struct {
+			name       string
+			answerAt   time.Duration // after sending; 0: no answer before the deadline
+			wantStatus messaging.Status
+		}{
+			{"answered in time", 3 * time.Hour, messaging.Responded},
+			{"never answered", 0, messaging.Expired},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				w := newWorld(t, db.Engine)
+				ctx := context.Background()
+				// Requests have a response deadline; notifications do not.
+				m, err := w.app.Messaging.Send(ctx, w.frpoc, messaging.Draft{Type: messaging.InformationRequest, Recipients: []string{"KE"},
+					Level: messaging.Technical, Urgency: messaging.Urgent, TLP: tlp.Amber, Subject: "Answer please", Body: "Do you see this C2?",
+					Fields: map[string]string{"question": "Seen 203.0.113.7?"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				answer := func() {
+					if _, err := w.app.Messaging.Send(ctx, w.kepoc, messaging.Draft{Type: messaging.Update, ReplyTo: m.ID, Body: "Looking into it."}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if tc.answerAt > 0 {
+					w.clock.Advance(tc.answerAt)
+					answer()
+				}
+				w.clock.Set(m.CreatedAt.Add(24*time.Hour + time.Minute))
+				w.drain(t)
+				got, events, err := w.app.Messaging.Thread(ctx, w.frpoc, m.ThreadID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				d := got[0].Deliveries[0]
+				if d.Status != tc.wantStatus || (tc.wantStatus == messaging.Expired) != (d.ExpiredAt != nil) {
+					t.Fatalf("delivery %s (expired at %v), want %s", d.Status, d.ExpiredAt, tc.wantStatus)
+				}
+				expired := slices.ContainsFunc(events, func(e messaging.Event) bool { return e.Kind == "expired" })
+				if expired != (tc.wantStatus == messaging.Expired) {
+					t.Errorf("timeline has expiry: %v", expired)
+				}
+				if tc.wantStatus == messaging.Expired {
+					answer()
+					got, _, _ = w.app.Messaging.Thread(ctx, w.frpoc, m.ThreadID)
+					if s := got[0].Deliveries[0].Status; s != messaging.Responded {
+						t.Errorf("a late answer left the delivery %s", s)
+					}
+				}
+			})
+		}
+	})
 }
