@@ -175,6 +175,7 @@ func tour(f *fixture) []leg {
 			{name: "admin-accounts", path: "/admin/accounts"},
 			{name: "admin-audit", path: "/admin/audit"},
 			{name: "admin-webhooks", path: "/admin/webhooks"},
+			{name: "admin-webhook", path: "/admin/webhooks/" + f.hook},
 			{name: "admin-webhooks-errors", path: "/admin/webhooks", then: func(b *tab) {
 				b.fill("#webhook-url", "http://10.0.0.1/hook")
 				b.click(`main form.stack button[type=submit]`)

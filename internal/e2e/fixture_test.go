@@ -27,6 +27,7 @@ import (
 	"github.com/detente/detente/internal/store/storetest"
 	"github.com/detente/detente/internal/tlp"
 	"github.com/detente/detente/internal/web"
+	"github.com/detente/detente/internal/webhook"
 )
 
 const password = "correct horse battery staple"
@@ -52,6 +53,7 @@ type fixture struct {
 	// open one; KE's POC answers for its entry from the inbox.
 	spring, autumn pingtest.Campaign
 	mail           *mailbox
+	hook           string // a webhook of FR's administrator
 }
 
 // mailbox keeps what the application sends, in place of an SMTP relay.
@@ -181,6 +183,11 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sub, _, err := a.Webhooks.Create(ctx, f.acc["fradmin"].Actor(), webhook.Input{URL: "https://soc.fr.e2e.invalid/detente", Events: []string{webhook.MessageReceived}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.hook = sub.ID
 	h, err := server.Handler(a, web.Options{})
 	if err != nil {
 		t.Fatal(err)
