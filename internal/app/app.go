@@ -84,6 +84,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 		return nil, err
 	}
 	mcfg := messaging.DefaultConfig()
+	for u, d := range cfg.Deadlines {
+		mcfg.Deadlines[messaging.Urgency(u)] = messaging.Deadline{Acknowledge: d.Acknowledge, Respond: d.Respond}
+	}
 	mcfg.Attachments = messaging.AttachmentLimits{MaxFileBytes: cfg.AttachmentMaxFile, MaxTotalBytes: cfg.AttachmentMaxTotal, MaxCount: cfg.AttachmentMaxCount}
 	a.Messaging = messaging.New(db, a.Audit, c, cat, mcfg)
 	if err := a.Messaging.SyncTemplates(ctx); err != nil {

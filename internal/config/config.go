@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -53,11 +54,59 @@ type Config struct {
 	// addresses and plain http: for tests and development only.
 	WebhookKey          []byte
 	WebhookAllowPrivate bool
+
+	// Deadlines by urgency (routine, priority, urgent): how long a
+	// recipient State has to acknowledge a communication and to respond to
+	// a request.
+	Deadlines map[string]Deadline
+}
+
+// Deadline is the acknowledgement and response windows of one urgency.
+type Deadline struct {
+	Acknowledge time.Duration
+	Respond     time.Duration
+}
+
+// defaultDeadlines follows common CERT practice: an urgent request is
+// acknowledged within two hours and answered within a day.
+func defaultDeadlines() map[string]Deadline {
+	return map[string]Deadline{
+		"urgent":   {Acknowledge: 2 * time.Hour, Respond: 24 * time.Hour},
+		"priority": {Acknowledge: 24 * time.Hour, Respond: 72 * time.Hour},
+		"routine":  {Acknowledge: 72 * time.Hour, Respond: 14 * 24 * time.Hour},
+	}
+}
+
+// parseDeadlines reads "urgency=ack/respond" entries separated by commas
+// over the given ones; urgencies not named keep their windows.
+func parseDeadlines(v string, into map[string]Deadline) error {
+	for _, entry := range strings.Split(v, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		urgency, windows, ok := strings.Cut(entry, "=")
+		ack, respond, ok2 := strings.Cut(windows, "/")
+		if !ok || !ok2 {
+			return fmt.Errorf("%q: write urgency=acknowledge/respond, e.g. urgent=2h/24h", entry)
+		}
+		urgency = strings.TrimSpace(urgency)
+		if urgency != "routine" && urgency != "priority" && urgency != "urgent" {
+			return fmt.Errorf("%q: the urgencies are routine, priority and urgent", urgency)
+		}
+		a, err1 := time.ParseDuration(strings.TrimSpace(ack))
+		r, err2 := time.ParseDuration(strings.TrimSpace(respond))
+		if err1 != nil || err2 != nil || a <= 0 || r < a {
+			return fmt.Errorf("%q: give two positive durations, the response window no shorter than the acknowledgement's", entry)
+		}
+		into[urgency] = Deadline{Acknowledge: a, Respond: r}
+	}
+	return nil
 }
 
 // Defaults returns the configuration a bare `detente serve` uses.
 func Defaults() Config {
-	return Config{
+	c := Config{
 		Addr:            "127.0.0.1:8080",
 		BaseURL:         "",
 		DataDir:         "data",
@@ -75,6 +124,8 @@ func Defaults() Config {
 		AttachmentMaxTotal: 25 << 20,
 		AttachmentMaxCount: 10,
 	}
+	c.Deadlines = defaultDeadlines()
+	return c
 }
 
 // Parse reads args (without the program and subcommand names) and env.
@@ -97,6 +148,7 @@ type Binder struct {
 	c                               Config
 	level, stale, ttl, idle, shutdn string
 	webhookKey                      string
+	deadlines                       string
 }
 
 // Bind registers the server settings on fs, so a command can add flags of
@@ -126,6 +178,7 @@ func Bind(fs *flag.FlagSet) *Binder {
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", c.SMTPTLS, "required, opportunistic or none (DETENTE_SMTP_TLS)")
 	fs.StringVar(&b.webhookKey, "webhook-key", "", "64 hex digits (32 bytes) encrypting webhook secrets at rest; prefer the variable DETENTE_WEBHOOK_KEY")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach private and loopback addresses and plain http; development only (DETENTE_WEBHOOK_ALLOW_PRIVATE)")
+	fs.StringVar(&b.deadlines, "deadlines", "", "acknowledge/respond windows of the urgencies to change, e.g. urgent=1h/12h,routine=96h/336h; defaults urgent=2h/24h, priority=24h/72h, routine=72h/336h (DETENTE_DEADLINES)")
 	return b
 }
 
@@ -142,7 +195,7 @@ func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
 		"stale-after": true, "session-ttl": true, "session-idle": true, "shutdown-timeout": true, "max-body": true,
 		"attachment-max-file": true, "attachment-max-total": true, "attachment-max-count": true,
 		"mail-from": true, "smtp-host": true, "smtp-port": true, "smtp-username": true, "smtp-password": true, "smtp-tls": true,
-		"webhook-key": true, "webhook-allow-private": true}
+		"webhook-key": true, "webhook-allow-private": true, "deadlines": true}
 	var problems []error
 	b.fs.VisitAll(func(f *flag.Flag) {
 		if set[f.Name] || !own[f.Name] {
@@ -192,6 +245,10 @@ func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
 		} else {
 			c.WebhookKey = k
 		}
+	}
+	c.Deadlines = maps.Clone(c.Deadlines)
+	if err := parseDeadlines(b.deadlines, c.Deadlines); err != nil {
+		problems = append(problems, fmt.Errorf("deadlines: %w", err))
 	}
 	if c.MaxBodyBytes < 4096 {
 		problems = append(problems, errors.New("max-body: allow at least 4096 bytes"))

@@ -65,6 +65,22 @@ func TestParse(t *testing.T) {
 		}, false},
 		{"short webhook key", []string{"-webhook-key", "abcd"}, nil, nil, true},
 		{"webhook key not hex", nil, map[string]string{"DETENTE_WEBHOOK_KEY": strings.Repeat("zz", 32)}, nil, true},
+		{"deadlines default to 2 h to acknowledge an urgent message", nil, nil, func(t *testing.T, c Config) {
+			if d := c.Deadlines["urgent"]; d.Acknowledge != 2*time.Hour || d.Respond != 24*time.Hour || len(c.Deadlines) != 3 {
+				t.Errorf("deadlines %v", c.Deadlines)
+			}
+		}, false},
+		{"deadlines changed for one urgency keep the others", nil, map[string]string{"DETENTE_DEADLINES": "urgent=1h/12h"}, func(t *testing.T, c Config) {
+			if c.Deadlines["urgent"] != (Deadline{time.Hour, 12 * time.Hour}) || c.Deadlines["routine"] != (Deadline{72 * time.Hour, 336 * time.Hour}) {
+				t.Errorf("deadlines %v", c.Deadlines)
+			}
+			if Defaults().Deadlines["urgent"].Acknowledge != 2*time.Hour {
+				t.Error("parsing changed the defaults of the next caller")
+			}
+		}, false},
+		{"unknown urgency", []string{"-deadlines", "critical=1h/2h"}, nil, nil, true},
+		{"respond before acknowledging", []string{"-deadlines", "routine=10h/5h"}, nil, nil, true},
+		{"deadline without windows", []string{"-deadlines", "urgent=2h"}, nil, nil, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
