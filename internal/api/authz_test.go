@@ -161,6 +161,13 @@ var matrix = []matrixCase{
 	// State-to-State message; TLP:RED reaches the author and the named only.
 	{name: "message templates", method: http.MethodGet, path: static("/message-templates"),
 		want: byRole{200, 200, 200, 200, 200, 200, 200, 401}, show: map[string][]string{frPOC: {"incident_notification", "critical_infrastructure"}}},
+	{name: "adapt a template", method: http.MethodPut, path: static("/message-templates/closure"),
+		body: func(*fixture, string) any {
+			return map[string]any{"title": "Closure", "description": "Close the exchange and record the outcome.",
+				"fields": []map[string]any{{"name": "outcome", "label": "Outcome", "kind": "longtext", "required": true},
+					{"name": "lessons", "label": "Lessons learnt", "kind": "longtext"}}, "provisions": []string{"cbm-1"}}
+		},
+		want: byRole{200, 403, 403, 403, 403, 403, 403, 401}, show: map[string][]string{sec: {`"version":2`, "lessons"}}},
 	{name: "inbox", method: http.MethodGet, path: static("/messages"),
 		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
 		hide: map[string][]string{sec: {frSubject, redSubject}, nzPOC: {frSubject, redSubject}, frAdmin: {redSubject}, readOnly: {redSubject}},

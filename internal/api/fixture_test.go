@@ -393,6 +393,7 @@ func (f *fixture) counts() count {
 		{"attachments", `SELECT COUNT(*) FROM attachments`},
 		{"ping_campaigns", `SELECT COUNT(*) FROM ping_campaigns`},
 		{"webhooks", `SELECT COUNT(*) FROM webhooks`},
+		{"message_templates", `SELECT COUNT(*) FROM message_templates`},
 	} {
 		var n int
 		if err := f.app.DB.R.QueryRow(q.sql).Scan(&n); err != nil {

@@ -371,3 +371,39 @@ func (s *server) getAttachment(w http.ResponseWriter, r *http.Request, a actor.A
 	_, _ = w.Write(content)
 	return nil
 }
+
+// templateIn is a new version of a template; its type comes from the path.
+type templateIn struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Fields      []struct {
+		Name     string   `json:"name"`
+		Label    string   `json:"label"`
+		Kind     string   `json:"kind"`
+		Required bool     `json:"required"`
+		Choices  []string `json:"choices"`
+		Help     string   `json:"help"`
+	} `json:"fields"`
+	Provisions []string `json:"provisions"`
+}
+
+// publishTemplate adds a version of a type's template; messages already
+// sent keep the version they used.
+func (s *server) publishTemplate(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	if err := a.RequireWrite(); err != nil {
+		return err
+	}
+	var in templateIn
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	t := messaging.Template{Type: messaging.Type(r.PathValue("type")), Title: in.Title, Description: in.Description, Provisions: in.Provisions}
+	for _, f := range in.Fields {
+		t.Fields = append(t.Fields, messaging.Field{Name: f.Name, Label: f.Label, Kind: messaging.FieldKind(f.Kind), Required: f.Required, Choices: f.Choices, Help: f.Help})
+	}
+	saved, err := s.app.Messaging.PublishTemplate(r.Context(), a, t)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, templateFrom(saved))
+}

@@ -50,6 +50,7 @@ func (s *server) routes() []route {
 
 		// Communications between States' POCs. TLP decides who reads what.
 		{http.MethodGet, "/message-templates", s.listTemplates},
+		{http.MethodPut, "/message-templates/{type}", s.publishTemplate},
 		{http.MethodGet, "/messages", s.listMessages},
 		{http.MethodPost, "/messages", s.sendMessage},
 		{http.MethodGet, "/messages/{id}", s.getMessage},

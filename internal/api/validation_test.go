@@ -172,6 +172,10 @@ func invalidCases(t *testing.T) []invalidCase {
 		{name: "reply with recipients", role: kePOC, req: func(f *fixture) req {
 			return req{method: http.MethodPost, path: "/messages/" + f.msg.ID + "/replies", body: map[string]any{"type": "update", "body": "x", "recipients": []string{"NZ"}}}
 		}, status: 422, code: "invalid", fields: []string{"recipients"}},
+		{name: "broken template", role: sec, req: func(*fixture) req {
+			return req{method: http.MethodPut, path: "/message-templates/closure", body: map[string]any{"title": " ",
+				"fields": []map[string]any{{"name": "Outcome!", "label": "Outcome", "kind": "text"}}, "provisions": []string{"norm-z"}}}
+		}, status: 422, code: "invalid", fields: []string{"title", "fields[0]", "provisions"}},
 		{name: "empty check", role: sec, req: postReq("/checks", map[string]any{"name": ""}), status: 422, code: "invalid",
 			fields: []string{"name", "scope_kind", "levels", "window_hours"}},
 		{name: "webhook over http to an unknown event", role: frAdmin, req: postReq("/webhooks", map[string]any{"url": "http://soc.fr.test.invalid/", "events": []string{"message.sent"}}),
