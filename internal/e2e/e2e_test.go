@@ -205,12 +205,20 @@ func tour(f *fixture) []leg {
 			}},
 			{name: "check-report", path: "/checks/" + f.spring.ID},
 			{name: "check-open", path: "/checks/" + f.autumn.ID},
+			{name: "templates", path: "/admin/templates"},
+			{name: "template", path: "/admin/templates/incident_notification"},
+			{name: "template-errors", path: "/admin/templates/closure", then: func(b *tab) {
+				b.fill("#f0_name", "Outcome!")
+				b.click(`main form.stack button[type=submit]`)
+				b.waitFor("#f0-error")
+			}},
 		}},
 		{"kepoc", []stop{
 			{name: "inbox", path: "/messages"},
 			{name: "thread", path: "/threads/" + f.msg.ThreadID},
 			{name: "checks", path: "/checks"},
 			{name: "check-report", path: "/checks/" + f.spring.ID},
+			{name: "template", path: "/admin/templates/vulnerability_report"},
 		}},
 	}
 }

@@ -111,6 +111,7 @@ func (s *Server) parseTemplates() error {
 		},
 		"stateName": stateLabel,
 		"has":       func(v []string, x string) bool { return slices.Contains(v, x) },
+		"add":       func(a, b int) int { return a + b },
 		"tlpClass":  func(l tlp.Label) string { return strings.ReplaceAll(string(l), "+", "-") },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
@@ -329,6 +330,7 @@ var flashes = map[string]string{
 	"confirmed-check": "Thank you: the check is confirmed.",
 	"acknowledged":    "Receipt acknowledged. The sender can see it.",
 	"updated":         "The account was updated.",
+	"published":       "The new version of the template is published. Messages already sent keep the version they used.",
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
