@@ -122,3 +122,26 @@ func TestRedReachesOnlyNamedPeople(t *testing.T) {
 		t.Fatal("KE's admin lists the RED message")
 	}
 }
+
+// An exercise sent from the form is marked as one wherever it shows.
+func TestExerciseFromTheForm(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, engine *store.DB) {
+		f := newFixture(t, engine.Engine)
+		fr, ke := f.signIn("frpoc"), f.signIn("kepoc")
+		form := url.Values{"type": {"information_request"}, "recipients": {"KE"}, "level": {"technical"}, "urgency": {"routine"}, "tlp": {"green"},
+			"subject": {"Tabletop: grid scenario, inject 3"}, "body": {"Do you see the beacon?"}, "f_question": {"Beacon seen?"}, "exercise": {"yes"}}
+		r := fr.post("/messages", form)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("send: %d\n%s", r.status, snippet(r.body))
+		}
+		thread := strings.Split(strings.TrimPrefix(r.header.Get("Location"), "/threads/"), "?")[0]
+		for what, body := range map[string]string{"inbox": ke.get("/messages").body, "thread": ke.get("/threads/" + thread).body} {
+			if !strings.Contains(body, "EXERCISE") {
+				t.Errorf("the %s does not mark the exercise", what)
+			}
+		}
+		if strings.Contains(ke.get("/threads/"+f.msg.ThreadID).body, "EXERCISE") {
+			t.Error("a real incident is marked as an exercise")
+		}
+	})
+}
