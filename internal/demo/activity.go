@@ -14,7 +14,9 @@ import (
 	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/mail"
+	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/pingtest"
+	"github.com/detente/detente/internal/tlp"
 )
 
 // Outbox keeps the mail the seeding sends in memory. The seeding answers
@@ -171,4 +173,107 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// seedMessages plays a few weeks of traffic between the featured States'
+// duty officers through the real services and scheduler: notifications,
+// acknowledgements, a missed deadline that escalates, an answered
+// vulnerability report, a TLP:RED request to a named person, and an
+// exercise.
+func seedMessages(ctx context.Context, a *app.App, c *clock.Fixed, duty map[string]actor.Actor, now time.Time) error {
+	at := func(ago time.Duration) error {
+		c.Set(now.Add(-ago))
+		return drain(ctx, a)
+	}
+	send := func(from string, d messaging.Draft) (messaging.Message, error) {
+		m, err := a.Messaging.Send(ctx, duty[from], d)
+		if err != nil {
+			return m, fmt.Errorf("demo message %q: %w", d.Subject, err)
+		}
+		return m, drain(ctx, a)
+	}
+	steps := []func() error{
+		func() error {
+			if err := at(12 * 24 * time.Hour); err != nil {
+				return err
+			}
+			m, err := send("FR", messaging.Draft{Type: messaging.IncidentNotification, Recipients: []string{"KE", "BR"}, Level: messaging.Technical,
+				Urgency: messaging.Priority, TLP: tlp.Amber, Subject: "Spear-phishing wave against electricity operators",
+				Body: "Since Monday, operators of transmission networks receive invoices carrying a loader; two infections confirmed in our sector.",
+				Fields: map[string]string{"sector": "energy", "critical_infrastructure": "yes", "started": now.Add(-13 * 24 * time.Hour).Format("2006-01-02 15:04"),
+					"impact": "Two workstations infected at one operator; no effect on operations so far.", "status": "ongoing",
+					"indicators": "invoice-portal.example.invalid\n198.51.100.23\nsha256 5f2b…(demo)"},
+				Provisions: []string{"norm-h", "cbm-1"}, AckRequested: true})
+			if err != nil {
+				return err
+			}
+			if err := at(12*24*time.Hour - 3*time.Hour); err != nil {
+				return err
+			}
+			if err := a.Messaging.Acknowledge(ctx, duty["KE"], m.ID); err != nil {
+				return err
+			}
+			// Brazil misses the 24 h deadline: the escalation runs.
+			if err := at(12*24*time.Hour - 25*time.Hour); err != nil {
+				return err
+			}
+			_, err = send("KE", messaging.Draft{Type: messaging.Update, ReplyTo: m.ID, Body: "Same loader seen at one operator here; we blocked the domain nationally.",
+				Fields: map[string]string{"status": "action taken"}})
+			return err
+		},
+		func() error {
+			if err := at(6 * 24 * time.Hour); err != nil {
+				return err
+			}
+			m, err := send("JP", messaging.Draft{Type: messaging.VulnerabilityReport, Recipients: []string{"FR"}, Level: messaging.Technical,
+				Urgency: messaging.Routine, TLP: tlp.Green, Subject: "Authentication bypass in an industrial gateway",
+				Body: "A researcher reported an authentication bypass in a gateway used by water utilities in both our countries. The vendor is preparing a fix.",
+				Fields: map[string]string{"product": "Industrial gateway firmware 4.x", "vendor": "(demo vendor)", "severity": "high",
+					"remedy": "Restrict the management interface to the plant network until the fix is out."},
+				Provisions: []string{"norm-j"}, AckRequested: true})
+			if err != nil {
+				return err
+			}
+			if err := at(5 * 24 * time.Hour); err != nil {
+				return err
+			}
+			_, err = send("FR", messaging.Draft{Type: messaging.Update, ReplyTo: m.ID, Body: "Thank you. We have informed the utilities concerned and will coordinate the advisory.",
+				Fields: map[string]string{"status": "information provided"}})
+			return err
+		},
+		func() error {
+			if err := at(26 * time.Hour); err != nil {
+				return err
+			}
+			m, err := send("BR", messaging.Draft{Type: messaging.AssistanceRequest, Recipients: []string{"JP"}, Level: messaging.Technical,
+				Urgency: messaging.Urgent, TLP: tlp.Red, Named: []string{duty["JP"].AccountID}, Subject: "Assistance with a hospital ransomware case",
+				Body: "A regional hospital network is encrypted. We ask for help identifying the operators' infrastructure hosted abroad.",
+				Fields: map[string]string{"sector": "health", "critical_infrastructure": "yes", "assistance": "Identify and take down the C2 servers listed.",
+					"impact": "Emergency admissions diverted to other hospitals.", "indicators": "203.0.113.45\n203.0.113.46"},
+				Provisions: []string{"norm-h", "norm-g"}, AckRequested: true})
+			if err != nil {
+				return err
+			}
+			if err := at(25 * time.Hour); err != nil {
+				return err
+			}
+			return a.Messaging.Acknowledge(ctx, duty["JP"], m.ID)
+		},
+		func() error {
+			if err := at(3 * time.Hour); err != nil {
+				return err
+			}
+			_, err := send("KE", messaging.Draft{Type: messaging.InformationRequest, Recipients: []string{"FR", "BR", "JP"}, Level: messaging.Technical,
+				Urgency: messaging.Priority, TLP: tlp.Green, Exercise: true, Subject: "Regional tabletop, inject 2: suspected supply-chain compromise",
+				Body:   "Exercise scenario: a software update server of a logistics company is compromised. What would you need from us?",
+				Fields: map[string]string{"question": "Which indicators and contacts would you ask for first?"}, AckRequested: true})
+			return err
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return at(0)
 }

@@ -57,6 +57,7 @@ func Seed(ctx context.Context, open func(clock.Clock, mail.Sender) (*app.App, er
 	// Accounts of the States the demo logins belong to must be created by
 	// their own admins, as in real use; the operator creates the admins.
 	featured := []string{"FR", "KE", "BR", "JP"}
+	duty := map[string]actor.Actor{} // each featured State's CERT duty officer
 	for _, st := range all {
 		participates := slices.Contains(featured, st.Alpha2) || rng.IntN(100) < 78
 		if !participates {
@@ -115,6 +116,7 @@ func Seed(ctx context.Context, open func(clock.Clock, mail.Sender) (*app.App, er
 				res.Logins = append(res.Logins, Login{Email: acc.Email, Role: acc.Role, State: st.Alpha2})
 				if extra.role == actor.POC {
 					answerer = acc.ID
+					duty[st.Alpha2] = acc.Actor()
 				}
 			}
 		}
@@ -129,6 +131,9 @@ func Seed(ctx context.Context, open func(clock.Clock, mail.Sender) (*app.App, er
 		res.POCs += n
 	}
 	if err := seedChecks(ctx, a, c, box, now, rng); err != nil {
+		return res, err
+	}
+	if err := seedMessages(ctx, a, c, duty, now); err != nil {
 		return res, err
 	}
 	return res, nil
