@@ -232,10 +232,11 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 	}
 	// The sender production builds from its settings (mail.SMTP), with the
 	// sink's throwaway certificate trusted.
-	sender := mail.SMTP{Host: sink.Host(), Port: sink.Port(), TLS: mail.NoTLS, Timeout: 30 * time.Second}
+	sender := &mail.SMTP{Host: sink.Host(), Port: sink.Port(), TLS: mail.NoTLS, Timeout: 30 * time.Second}
 	if o.SMTPTLS {
 		sender.TLS, sender.TLSConfig = mail.StartTLSRequired, sink.TLSConfig()
 	}
+	defer sender.Close()
 	logs := &countingHandler{next: slog.NewTextHandler(progress, &slog.HandlerOptions{Level: slog.LevelWarn}), count: new(atomic.Int64)}
 	a, err := app.Open(ctx, cfg, slog.New(logs), app.Options{
 		Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}, // accounts are set-up, not measured

@@ -36,6 +36,8 @@ type App struct {
 	Pings     *pingtest.Service
 	Webhooks  *webhook.Service
 	Jobs      *jobs.Queue // run with RunWorkers
+
+	relay *mail.SMTP // the relay of the configuration, whose connections Close ends
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -108,7 +110,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	switch {
 	case sender != nil:
 	case cfg.SMTPHost != "":
-		sender = mail.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, TLS: mail.TLSMode(cfg.SMTPTLS)}
+		a.relay = &mail.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, TLS: mail.TLSMode(cfg.SMTPTLS)}
+		sender = a.relay
 	default:
 		log.Warn("no SMTP relay configured: notifications are logged, not sent")
 		sender = notify.Discard{Log: log}
@@ -129,5 +132,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 // job twice.
 func (a *App) RunWorkers(ctx context.Context) { a.Jobs.Run(ctx) }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close releases the SMTP relay's idle connections and the database. A
+// sender given in Options.Mail stays its owner's to close.
+func (a *App) Close() error {
+	if a.relay != nil {
+		_ = a.relay.Close()
+	}
+	return a.DB.Close()
+}

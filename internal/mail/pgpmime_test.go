@@ -40,7 +40,7 @@ func TestOpenPGPMIMEDecryptsWithGPG(t *testing.T) {
 			}
 			checkLines(t, raw)
 			srv := smtptest.Start(t, smtptest.Options{StartTLS: true})
-			c := mail.SMTP{Host: srv.Host(), Port: srv.Port(), TLSConfig: srv.TLSConfig(), Timeout: 5 * time.Second}
+			c := &mail.SMTP{Host: srv.Host(), Port: srv.Port(), TLSConfig: srv.TLSConfig(), Timeout: 5 * time.Second}
 			if err := c.Send(context.Background(), m.From, m.To, raw); err != nil {
 				t.Fatal(err)
 			}

@@ -20,8 +20,8 @@ const (
 )
 
 // client is a sender for srv that trusts its certificate and logs in.
-func client(srv *smtptest.Server) mail.SMTP {
-	return mail.SMTP{Host: srv.Host(), Port: srv.Port(), Username: relayUser, Password: relayPassword,
+func client(srv *smtptest.Server) *mail.SMTP {
+	return &mail.SMTP{Host: srv.Host(), Port: srv.Port(), Username: relayUser, Password: relayPassword,
 		TLS: mail.StartTLSRequired, TLSConfig: srv.TLSConfig(), Timeout: 5 * time.Second}
 }
 
@@ -67,7 +67,7 @@ func TestSMTPDotStuffing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := mail.SMTP{Host: srv.Host(), Port: srv.Port(), TLS: mail.NoTLS, Timeout: 5 * time.Second}
+	c := &mail.SMTP{Host: srv.Host(), Port: srv.Port(), TLS: mail.NoTLS, Timeout: 5 * time.Second}
 	if err := c.Send(context.Background(), sender, m.To, raw); err != nil {
 		t.Fatal(err)
 	}
@@ -81,26 +81,26 @@ func TestSMTPErrors(t *testing.T) {
 		name      string
 		opts      *smtptest.Options // nil: STARTTLS and AUTH
 		setup     func(*smtptest.Server)
-		client    func(*smtptest.Server) mail.SMTP
+		client    func(*smtptest.Server) *mail.SMTP
 		to        []string
 		permanent bool
 	}{
-		{name: "STARTTLS required but not offered", opts: &smtptest.Options{}, client: func(s *smtptest.Server) mail.SMTP {
+		{name: "STARTTLS required but not offered", opts: &smtptest.Options{}, client: func(s *smtptest.Server) *mail.SMTP {
 			c := client(s)
 			c.Username = ""
 			return c
 		}},
-		{name: "certificate not trusted", client: func(s *smtptest.Server) mail.SMTP {
+		{name: "certificate not trusted", client: func(s *smtptest.Server) *mail.SMTP {
 			c := client(s)
 			c.TLSConfig = nil // system roots do not know the test certificate
 			return c
 		}},
-		{name: "certificate for another name", client: func(s *smtptest.Server) mail.SMTP {
+		{name: "certificate for another name", client: func(s *smtptest.Server) *mail.SMTP {
 			c := client(s)
 			c.TLSConfig = &tls.Config{RootCAs: s.RootCAs(), ServerName: "relay.example.invalid"}
 			return c
 		}},
-		{name: "wrong password", permanent: true, client: func(s *smtptest.Server) mail.SMTP {
+		{name: "wrong password", permanent: true, client: func(s *smtptest.Server) *mail.SMTP {
 			c := client(s)
 			c.Password = "nope"
 			return c
@@ -114,14 +114,14 @@ func TestSMTPErrors(t *testing.T) {
 		{name: "452 at RCPT", setup: func(s *smtptest.Server) { s.FailNextAt(smtptest.AtRcpt, 1, 452) }},
 		{name: "554 after DATA", permanent: true, setup: func(s *smtptest.Server) { s.FailNext(1, 554) }},
 		{name: "message too large", permanent: true, opts: &smtptest.Options{StartTLS: true, Username: relayUser, Password: relayPassword, MaxSize: 100}},
-		{name: "nothing listening", client: func(*smtptest.Server) mail.SMTP {
+		{name: "nothing listening", client: func(*smtptest.Server) *mail.SMTP {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)
 			}
 			port := ln.Addr().(*net.TCPAddr).Port
 			ln.Close()
-			return mail.SMTP{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, Timeout: 2 * time.Second}
+			return &mail.SMTP{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, Timeout: 2 * time.Second}
 		}},
 	}
 	for _, tc := range tests {
@@ -210,7 +210,7 @@ func TestSMTPOpportunisticAndNone(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := smtptest.Start(t, smtptest.Options{StartTLS: tc.offer})
-			c := mail.SMTP{Host: srv.Host(), Port: srv.Port(), TLS: tc.mode, TLSConfig: srv.TLSConfig(), Timeout: 5 * time.Second}
+			c := &mail.SMTP{Host: srv.Host(), Port: srv.Port(), TLS: tc.mode, TLSConfig: srv.TLSConfig(), Timeout: 5 * time.Second}
 			if err := c.Send(context.Background(), sender, []string{"duty@cert.invalid"}, built(t)); err != nil {
 				t.Fatal(err)
 			}
@@ -240,7 +240,7 @@ func TestSMTPContext(t *testing.T) {
 		c.Close()
 	}()
 	port := ln.Addr().(*net.TCPAddr).Port
-	c := mail.SMTP{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, Timeout: time.Minute}
+	c := &mail.SMTP{Host: "127.0.0.1", Port: port, TLS: mail.NoTLS, Timeout: time.Minute}
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
 	start := time.Now()

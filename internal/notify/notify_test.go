@@ -50,7 +50,8 @@ func openApp(t *testing.T, dsn string, c clock.Clock, srv *smtptest.Server, jo j
 		t.Fatal(err)
 	}
 	cfg.Database = dsn
-	sender := dmail.SMTP{Host: srv.Host(), Port: srv.Port(), TLS: dmail.NoTLS, Timeout: 5 * time.Second}
+	sender := &dmail.SMTP{Host: srv.Host(), Port: srv.Port(), TLS: dmail.NoTLS, Timeout: 5 * time.Second}
+	t.Cleanup(func() { sender.Close() })
 	a, err := app.Open(context.Background(), cfg, quiet, app.Options{Clock: c, Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}, Mail: sender, Jobs: jo})
 	if err != nil {
 		t.Fatal(err)

@@ -42,6 +42,8 @@ func newWorld(t *testing.T, engine store.Engine) *world {
 	ctx := context.Background()
 	w := &world{clock: clock.NewFixed(time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)), smtp: smtptest.Start(t, smtptest.Options{}),
 		who: map[string]actor.Actor{"anon": actor.Anonymous}, poc: map[string]directory.POC{}}
+	sender := &dmail.SMTP{Host: w.smtp.Host(), Port: w.smtp.Port(), TLS: dmail.NoTLS, Timeout: 5 * time.Second}
+	t.Cleanup(func() { sender.Close() })
 	cfg, err := config.Parse("test", []string{"-base-url", "https://detente.test.invalid"}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +51,7 @@ func newWorld(t *testing.T, engine store.Engine) *world {
 	cfg.Database = storetest.DSN(t, engine)
 	w.app, err = app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Clock: w.clock,
 		Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}, Jobs: jobs.Options{Backoff: func(int) time.Duration { return time.Minute }},
-		Mail: dmail.SMTP{Host: w.smtp.Host(), Port: w.smtp.Port(), TLS: dmail.NoTLS, Timeout: 5 * time.Second}})
+		Mail: sender})
 	if err != nil {
 		t.Fatal(err)
 	}

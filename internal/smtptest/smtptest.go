@@ -84,9 +84,15 @@ type Server struct {
 	msgs    []Message
 	arrived chan struct{} // closed and replaced whenever a message is accepted
 	down    bool
-	fail    [2]struct{ n, code int } // indexed by Stage
+	fail    [2]struct{ n, code int } // indexed by Stage; code hangUp: no reply
 	reject  map[string]bool
+	epoch   int // sessions from before the current epoch are ended with 421
+	dialed  int // connections accepted
+	secured int // STARTTLS handshakes completed
 }
+
+// hangUp as an injected code ends the connection without a reply.
+const hangUp = -1
 
 // Start listens on 127.0.0.1 and serves until the test ends.
 func Start(t testing.TB, opt Options) *Server {
@@ -211,6 +217,35 @@ func (s *Server) FailNextAt(stage Stage, n, code int) {
 	s.mu.Unlock()
 }
 
+// HangUpNext makes the next n commands at stage end the connection without
+// a reply. At AtData the message is accepted first: the client cannot tell
+// that it went, the case where sending it again would duplicate it.
+func (s *Server) HangUpNext(stage Stage, n int) { s.FailNextAt(stage, n, hangUp) }
+
+// EndSessions makes every open connection answer its next command with 421
+// and hang up, as a relay does when it restarts or ends idle sessions; new
+// connections are served as usual.
+func (s *Server) EndSessions() { s.mu.Lock(); s.epoch++; s.mu.Unlock() }
+
+// DropConnections closes every open connection at once, without a word.
+func (s *Server) DropConnections() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		_ = c.Close()
+	}
+}
+
+// Connections is how many connections the server has accepted.
+func (s *Server) Connections() int { s.mu.Lock(); defer s.mu.Unlock(); return s.dialed }
+
+// Handshakes is how many STARTTLS handshakes have completed.
+func (s *Server) Handshakes() int { s.mu.Lock(); defer s.mu.Unlock(); return s.secured }
+
+// Open is how many connections are open now. A connection the client
+// closed counts until the server has noticed.
+func (s *Server) Open() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.conns) }
+
 // Reject refuses a recipient permanently (550) from now on.
 func (s *Server) Reject(addr string) {
 	s.mu.Lock()
@@ -258,6 +293,12 @@ func (s *Server) injected(stage Stage) (code int, ok bool) {
 
 func (s *Server) isDown() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.down }
 
+func (ss *session) ended() bool {
+	ss.s.mu.Lock()
+	defer ss.s.mu.Unlock()
+	return ss.epoch != ss.s.epoch
+}
+
 func (s *Server) accept() {
 	defer s.wg.Done()
 	for {
@@ -285,8 +326,9 @@ func (s *Server) handle(c net.Conn) {
 		return
 	}
 	s.conns[c] = struct{}{}
+	s.dialed++
+	ss := &session{s: s, conn: c, r: bufio.NewReaderSize(c, 4096), w: bufio.NewWriter(c), epoch: s.epoch}
 	s.mu.Unlock()
-	ss := &session{s: s, conn: c, r: bufio.NewReaderSize(c, 4096), w: bufio.NewWriter(c)}
 	defer func() {
 		s.mu.Lock()
 		delete(s.conns, c)
@@ -298,16 +340,17 @@ func (s *Server) handle(c net.Conn) {
 }
 
 type session struct {
-	s    *Server
-	conn net.Conn
-	r    *bufio.Reader
-	w    *bufio.Writer
-	tls  bool
-	helo bool
-	auth string
-	from string
-	to   []string
-	mail bool // inside a transaction: MAIL accepted
+	s     *Server
+	epoch int // the server's epoch when the connection opened
+	conn  net.Conn
+	r     *bufio.Reader
+	w     *bufio.Writer
+	tls   bool
+	helo  bool
+	auth  string
+	from  string
+	to    []string
+	mail  bool // inside a transaction: MAIL accepted
 }
 
 var errLineTooLong = errors.New("line too long")
@@ -379,6 +422,10 @@ func (ss *session) serve() {
 			ss.reply(421, "smtptest down for maintenance")
 			return
 		}
+		if ss.ended() {
+			ss.reply(421, "smtptest closing the session")
+			return
+		}
 		if !ss.command(strings.TrimRight(string(line), "\r\n")) {
 			return
 		}
@@ -428,6 +475,9 @@ func (ss *session) command(line string) bool {
 			return false
 		}
 		_ = tc.SetDeadline(time.Time{})
+		s.mu.Lock()
+		s.secured++
+		s.mu.Unlock()
 		// RFC 3207: forget everything learnt before the handshake.
 		ss.conn, ss.r, ss.w = tc, bufio.NewReaderSize(tc, 4096), bufio.NewWriter(tc)
 		ss.tls, ss.helo, ss.auth = true, false, ""
@@ -469,7 +519,7 @@ func (ss *session) command(line string) bool {
 			return ss.reply(452, "too many recipients")
 		}
 		if code, ok := s.injected(AtRcpt); ok {
-			return ss.reply(code, "injected failure")
+			return code != hangUp && ss.reply(code, "injected failure")
 		}
 		s.mu.Lock()
 		rejected := s.reject[strings.ToLower(to)]
@@ -582,7 +632,8 @@ func (ss *session) data() bool {
 	case tooBig:
 		return ss.reply(552, "message size exceeds fixed maximum message size")
 	}
-	if code, ok := s.injected(AtData); ok {
+	code, failing := s.injected(AtData)
+	if failing && code != hangUp {
 		return ss.reply(code, "injected failure")
 	}
 	m := Message{From: ss.from, To: ss.to, Data: b.Bytes(), TLS: ss.tls, Auth: ss.auth}
@@ -594,7 +645,7 @@ func (ss *session) data() bool {
 	close(s.arrived)
 	s.arrived = make(chan struct{})
 	s.mu.Unlock()
-	return ss.reply(250, "queued")
+	return !failing && ss.reply(250, "queued")
 }
 
 // path parses "FROM:<a@b> PARAMS" (prefix "FROM:") into the address and
