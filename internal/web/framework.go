@@ -4,11 +4,13 @@ import (
 	"net/http"
 
 	"github.com/detente/detente/internal/catalog"
+	"github.com/detente/detente/internal/pingtest"
 )
 
 type homeData struct {
 	Norms, Law, CBMs      int
 	States, Participating int
+	LatestCheck           *pingtest.Report // the newest published check, if any
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -22,6 +24,19 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	if d.Participating, d.States, err = s.app.Directory.ParticipationCount(r.Context()); err != nil {
 		s.renderError(w, r, err)
 		return
+	}
+	published, err := s.app.Pings.Published(r.Context())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if len(published) > 0 {
+		rep, err := s.app.Pings.PublicResults(r.Context(), published[0].ID)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		d.LatestCheck = &rep
 	}
 	s.render(w, r, http.StatusOK, "home", page{Title: "Start", Data: d})
 }
