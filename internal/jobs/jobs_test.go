@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -281,4 +282,117 @@ func TestRunWaitsForHandlersOnShutdown(t *testing.T) {
 	if r := load(t, db, id); !r.done {
 		t.Fatalf("job not recorded done: %+v", r)
 	}
+}
+
+// TestEnqueueManyDedupes checks that a batch keeps Enqueue's semantics: a
+// key already queued, or repeated within the batch, keeps its first job;
+// jobs without keys are all written; batches longer than one statement
+// dedupe across statements.
+func TestEnqueueManyDedupes(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	keyed := func(key string, i int) jobs.New {
+		return jobs.New{Kind: "mail", DedupeKey: key, Payload: map[string]int{"i": i}}
+	}
+	many := func(n int, key func(i int) string) []jobs.New {
+		out := make([]jobs.New, n)
+		for i := range out {
+			out[i] = keyed(key(i), i)
+		}
+		return out
+	}
+	tests := []struct {
+		name     string
+		existing []jobs.New // enqueued one by one first
+		batch    []jobs.New
+		want     int               // jobs in the table afterwards
+		payloads map[string]string // dedupe key → payload of the job kept
+	}{
+		{name: "empty batch", want: 0},
+		{name: "no keys", batch: []jobs.New{{Kind: "mail"}, {Kind: "mail"}, {Kind: "mail"}}, want: 3},
+		{name: "repeat within the batch", batch: []jobs.New{keyed("a", 1), keyed("a", 2), keyed("b", 3), {Kind: "mail"}},
+			want: 3, payloads: map[string]string{"a": `{"i":1}`, "b": `{"i":3}`}},
+		{name: "key already queued", existing: []jobs.New{keyed("a", 0)}, batch: []jobs.New{keyed("a", 1), keyed("c", 2)},
+			want: 2, payloads: map[string]string{"a": `{"i":0}`, "c": `{"i":2}`}},
+		{name: "several statements", batch: many(2500, func(i int) string { return fmt.Sprintf("k%d", i%2400) }),
+			want: 2400, payloads: map[string]string{"k0": `{"i":0}`, "k99": `{"i":99}`, "k2399": `{"i":2399}`}},
+	}
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				ctx := context.Background()
+				if _, err := db.W.ExecContext(ctx, `DELETE FROM jobs`); err != nil {
+					t.Fatal(err)
+				}
+				for _, n := range tc.existing {
+					enqueue(t, db, now, n)
+				}
+				var ids []string
+				err := db.Tx(ctx, func(tx *sql.Tx) error {
+					var err error
+					ids, err = jobs.EnqueueMany(ctx, tx, db.Engine, now, tc.batch)
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(ids) != len(tc.batch) {
+					t.Fatalf("%d IDs for %d jobs", len(ids), len(tc.batch))
+				}
+				if n := count(t, db); n != tc.want {
+					t.Fatalf("%d jobs, want %d", n, tc.want)
+				}
+				for key, want := range tc.payloads {
+					var got string
+					if err := db.R.QueryRow(`SELECT payload FROM jobs WHERE dedupe_key = $1`, key).Scan(&got); err != nil || got != want {
+						t.Errorf("job %s: payload %s (%v), want %s", key, got, err, want)
+					}
+				}
+			})
+		}
+		t.Run("defaults and rollback", func(t *testing.T) {
+			ctx := context.Background()
+			if _, err := db.W.ExecContext(ctx, `DELETE FROM jobs`); err != nil {
+				t.Fatal(err)
+			}
+			boom := errors.New("the change failed")
+			err := db.Tx(ctx, func(tx *sql.Tx) error {
+				if _, err := jobs.EnqueueMany(ctx, tx, db.Engine, now, many(3, func(i int) string { return fmt.Sprint(i) })); err != nil {
+					return err
+				}
+				return boom
+			})
+			if !errors.Is(err, boom) || count(t, db) != 0 {
+				t.Fatalf("a rolled-back change left %d jobs", count(t, db))
+			}
+			later := now.Add(time.Hour)
+			var ids []string
+			err = db.Tx(ctx, func(tx *sql.Tx) error {
+				ids, err = jobs.EnqueueMany(ctx, tx, db.Engine, now, []jobs.New{{Kind: "mail"}, {Kind: "mail", RunAt: later, MaxAttempts: 2}})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range []struct {
+				runAt time.Time
+				max   int
+			}{{now, jobs.DefaultMaxAttempts}, {later, 2}} {
+				var runAt time.Time
+				var max int
+				if err := db.R.QueryRow(`SELECT run_at, max_attempts FROM jobs WHERE id = $1`, ids[i]).Scan(&runAt, &max); err != nil {
+					t.Fatal(err)
+				}
+				if !runAt.Equal(want.runAt) || max != want.max {
+					t.Errorf("job %d: run at %s, %d attempts; want %s, %d", i, runAt, max, want.runAt, want.max)
+				}
+			}
+			err = db.Tx(ctx, func(tx *sql.Tx) error {
+				_, err := jobs.EnqueueMany(ctx, tx, db.Engine, now, []jobs.New{{Kind: "mail", Payload: func() {}}})
+				return err
+			})
+			if err == nil {
+				t.Fatal("a payload that is not JSON was enqueued")
+			}
+		})
+	})
 }

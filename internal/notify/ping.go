@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/jobs"
@@ -19,6 +20,16 @@ import (
 // with a key gets it encrypted: a check then also shows that the POC can
 // still read encrypted mail.
 func (n *Notifier) EnqueuePing(ctx context.Context, tx *sql.Tx, c pingtest.Campaign, ch pingtest.Challenge, poc directory.POC, token string, reminder bool) error {
+	return n.EnqueuePings(ctx, tx, c, []pingtest.Ping{{Challenge: ch, POC: poc, Token: token}}, reminder)
+}
+
+// EnqueuePings writes the mails of many checks of c inside tx, as
+// EnqueuePing does each: every mail is built for its POC, and the jobs are
+// written a batch to a statement, since a campaign opens thousands at once.
+func (n *Notifier) EnqueuePings(ctx context.Context, tx *sql.Tx, c pingtest.Campaign, ps []pingtest.Ping, reminder bool) error {
+	if len(ps) == 0 {
+		return nil
+	}
 	host := "detente.invalid"
 	if u, err := url.Parse(n.cfg.BaseURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
@@ -27,9 +38,25 @@ func (n *Notifier) EnqueuePing(ctx context.Context, tx *sql.Tx, c pingtest.Campa
 	if reminder {
 		kind = "reminder"
 	}
+	now := n.clock.Now()
+	batch := make([]jobs.New, 0, len(ps))
+	for _, p := range ps {
+		job, err := n.pingMail(c, p, host, kind, now, reminder)
+		if err != nil {
+			return err
+		}
+		batch = append(batch, job)
+	}
+	_, err := jobs.EnqueueMany(ctx, tx, n.db.Engine, now, batch)
+	return err
+}
+
+// pingMail builds one check mail and the job that sends it.
+func (n *Notifier) pingMail(c pingtest.Campaign, p pingtest.Ping, host, kind string, now time.Time, reminder bool) (jobs.New, error) {
+	ch, poc := p.Challenge, p.POC
 	sum := sha256.Sum256([]byte(ch.ID + "/" + kind))
-	link := n.cfg.BaseURL + "/ping/" + token
-	msg := mail.Message{From: n.cfg.From, FromName: "detente", To: poc.Emails, Date: n.clock.Now(),
+	link := n.cfg.BaseURL + "/ping/" + p.Token
+	msg := mail.Message{From: n.cfg.From, FromName: "detente", To: poc.Emails, Date: now,
 		MessageID: "detente-ping-" + hex.EncodeToString(sum[:12]) + "@" + host,
 		Subject:   "[detente] Communication check: please confirm you receive this"}
 	if reminder {
@@ -42,15 +69,14 @@ func (n *Notifier) EnqueuePing(ctx context.Context, tx *sql.Tx, c pingtest.Campa
 		c.Name, ch.Level, stateName(ch.State), poc.FunctionTitle, poc.Organisation, link, c.ClosesAt.UTC().Format("2 January 2006 at 15:04 UTC"))
 	var raw []byte
 	var err error
-	if key, kerr := pgpkey.Parse(poc.PGPKey, n.clock.Now()); poc.PGPKey != "" && kerr == nil && key.CanEncrypt {
+	if key, kerr := pgpkey.Parse(poc.PGPKey, now); poc.PGPKey != "" && kerr == nil && key.CanEncrypt {
 		raw, err = mail.BuildEncrypted(msg, []pgpkey.Key{key})
 	} else {
 		raw, err = mail.Build(msg)
 	}
 	if err != nil {
-		return fmt.Errorf("build check mail: %w", err)
+		return jobs.New{}, fmt.Errorf("build check mail: %w", err)
 	}
-	_, err = jobs.Enqueue(ctx, tx, n.clock.Now(), jobs.New{Kind: JobMail, DedupeKey: msg.MessageID,
-		Payload: MailJob{From: n.cfg.From, To: poc.Emails, Raw: raw, State: ch.State, Challenge: ch.ID}})
-	return err
+	return jobs.New{Kind: JobMail, DedupeKey: msg.MessageID,
+		Payload: MailJob{From: n.cfg.From, To: poc.Emails, Raw: raw, State: ch.State, Challenge: ch.ID}}, nil
 }

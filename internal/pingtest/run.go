@@ -57,6 +57,7 @@ func (s *Service) open(ctx context.Context, j jobs.Job) error {
 		}
 		now := s.clock.Now()
 		n, perState := 0, map[string]int{}
+		batch := make([]Ping, 0, openBatch)
 		for _, st := range sts {
 			if !st.Participating() || !inScope(c, st) {
 				continue
@@ -69,24 +70,20 @@ func (s *Service) open(ctx context.Context, j jobs.Job) error {
 				if !slices.Contains(c.Levels, string(poc.Level)) {
 					continue
 				}
-				token := newToken()
 				ch := Challenge{ID: newID(), CampaignID: c.ID, POCID: poc.ID, State: st.Code, Region: st.Region, Level: string(poc.Level), AccountID: poc.AccountID}
-				var acc any
-				if poc.AccountID != "" {
-					acc = poc.AccountID
-				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO ping_challenges (id, campaign_id, poc_id, state_code, region, level, account_id, token_hash)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ch.ID, c.ID, poc.ID, ch.State, ch.Region, ch.Level, acc, hashToken(token)); err != nil {
-					return errs.Internalf(err, "insert challenge")
-				}
-				if len(poc.Emails) > 0 {
-					if err := s.sender.EnqueuePing(ctx, tx, c, ch, poc, token, false); err != nil {
+				batch = append(batch, Ping{Challenge: ch, POC: poc, Token: newToken()})
+				if len(batch) == openBatch {
+					if err := s.insertChallenges(ctx, tx, c, batch); err != nil {
 						return err
 					}
+					batch = batch[:0]
 				}
 				n++
 				perState[st.Code]++
 			}
+		}
+		if err := s.insertChallenges(ctx, tx, c, batch); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE ping_campaigns SET status = $1, opened_at = $2 WHERE id = $3`, Open, now, c.ID); err != nil {
 			return errs.Internalf(err, "open campaign")
@@ -96,6 +93,44 @@ func (s *Service) open(ctx context.Context, j jobs.Job) error {
 		}
 		return s.audit.Append(ctx, tx, actor.Scheduler, audit.Change{Action: "ping.open", ObjectType: "ping_campaign", ObjectID: c.ID, Details: map[string]int{"challenges": n}})
 	})
+}
+
+// openBatch is how many challenges, and their mails, opening writes to a
+// statement: a campaign over every State makes thousands, and a statement
+// each costs a round trip on PostgreSQL and a parse on SQLite, whose one
+// writer waits meanwhile. 4000 parameters stay far below SQLite's limit
+// (32766) and PostgreSQL's (65535).
+const openBatch = 500
+
+const challengeInsertCols = 8
+
+// insertChallenges writes the challenges of ps in one statement and
+// enqueues the mails of those whose POC has an address.
+func (s *Service) insertChallenges(ctx context.Context, tx *sql.Tx, c Campaign, ps []Ping) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(ps)*challengeInsertCols)
+	mails := make([]Ping, 0, len(ps))
+	for _, p := range ps {
+		ch := p.Challenge
+		var acc any
+		if ch.AccountID != "" {
+			acc = ch.AccountID
+		}
+		args = append(args, ch.ID, c.ID, ch.POCID, ch.State, ch.Region, ch.Level, acc, hashToken(p.Token))
+		if len(p.POC.Emails) > 0 {
+			mails = append(mails, p)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ping_challenges (id, campaign_id, poc_id, state_code, region, level, account_id, token_hash)
+		VALUES `+store.Values(s.db.Engine, len(ps), challengeInsertCols), args...); err != nil {
+		return errs.Internalf(err, "insert challenges")
+	}
+	if len(mails) == 0 {
+		return nil
+	}
+	return s.sender.EnqueuePings(ctx, tx, c, mails, false)
 }
 
 // remind mails POCs that have not answered a new token: the old one
@@ -118,6 +153,7 @@ func (s *Service) remind(ctx context.Context, j jobs.Job) error {
 			return err
 		}
 		now := s.clock.Now()
+		var mails []Ping
 		for _, ch := range pending {
 			poc, err := s.dir.POC(ctx, actor.Operator, ch.POCID)
 			if err != nil || poc.Status != directory.Active || len(poc.Emails) == 0 {
@@ -129,11 +165,9 @@ func (s *Service) remind(ctx context.Context, j jobs.Job) error {
 			if _, err := tx.ExecContext(ctx, `UPDATE ping_challenges SET token_hash = $1, reminded_at = $2 WHERE id = $3`, hashToken(token), now, ch.ID); err != nil {
 				return errs.Internalf(err, "remind")
 			}
-			if err := s.sender.EnqueuePing(ctx, tx, c, ch, poc, token, true); err != nil {
-				return err
-			}
+			mails = append(mails, Ping{Challenge: ch, POC: poc, Token: token})
 		}
-		return nil
+		return s.sender.EnqueuePings(ctx, tx, c, mails, true)
 	})
 }
 
@@ -179,17 +213,38 @@ func (s *Service) close(ctx context.Context, j jobs.Job) error {
 const challengeCols = `id, campaign_id, poc_id, state_code, region, level, COALESCE(account_id, ''), sent_at, bounced_at, bounce, reminded_at,
 	acknowledged_at, channel, acknowledged_by`
 
-func scanChallenge(row interface{ Scan(...any) error }) (Challenge, error) {
-	var c Challenge
-	var t [4]sql.NullTime
-	err := row.Scan(&c.ID, &c.CampaignID, &c.POCID, &c.State, &c.Region, &c.Level, &c.AccountID, &t[0], &t[1], &c.Bounce, &t[2], &t[3], &c.Channel, &c.AcknowledgedBy)
+// challengeColsH is challengeCols qualified for a join with
+// ping_challenges as h; the order must stay the same.
+const challengeColsH = `h.id, h.campaign_id, h.poc_id, h.state_code, h.region, h.level, COALESCE(h.account_id, ''), h.sent_at, h.bounced_at, h.bounce,
+	h.reminded_at, h.acknowledged_at, h.channel, h.acknowledged_by`
+
+// challengeRow is what a scan of challengeCols writes into, apart from the
+// Scan call, so that a joined row can fill it too.
+type challengeRow struct {
+	c Challenge
+	t [4]sql.NullTime
+}
+
+func (r *challengeRow) dest() []any {
+	c := &r.c
+	return []any{&c.ID, &c.CampaignID, &c.POCID, &c.State, &c.Region, &c.Level, &c.AccountID, &r.t[0], &r.t[1], &c.Bounce, &r.t[2], &r.t[3], &c.Channel, &c.AcknowledgedBy}
+}
+
+func (r *challengeRow) value() Challenge {
+	c := r.c
 	for i, dst := range []**time.Time{&c.SentAt, &c.BouncedAt, &c.RemindedAt, &c.AcknowledgedAt} {
-		if t[i].Valid {
-			v := t[i].Time
+		if r.t[i].Valid {
+			v := r.t[i].Time
 			*dst = &v
 		}
 	}
-	return c, err
+	return c
+}
+
+func scanChallenge(row interface{ Scan(...any) error }) (Challenge, error) {
+	var r challengeRow
+	err := row.Scan(r.dest()...)
+	return r.value(), err
 }
 
 func (s *Service) challenges(ctx context.Context, q store.Queryer, where string, args ...any) ([]Challenge, error) {
@@ -233,38 +288,87 @@ type Check struct {
 	POC       directory.POC
 }
 
-// Peek looks a token up without acknowledging: following the link (as mail
-// scanners do) changes nothing.
-func (s *Service) Peek(ctx context.Context, token string) (Check, error) {
-	ch, err := scanChallenge(s.db.R.QueryRowContext(ctx, `SELECT `+challengeCols+` FROM ping_challenges WHERE token_hash = $1`, hashToken(token)))
+// byToken finds a token's challenge and its campaign in one query: the
+// confirm page is opened and posted once per POC, thousands of times as a
+// campaign opens. The POC's details are left out; WithPOC adds them.
+func (s *Service) byToken(ctx context.Context, token string) (Check, error) {
+	var ch challengeRow
+	var c campaignRow
+	row, err := s.queryToken(ctx, hashToken(token))
+	if err == nil {
+		err = row.Scan(append(ch.dest(), c.dest()...)...)
+	}
 	if store.NoRows(err) {
 		return Check{}, errs.E(errs.NotFound, "this check link is not valid; it may have been replaced by a newer reminder")
 	}
 	if err != nil {
 		return Check{}, errs.Internalf(err, "look up token")
 	}
-	c, err := s.campaign(ctx, s.db.R, ch.CampaignID)
+	chk := Check{Challenge: ch.value(), StateName: ch.c.State}
+	if chk.Campaign, err = c.value(); err != nil {
+		return Check{}, errs.Internalf(err, "load campaign")
+	}
+	if st, ok := states.ByCode(chk.Challenge.State); ok {
+		chk.StateName = st.Name
+	}
+	return chk, nil
+}
+
+const tokenQuery = `SELECT ` + challengeColsH + `, ` + campaignColsC + `
+	FROM ping_challenges h JOIN ping_campaigns c ON c.id = h.campaign_id WHERE h.token_hash = $1`
+
+// queryToken runs tokenQuery, on SQLite through the statement prepared at
+// the first call.
+func (s *Service) queryToken(ctx context.Context, hash string) (*sql.Row, error) {
+	if s.db.Engine != store.SQLite {
+		return s.db.R.QueryRowContext(ctx, tokenQuery, hash), nil
+	}
+	st := s.byTokenStmt.Load()
+	if st == nil {
+		p, err := s.db.R.PrepareContext(ctx, tokenQuery)
+		if err != nil {
+			return nil, err
+		}
+		if s.byTokenStmt.CompareAndSwap(nil, p) {
+			st = p
+		} else { // another call prepared it first
+			p.Close()
+			st = s.byTokenStmt.Load()
+		}
+	}
+	return st.QueryRowContext(ctx, hash), nil
+}
+
+// WithPOC adds the challenged POC's directory entry to chk, for the page
+// that shows the check.
+func (s *Service) WithPOC(ctx context.Context, chk Check) (Check, error) {
+	poc, err := s.dir.POC(ctx, actor.Operator, chk.Challenge.POCID)
 	if err != nil {
 		return Check{}, err
 	}
-	poc, err := s.dir.POC(ctx, actor.Operator, ch.POCID)
+	chk.POC = poc
+	return chk, nil
+}
+
+// Peek looks a token up without acknowledging: following the link (as mail
+// scanners do) changes nothing.
+func (s *Service) Peek(ctx context.Context, token string) (Check, error) {
+	chk, err := s.byToken(ctx, token)
 	if err != nil {
 		return Check{}, err
 	}
-	name := ch.State
-	if st, ok := states.ByCode(ch.State); ok {
-		name = st.Name
-	}
-	return Check{Campaign: c, Challenge: ch, StateName: name, POC: poc}, nil
+	return s.WithPOC(ctx, chk)
 }
 
 // AcknowledgeToken records the answer of whoever holds the emailed token.
+// The Check returned is as it stands after the answer, without the POC's
+// details (WithPOC adds them): the confirmation does not need them.
 func (s *Service) AcknowledgeToken(ctx context.Context, token, remoteAddr string) (Check, error) {
-	chk, err := s.Peek(ctx, token)
+	chk, err := s.byToken(ctx, token)
 	if err != nil {
 		return Check{}, err
 	}
-	return chk, s.acknowledge(ctx, chk.Campaign, chk.Challenge, ViaLink, "link from "+remoteAddr, actor.Actor{})
+	return chk, s.acknowledge(ctx, chk.Campaign, &chk.Challenge, ViaLink, "link from "+remoteAddr, actor.Actor{})
 }
 
 // AcknowledgeAsAccount records the answer of the person whose account is
@@ -287,19 +391,24 @@ func (s *Service) AcknowledgeAsAccount(ctx context.Context, a actor.Actor, chall
 	if err != nil {
 		return err
 	}
-	return s.acknowledge(ctx, c, ch, channel, a.Label(), a)
+	return s.acknowledge(ctx, c, &ch, channel, a.Label(), a)
 }
 
-func (s *Service) acknowledge(ctx context.Context, c Campaign, ch Challenge, channel, by string, a actor.Actor) error {
+// acknowledge records the answer to ch and, if it was this call's, notes it
+// in ch.
+func (s *Service) acknowledge(ctx context.Context, c Campaign, ch *Challenge, channel, by string, a actor.Actor) error {
 	if c.Status == Closed {
 		return errs.E(errs.Conflict, "this communication check closed on %s", c.ClosesAt.UTC().Format("2 Jan 2006 15:04 UTC"))
 	}
 	if ch.AcknowledgedAt != nil {
 		return nil // a second click is harmless
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	var now time.Time
+	answered := false
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		now = s.clock.Now()
 		res, err := tx.ExecContext(ctx, `UPDATE ping_challenges SET acknowledged_at = $1, channel = $2, acknowledged_by = $3 WHERE id = $4 AND acknowledged_at IS NULL`,
-			s.clock.Now(), channel, by, ch.ID)
+			now, channel, by, ch.ID)
 		if err != nil {
 			return errs.Internalf(err, "acknowledge")
 		}
@@ -310,9 +419,14 @@ func (s *Service) acknowledge(ctx context.Context, c Campaign, ch Challenge, cha
 		if !who.Authenticated() {
 			who = actor.Actor{Email: "holder of the check link for POC " + ch.POCID}
 		}
+		answered = true
 		return s.audit.Append(ctx, tx, who, audit.Change{Action: "ping.acknowledge", ObjectType: "ping_challenge", ObjectID: ch.ID, State: ch.State,
 			Details: map[string]string{"channel": channel}})
 	})
+	if err == nil && answered {
+		ch.AcknowledgedAt, ch.Channel, ch.AcknowledgedBy = &now, channel, by
+	}
+	return err
 }
 
 // Pending lists the open checks the caller can answer from the inbox.

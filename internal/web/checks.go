@@ -226,8 +226,13 @@ func (s *Server) pingPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "ping", page{Title: "Communication check", Data: chk})
 }
 
+// pingConfirm records the answer and shows the check as it now stands.
 func (s *Server) pingConfirm(w http.ResponseWriter, r *http.Request) {
 	chk, err := s.app.Pings.AcknowledgeToken(r.Context(), r.PathValue("token"), clientAddr(r))
+	if err == nil {
+		// Only the page needs the POC's entry, not the confirmation.
+		chk, err = s.app.Pings.WithPOC(r.Context(), chk)
+	}
 	if err != nil {
 		s.renderError(w, r, err)
 		return
