@@ -18,6 +18,7 @@ import (
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/tlp"
+	"github.com/detente/detente/internal/webhook"
 )
 
 // Service implements the messaging use cases.
@@ -27,7 +28,7 @@ type Service struct {
 	clock   clock.Clock
 	catalog *catalog.Catalog
 	cfg     Config
-	hooks   Publisher // webhooks; nil publishes nothing
+	hooks   webhook.Publisher // nil publishes nothing
 }
 
 // New returns the messaging service.

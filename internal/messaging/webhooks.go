@@ -9,24 +9,12 @@ import (
 	"github.com/detente/detente/internal/webhook"
 )
 
-// Publisher tells webhook subscribers of an event, inside the transaction
-// of the change it follows from; package webhook provides it.
-type Publisher interface {
-	Publish(ctx context.Context, tx *sql.Tx, e webhook.Event) error
-}
-
 // SetPublisher wires the webhooks, which are built beside the service.
 // Without one, nothing is published.
-func (s *Service) SetPublisher(p Publisher) { s.hooks = p }
+func (s *Service) SetPublisher(p webhook.Publisher) { s.hooks = p }
 
 func (s *Service) publish(ctx context.Context, tx *sql.Tx, e webhook.Event) error {
-	if s.hooks == nil {
-		return nil
-	}
-	if err := s.hooks.Publish(ctx, tx, e); err != nil {
-		return errs.Internalf(err, "publish %s", e.Type)
-	}
-	return nil
+	return webhook.PublishTo(ctx, tx, s.hooks, e)
 }
 
 // hookMessage describes m for an event. It carries the content; package

@@ -31,6 +31,7 @@ import (
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/states"
 	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/webhook"
 )
 
 // Scope kinds.
@@ -139,7 +140,7 @@ type Service struct {
 	dir    *directory.Service
 	sender Sender
 	cfg    Config
-	hooks  Publisher // webhooks; nil publishes nothing
+	hooks  webhook.Publisher // nil publishes nothing
 	// byTokenStmt is the token lookup, prepared at first use on SQLite,
 	// where parsing statements was a third of the confirm path's CPU. (On
 	// PostgreSQL pgx already keeps prepared statements per connection.)

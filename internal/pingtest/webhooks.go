@@ -6,27 +6,14 @@ import (
 	"sort"
 	"time"
 
-	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/webhook"
 )
 
-// Publisher tells webhook subscribers of an event, inside the transaction
-// of the change it follows from; package webhook provides it.
-type Publisher interface {
-	Publish(ctx context.Context, tx *sql.Tx, e webhook.Event) error
-}
-
 // SetPublisher wires the webhooks. Without one, nothing is published.
-func (s *Service) SetPublisher(p Publisher) { s.hooks = p }
+func (s *Service) SetPublisher(p webhook.Publisher) { s.hooks = p }
 
 func (s *Service) publish(ctx context.Context, tx *sql.Tx, e webhook.Event) error {
-	if s.hooks == nil {
-		return nil
-	}
-	if err := s.hooks.Publish(ctx, tx, e); err != nil {
-		return errs.Internalf(err, "publish %s", e.Type)
-	}
-	return nil
+	return webhook.PublishTo(ctx, tx, s.hooks, e)
 }
 
 // publishOpened tells each State with POCs in the campaign that it opened:
