@@ -396,3 +396,29 @@ func TestEnqueueManyDedupes(t *testing.T) {
 		})
 	})
 }
+
+func TestRunDueStopsWhenWorkKeepsComing(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		c := clock.NewFixed(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		q := jobs.NewQueue(db, c, slog.New(slog.NewTextHandler(io.Discard, nil)), jobs.Options{Batch: 1})
+		runs := 0
+		// A handler that enqueues its own successor, due at once.
+		q.Register("echo", func(ctx context.Context, j jobs.Job) error {
+			runs++
+			return db.Tx(ctx, func(tx *sql.Tx) error {
+				_, err := jobs.Enqueue(ctx, tx, c.Now(), jobs.New{Kind: "echo", Payload: map[string]int{"n": runs}})
+				return err
+			})
+		})
+		if err := db.Tx(context.Background(), func(tx *sql.Tx) error {
+			_, err := jobs.Enqueue(context.Background(), tx, c.Now(), jobs.New{Kind: "echo", Payload: map[string]int{"n": 0}})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		n, err := q.RunDue(context.Background(), 5)
+		if err == nil || n != 5 || runs != 5 {
+			t.Fatalf("RunDue = %d, %v after %d runs; want 5 runs and an error", n, err, runs)
+		}
+	})
+}
