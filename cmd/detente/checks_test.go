@@ -104,3 +104,24 @@ func TestTemplatesCommand(t *testing.T) {
 		t.Fatalf("list after publishing:\n%s", out)
 	}
 }
+
+func TestJobsCommand(t *testing.T) {
+	dir := t.TempDir()
+	out, err := cli(t, dir, "", "jobs", "stats")
+	if err != nil || out != "queued 0, running 0, failed 0\n" {
+		t.Fatalf("stats on an empty queue: %v %q", err, out)
+	}
+	// A check scheduled from the console leaves its jobs in the queue.
+	if _, err := cli(t, dir, "", "checks", "create", "-name", "Console check", "-opens", "2099-01-01T00:00:00Z"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := cli(t, dir, "", "jobs", "stats"); !strings.HasPrefix(out, "queued 3,") {
+		t.Errorf("after scheduling a check: %q, want its open, remind and close jobs", out)
+	}
+	if out, err := cli(t, dir, "", "jobs", "failed"); err != nil || strings.Count(out, "\n") != 1 {
+		t.Errorf("failed jobs on a healthy queue: %v %q", err, out)
+	}
+	if _, err := cli(t, dir, "", "jobs", "retry", "01900000-0000-7000-8000-000000000000"); err == nil || !strings.Contains(err.Error(), "no failed job") {
+		t.Errorf("retrying an unknown job: %v", err)
+	}
+}

@@ -39,6 +39,7 @@ Usage:
   detente audit verify [flags]       check the audit log's hash chain
   detente checks [list|create|report|publish]  run communication checks (ping tests)
   detente templates [list|show|publish]        adapt the standard communication templates
+  detente jobs [stats|failed|retry]            look into the outbox of mails, reminders and webhooks
   detente framework [list|search|show|misp]  read the norms, law views and CBMs
   detente totp-code SECRET           print the current second-factor code for a secret (for demos)
   detente version                    print the version
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdAuditVerify(ctx, rest[1:], getenv, stdout, stderr)
 	case "checks":
 		return cmdChecks(ctx, rest, getenv, stdout, stderr)
+	case "jobs":
+		return cmdJobs(ctx, rest, getenv, stdout, stderr)
 	case "templates":
 		return cmdTemplates(ctx, rest, getenv, stdin, stdout, stderr)
 	case "framework":

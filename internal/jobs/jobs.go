@@ -386,3 +386,51 @@ func (q *Queue) Stats(ctx context.Context) (Stats, error) {
 		FROM jobs`, now).Scan(&s.Queued, &s.Leased, &s.Failed)
 	return s, err
 }
+
+// Failure is a job that was given up, for the operator to look into.
+type Failure struct {
+	ID        string
+	Kind      string
+	Attempts  int
+	CreatedAt time.Time
+	FailedAt  time.Time
+	LastError string
+}
+
+// Failures lists the jobs given up, newest first.
+func (q *Queue) Failures(ctx context.Context, limit int) ([]Failure, error) {
+	rows, err := q.db.R.QueryContext(ctx, `SELECT id, kind, attempts, created_at, failed_at, last_error FROM jobs
+		WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list failed jobs: %w", err)
+	}
+	defer rows.Close()
+	var out []Failure
+	for rows.Next() {
+		var f Failure
+		if err := rows.Scan(&f.ID, &f.Kind, &f.Attempts, &f.CreatedAt, &f.FailedAt, &f.LastError); err != nil {
+			return nil, fmt.Errorf("scan failed job: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// ErrNotFailed is returned by Retry for a job that is not given up.
+var ErrNotFailed = errors.New("no failed job with this id")
+
+// Retry puts a failed job back in the queue, due now, with its attempts
+// counted afresh; it runs inside tx so the caller can audit the decision.
+// Retrying a mail whose server refused it for good sends it again: that
+// is the operator's call, once the address is fixed.
+func Retry(ctx context.Context, tx *sql.Tx, now time.Time, id string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE jobs SET failed_at = NULL, attempts = 0, run_at = $1, lease_token = NULL, leased_until = NULL
+		WHERE id = $2 AND failed_at IS NOT NULL`, now, id)
+	if err != nil {
+		return fmt.Errorf("retry job: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFailed
+	}
+	return nil
+}

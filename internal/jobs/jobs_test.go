@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -419,6 +420,63 @@ func TestRunDueStopsWhenWorkKeepsComing(t *testing.T) {
 		n, err := q.RunDue(context.Background(), 5)
 		if err == nil || n != 5 || runs != 5 {
 			t.Fatalf("RunDue = %d, %v after %d runs; want 5 runs and an error", n, err, runs)
+		}
+	})
+}
+
+// The operator lists what was given up and puts a job back once its cause
+// is fixed; a job that did not fail cannot be "retried" into running twice.
+func TestFailuresAndRetry(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := clock.NewFixed(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		q := jobs.NewQueue(db, c, quiet, jobs.Options{})
+		fixed := false
+		q.Register("mail", func(context.Context, jobs.Job) error {
+			if !fixed {
+				return jobs.Permanent(errors.New("550 5.1.1 mailbox unavailable"))
+			}
+			return nil
+		})
+		failing := enqueue(t, db, c.Now(), jobs.New{Kind: "mail"})
+		if _, err := q.RunDue(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+		fixed = true
+		done := enqueue(t, db, c.Now(), jobs.New{Kind: "mail"})
+		if _, err := q.RunDue(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+		fs, err := q.Failures(ctx, 10)
+		if err != nil || len(fs) != 1 || fs[0].ID != failing || fs[0].Kind != "mail" || !strings.Contains(fs[0].LastError, "550") {
+			t.Fatalf("failures %+v %v", fs, err)
+		}
+		retry := func(id string) error {
+			return db.Tx(ctx, func(tx *sql.Tx) error { return jobs.Retry(ctx, tx, c.Now(), id) })
+		}
+		tests := []struct {
+			name string
+			id   string
+			want error
+		}{
+			{"a job that succeeded", done, jobs.ErrNotFailed},
+			{"an unknown job", "01900000-0000-7000-8000-000000000000", jobs.ErrNotFailed},
+			{"the failed job", failing, nil},
+			{"the same job again, now queued", failing, jobs.ErrNotFailed},
+		}
+		for _, tc := range tests {
+			if err := retry(tc.id); !errors.Is(err, tc.want) {
+				t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+			}
+		}
+		if n, err := q.RunDue(ctx, 10); err != nil || n != 1 {
+			t.Fatalf("after retry ran %d jobs, %v", n, err)
+		}
+		if r := load(t, db, failing); !r.done || r.failed || r.attempts != 1 {
+			t.Fatalf("retried job %+v", r)
+		}
+		if fs, _ := q.Failures(ctx, 10); len(fs) != 0 {
+			t.Fatalf("still listed as failed: %+v", fs)
 		}
 	})
 }

@@ -7,12 +7,14 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/detente/detente/internal/api"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/metrics"
 	"github.com/detente/detente/internal/web"
 )
@@ -26,6 +28,19 @@ func Handler(a *app.App, opt web.Options) (http.Handler, error) {
 	reg.Gauge("detente_db_open_connections", "Open connections of the writing pool.", stats(func(s sql.DBStats) int { return s.OpenConnections }))
 	reg.Gauge("detente_db_in_use_connections", "Connections of the writing pool in use.", stats(func(s sql.DBStats) int { return s.InUse }))
 	reg.Gauge("detente_db_wait_count", "Times a caller waited for a connection of the writing pool.", stats(func(s sql.DBStats) int { return int(s.WaitCount) }))
+	// The outbox: a growing queue or any failed job wants the operator.
+	jobStat := func(f func(jobs.Stats) int) func() float64 {
+		return func() float64 {
+			st, err := a.Jobs.Stats(context.Background())
+			if err != nil {
+				return math.NaN()
+			}
+			return float64(f(st))
+		}
+	}
+	reg.Gauge("detente_jobs_queued", "Jobs waiting to run (mails, reminders, escalations, webhooks, checks).", jobStat(func(s jobs.Stats) int { return s.Queued }))
+	reg.Gauge("detente_jobs_leased", "Jobs being run by a worker now.", jobStat(func(s jobs.Stats) int { return s.Leased }))
+	reg.Gauge("detente_jobs_failed", "Jobs given up; see detente jobs failed.", jobStat(func(s jobs.Stats) int { return s.Failed }))
 	pages, err := web.New(a, opt)
 	if err != nil {
 		return nil, err

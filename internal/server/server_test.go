@@ -67,6 +67,8 @@ func TestHealthAndMetrics(t *testing.T) {
 		`detente_http_requests_total{route="GET /framework/{id}",method="GET",code="200"} 2`,
 		`route="GET /healthz"`,
 		`detente_db_open_connections `,
+		"\ndetente_jobs_queued ",
+		"\ndetente_jobs_failed 0\n",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s\n%s", want, body)
