@@ -154,6 +154,10 @@ type Options struct {
 	Batch    int           // jobs claimed at once by each worker
 	// Backoff gives the delay before retry number attempt (1-based).
 	Backoff func(attempt int) time.Duration
+	// Keep is how long finished jobs stay in the table (default 30 days):
+	// long enough to answer "was it sent?", short enough that the table
+	// does not grow for ever. Failed jobs stay until retried.
+	Keep time.Duration
 }
 
 func (o *Options) fill() {
@@ -176,6 +180,9 @@ func (o *Options) fill() {
 	}
 	if o.Backoff == nil {
 		o.Backoff = ExponentialBackoff(30*time.Second, time.Hour)
+	}
+	if o.Keep <= 0 {
+		o.Keep = 30 * 24 * time.Hour
 	}
 }
 
@@ -351,6 +358,24 @@ func (q *Queue) Fenced() int64 {
 // waits for the handlers in flight.
 func (q *Queue) Run(ctx context.Context) {
 	var wg sync.WaitGroup
+	// One purge now and then an hourly one; every instance may run it, as
+	// deleting what another already deleted changes nothing.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			if n, err := q.Purge(ctx); err != nil && ctx.Err() == nil {
+				q.log.Warn("purging finished jobs", "err", err)
+			} else if n > 0 {
+				q.log.Info("purged finished jobs", "count", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Hour):
+			}
+		}
+	}()
 	for i := 0; i < q.opt.Workers; i++ {
 		wg.Add(1)
 		go func() {
@@ -433,4 +458,14 @@ func Retry(ctx context.Context, tx *sql.Tx, now time.Time, id string) error {
 		return ErrNotFailed
 	}
 	return nil
+}
+
+// Purge deletes the jobs finished longer ago than Options.Keep and returns
+// how many. Failed and waiting jobs are never purged.
+func (q *Queue) Purge(ctx context.Context) (int64, error) {
+	res, err := q.db.W.ExecContext(ctx, `DELETE FROM jobs WHERE done_at IS NOT NULL AND done_at < $1`, q.clock.Now().Add(-q.opt.Keep))
+	if err != nil {
+		return 0, fmt.Errorf("purge jobs: %w", err)
+	}
+	return res.RowsAffected()
 }

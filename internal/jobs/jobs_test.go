@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -477,6 +478,52 @@ func TestFailuresAndRetry(t *testing.T) {
 		}
 		if fs, _ := q.Failures(ctx, 10); len(fs) != 0 {
 			t.Fatalf("still listed as failed: %+v", fs)
+		}
+	})
+}
+
+func TestPurgeKeepsWhatIsNotLongFinished(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := clock.NewFixed(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		q := jobs.NewQueue(db, c, quiet, jobs.Options{Keep: 24 * time.Hour})
+		q.Register("ok", func(context.Context, jobs.Job) error { return nil })
+		q.Register("refused", func(context.Context, jobs.Job) error { return jobs.Permanent(errors.New("550")) })
+		old := enqueue(t, db, c.Now(), jobs.New{Kind: "ok"})
+		failed := enqueue(t, db, c.Now(), jobs.New{Kind: "refused"})
+		if _, err := q.RunDue(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+		c.Advance(25 * time.Hour)
+		recent := enqueue(t, db, c.Now(), jobs.New{Kind: "ok"})
+		if _, err := q.RunDue(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+		waiting := enqueue(t, db, c.Now(), jobs.New{Kind: "ok", RunAt: c.Now().Add(time.Hour)})
+		n, err := q.Purge(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("purged %d, %v; want the one finished over a day ago", n, err)
+		}
+		var left []string
+		rows, err := db.R.QueryContext(ctx, `SELECT id FROM jobs ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			left = append(left, id)
+		}
+		for name, id := range map[string]string{"failed": failed, "recently done": recent, "waiting": waiting} {
+			if !slices.Contains(left, id) {
+				t.Errorf("the %s job was purged", name)
+			}
+		}
+		if slices.Contains(left, old) {
+			t.Error("the job done over a day ago is still there")
 		}
 	})
 }
