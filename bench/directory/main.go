@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"time"
 
 	"github.com/detente/detente/internal/access"
@@ -32,14 +33,15 @@ import (
 
 func main() {
 	n := flag.Int("n", 200, "requests per side and endpoint")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the timed detente requests to this file")
 	flag.Parse()
-	if err := run(*n); err != nil {
+	if err := run(*n, *profile); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n int) error {
+func run(n int, profile string) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "detente-bench-")
 	if err != nil {
@@ -91,6 +93,17 @@ func run(n int) error {
 	}
 	fmt.Printf("directory: %d States participating, %d POCs; %d requests per side (SQLite, %s)\n\n",
 		seeded.Participating, seeded.POCs, n, filepath.Base(dir))
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	fmt.Printf("%-28s %12s %12s %8s %10s\n", "endpoint", "detente", "baseline", "ratio", "bytes")
 	for _, ep := range []struct {
 		name, path string
