@@ -187,11 +187,11 @@ func cmdTemplates(ctx context.Context, args []string, getenv func(string) string
 	case "list":
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "TYPE\tVERSION\tFIELDS\tTITLE")
-		for _, typ := range messaging.Types() {
-			t, err := a.Messaging.Template(ctx, typ)
-			if err != nil {
-				return describe(err)
-			}
+		ts, err := a.Messaging.Templates(ctx, actor.Operator)
+		if err != nil {
+			return describe(err)
+		}
+		for _, t := range ts {
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", t.Type, t.Version, len(t.Fields), t.Title)
 		}
 		return tw.Flush()

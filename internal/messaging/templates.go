@@ -158,6 +158,31 @@ func (s *Service) Template(ctx context.Context, typ Type) (Template, error) {
 	return s.template(ctx, s.db.R, typ, 0)
 }
 
+// Templates returns the current version of every type's template, in the
+// template's order, for a signed-in reader.
+func (s *Service) Templates(ctx context.Context, a actor.Actor) ([]Template, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return nil, err
+	}
+	var out []Template
+	for _, typ := range Types() {
+		t, err := s.Template(ctx, typ)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// ReadTemplate is Template for a signed-in reader.
+func (s *Service) ReadTemplate(ctx context.Context, a actor.Actor, typ Type) (Template, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return Template{}, err
+	}
+	return s.Template(ctx, typ)
+}
+
 func (s *Service) template(ctx context.Context, q store.Queryer, typ Type, version int) (Template, error) {
 	query := `SELECT type, version, title, description, fields, provisions, created_at, created_by FROM message_templates WHERE type = $1 ORDER BY version DESC LIMIT 1`
 	args := []any{string(typ)}

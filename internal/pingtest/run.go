@@ -431,8 +431,8 @@ func (s *Service) acknowledge(ctx context.Context, c Campaign, ch *Challenge, ch
 
 // Pending lists the open checks the caller can answer from the inbox.
 func (s *Service) Pending(ctx context.Context, a actor.Actor) ([]Check, error) {
-	if !a.Authenticated() {
-		return nil, nil
+	if err := a.RequireSignedIn(); err != nil {
+		return nil, err
 	}
 	chs, err := s.challenges(ctx, s.db.R, `account_id = $1 AND acknowledged_at IS NULL AND campaign_id IN (SELECT id FROM ping_campaigns WHERE status = 'open')`, a.AccountID)
 	if err != nil {

@@ -34,10 +34,14 @@ func TestBarChart(t *testing.T) {
 	if err := xml.Unmarshal([]byte(svg), new(struct{})); err != nil {
 		t.Fatalf("not well-formed: %v\n%s", err, svg)
 	}
-	for _, want := range []string{`aria-label="A &amp; B: response rates, as in the table"`, ">25%<", ">100%<", `width="75"`, `width="300"`} {
+	for _, want := range []string{`aria-label="A &amp; B: response rates, as in the table"`, ">25%<", ">100%<", `width="75"`} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("chart lacks %s:\n%s", want, svg)
 		}
+	}
+	// Two full-width tracks, and one full bar for the 100% row.
+	if n := strings.Count(svg, `width="300"`); n != 3 {
+		t.Errorf("%d full-width rectangles, want 3:\n%s", n, svg)
 	}
 	if strings.Contains(svg, "style=") {
 		t.Error("inline style would break the CSP")

@@ -42,19 +42,12 @@ type templateData struct {
 // adminTemplates lists the current version of every template. Anyone
 // signed in may read them; only the secretariat is offered to edit.
 func (s *Server) adminTemplates(w http.ResponseWriter, r *http.Request) {
-	if err := who(r).RequireSignedIn(); err != nil {
+	ts, err := s.app.Messaging.Templates(r.Context(), who(r))
+	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	var d templatesData
-	for _, typ := range messaging.Types() {
-		t, err := s.app.Messaging.Template(r.Context(), typ)
-		if err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		d.Templates = append(d.Templates, t)
-	}
+	d := templatesData{Templates: ts}
 	s.render(w, r, http.StatusOK, "templates", page{Title: "Communication templates", Nav: "admin", Data: d})
 }
 
@@ -71,11 +64,7 @@ func (s *Server) templateData(t messaging.Template, rows []fieldRow, canEdit boo
 
 func (s *Server) adminTemplate(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
-	if err := a.RequireSignedIn(); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	t, err := s.app.Messaging.Template(r.Context(), messaging.Type(r.PathValue("type")))
+	t, err := s.app.Messaging.ReadTemplate(r.Context(), a, messaging.Type(r.PathValue("type")))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -97,7 +86,7 @@ func (s *Server) publishTemplate(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
 	f := r.PostForm
 	typ := messaging.Type(r.PathValue("type"))
-	current, err := s.app.Messaging.Template(r.Context(), typ)
+	current, err := s.app.Messaging.ReadTemplate(r.Context(), a, typ)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
