@@ -6,9 +6,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"regexp"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +21,7 @@ import (
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/server"
+	"github.com/detente/detente/internal/smtptest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 	"github.com/detente/detente/internal/tlp"
@@ -52,45 +51,21 @@ type fixture struct {
 	// A published check that has closed (FR answered, KE did not) and an
 	// open one; KE's POC answers for its entry from the inbox.
 	spring, autumn pingtest.Campaign
-	mail           *mailbox
+	mail           *smtptest.Mailbox
 	hook           string // a webhook of FR's administrator
 }
 
-// mailbox keeps what the application sends, in place of an SMTP relay.
-type mailbox struct {
-	mu   sync.Mutex
-	sent []mailed
-}
+var checkLink = regexp.MustCompile(`https?://[^\s"<>]+(/ping/[A-Za-z0-9_-]{20,})`)
 
-type mailed struct {
-	to  []string
-	raw string
-}
-
-func (m *mailbox) Send(_ context.Context, _ string, to []string, raw []byte) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sent = append(m.sent, mailed{to, string(raw)})
-	return nil
-}
-
-var checkLink = regexp.MustCompile(`https?://[^\s"<>]+/ping/[A-Za-z0-9_-]{20,}`)
-
-// checkLink returns the link of the newest check mail to the address,
-// with the path made relative so the tab opens it on the test server.
+// checkLink returns the path of the link in the newest check mail to the
+// address, so the tab opens it on the test server.
 func (f *fixture) checkLink(address string) string {
 	f.t.Helper()
-	f.mail.mu.Lock()
-	defer f.mail.mu.Unlock()
-	for _, m := range slices.Backward(f.mail.sent) {
-		if slices.Contains(m.to, address) {
-			if l := checkLink.FindString(strings.ReplaceAll(m.raw, "=\r\n", "")); l != "" {
-				return l[strings.Index(l, "/ping/"):]
-			}
-		}
+	found := f.mail.Newest(address, checkLink)
+	if found == nil {
+		f.t.Fatalf("no check mail to %s", address)
 	}
-	f.t.Fatalf("no check mail to %s", address)
-	return ""
+	return found[1]
 }
 
 func (f *fixture) drain() {
@@ -111,7 +86,7 @@ func newFixture(t *testing.T) *fixture {
 	c := clock.NewFixed(time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC))
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	// Cheap password hashing: the cost parameters are tested in access.
-	box := &mailbox{}
+	box := &smtptest.Mailbox{}
 	a, err := app.Open(ctx, cfg, logger, app.Options{Clock: c, Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}, Mail: box})
 	if err != nil {
 		t.Fatal(err)

@@ -8,9 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/pingtest"
+	"github.com/detente/detente/internal/smtptest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 	"github.com/detente/detente/internal/tlp"
@@ -50,20 +49,7 @@ type fixture struct {
 	msg     messaging.Message        // FR's TLP:AMBER incident notification to KE
 	check   pingtest.Campaign        // the secretariat's open check of FR and KE
 	earlier pingtest.Campaign        // a closed one: KE answered, FR did not
-	mail    *mailbox
-}
-
-// mailbox keeps what the application sends, in place of an SMTP relay.
-type mailbox struct {
-	mu   sync.Mutex
-	sent []string
-}
-
-func (m *mailbox) Send(_ context.Context, _ string, to []string, raw []byte) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sent = append(m.sent, strings.Join(to, ",")+"\n"+string(raw))
-	return nil
+	mail    *smtptest.Mailbox
 }
 
 var pingLink = regexp.MustCompile(`/ping/([A-Za-z0-9_-]{20,})`)
@@ -71,17 +57,11 @@ var pingLink = regexp.MustCompile(`/ping/([A-Za-z0-9_-]{20,})`)
 // pingToken returns the check token last mailed to the address.
 func (f *fixture) pingToken(address string) string {
 	f.t.Helper()
-	f.mail.mu.Lock()
-	defer f.mail.mu.Unlock()
-	for _, m := range slices.Backward(f.mail.sent) {
-		if to, body, _ := strings.Cut(m, "\n"); to == address {
-			if mm := pingLink.FindStringSubmatch(strings.ReplaceAll(body, "=\r\n", "")); mm != nil {
-				return mm[1]
-			}
-		}
+	found := f.mail.Newest(address, pingLink)
+	if found == nil {
+		f.t.Fatalf("no check mail to %s", address)
 	}
-	f.t.Fatalf("no check mail to %s", address)
-	return ""
+	return found[1]
 }
 
 // drain performs every job that is due.
@@ -104,7 +84,7 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 	cfg.Database = storetest.DSN(t, engine)
 	c := clock.NewFixed(epoch)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	box := &mailbox{}
+	box := &smtptest.Mailbox{}
 	a, err := app.Open(ctx, cfg, log, app.Options{Clock: c, Argon2: &cheap, Mail: box})
 	if err != nil {
 		t.Fatal(err)
