@@ -162,12 +162,28 @@ func Phone(s string) (string, string) {
 
 const zoneHint = "choose a time zone name, like Europe/Zurich or America/New_York"
 
-// TimeZone accepts an IANA time zone name that this program can load. It
-// refuses "Local", which names the server's zone rather than the person's.
+// zoneAreas are the IANA tz database's geographic areas. Names outside them
+// (Factory, posixrules, localtime, CET, US/Eastern, posix/… and right/…
+// copies) exist in zoneinfo directories but are not places a person is in.
+var zoneAreas = map[string]bool{"Africa": true, "America": true, "Antarctica": true, "Arctic": true, "Asia": true,
+	"Atlantic": true, "Australia": true, "Europe": true, "Indian": true, "Pacific": true}
+
+// TimeZone accepts an IANA time zone name of the form Area/Location that
+// this program can load, UTC, and the fixed Etc/GMT±N offsets. It refuses
+// "Local", which names the server's zone rather than the person's, and the
+// other files a zoneinfo directory holds.
 func TimeZone(s string) (string, string) {
 	s = strings.TrimSpace(s)
 	if s == "" || s == "Local" || len(s) > maxZoneName {
 		return s, zoneHint
+	}
+	area, loc, _ := strings.Cut(s, "/")
+	switch {
+	case s == "UTC" || s == "Etc/UTC":
+	case area == "Etc" && strings.HasPrefix(loc, "GMT"):
+	case zoneAreas[area] && loc != "":
+	default:
+		return s, "not a place's time zone; " + zoneHint
 	}
 	// LoadLocation reads files named after its argument; keep to the
 	// characters real zone names use so nothing else can be reached.
@@ -236,13 +252,73 @@ func Text(s string, min, max int) (string, string) {
 }
 
 // OneLine is Text for single-line fields: no newline or tab, and it may be
-// empty (callers decide whether the field is required).
+// empty (callers decide whether the field is required). Names, titles,
+// subjects and file names are shown where nothing reveals hidden
+// characters, so those that change how text reads (see Plain) are refused.
 func OneLine(s string, max int) (string, string) {
 	s = strings.TrimSpace(s)
 	if strings.ContainsAny(s, "\r\n") {
 		return s, "use a single line"
 	}
+	if problem := Plain(s); problem != "" {
+		return s, problem
+	}
 	return checkText(s, 0, max, "")
+}
+
+// Encoding reports a value no database can store as text: one with a NUL
+// character or bytes that are not UTF-8. Edges call it on every query
+// parameter and body field so that such input is refused the same way on
+// every engine (PostgreSQL refuses both, SQLite stores them).
+func Encoding(s string) string {
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		return "contains a NUL character (0x00); remove it"
+	case !utf8.ValidString(s):
+		return "is not valid UTF-8 text; send text encoded as UTF-8"
+	}
+	return ""
+}
+
+// hidden names the invisible formatting characters that make text read as
+// something else: bidirectional embeddings, overrides and isolates (which
+// turn "Invoice\u202Eexe.pdf" into "Invoicefdp.exe" on screen), zero-width
+// characters and the byte order mark.
+var hidden = map[rune]string{
+	0x202A: "left-to-right embedding", 0x202B: "right-to-left embedding", 0x202C: "pop directional formatting",
+	0x202D: "left-to-right override", 0x202E: "right-to-left override",
+	0x2066: "left-to-right isolate", 0x2067: "right-to-left isolate", 0x2068: "first strong isolate", 0x2069: "pop directional isolate",
+	0x200B: "zero-width space", 0x200C: "zero-width non-joiner", 0x200D: "zero-width joiner", 0x2060: "word joiner",
+	0xFEFF: "byte order mark",
+}
+
+// Plain reports the first hidden character in s (see hidden), for
+// one-line fields, which refuse them.
+func Plain(s string) string {
+	for _, r := range s {
+		if name, ok := hidden[r]; ok {
+			return fmt.Sprintf("contains an invisible character (U+%04X, %s) that can make text look like something else; retype it without that character", r, name)
+		}
+	}
+	return ""
+}
+
+// Reveal replaces each hidden character in s with a visible marker such as
+// ⟨U+202E⟩, for showing long text, which may keep them, without letting
+// them act.
+func Reveal(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { _, ok := hidden[r]; return ok }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if _, ok := hidden[r]; ok {
+			fmt.Fprintf(&b, "⟨U+%04X⟩", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func checkText(s string, min, max int, allowed string) (string, string) {

@@ -134,7 +134,71 @@ func TestTimeZone(t *testing.T) {
 		{name: "double slash", in: "Europe//Paris", hint: "Europe/Zurich"},
 		{name: "space", in: "Europe/Zurich Paris", hint: "Europe/Zurich"},
 		{name: "too long", in: "Europe/" + strings.Repeat("a", 60), hint: "Europe/Zurich"},
+		// Files of a zoneinfo directory that are not a place's zone.
+		{name: "Factory", in: "Factory", hint: "not a place's time zone"},
+		{name: "posixrules", in: "posixrules", hint: "not a place's time zone"},
+		{name: "localtime", in: "localtime", hint: "not a place's time zone"},
+		{name: "abbreviation", in: "CET", hint: "not a place's time zone"},
+		{name: "backward link", in: "US/Eastern", hint: "not a place's time zone"},
+		{name: "posix copy", in: "posix/Europe/Paris", hint: "not a place's time zone"},
+		{name: "right copy", in: "right/Europe/Paris", hint: "not a place's time zone"},
+		{name: "Etc other than GMT", in: "Etc/Unknown", hint: "not a place's time zone"},
+		{name: "area alone", in: "Europe", hint: "not a place's time zone"},
 	})
+}
+
+func TestPlainRefusesHiddenCharacters(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, hint string
+	}{
+		{"right-to-left override", "Invoice\u202Eexe.pdf\u202C", "U+202E"},
+		{"embedding", "a\u202Ab", "U+202A"},
+		{"isolate", "a\u2066b\u2069", "U+2066"},
+		{"pop isolate", "a\u2069", "U+2069"},
+		{"zero-width space", "CERT\u200BFR", "U+200B"},
+		{"zero-width joiner", "a\u200Db", "U+200D"},
+		{"word joiner", "a\u2060b", "U+2060"},
+		{"byte order mark", "\uFEFFMinistry", "U+FEFF"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if p := Plain(tc.in); !strings.Contains(p, tc.hint) {
+				t.Errorf("Plain(%q) = %q, want it to name %s", tc.in, p, tc.hint)
+			}
+			if _, p := OneLine(tc.in, 100); !strings.Contains(p, tc.hint) {
+				t.Errorf("OneLine(%q) problem %q, want it to name %s", tc.in, p, tc.hint)
+			}
+			shown := Reveal(tc.in)
+			if !strings.Contains(shown, "⟨"+tc.hint+"⟩") || Plain(shown) != "" {
+				t.Errorf("Reveal(%q) = %q, want the marker ⟨%s⟩ and no hidden character", tc.in, shown, tc.hint)
+			}
+		})
+	}
+	// Scripts that read right to left are text, not tricks.
+	for _, ok := range []string{"وزارة الخارجية", "משרד החוץ", "Ministère de l’Europe", "外交部"} {
+		if p := Plain(ok); p != "" {
+			t.Errorf("Plain(%q) = %q, want ok", ok, p)
+		}
+		if Reveal(ok) != ok {
+			t.Errorf("Reveal(%q) changed it", ok)
+		}
+	}
+}
+
+func TestEncoding(t *testing.T) {
+	for in, want := range map[string]string{"plain": "", "Ελληνικά": "", "a\x00b": "NUL", "a\xffb": "UTF-8", "\xc3": "UTF-8"} {
+		got := Encoding(in)
+		if want == "" && got != "" || !strings.Contains(got, want) {
+			t.Errorf("Encoding(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLanguageName(t *testing.T) {
+	for tag, want := range map[string]string{"fr": "French", "zh-Hans": "Chinese (Simplified)", "pt-BR": "Portuguese (BR)", "ar": "Arabic", "ast": "ast"} {
+		if got := LanguageName(tag); got != want {
+			t.Errorf("LanguageName(%q) = %q, want %q", tag, got, want)
+		}
+	}
 }
 
 func TestLanguage(t *testing.T) {
