@@ -272,6 +272,31 @@ func (c *Catalog) Topics() []Topic {
 	return slices.Clone(c.topics)
 }
 
+// TopicUse is a topic with the number of provisions filed under it.
+type TopicUse struct {
+	Topic
+	Provisions int
+}
+
+// UsedTopics returns the topics that at least one provision is filed
+// under, in published order, with their counts: a filter offering a topic
+// that matches nothing only sends the reader to an empty page.
+func (c *Catalog) UsedTopics() []TopicUse {
+	var out []TopicUse
+	for _, t := range c.topics {
+		n := 0
+		for _, p := range c.provisions {
+			if slices.Contains(p.Topics, t.ID) {
+				n++
+			}
+		}
+		if n > 0 {
+			out = append(out, TopicUse{Topic: t, Provisions: n})
+		}
+	}
+	return out
+}
+
 // Topic returns the topic with the given id.
 func (c *Catalog) Topic(id string) (Topic, error) {
 	for _, t := range c.topics {

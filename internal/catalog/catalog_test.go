@@ -550,3 +550,32 @@ func FuzzSearch(f *testing.F) {
 		}
 	})
 }
+
+func TestUsedTopicsListsOnlyTopicsWithProvisions(t *testing.T) {
+	c, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := c.UsedTopics()
+	if len(used) == 0 {
+		t.Fatal("no topic has a provision")
+	}
+	if len(used) >= len(c.Topics()) {
+		t.Logf("every topic is used (%d)", len(used))
+	}
+	for _, u := range used {
+		got := len(c.Provisions(Filter{Topic: u.ID}))
+		if u.Provisions != got || got == 0 {
+			t.Errorf("topic %s: count %d, filter finds %d", u.ID, u.Provisions, got)
+		}
+	}
+	listed := map[string]bool{}
+	for _, u := range used {
+		listed[u.ID] = true
+	}
+	for _, tp := range c.Topics() {
+		if !listed[tp.ID] && len(c.Provisions(Filter{Topic: tp.ID})) > 0 {
+			t.Errorf("topic %s has provisions but is not listed", tp.ID)
+		}
+	}
+}

@@ -55,7 +55,7 @@ type frameworkData struct {
 	Topic     string
 	Results   []catalog.Provision
 	Documents []docGroup
-	Topics    []catalog.Topic
+	Topics    []catalog.TopicUse
 	Searched  bool
 }
 
@@ -67,7 +67,7 @@ type docGroup struct {
 func (s *Server) frameworkIndex(w http.ResponseWriter, r *http.Request) {
 	cat := s.app.Catalog
 	q := r.URL.Query()
-	d := frameworkData{Query: q.Get("q"), Kind: q.Get("kind"), Topic: q.Get("topic"), Topics: cat.Topics()}
+	d := frameworkData{Query: q.Get("q"), Kind: q.Get("kind"), Topic: q.Get("topic"), Topics: cat.UsedTopics()}
 	if d.Query != "" {
 		d.Searched = true
 		d.Results = cat.Search(d.Query)
