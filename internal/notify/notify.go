@@ -219,6 +219,11 @@ func (n *Notifier) send(ctx context.Context, j jobs.Job) error {
 				if berr := n.pings.MarkBounced(ctx, p.Challenge, err.Error()); berr != nil {
 					return berr
 				}
+				// A check exists to find unreachable POCs: a bounce is its
+				// result, recorded on the challenge, not a fault of ours
+				// for an operator to retry.
+				n.log.Info("check mail bounced; the POC is recorded as unreachable", "challenge", p.Challenge, "reason", err.Error())
+				return nil
 			}
 			return jobs.Permanent(err)
 		}
