@@ -158,6 +158,10 @@ type Options struct {
 	// long enough to answer "was it sent?", short enough that the table
 	// does not grow for ever. Failed jobs stay until retried.
 	Keep time.Duration
+	// PurgeDelay is how long after Run starts the first purge runs (default
+	// 30 seconds): a start after a long pause finds a backlog, and the
+	// server should be answering before the purge competes for the writer.
+	PurgeDelay time.Duration
 }
 
 func (o *Options) fill() {
@@ -174,6 +178,9 @@ func (o *Options) fill() {
 	}
 	if o.Poll <= 0 {
 		o.Poll = time.Second
+	}
+	if o.PurgeDelay <= 0 {
+		o.PurgeDelay = 30 * time.Second
 	}
 	if o.Batch <= 0 {
 		o.Batch = 8
@@ -358,22 +365,25 @@ func (q *Queue) Fenced() int64 {
 // waits for the handlers in flight.
 func (q *Queue) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	// One purge now and then an hourly one; every instance may run it, as
-	// deleting what another already deleted changes nothing.
+	// A purge shortly after start, once the server is answering, and then
+	// hourly; every instance may run it, as deleting what another already
+	// deleted changes nothing.
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		wait := q.opt.PurgeDelay
 		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
 			if n, err := q.Purge(ctx); err != nil && ctx.Err() == nil {
 				q.log.Warn("purging finished jobs", "err", err)
 			} else if n > 0 {
 				q.log.Info("purged finished jobs", "count", n)
 			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(time.Hour):
-			}
+			wait = time.Hour
 		}
 	}()
 	for i := 0; i < q.opt.Workers; i++ {
@@ -460,12 +470,29 @@ func Retry(ctx context.Context, tx *sql.Tx, now time.Time, id string) error {
 	return nil
 }
 
-// Purge deletes the jobs finished longer ago than Options.Keep and returns
-// how many. Failed and waiting jobs are never purged.
+// purgeBatch bounds one purge statement, so that on SQLite the single
+// writer is held for milliseconds at a time, not for the whole backlog.
+const purgeBatch = 2000
+
+// Purge deletes the jobs finished longer ago than Options.Keep, a batch at a
+// time through the jobs_done index, and returns how many. Failed and waiting
+// jobs are never purged.
 func (q *Queue) Purge(ctx context.Context) (int64, error) {
-	res, err := q.db.W.ExecContext(ctx, `DELETE FROM jobs WHERE done_at IS NOT NULL AND done_at < $1`, q.clock.Now().Add(-q.opt.Keep))
-	if err != nil {
-		return 0, fmt.Errorf("purge jobs: %w", err)
+	cutoff := q.clock.Now().Add(-q.opt.Keep)
+	var total int64
+	for {
+		res, err := q.db.W.ExecContext(ctx, `DELETE FROM jobs WHERE id IN (
+			SELECT id FROM jobs WHERE done_at IS NOT NULL AND done_at < $1 ORDER BY done_at LIMIT $2)`, cutoff, purgeBatch)
+		if err != nil {
+			return total, fmt.Errorf("purge jobs: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < purgeBatch || ctx.Err() != nil {
+			return total, ctx.Err()
+		}
 	}
-	return res.RowsAffected()
 }

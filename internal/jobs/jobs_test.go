@@ -527,3 +527,64 @@ func TestPurgeKeepsWhatIsNotLongFinished(t *testing.T) {
 		}
 	})
 }
+
+// TestPurgeGoesThroughABacklogInBatches: a start after a long pause finds
+// more finished jobs than one statement deletes; Purge goes on until none
+// is left, and leaves the newer ones.
+func TestPurgeGoesThroughABacklogInBatches(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := clock.NewFixed(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+		q := jobs.NewQueue(db, c, quiet, jobs.Options{Keep: 24 * time.Hour})
+		const old, recent = 4321, 7
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			for i := range old + recent {
+				done := c.Now().Add(-48 * time.Hour).Add(time.Duration(i) * time.Second)
+				if i >= old {
+					done = c.Now().Add(-time.Hour)
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (id, kind, payload, run_at, created_at, max_attempts, done_at)
+					VALUES ($1, 'ok', '{}', $2, $2, 1, $2)`, fmt.Sprintf("job-%05d", i), done); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := q.Purge(ctx)
+		if err != nil || n != old {
+			t.Fatalf("purged %d, %v; want %d", n, err, old)
+		}
+		var left int
+		if err := db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs`).Scan(&left); err != nil || left != recent {
+			t.Fatalf("%d jobs left (%v), want %d", left, err, recent)
+		}
+	})
+}
+
+// TestPurgeUsesTheDoneIndex guards the shape of the purge: it must find
+// finished jobs through jobs_done, not by scanning the table, or a start
+// with a large table waits on it.
+func TestPurgeUsesTheDoneIndex(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	rows, err := db.R.QueryContext(context.Background(), `EXPLAIN QUERY PLAN
+		SELECT id FROM jobs WHERE done_at IS NOT NULL AND done_at < $1 ORDER BY done_at LIMIT $2`, time.Now(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if p := strings.Join(plan, "; "); !strings.Contains(p, "jobs_done") || strings.Contains(p, "SCAN jobs") && !strings.Contains(p, "USING INDEX") {
+		t.Fatalf("the purge does not use jobs_done: %s", p)
+	}
+}
