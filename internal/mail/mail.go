@@ -268,10 +268,7 @@ func (m Message) headers(b *bytes.Buffer, subject string) error {
 			return err
 		}
 	}
-	date := m.Date
-	if date.IsZero() {
-		date = time.Now()
-	}
+	date := m.date()
 	for _, h := range []struct {
 		name, value string
 		structured  bool
@@ -325,6 +322,15 @@ func body(b *bytes.Buffer, text string) error {
 
 const textType = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
 
+// date is when m is written: Date, set by the sender from its injected
+// clock, or the wall clock for a message built without one.
+func (m Message) date() time.Time {
+	if m.Date.IsZero() {
+		return time.Now()
+	}
+	return m.Date
+}
+
 // Build encodes m as a plain text message. The same m, with its Date set,
 // gives the same bytes.
 func Build(m Message) ([]byte, error) {
@@ -355,7 +361,7 @@ func BuildEncrypted(m Message, recipients []pgpkey.Key) ([]byte, error) {
 	if err := body(&inner, m.Text); err != nil {
 		return nil, err
 	}
-	armored, err := pgpkey.Encrypt(recipients, inner.Bytes())
+	armored, err := pgpkey.Encrypt(recipients, inner.Bytes(), m.date())
 	if err != nil {
 		return nil, err
 	}

@@ -260,7 +260,7 @@ func TestParseGPGRefusals(t *testing.T) {
 	relabelled := strings.ReplaceAll(secret, "PRIVATE KEY BLOCK", "PUBLIC KEY BLOCK")
 	bothInOneBlock := string(g.run(nil, "--armor", "--export", good, other))
 	goodArmored := g.export(good)
-	message, err := Encrypt([]Key{mustParse(t, goodArmored, now)}, []byte("hello"))
+	message, err := Encrypt([]Key{mustParse(t, goodArmored, now)}, []byte("hello"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +325,7 @@ func TestEncryptGPGDecrypts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			msg, err := Encrypt(tc.to, plaintext)
+			msg, err := Encrypt(tc.to, plaintext, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -345,8 +345,13 @@ func TestEncryptRefusesUnusableKey(t *testing.T) {
 	// Valid when parsed, expired by the time a message is sent.
 	fpr := g.genKey("Old <old@example.invalid>", "ed25519", "cert", "1y", "cv25519", "--faked-system-time=20200101T000000")
 	k := mustParse(t, g.export(fpr), time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC))
-	_, err := Encrypt([]Key{k}, []byte("x"))
+	_, err := Encrypt([]Key{k}, []byte("x"), time.Now())
 	assertInvalid(t, err, "cannot encrypt to key "+k.FormatFingerprint()+": the key has expired on")
+	// The key is judged at the time given, not the machine's: a sender
+	// whose clock says mid-2020 may still use it.
+	if _, err := Encrypt([]Key{k}, []byte("x"), time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatalf("encrypting at a time the key was valid: %v", err)
+	}
 }
 
 func TestParseDropsThirdPartySignatures(t *testing.T) {

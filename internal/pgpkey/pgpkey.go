@@ -411,17 +411,18 @@ func weakness(pk *packet.PublicKey) string {
 // Encrypt encrypts plaintext to every recipient and returns an
 // ASCII-armored OpenPGP message, as the second part of an RFC 3156
 // multipart/encrypted mail needs. The keys are re-read from Armored and
-// checked at the current time, so a Key loaded from storage that has
-// expired since is refused rather than silently skipped.
+// checked at now (the caller's clock, which also dates the message), so a
+// Key loaded from storage that has expired since is refused rather than
+// silently skipped.
 //
 // It writes a SEIPD v1 (MDC) packet with AES-256 where the recipients allow
 // it: every OpenPGP implementation in use can read that, while the newer
 // AEAD formats are unreadable for GnuPG 2.2 and other older software.
-func Encrypt(recipients []Key, plaintext []byte) ([]byte, error) {
+func Encrypt(recipients []Key, plaintext []byte, now time.Time) ([]byte, error) {
 	if len(recipients) == 0 {
 		return nil, invalid("no recipient key to encrypt to")
 	}
-	now := time.Now().Add(clockSkew)
+	now = now.Add(clockSkew)
 	to := make([]*openpgp.Entity, 0, len(recipients))
 	for _, r := range recipients {
 		e, k, err := load(r.Armored, now)

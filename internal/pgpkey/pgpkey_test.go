@@ -197,7 +197,7 @@ func TestFormatFingerprint(t *testing.T) {
 }
 
 func TestEncryptNoRecipients(t *testing.T) {
-	_, err := Encrypt(nil, []byte("x"))
+	_, err := Encrypt(nil, []byte("x"), time.Now())
 	assertInvalid(t, err, "no recipient")
 }
 
@@ -223,7 +223,7 @@ func libKey(t *testing.T) (*openpgp.Entity, Key) {
 func TestEncryptRefusesMismatchedFingerprint(t *testing.T) {
 	_, k := libKey(t)
 	k.Fingerprint = strings.Repeat("0", 40)
-	if _, err := Encrypt([]Key{k}, []byte("x")); !errs.Is(err, errs.Internal) {
+	if _, err := Encrypt([]Key{k}, []byte("x"), time.Now()); !errs.Is(err, errs.Internal) {
 		t.Fatalf("Encrypt with a fingerprint not matching Armored: err = %v, want internal", err)
 	}
 }
@@ -232,7 +232,7 @@ func TestEncryptRoundTripInProcess(t *testing.T) {
 	// Complements the gpg interop test where gpg is missing: decrypt with
 	// the library using a key it generated.
 	e, k := libKey(t)
-	msg, err := Encrypt([]Key{k}, []byte("secret ping"))
+	msg, err := Encrypt([]Key{k}, []byte("secret ping"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
