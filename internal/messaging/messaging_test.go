@@ -424,3 +424,145 @@ func TestExerciseMarking(t *testing.T) {
 		}
 	})
 }
+
+// A recipient's timeline shows its own delivery's progress only: another
+// recipient's reminder, escalation and acknowledgement are that State's
+// business and the sender's. The sender sees them all.
+func TestTimelineShowsARecipientItsOwnPart(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		m := e.send(t, "frpoc", incident(tlp.Amber, "KE", "DE"))
+		if err := e.svc.Acknowledge(ctx, e.who["kepoc"], m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Note(ctx, m, "DE", "reminded", "the acknowledgement deadline is near"); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(3 * time.Hour)
+		if ok, err := e.svc.Escalate(ctx, m, "DE"); err != nil || !ok {
+			t.Fatalf("escalate DE: %v %v", ok, err)
+		}
+		timeline := func(who string) map[string]bool {
+			t.Helper()
+			_, events, err := e.svc.Thread(ctx, e.who[who], m.ThreadID)
+			if err != nil {
+				t.Fatalf("%s: %v", who, err)
+			}
+			seen := map[string]bool{}
+			for _, ev := range events {
+				seen[ev.Kind+"/"+ev.State] = true
+			}
+			return seen
+		}
+		tests := []struct {
+			who       string
+			want, not []string
+		}{
+			{"frpoc", []string{"sent/FR", "acknowledged/KE", "reminded/DE", "escalated/DE"}, nil},
+			{"kepoc", []string{"sent/FR", "acknowledged/KE"}, []string{"reminded/DE", "escalated/DE"}},
+			{"depoc", []string{"sent/FR", "reminded/DE", "escalated/DE"}, []string{"acknowledged/KE"}},
+		}
+		for _, tc := range tests {
+			seen := timeline(tc.who)
+			for _, k := range tc.want {
+				if !seen[k] {
+					t.Errorf("%s does not see %s (sees %v)", tc.who, k, seen)
+				}
+			}
+			for _, k := range tc.not {
+				if seen[k] {
+					t.Errorf("%s sees another recipient's %s", tc.who, k)
+				}
+			}
+		}
+	})
+}
+
+// The pages ask CanReply and CanAcknowledge which forms to offer; Send
+// and Acknowledge agree with them.
+func TestWhoMayAnswerAndAcknowledge(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		// GREEN: DE may read it, but is not party to it.
+		m := e.send(t, "frpoc", incident(tlp.Green, "KE"))
+		load := func(who string) (messaging.Message, bool) {
+			got, err := e.svc.Message(ctx, e.who[who], m.ID)
+			return got, err == nil
+		}
+		tests := []struct {
+			who          string
+			reply, ack   errs.Code // "" means allowed
+			sendAnswered bool
+		}{
+			{"frpoc", "", errs.Forbidden, true},
+			{"fradmin", "", errs.Forbidden, true},
+			{"frviewer", errs.Forbidden, errs.Forbidden, false},
+			{"kepoc", "", "", true},
+			{"keadmin", "", errs.Conflict, true}, // kepoc's update answered for KE
+			{"depoc", errs.Forbidden, errs.Forbidden, false},
+			{"sec", errs.Forbidden, errs.Forbidden, false},
+		}
+		for _, tc := range tests {
+			got, ok := load(tc.who)
+			if !ok {
+				got = m // the secretariat cannot read GREEN; ask with the sender's copy
+			}
+			if err := e.svc.CanReply(ctx, e.who[tc.who], got); errs.CodeOf(err) != tc.reply {
+				t.Errorf("CanReply(%s) = %v, want %q", tc.who, err, tc.reply)
+			}
+			if err := e.svc.CanAcknowledge(ctx, e.who[tc.who], got); errs.CodeOf(err) != tc.ack {
+				t.Errorf("CanAcknowledge(%s) = %v, want %q", tc.who, err, tc.ack)
+			}
+			_, err := e.svc.Send(ctx, e.who[tc.who], messaging.Draft{Type: messaging.Update, ReplyTo: m.ID, Body: "Noted by " + tc.who})
+			if (err == nil) != tc.sendAnswered {
+				t.Errorf("%s answering: %v", tc.who, err)
+			}
+		}
+		// Once KE acknowledged (its update above did), there is nothing left
+		// to acknowledge.
+		ke, _ := load("kepoc")
+		if err := e.svc.CanAcknowledge(ctx, e.who["kepoc"], ke); !errs.Is(err, errs.Conflict) {
+			t.Errorf("CanAcknowledge after answering = %v, want conflict", err)
+		}
+	})
+}
+
+// A date field takes a date and time, in UTC, and nothing else.
+func TestDateFieldsRefuseWhatIsNotADate(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		tests := []struct {
+			in, want string // want "" expects a field error
+		}{
+			{"2026-03-01 14:00", "2026-03-01T14:00:00Z"},
+			{"2026-03-01T14:00", "2026-03-01T14:00:00Z"},
+			{"2026-03-01", "2026-03-01T00:00:00Z"},
+			{"2026-03-01T16:00:00+02:00", "2026-03-01T14:00:00Z"},
+			{"yesterday evening", ""},
+			{"2026-02-30 10:00", ""},
+			{"99999-01-01", ""},
+			{"2026-03-01\x00", ""},
+			{"２０２６-03-01", ""}, // full-width digits
+		}
+		for _, tc := range tests {
+			d := incident(tlp.Amber, "KE")
+			d.Fields["started"] = tc.in
+			m, err := e.svc.Send(context.Background(), e.who["frpoc"], d)
+			if tc.want == "" {
+				if msg := errs.FieldsOf(err)["fields.started"]; !strings.Contains(msg, "date") {
+					t.Errorf("%q: want a field error about the date, got %v", tc.in, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("%q: %v", tc.in, err)
+				continue
+			}
+			if got := m.Fields["started"]; got != tc.want {
+				t.Errorf("%q stored as %q, want %q", tc.in, got, tc.want)
+			}
+		}
+	})
+}

@@ -151,9 +151,9 @@ func (s *Service) Thread(ctx context.Context, a actor.Actor, id string) ([]Messa
 	if len(msgs) == 0 {
 		return nil, nil, errs.E(errs.NotFound, "no such thread")
 	}
-	visible := map[string]bool{}
+	visible := map[string]Message{}
 	for _, m := range msgs {
-		visible[m.ID] = true
+		visible[m.ID] = m
 	}
 	evRows, err := s.db.R.QueryContext(ctx, `SELECT COALESCE(message_id, ''), state_code, kind, actor_label, detail, at FROM thread_events WHERE thread_id = $1 ORDER BY at, id`, id)
 	if err != nil {
@@ -166,14 +166,36 @@ func (s *Service) Thread(ctx context.Context, a actor.Actor, id string) ([]Messa
 		if err := evRows.Scan(&e.MessageID, &e.State, &e.Kind, &e.Actor, &e.Detail, &e.At); err != nil {
 			return nil, nil, errs.Internalf(err, "scan event")
 		}
-		// Events of messages a cannot read would tell what they are.
-		if e.MessageID != "" && !visible[e.MessageID] {
+		if !eventVisible(a, e, visible) {
 			continue
 		}
 		events = append(events, e)
 	}
 	return msgs, events, evRows.Err()
 }
+
+// eventVisible says whether a may see e on the timeline. Events of
+// messages a cannot read would tell what they are. A delivery's progress
+// (delivered, reminded, escalated, acknowledged, expired) belongs to the
+// sender's State and to that recipient: another recipient sees its own
+// part only, like the deliveries of Message.
+func eventVisible(a actor.Actor, e Event, visible map[string]Message) bool {
+	if e.MessageID == "" {
+		return true
+	}
+	m, ok := visible[e.MessageID]
+	if !ok {
+		return false
+	}
+	if e.Kind == EventSent || e.State == "" {
+		return true
+	}
+	return a.State != "" && (a.State == m.SenderState || a.State == e.State)
+}
+
+// EventSent is the timeline's record of a message being sent; the other
+// kinds record a delivery's progress at one recipient State.
+const EventSent = "sent"
 
 // Event is one line of a thread's timeline.
 type Event struct {

@@ -42,6 +42,41 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 // Pages use it to decide what to offer; Send checks again.
 func (s *Service) CanSend(ctx context.Context, a actor.Actor) error { return s.canSend(ctx, s.db.R, a) }
 
+// CanReply reports why a may not answer m, or nil if it may. Pages use
+// it to decide whether to offer the answer form; Send checks again.
+func (s *Service) CanReply(ctx context.Context, a actor.Actor, m Message) error {
+	if err := s.canSend(ctx, s.db.R, a); err != nil {
+		return err
+	}
+	return mayAnswer(a, m)
+}
+
+// CanAcknowledge reports why a may not acknowledge m, or nil if it may:
+// a's State must be a recipient whose delivery awaits acknowledgement.
+func (s *Service) CanAcknowledge(ctx context.Context, a actor.Actor, m Message) error {
+	if err := s.canSend(ctx, s.db.R, a); err != nil {
+		return err
+	}
+	if !slices.Contains(m.Recipients, a.State) {
+		return errs.E(errs.Forbidden, "only a recipient State acknowledges a message")
+	}
+	for _, d := range m.Deliveries {
+		if d.State == a.State && (d.Status == Queued || d.Status == Delivered || d.Status == Expired) {
+			return nil
+		}
+	}
+	return errs.E(errs.Conflict, "your State has already acknowledged this message")
+}
+
+// mayAnswer keeps the answers of a thread to its parties: a State that
+// can read a GREEN or CLEAR message is not thereby party to it.
+func mayAnswer(a actor.Actor, m Message) error {
+	if a.State != "" && (a.State == m.SenderState || slices.Contains(m.Recipients, a.State)) {
+		return nil
+	}
+	return errs.E(errs.Forbidden, "only the States party to a communication answer it")
+}
+
 // canSend reports why a may not write messages, if it may not: only POCs
 // and administrators of a participating State speak for it.
 func (s *Service) canSend(ctx context.Context, q store.Queryer, a actor.Actor) error {
@@ -74,6 +109,9 @@ func (s *Service) Send(ctx context.Context, a actor.Actor, d Draft) (Message, er
 	if d.ReplyTo != "" {
 		p, err := s.Message(ctx, a, d.ReplyTo)
 		if err != nil {
+			return Message{}, err
+		}
+		if err := mayAnswer(a, p); err != nil {
 			return Message{}, err
 		}
 		parent = &p
@@ -111,7 +149,7 @@ func (s *Service) Send(ctx context.Context, a actor.Actor, d Draft) (Message, er
 				return err
 			}
 		}
-		if err := s.event(ctx, tx, m.ThreadID, m.ID, m.SenderState, "sent", a, fmt.Sprintf("%s to %s (%s, %s)", m.Type, strings.Join(m.Recipients, ", "), m.Urgency, m.TLP)); err != nil {
+		if err := s.event(ctx, tx, m.ThreadID, m.ID, m.SenderState, EventSent, a, fmt.Sprintf("%s to %s (%s, %s)", m.Type, strings.Join(m.Recipients, ", "), m.Urgency, m.TLP)); err != nil {
 			return err
 		}
 		if err := s.schedule(ctx, tx, m); err != nil {

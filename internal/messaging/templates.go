@@ -23,7 +23,27 @@ const (
 	LongText FieldKind = "longtext" // several lines
 	YesNo    FieldKind = "yesno"
 	Choice   FieldKind = "choice"
+	DateTime FieldKind = "datetime" // a moment in UTC, stored as RFC 3339
 )
+
+// FieldKinds lists the kinds a template field may have.
+func FieldKinds() []FieldKind { return []FieldKind{Text, LongText, YesNo, Choice, DateTime} }
+
+// dateLayouts are the ways people write a moment in a form; they are all
+// read as UTC.
+var dateLayouts = []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05", time.RFC3339, "2006-01-02"}
+
+// ParseDateTime reads a date field's value. Refusing what is not a date
+// keeps "yesterday evening" out of a field that other States sort by.
+func ParseDateTime(v string) (time.Time, bool) {
+	v = strings.TrimSuffix(strings.TrimSpace(v), " UTC")
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, v); err == nil && t.Year() >= 1970 && t.Year() < 10000 {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
 
 // Field is one structured field of the communication template.
 type Field struct {
@@ -60,7 +80,7 @@ func defaultTemplates() []Template {
 	return []Template{
 		{Type: IncidentNotification, Title: "Incident notification", Description: "Tell other States about an ICT incident that may concern them.",
 			Fields: []Field{sector, ci,
-				{Name: "started", Label: "Started (UTC)", Kind: Text, Help: "e.g. 2026-03-01 14:00"},
+				{Name: "started", Label: "Started (UTC)", Kind: DateTime, Help: "e.g. 2026-03-01 14:00"},
 				{Name: "impact", Label: "Observed impact", Kind: LongText, Required: true},
 				{Name: "status", Label: "Current status", Kind: Choice, Choices: []string{"ongoing", "contained", "resolved"}, Required: true},
 				indicators},
@@ -74,7 +94,7 @@ func defaultTemplates() []Template {
 			Fields: []Field{withRequired(sector),
 				{Name: "activity", Label: "Activity observed", Kind: LongText, Required: true},
 				withRequired(indicators),
-				{Name: "observed_since", Label: "Observed since (UTC)", Kind: Text}},
+				{Name: "observed_since", Label: "Observed since (UTC)", Kind: DateTime, Help: "e.g. 2026-03-01 14:00"}},
 			Provisions: []string{"norm-h", "norm-c", "law-28f"}},
 		{Type: InformationRequest, Title: "Request for information", Description: "Ask a State for information about an incident or a threat.",
 			Fields:     []Field{{Name: "question", Label: "Information requested", Kind: LongText, Required: true}},
@@ -237,8 +257,8 @@ func (s *Service) PublishTemplate(ctx context.Context, a actor.Actor, t Template
 			f.Add(key, "every field needs a label")
 		case fd.Kind == Choice && len(fd.Choices) == 0:
 			f.Add(key, "a choice field needs choices")
-		case fd.Kind != Text && fd.Kind != LongText && fd.Kind != YesNo && fd.Kind != Choice:
-			f.Add(key, "kind is text, longtext, yesno or choice")
+		case !slices.Contains(FieldKinds(), fd.Kind):
+			f.Add(key, "kind is text, longtext, yesno, choice or datetime")
 		}
 		seen[fd.Name] = true
 	}
@@ -299,6 +319,13 @@ func checkFields(t Template, in map[string]string, f *errs.Fields) map[string]st
 			f.Add(key, "choose one of: "+strings.Join(fd.Choices, ", "))
 		case fd.Kind == Text && strings.ContainsAny(v, "\r\n"):
 			f.Add(key, "use a single line")
+		case fd.Kind == DateTime:
+			t, ok := ParseDateTime(v)
+			if !ok {
+				f.Add(key, "enter a date and time in UTC, like 2026-03-01 14:00")
+				break
+			}
+			v = t.Format(time.RFC3339)
 		case len([]rune(v)) > 10_000:
 			f.Add(key, "use at most 10,000 characters")
 		}
