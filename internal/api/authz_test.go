@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -85,11 +86,13 @@ var matrix = []matrixCase{
 	{name: "list pocs", method: http.MethodGet, path: static("/pocs"),
 		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
 		hide: map[string][]string{
-			kePOC: {nzTechEmail},
+			kePOC: {nzTechEmail, "account_id"},
 			nzPOC: append([]string{keTechEmail}, frEmails...),
 			anon:  append([]string{keTechEmail, nzTechEmail, "FR CERT duty"}, frEmails...),
+			// The account link is for the entry's State's administrators.
+			sec: {"account_id"}, frPOC: {"account_id"}, frViewer: {"account_id"},
 		},
-		show: map[string][]string{sec: {nzTechEmail, frTechEmail}, kePOC: {frTechEmail, keTechEmail}, nzPOC: {nzTechEmail}}},
+		show: map[string][]string{sec: {nzTechEmail, frTechEmail}, kePOC: {frTechEmail, keTechEmail}, nzPOC: {nzTechEmail}, frAdmin: {"account_id"}}},
 	{name: "get fr poc", method: http.MethodGet, path: pocPath("frtech", ""),
 		want: byRole{200, 200, 200, 200, 200, 404, 200, 401},
 		hide: map[string][]string{nzPOC: {frTechEmail}, anon: {frTechEmail}}},
@@ -112,6 +115,13 @@ var matrix = []matrixCase{
 		want: byRole{403, 200, 403, 403, 404, 404, 403, 401}},
 	{name: "retire", method: http.MethodPost, path: freshPOCPath("/retire"),
 		want: byRole{403, 200, 403, 403, 404, 404, 403, 401}},
+	{name: "reinstate", method: http.MethodPost, path: func(f *fixture, _ string) string {
+		p := f.freshPOC()
+		if _, err := f.app.Directory.Retire(context.Background(), f.acc[frAdmin].Actor(), p.ID); err != nil {
+			f.t.Fatal(err)
+		}
+		return "/pocs/" + p.ID + "/reinstate"
+	}, want: byRole{403, 200, 403, 403, 404, 404, 403, 401}},
 
 	// Accounts: the secretariat manages all, a State admin its own State's.
 	{name: "list accounts", method: http.MethodGet, path: static("/accounts"),

@@ -32,7 +32,7 @@ func (s *server) editPOC(w http.ResponseWriter, r *http.Request, a actor.Actor) 
 	if err != nil {
 		return err
 	}
-	return writePOC(w, http.StatusOK, p)
+	return s.writePOC(w, a, http.StatusOK, p)
 }
 
 // expectedVersion reads the version the client edited from If-Match or

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -50,16 +51,24 @@ func (s *server) listPOCs(w http.ResponseWriter, r *http.Request, a actor.Actor)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, listOf(pocs, pocFrom))
+	return writeJSON(w, http.StatusOK, listOf(pocs, s.pocsFor(a)))
+}
+
+// pocsFor renders entries for a: the account link only to the entry's
+// State's administrators, who set it.
+func (s *server) pocsFor(a actor.Actor) func(directory.POC) pocOut {
+	return func(p directory.POC) pocOut {
+		return pocFrom(p, s.app.Directory.SeesAccountLink(a, p.State))
+	}
 }
 
 // etag names a POC version; PUT takes it back in If-Match.
 func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
 
-// writePOC sends p with its version as the entity tag.
-func writePOC(w http.ResponseWriter, status int, p directory.POC) error {
+// writePOC sends p, as a may see it, with its version as the entity tag.
+func (s *server) writePOC(w http.ResponseWriter, a actor.Actor, status int, p directory.POC) error {
 	w.Header().Set("ETag", etag(p.Version))
-	return writeJSON(w, status, pocFrom(p))
+	return writeJSON(w, status, s.pocsFor(a)(p))
 }
 
 func (s *server) getPOC(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
@@ -67,7 +76,7 @@ func (s *server) getPOC(w http.ResponseWriter, r *http.Request, a actor.Actor) e
 	if err != nil {
 		return err
 	}
-	return writePOC(w, http.StatusOK, p)
+	return s.writePOC(w, a, http.StatusOK, p)
 }
 
 func (s *server) pocHistory(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
@@ -75,7 +84,8 @@ func (s *server) pocHistory(w http.ResponseWriter, r *http.Request, a actor.Acto
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, listOf(vs, versionFrom))
+	see := s.app.Directory.SeesAccountLink
+	return writeJSON(w, http.StatusOK, listOf(vs, func(v directory.Version) versionOut { return versionFrom(v, see(a, v.Snapshot.State)) }))
 }
 
 func (s *server) confirmPOC(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
@@ -83,7 +93,7 @@ func (s *server) confirmPOC(w http.ResponseWriter, r *http.Request, a actor.Acto
 	if err != nil {
 		return err
 	}
-	return writePOC(w, http.StatusOK, p)
+	return s.writePOC(w, a, http.StatusOK, p)
 }
 
 func (s *server) retirePOC(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
@@ -91,7 +101,15 @@ func (s *server) retirePOC(w http.ResponseWriter, r *http.Request, a actor.Actor
 	if err != nil {
 		return err
 	}
-	return writePOC(w, http.StatusOK, p)
+	return s.writePOC(w, a, http.StatusOK, p)
+}
+
+func (s *server) reinstatePOC(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	p, err := s.app.Directory.Reinstate(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return s.writePOC(w, a, http.StatusOK, p)
 }
 
 // pocIn is the body of a nomination, and of an edit, which replaces every
@@ -108,6 +126,9 @@ type pocIn struct {
 	Availability  string   `json:"availability"`
 	Hours         string   `json:"hours"`
 	PGPKey        string   `json:"pgp_key"`
+	// AccountID links the entry to the account that answers for it. An
+	// edit that leaves it out keeps the link; null or "" removes it.
+	AccountID optionalString `json:"account_id"`
 }
 
 func (in pocIn) input() directory.POCInput {
@@ -115,7 +136,24 @@ func (in pocIn) input() directory.POCInput {
 		Level: directory.Level(in.Level), FunctionTitle: in.FunctionTitle, Organisation: in.Organisation, PersonName: in.PersonName,
 		Emails: in.Emails, Phones: in.Phones, Languages: in.Languages, TimeZone: in.TimeZone,
 		Availability: in.Availability, Hours: in.Hours, PGPKey: in.PGPKey,
+		AccountID: in.AccountID.value, KeepAccount: !in.AccountID.set,
 	}
+}
+
+// optionalString is a string field that tells "absent" from null or a
+// value: replacing a whole entry must not undo what the client never saw.
+type optionalString struct {
+	set   bool
+	value string
+}
+
+func (o *optionalString) UnmarshalJSON(b []byte) error {
+	o.set = true
+	if string(b) == "null" {
+		o.value = ""
+		return nil
+	}
+	return json.Unmarshal(b, &o.value)
 }
 
 func (s *server) nominatePOC(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
@@ -128,5 +166,5 @@ func (s *server) nominatePOC(w http.ResponseWriter, r *http.Request, a actor.Act
 		return err
 	}
 	w.Header().Set("Location", prefix+"/pocs/"+p.ID)
-	return writePOC(w, http.StatusCreated, p)
+	return s.writePOC(w, a, http.StatusCreated, p)
 }

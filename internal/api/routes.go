@@ -34,6 +34,7 @@ func (s *server) routes() []route {
 		{http.MethodPut, "/pocs/{id}", s.editPOC},
 		{http.MethodPost, "/pocs/{id}/confirm", s.confirmPOC},
 		{http.MethodPost, "/pocs/{id}/retire", s.retirePOC},
+		{http.MethodPost, "/pocs/{id}/reinstate", s.reinstatePOC},
 		{http.MethodGet, "/pocs/{id}/history", s.pocHistory},
 
 		// Accounts, for administrators.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/detente/detente/internal/access"
@@ -136,15 +137,20 @@ type pocOut struct {
 	PGPKey         string     `json:"pgp_key"`
 	PGPFingerprint string     `json:"pgp_fingerprint"`
 	PGPExpiresAt   *time.Time `json:"pgp_expires_at"`
-	Status         string     `json:"status"`
-	Stale          bool       `json:"stale"`
-	ConfirmedAt    time.Time  `json:"confirmed_at"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	// AccountID is the account that answers for the entry: a string or
+	// null for the entry's State's administrators, absent for everyone
+	// else.
+	AccountID   json.RawMessage `json:"account_id,omitempty"`
+	Status      string          `json:"status"`
+	Stale       bool            `json:"stale"`
+	ConfirmedAt time.Time       `json:"confirmed_at"`
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
 }
 
-func pocFrom(p directory.POC) pocOut {
-	return pocOut{
+// pocFrom renders p; link says whether the caller is told its account link.
+func pocFrom(p directory.POC, link bool) pocOut {
+	out := pocOut{
 		ID: p.ID, State: p.State, Version: p.Version, Level: string(p.Level), FunctionTitle: p.FunctionTitle,
 		Organisation: p.Organisation, PersonName: p.PersonName,
 		Emails: nonNil(p.Emails), Phones: nonNil(p.Phones), Languages: nonNil(p.Languages),
@@ -153,6 +159,13 @@ func pocFrom(p directory.POC) pocOut {
 		Status: p.Status, Stale: p.Stale,
 		ConfirmedAt: utc(p.ConfirmedAt), CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
 	}
+	if link {
+		out.AccountID = json.RawMessage("null")
+		if p.AccountID != "" {
+			out.AccountID, _ = json.Marshal(p.AccountID)
+		}
+	}
+	return out
 }
 
 type versionOut struct {
@@ -164,8 +177,8 @@ type versionOut struct {
 	Snapshot pocOut    `json:"snapshot"`
 }
 
-func versionFrom(v directory.Version) versionOut {
-	return versionOut{Version: v.Version, Action: v.Action, ActorID: v.ActorID, Actor: v.ActorLabel, At: utc(v.At), Snapshot: pocFrom(v.Snapshot)}
+func versionFrom(v directory.Version, link bool) versionOut {
+	return versionOut{Version: v.Version, Action: v.Action, ActorID: v.ActorID, Actor: v.ActorLabel, At: utc(v.At), Snapshot: pocFrom(v.Snapshot, link)}
 }
 
 type accountOut struct {

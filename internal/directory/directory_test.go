@@ -129,6 +129,17 @@ func TestNominateValidation(t *testing.T) {
 			{"no language", func(in *directory.POCInput) { in.Languages = nil }, "languages"},
 			{"malformed language", func(in *directory.POCInput) { in.Languages = []string{"french!"} }, "languages"},
 			{"unknown time zone", func(in *directory.POCInput) { in.TimeZone = "Europe/Atlantis" }, "time_zone"},
+			{"Factory time zone", func(in *directory.POCInput) { in.TimeZone = "Factory" }, "time_zone"},
+			{"posixrules time zone", func(in *directory.POCInput) { in.TimeZone = "posixrules" }, "time_zone"},
+			{"right-to-left override in the function", func(in *directory.POCInput) { in.FunctionTitle = "Duty\u202Eofficer" }, "function_title"},
+			{"zero-width space in the organisation", func(in *directory.POCInput) { in.Organisation = "CERT\u200BFR" }, "organisation"},
+			{"byte order mark in the name", func(in *directory.POCInput) { in.PersonName = "\uFEFFJane Doe" }, "person_name"},
+			{"isolate in the hours", func(in *directory.POCInput) {
+				in.Availability, in.Hours = directory.OfficeHours, "Mon\u2066–Fri"
+			}, "hours"},
+			{"NUL in the organisation", func(in *directory.POCInput) { in.Organisation = "CERT\x00" }, "organisation"},
+			{"invalid UTF-8 in the function", func(in *directory.POCInput) { in.FunctionTitle = "Duty \xff" }, "function_title"},
+			{"NUL in the key", func(in *directory.POCInput) { in.PGPKey = "-----BEGIN PGP\x00" }, "pgp_key"},
 			{"missing time zone", func(in *directory.POCInput) { in.TimeZone = "" }, "time_zone"},
 			{"unknown availability", func(in *directory.POCInput) { in.Availability = "sometimes" }, "availability"},
 			{"office hours without hours", func(in *directory.POCInput) { in.Availability = directory.OfficeHours }, "hours"},
@@ -438,6 +449,30 @@ func TestLinkAccount(t *testing.T) {
 		if _, err := e.svc.Edit(ctx, frAdmin, p.ID, p.Version, in); errs.FieldsOf(err)["account_id"] == "" {
 			t.Fatalf("edit linked another State's account: %v", err)
 		}
+		// An edit that does not say keeps the link, even to an account
+		// disabled since; it is not checked again.
+		if err := acc.SetDisabled(ctx, actor.Operator, frPOCAcc, true); err != nil {
+			t.Fatal(err)
+		}
+		keep := valid()
+		keep.KeepAccount, keep.AccountID, keep.FunctionTitle = true, kePOCAcc, "Kept"
+		p, err = e.svc.Edit(ctx, frAdmin, p.ID, p.Version, keep)
+		if err != nil || p.AccountID != frPOCAcc {
+			t.Fatalf("edit keeping the link: %+v, %v", p, err)
+		}
+		in.AccountID = ""
+		if p, err = e.svc.Edit(ctx, frAdmin, p.ID, p.Version, in); err != nil || p.AccountID != "" {
+			t.Fatalf("unlink by edit: %+v, %v", p, err)
+		}
+		// Only the State's administrators are told the link.
+		for _, c := range []struct {
+			a    actor.Actor
+			want bool
+		}{{frAdmin, true}, {frPOC, false}, {frViewer, false}, {sec, false}, {keAdmin, false}, {actor.Actor{Role: actor.StateAdmin, State: "FR"}, false}} {
+			if got := e.svc.SeesAccountLink(c.a, "FR"); got != c.want {
+				t.Errorf("SeesAccountLink(%s %s) = %v", c.a.Role, c.a.State, got)
+			}
+		}
 	})
 }
 
@@ -473,6 +508,55 @@ func TestEditChecksWhoBeforeWhat(t *testing.T) {
 					t.Fatal("database changed")
 				}
 			})
+		}
+	})
+}
+
+func TestRetireAndReinstate(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		p := e.nominate(t, frAdmin)
+		if _, err := e.svc.Reinstate(ctx, frAdmin, p.ID); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("reinstate an active entry: %v", err)
+		}
+		p, err := e.svc.Retire(ctx, frAdmin, p.ID)
+		if err != nil || p.Status != directory.Retired {
+			t.Fatalf("retire: %+v, %v", p, err)
+		}
+		if _, err := e.svc.Edit(ctx, frAdmin, p.ID, p.Version, valid()); !errs.Is(err, errs.Conflict) || !strings.Contains(errs.MessageOf(err), "reinstate") {
+			t.Fatalf("edit of a retired entry: %v", err)
+		}
+		for _, tc := range []struct {
+			who  string
+			a    actor.Actor
+			want errs.Code
+		}{
+			{"another State's admin", keAdmin, errs.NotFound},
+			{"own State's POC", frPOC, errs.Forbidden},
+			{"own State's viewer", frViewer, errs.Forbidden},
+			{"secretariat", sec, errs.Forbidden},
+			{"read-only admin", actor.Actor{AccountID: "fra", Role: actor.StateAdmin, State: "FR", ReadOnly: true}, errs.Forbidden},
+		} {
+			before := rows(t, db)
+			if _, err := e.svc.Reinstate(ctx, tc.a, p.ID); errs.CodeOf(err) != tc.want {
+				t.Errorf("%s reinstates: %v, want %s", tc.who, err, tc.want)
+			}
+			if rows(t, db) != before {
+				t.Errorf("%s: refused reinstatement wrote to the database", tc.who)
+			}
+		}
+		e.clock.Advance(400 * 24 * time.Hour)
+		p, err = e.svc.Reinstate(ctx, frAdmin, p.ID)
+		if err != nil || p.Status != directory.Active || p.Version != 3 || p.Stale || !p.ConfirmedAt.Equal(e.clock.Now()) {
+			t.Fatalf("reinstate: %+v, %v", p, err)
+		}
+		if got, err := e.svc.POC(ctx, kePOC, p.ID); err != nil || got.Status != directory.Active {
+			t.Fatalf("another State reads the reinstated entry: %+v, %v", got, err)
+		}
+		h, err := e.svc.History(ctx, frAdmin, p.ID)
+		if err != nil || h[0].Action != "reinstate" || h[0].Snapshot.Status != directory.Active {
+			t.Fatalf("history: %+v, %v", h, err)
 		}
 	})
 }

@@ -83,6 +83,10 @@ type POCInput struct {
 	Hours         string
 	PGPKey        string
 	AccountID     string // optional: the State's account that answers for this POC
+	// KeepAccount leaves an edited entry's account link as it is, for
+	// callers that do not say (an API client that omits the field); then
+	// AccountID is ignored.
+	KeepAccount bool
 }
 
 // Limits on POC fields, so one entry cannot swamp a page or an export.
@@ -102,14 +106,12 @@ func (s *Service) validatePOC(in POCInput) (POCInput, *pgpkey.Key, error) {
 		f.Add("level", "choose diplomatic, policy or technical")
 	}
 	text := func(field, v string, required bool, max int, what string) string {
-		v = strings.TrimSpace(v)
+		v, problem := validate.OneLine(v, max)
 		switch {
+		case problem != "":
+			f.Add(field, problem)
 		case v == "" && required:
 			f.Add(field, "enter "+what)
-		case len([]rune(v)) > max:
-			f.Add(field, fmt.Sprintf("use at most %d characters", max))
-		case strings.ContainsAny(v, "\r\n\x00"):
-			f.Add(field, "use a single line")
 		}
 		return v
 	}
@@ -159,7 +161,9 @@ func (s *Service) validatePOC(in POCInput) (POCInput, *pgpkey.Key, error) {
 	}
 	var key *pgpkey.Key
 	out.PGPKey = strings.TrimSpace(in.PGPKey)
-	if len(out.PGPKey) > maxPGPKey {
+	if problem := validate.Encoding(out.PGPKey); problem != "" {
+		f.Add("pgp_key", "the key "+problem)
+	} else if len(out.PGPKey) > maxPGPKey {
 		f.Add("pgp_key", "the key is larger than 64 KiB; export only the public key, without signatures")
 	} else if out.PGPKey != "" {
 		k, err := pgpkey.Parse(out.PGPKey, s.clock.Now())
@@ -516,8 +520,8 @@ func (s *Service) change(ctx context.Context, a actor.Actor, id string, expected
 		if expected != 0 && p.Version != expected {
 			return errs.E(errs.Conflict, "someone else changed this entry meanwhile (now version %d); reload and try again", p.Version)
 		}
-		if p.Status == Retired {
-			return errs.E(errs.Conflict, "this point of contact is retired")
+		if p.Status == Retired && action != "reinstate" {
+			return errs.E(errs.Conflict, "this point of contact is retired; reinstate it first")
 		}
 		if err := mutate(tx, &p); err != nil {
 			return err
@@ -558,8 +562,16 @@ func (s *Service) Edit(ctx context.Context, a actor.Actor, id string, expectedVe
 		return POC{}, err
 	}
 	return s.change(ctx, a, id, expectedVersion, "edit", func(tx *sql.Tx, p *POC) error {
-		if err := checkAccount(ctx, tx, p.State, in.AccountID); err != nil {
-			return err
+		if in.KeepAccount {
+			in.AccountID = p.AccountID
+		}
+		// A link that stays as it was is not checked again: an edit of
+		// the phone number must not fail because the linked account has
+		// since been disabled.
+		if in.AccountID != p.AccountID {
+			if err := checkAccount(ctx, tx, p.State, in.AccountID); err != nil {
+				return err
+			}
 		}
 		*p = applyInput(*p, in, key)
 		p.ConfirmedAt = s.clock.Now()
@@ -575,7 +587,9 @@ func (s *Service) Confirm(ctx context.Context, a actor.Actor, id string) (POC, e
 	})
 }
 
-// Retire takes a POC out of the directory; its history stays.
+// Retire takes a POC out of the directory: it gets no more mail and no
+// communication checks, and other States no longer see it. Its history
+// stays.
 func (s *Service) Retire(ctx context.Context, a actor.Actor, id string) (POC, error) {
 	return s.change(ctx, a, id, 0, "retire", func(_ *sql.Tx, p *POC) error {
 		p.Status = Retired
@@ -583,9 +597,29 @@ func (s *Service) Retire(ctx context.Context, a actor.Actor, id string) (POC, er
 	})
 }
 
+// Reinstate brings a retired POC back into the directory as a new version.
+// Its administrator vouches for it by doing so, so it counts as confirmed.
+func (s *Service) Reinstate(ctx context.Context, a actor.Actor, id string) (POC, error) {
+	return s.change(ctx, a, id, 0, "reinstate", func(_ *sql.Tx, p *POC) error {
+		if p.Status != Retired {
+			return errs.E(errs.Conflict, "this point of contact is not retired")
+		}
+		p.Status = Active
+		p.ConfirmedAt = s.clock.Now()
+		return nil
+	})
+}
+
 // CanManage reports whether a may nominate and edit the POCs of state; pages
 // use it to decide which buttons to show. The methods check again.
 func (s *Service) CanManage(a actor.Actor, state string) bool { return canManage(a, state) == nil }
+
+// SeesAccountLink reports whether a is told which account answers for the
+// POCs of state: that State's administrators, who set the link, also
+// through a read-only token. Edges leave the link out for everyone else.
+func (s *Service) SeesAccountLink(a actor.Actor, state string) bool {
+	return a.Role == actor.StateAdmin && a.State == state && a.AccountID != ""
+}
 
 // email lower-cases the whole address: mail systems treat local parts
 // case-insensitively in practice, and two spellings of one mailbox must

@@ -380,8 +380,8 @@ func (s *Service) AcknowledgeAsAccount(ctx context.Context, a actor.Actor, chall
 	if _, err := uuidParse(challengeID); err != nil {
 		return errs.E(errs.NotFound, "no such check")
 	}
-	ch, err := scanChallenge(s.db.R.QueryRowContext(ctx, `SELECT `+challengeCols+` FROM ping_challenges WHERE id = $1`, challengeID))
-	if store.NoRows(err) || (err == nil && ch.AccountID != a.AccountID) {
+	ch, err := scanChallenge(s.db.R.QueryRowContext(ctx, `SELECT `+challengeCols+` FROM ping_challenges WHERE id = $1 AND `+answeredBy, challengeID, a.AccountID))
+	if store.NoRows(err) {
 		return errs.E(errs.NotFound, "no such check")
 	}
 	if err != nil {
@@ -429,12 +429,17 @@ func (s *Service) acknowledge(ctx context.Context, c Campaign, ch *Challenge, ch
 	return err
 }
 
+// answeredBy ($2) limits challenges to those of POCs whose entry links the
+// account now: who answers is read from the directory when asked, so a
+// link made or changed after the check opened counts.
+const answeredBy = `poc_id IN (SELECT id FROM pocs WHERE account_id = $2)`
+
 // Pending lists the open checks the caller can answer from the inbox.
 func (s *Service) Pending(ctx context.Context, a actor.Actor) ([]Check, error) {
 	if err := a.RequireSignedIn(); err != nil {
 		return nil, err
 	}
-	chs, err := s.challenges(ctx, s.db.R, `account_id = $1 AND acknowledged_at IS NULL AND campaign_id IN (SELECT id FROM ping_campaigns WHERE status = 'open')`, a.AccountID)
+	chs, err := s.challenges(ctx, s.db.R, `acknowledged_at IS NULL AND campaign_id IN (SELECT id FROM ping_campaigns WHERE status = $1) AND `+answeredBy, Open, a.AccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -460,8 +465,8 @@ func (s *Service) PendingCount(ctx context.Context, a actor.Actor) (int, error) 
 		return 0, nil
 	}
 	var n int
-	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM ping_challenges WHERE account_id = $1 AND acknowledged_at IS NULL
-		AND campaign_id IN (SELECT id FROM ping_campaigns WHERE status = 'open')`, a.AccountID).Scan(&n)
+	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM ping_challenges WHERE acknowledged_at IS NULL
+		AND campaign_id IN (SELECT id FROM ping_campaigns WHERE status = $1) AND `+answeredBy, Open, a.AccountID).Scan(&n)
 	if err != nil {
 		return 0, errs.Internalf(err, "count pending checks")
 	}
