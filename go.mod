@@ -18,6 +18,11 @@ require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 //
 require github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // tests: OpenAPI conformance
 
 require (
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // tests: AUTH PLAIN in internal/smtptest
+	github.com/emersion/go-smtp v0.26.0 // tests: the SMTP peer in internal/smtptest
+)
+
+require (
 	github.com/ProtonMail/go-crypto v1.5.2
 	github.com/cloudflare/circl v1.6.3 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect

@@ -1,8 +1,16 @@
-// Package smtptest is a real SMTP server over TCP on 127.0.0.1 for tests:
-// EHLO/HELO, STARTTLS with a throwaway certificate, AUTH PLAIN, MAIL, RCPT,
-// DATA, RSET, NOOP, QUIT. It records what it accepts and can be told to
-// fail, so tests can show that mail survives a relay that is down for a
-// while or refuses a recipient.
+// Package smtptest is a real SMTP server over TCP on 127.0.0.1 for tests.
+// The protocol is github.com/emersion/go-smtp's, a well-kept server, so
+// that our client (internal/mail) is tested against someone else's reading
+// of the RFCs: EHLO/HELO, STARTTLS with a throwaway certificate, AUTH
+// PLAIN, MAIL, RCPT, DATA with dot-unstuffing, SIZE, RSET, NOOP, QUIT.
+//
+// This package adds what a relay does to the mail it is given, and what
+// goes wrong with relays: it records what it accepts, refuses recipients,
+// fails transactions at RCPT or after DATA with any reply, hangs up
+// mid-session, ends or drops sessions, refuses connections while down,
+// and counts connections and TLS sessions. Faults go-smtp has no word for
+// are made in a net.Listener and net.Conn wrapped around its own, and say
+// so where they are.
 //
 // Every read has a deadline and every line a length limit, and Close (run
 // on t.Cleanup) ends all connections and waits for their goroutines, so a
@@ -10,25 +18,30 @@
 package smtptest
 
 import (
-	"bufio"
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/base64"
 	"errors"
-	"fmt"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
 )
 
 // Message is one accepted mail.
@@ -60,12 +73,9 @@ const (
 	AtRcpt              // on each RCPT TO
 )
 
-// Limits from RFC 5321 §4.5.3.1, with some slack for command lines.
-const (
-	maxCommandLine = 2048 // the RFC says 512; clients with long addresses exceed it
-	maxTextLine    = 1000 // including CRLF
-	maxRecipients  = 100
-)
+// maxRecipients is RFC 5321's minimum (§4.5.3.1.8); go-smtp answers 452
+// beyond it.
+const maxRecipients = 100
 
 // Server is a running test SMTP server.
 type Server struct {
@@ -75,12 +85,13 @@ type Server struct {
 	tls     *tls.Config
 	pool    *x509.CertPool
 	ln      net.Listener
-	wg      sync.WaitGroup
+	smtp    *smtp.Server
+	served  chan struct{} // closed when go-smtp's accept loop has returned
 	closing sync.Once
 
 	mu      sync.Mutex
 	closed  bool
-	conns   map[net.Conn]struct{}
+	conns   map[*conn]struct{}
 	msgs    []Message
 	arrived chan struct{} // closed and replaced whenever a message is accepted
 	down    bool
@@ -88,7 +99,7 @@ type Server struct {
 	reject  map[string]bool
 	epoch   int // sessions from before the current epoch are ended with 421
 	dialed  int // connections accepted
-	secured int // STARTTLS handshakes completed
+	secured int // TLS sessions begun
 }
 
 // hangUp as an injected code ends the connection without a reply.
@@ -115,7 +126,7 @@ func newServer(opt Options) (*Server, error) {
 	if opt.Timeout <= 0 {
 		opt.Timeout = 10 * time.Second
 	}
-	s := &Server{opt: opt, conns: map[net.Conn]struct{}{}, reject: map[string]bool{}, arrived: make(chan struct{})}
+	s := &Server{opt: opt, conns: map[*conn]struct{}{}, reject: map[string]bool{}, arrived: make(chan struct{}), served: make(chan struct{})}
 	if opt.StartTLS {
 		var err error
 		if s.tls, s.pool, err = selfSigned(); err != nil {
@@ -127,10 +138,23 @@ func newServer(opt Options) (*Server, error) {
 		return nil, err
 	}
 	s.ln, s.Addr = ln, ln.Addr().String()
-	// The accept loop counts in wg, so the counter cannot be zero while it
-	// may still Add a connection: Close's Wait is then well defined.
-	s.wg.Add(1)
-	go s.accept()
+
+	srv := smtp.NewServer(backend{s})
+	srv.Domain = "smtptest"
+	srv.TLSConfig = s.tls // nil: no STARTTLS
+	// AUTH in clear only where there is no TLS to be had, as a relay on
+	// the same host; otherwise go-smtp refuses it before STARTTLS.
+	srv.AllowInsecureAuth = !opt.StartTLS
+	srv.MaxMessageBytes = int64(opt.MaxSize)
+	srv.MaxRecipients = maxRecipients
+	srv.ReadTimeout, srv.WriteTimeout = opt.Timeout, opt.Timeout
+	// Broken connections are what these tests make on purpose.
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	s.smtp = srv
+	go func() {
+		defer close(s.served)
+		_ = srv.Serve(listener{ln, s})
+	}()
 	return s, nil
 }
 
@@ -193,17 +217,21 @@ func (s *Server) Close() {
 	s.closing.Do(func() {
 		s.mu.Lock()
 		s.closed = true
-		_ = s.ln.Close()
-		for c := range s.conns {
-			_ = c.Close()
-		}
 		s.mu.Unlock()
+		_ = s.ln.Close()
+		s.DropConnections()
+		// go-smtp's Close ends connections but does not wait for their
+		// goroutines; Shutdown waits, once its accept loop has returned
+		// (so that no connection is added while it waits) and the
+		// connections are closed (so that the wait ends).
+		<-s.served
+		_ = s.smtp.Shutdown(context.Background())
 	})
-	s.wg.Wait()
 }
 
-// SetDown makes the server answer new connections, and the next command on
-// open ones, with 421 and hang up, until SetDown(false).
+// SetDown makes the server answer new connections with 421 and hang up,
+// and open ones at their next MAIL, RCPT, DATA, AUTH or first EHLO, until
+// SetDown(false).
 func (s *Server) SetDown(down bool) { s.mu.Lock(); s.down = down; s.mu.Unlock() }
 
 // FailNext makes the next n transactions fail after DATA with code, which
@@ -222,16 +250,20 @@ func (s *Server) FailNextAt(stage Stage, n, code int) {
 // that it went, the case where sending it again would duplicate it.
 func (s *Server) HangUpNext(stage Stage, n int) { s.FailNextAt(stage, n, hangUp) }
 
-// EndSessions makes every open connection answer its next command with 421
-// and hang up, as a relay does when it restarts or ends idle sessions; new
-// connections are served as usual.
+// EndSessions makes every open connection answer its next MAIL, RCPT,
+// DATA, AUTH or first EHLO with 421 and hang up, as a relay does when it
+// restarts or ends idle sessions; new connections are served as usual.
 func (s *Server) EndSessions() { s.mu.Lock(); s.epoch++; s.mu.Unlock() }
 
 // DropConnections closes every open connection at once, without a word.
 func (s *Server) DropConnections() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	open := make([]*conn, 0, len(s.conns))
 	for c := range s.conns {
+		open = append(open, c)
+	}
+	s.mu.Unlock()
+	for _, c := range open {
 		_ = c.Close()
 	}
 }
@@ -239,7 +271,9 @@ func (s *Server) DropConnections() {
 // Connections is how many connections the server has accepted.
 func (s *Server) Connections() int { s.mu.Lock(); defer s.mu.Unlock(); return s.dialed }
 
-// Handshakes is how many STARTTLS handshakes have completed.
+// Handshakes is how many STARTTLS handshakes have completed. go-smtp does
+// not report the handshake itself, so one counts when the client greets
+// over the new TLS session, as every client must before it can go on.
 func (s *Server) Handshakes() int { s.mu.Lock(); defer s.mu.Unlock(); return s.secured }
 
 // Open is how many connections are open now. A connection the client
@@ -291,380 +325,247 @@ func (s *Server) injected(stage Stage) (code int, ok bool) {
 	return 0, false
 }
 
-func (s *Server) isDown() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.down }
-
-func (ss *session) ended() bool {
-	ss.s.mu.Lock()
-	defer ss.s.mu.Unlock()
-	return ss.epoch != ss.s.epoch
-}
-
-func (s *Server) accept() {
-	defer s.wg.Done()
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				continue
-			}
-			return
-		}
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.handle(c)
-		}()
-	}
-}
-
-// handle serves one connection, tracked so that Close can end it.
-func (s *Server) handle(c net.Conn) {
+func (s *Server) record(m Message) {
 	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		_ = c.Close()
-		return
-	}
-	s.conns[c] = struct{}{}
-	s.dialed++
-	ss := &session{s: s, conn: c, r: bufio.NewReaderSize(c, 4096), w: bufio.NewWriter(c), epoch: s.epoch}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.conns, c)
-		// After STARTTLS ss.conn is the TLS wrapper; closing it closes c.
-		s.mu.Unlock()
-		_ = ss.conn.Close()
-	}()
-	ss.serve()
-}
-
-type session struct {
-	s     *Server
-	epoch int // the server's epoch when the connection opened
-	conn  net.Conn
-	r     *bufio.Reader
-	w     *bufio.Writer
-	tls   bool
-	helo  bool
-	auth  string
-	from  string
-	to    []string
-	mail  bool // inside a transaction: MAIL accepted
-}
-
-var errLineTooLong = errors.New("line too long")
-
-func (ss *session) reply(code int, lines ...string) bool {
-	if len(lines) == 0 {
-		lines = []string{""}
-	}
-	for i, l := range lines {
-		sep := " "
-		if i < len(lines)-1 {
-			sep = "-"
-		}
-		fmt.Fprintf(ss.w, "%d%s%s\r\n", code, sep, l)
-	}
-	_ = ss.conn.SetWriteDeadline(time.Now().Add(ss.s.opt.Timeout))
-	return ss.w.Flush() == nil
-}
-
-// readLine reads one line, with its line end, of at most max octets. A
-// longer line is read to its end and dropped, so that the session can
-// answer it and carry on, and never holds more than max octets.
-func (ss *session) readLine(max int) ([]byte, error) {
-	_ = ss.conn.SetReadDeadline(time.Now().Add(ss.s.opt.Timeout))
-	var line []byte
-	tooLong := false
-	for {
-		chunk, err := ss.r.ReadSlice('\n')
-		if !tooLong {
-			if len(line)+len(chunk) > max {
-				tooLong, line = true, nil
-			} else {
-				line = append(line, chunk...)
-			}
-		}
-		switch {
-		case err == nil && tooLong:
-			return nil, errLineTooLong
-		case err == nil:
-			return line, nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		default:
-			return nil, err
-		}
-	}
-}
-
-func (ss *session) serve() {
-	if ss.s.isDown() {
-		ss.reply(421, "smtptest down for maintenance")
-		return
-	}
-	if !ss.reply(220, "smtptest ESMTP ready") {
-		return
-	}
-	for {
-		line, err := ss.readLine(maxCommandLine)
-		if errors.Is(err, errLineTooLong) {
-			if !ss.reply(500, "line too long") {
-				return
-			}
-			continue
-		}
-		if err != nil {
-			return
-		}
-		if ss.s.isDown() {
-			ss.reply(421, "smtptest down for maintenance")
-			return
-		}
-		if ss.ended() {
-			ss.reply(421, "smtptest closing the session")
-			return
-		}
-		if !ss.command(strings.TrimRight(string(line), "\r\n")) {
-			return
-		}
-	}
-}
-
-// command handles one command line; false ends the session.
-func (ss *session) command(line string) bool {
-	verb, arg, _ := strings.Cut(line, " ")
-	s, opt := ss.s, ss.s.opt
-	switch strings.ToUpper(verb) {
-	case "EHLO", "HELO":
-		if strings.TrimSpace(arg) == "" {
-			return ss.reply(501, "say who you are")
-		}
-		ss.helo = true
-		ss.reset()
-		if strings.EqualFold(verb, "HELO") {
-			return ss.reply(250, "smtptest")
-		}
-		ext := []string{"smtptest greets " + arg, "8BITMIME", "SIZE " + strconv.Itoa(opt.MaxSize)}
-		if opt.StartTLS && !ss.tls {
-			ext = append(ext, "STARTTLS")
-		}
-		if opt.Username != "" && (ss.tls || !opt.StartTLS) {
-			ext = append(ext, "AUTH PLAIN")
-		}
-		return ss.reply(250, ext...)
-	case "STARTTLS":
-		switch {
-		case !opt.StartTLS || ss.tls:
-			return ss.reply(502, "STARTTLS not offered")
-		case !ss.helo:
-			return ss.reply(503, "say EHLO first")
-		case ss.r.Buffered() > 0:
-			// Commands sent before the handshake must not be run as if
-			// they had come over TLS (the STARTTLS injection attack).
-			ss.reply(503, "no pipelining over STARTTLS")
-			return false
-		}
-		if !ss.reply(220, "go ahead") {
-			return false
-		}
-		tc := tls.Server(ss.conn, s.tls)
-		_ = tc.SetDeadline(time.Now().Add(opt.Timeout))
-		if err := tc.Handshake(); err != nil {
-			return false
-		}
-		_ = tc.SetDeadline(time.Time{})
-		s.mu.Lock()
-		s.secured++
-		s.mu.Unlock()
-		// RFC 3207: forget everything learnt before the handshake.
-		ss.conn, ss.r, ss.w = tc, bufio.NewReaderSize(tc, 4096), bufio.NewWriter(tc)
-		ss.tls, ss.helo, ss.auth = true, false, ""
-		ss.reset()
-		return true
-	case "AUTH":
-		return ss.authenticate(arg)
-	case "MAIL":
-		from, params, ok := path(arg, "FROM:")
-		switch {
-		case !ss.helo:
-			return ss.reply(503, "say EHLO first")
-		case opt.RequireTLS && !ss.tls:
-			return ss.reply(530, "must issue a STARTTLS command first")
-		case opt.Username != "" && ss.auth == "":
-			return ss.reply(530, "authentication required")
-		case ss.mail:
-			return ss.reply(503, "nested MAIL command")
-		case !ok:
-			return ss.reply(501, "syntax: MAIL FROM:<address>")
-		}
-		for _, p := range strings.Fields(params) {
-			if k, v, _ := strings.Cut(p, "="); strings.EqualFold(k, "SIZE") {
-				if n, err := strconv.Atoi(v); err == nil && n > opt.MaxSize {
-					return ss.reply(552, "message size exceeds fixed maximum message size")
-				}
-			}
-		}
-		ss.from, ss.mail = from, true
-		return ss.reply(250, "ok")
-	case "RCPT":
-		to, _, ok := path(arg, "TO:")
-		switch {
-		case !ss.mail:
-			return ss.reply(503, "need MAIL before RCPT")
-		case !ok || to == "":
-			return ss.reply(501, "syntax: RCPT TO:<address>")
-		case len(ss.to) >= maxRecipients:
-			return ss.reply(452, "too many recipients")
-		}
-		if code, ok := s.injected(AtRcpt); ok {
-			return code != hangUp && ss.reply(code, "injected failure")
-		}
-		s.mu.Lock()
-		rejected := s.reject[strings.ToLower(to)]
-		s.mu.Unlock()
-		if rejected {
-			return ss.reply(550, "no such user here")
-		}
-		ss.to = append(ss.to, to)
-		return ss.reply(250, "ok")
-	case "DATA":
-		if !ss.mail || len(ss.to) == 0 {
-			return ss.reply(503, "need RCPT before DATA")
-		}
-		if !ss.reply(354, "end with <CRLF>.<CRLF>") {
-			return false
-		}
-		return ss.data()
-	case "RSET":
-		ss.reset()
-		return ss.reply(250, "ok")
-	case "NOOP":
-		return ss.reply(250, "ok")
-	case "QUIT":
-		ss.reply(221, "bye")
-		return false
-	default:
-		return ss.reply(500, "command not recognised")
-	}
-}
-
-func (ss *session) reset() { ss.from, ss.to, ss.mail = "", nil, false }
-
-// authenticate handles AUTH PLAIN (RFC 4616), with or without an initial
-// response.
-func (ss *session) authenticate(arg string) bool {
-	opt := ss.s.opt
-	mech, initial, hasInitial := strings.Cut(strings.TrimSpace(arg), " ")
-	switch {
-	case opt.Username == "" || !strings.EqualFold(mech, "PLAIN"):
-		return ss.reply(504, "unrecognised authentication type")
-	case !ss.helo:
-		return ss.reply(503, "say EHLO first")
-	case ss.auth != "":
-		return ss.reply(503, "already authenticated")
-	case ss.mail:
-		return ss.reply(503, "not during a mail transaction")
-	case opt.StartTLS && !ss.tls:
-		return ss.reply(538, "encryption required for requested authentication mechanism")
-	}
-	if !hasInitial {
-		if !ss.reply(334) {
-			return false
-		}
-		line, err := ss.readLine(maxCommandLine)
-		if err != nil {
-			return errors.Is(err, errLineTooLong) && ss.reply(500, "line too long")
-		}
-		initial = strings.TrimRight(string(line), "\r\n")
-	}
-	switch initial {
-	case "*":
-		return ss.reply(501, "authentication cancelled")
-	case "=":
-		initial = ""
-	}
-	raw, err := base64.StdEncoding.DecodeString(initial)
-	if err != nil {
-		return ss.reply(501, "cannot decode response")
-	}
-	parts := bytes.Split(raw, []byte{0})
-	if len(parts) != 3 || (len(parts[0]) > 0 && string(parts[0]) != string(parts[1])) ||
-		string(parts[1]) != opt.Username || string(parts[2]) != opt.Password {
-		return ss.reply(535, "authentication credentials invalid")
-	}
-	ss.auth = opt.Username
-	return ss.reply(235, "authenticated")
-}
-
-// data reads the message up to the lone dot, undoing dot-stuffing, and
-// records it unless it breaks a limit or a failure is injected.
-func (ss *session) data() bool {
-	s, opt := ss.s, ss.s.opt
-	var b bytes.Buffer
-	tooBig, tooLong := false, false
-	for {
-		line, err := ss.readLine(maxTextLine)
-		if errors.Is(err, errLineTooLong) {
-			tooLong = true
-			continue
-		}
-		if err != nil {
-			return false
-		}
-		if string(line) == ".\r\n" || string(line) == ".\n" {
-			break
-		}
-		if line[0] == '.' {
-			line = line[1:]
-		}
-		if b.Len()+len(line) > opt.MaxSize {
-			tooBig = true
-			continue
-		}
-		b.Write(line)
-	}
-	defer ss.reset()
-	switch {
-	case tooLong:
-		return ss.reply(500, "line too long")
-	case tooBig:
-		return ss.reply(552, "message size exceeds fixed maximum message size")
-	}
-	code, failing := s.injected(AtData)
-	if failing && code != hangUp {
-		return ss.reply(code, "injected failure")
-	}
-	m := Message{From: ss.from, To: ss.to, Data: b.Bytes(), TLS: ss.tls, Auth: ss.auth}
-	if pm, err := mail.ReadMessage(bytes.NewReader(m.Data)); err == nil {
-		m.Header = pm.Header
-	}
-	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.msgs = append(s.msgs, m)
 	close(s.arrived)
 	s.arrived = make(chan struct{})
-	s.mu.Unlock()
-	return !failing && ss.reply(250, "queued")
 }
 
-// path parses "FROM:<a@b> PARAMS" (prefix "FROM:") into the address and
-// the parameters. A space after the colon is tolerated, as many servers do.
-func path(arg, prefix string) (addr, params string, ok bool) {
-	if len(arg) < len(prefix) || !strings.EqualFold(arg[:len(prefix)], prefix) {
-		return "", "", false
-	}
-	rest := strings.TrimLeft(arg[len(prefix):], " ")
-	if !strings.HasPrefix(rest, "<") {
-		return "", "", false
-	}
-	end := strings.IndexByte(rest, '>')
-	if end < 0 {
-		return "", "", false
-	}
-	addr = rest[1:end]
-	if strings.ContainsAny(addr, " \t<") {
-		return "", "", false
-	}
-	return addr, strings.TrimSpace(rest[end+1:]), true
+// listener counts and tracks the connections it hands to go-smtp. While
+// the server is down it answers them itself: go-smtp always greets with
+// 220, and a relay that is down greets with 421 (RFC 5321 §3.1).
+type listener struct {
+	net.Listener
+	s *Server
 }
+
+func (l listener) Accept() (net.Conn, error) {
+	s := l.s
+	for {
+		nc, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		s.dialed++
+		closed, down := s.closed, s.down
+		c := &conn{Conn: nc, s: s, epoch: s.epoch}
+		if !closed && !down {
+			s.conns[c] = struct{}{}
+		}
+		s.mu.Unlock()
+		switch {
+		case closed:
+			_ = nc.Close()
+		case down:
+			_ = nc.SetWriteDeadline(time.Now().Add(s.opt.Timeout))
+			_, _ = io.WriteString(nc, "421 smtptest down for maintenance\r\n")
+			_ = nc.Close()
+		default:
+			return c, nil
+		}
+	}
+}
+
+// conn is one TCP connection as go-smtp sees it (under TLS after
+// STARTTLS), tracked so that it can be counted, dropped and closed.
+type conn struct {
+	net.Conn
+	s     *Server
+	epoch int // the server's epoch when the connection opened
+
+	// closeAfterWrite hangs up once the next reply is out: go-smtp
+	// answers 421 from a session as any other error and reads on, where a
+	// relay closes the connection (RFC 5321 §3.8). Each reply is one
+	// Write (textproto flushes per line, a TLS record per Write).
+	closeAfterWrite atomic.Bool
+	secured         bool // a TLS session was counted; the connection's goroutine only
+}
+
+func (c *conn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if c.closeAfterWrite.Load() {
+		_ = c.Close()
+	}
+	return n, err
+}
+
+func (c *conn) Close() error {
+	err := c.Conn.Close()
+	c.s.mu.Lock()
+	delete(c.s.conns, c)
+	c.s.mu.Unlock()
+	return err
+}
+
+// tracked finds our conn under the TLS layer go-smtp adds on STARTTLS.
+func tracked(nc net.Conn) *conn {
+	if tc, ok := nc.(*tls.Conn); ok {
+		nc = tc.NetConn()
+	}
+	return nc.(*conn)
+}
+
+type backend struct{ s *Server }
+
+// NewSession runs on the first EHLO of a connection and again on the first
+// after STARTTLS.
+func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	s, tc := b.s, tracked(c.Conn())
+	_, isTLS := c.TLSConnectionState()
+	if isTLS && !tc.secured {
+		tc.secured = true
+		s.mu.Lock()
+		s.secured++
+		s.mu.Unlock()
+	}
+	ss := &session{s: s, conn: c, tc: tc, tls: isTLS}
+	if err := ss.alive(); err != nil {
+		return nil, err
+	}
+	return ss, nil
+}
+
+// session is one SMTP session: from a connection's first EHLO, or from
+// STARTTLS, which forgets everything learnt before (RFC 3207 §4.2).
+type session struct {
+	s    *Server
+	conn *smtp.Conn
+	tc   *conn
+	tls  bool
+	auth string
+	from string
+	to   []string
+}
+
+var _ smtp.AuthSession = (*session)(nil)
+
+var (
+	errDown      = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "smtptest down for maintenance"}
+	errEnded     = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "smtptest closing the session"}
+	errNeedTLS   = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Must issue a STARTTLS command first"}
+	errNeedAuth  = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
+	errNoSuchBox = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user here"}
+	errHungUp    = errors.New("smtptest: hung up")
+)
+
+// alive answers 421 and hangs up when the server is down or has ended the
+// sessions that were open, the check a relay makes on each command. Only
+// commands that reach the session can be refused: go-smtp answers RSET,
+// NOOP, a later EHLO, STARTTLS and QUIT itself.
+func (ss *session) alive() error {
+	s := ss.s
+	s.mu.Lock()
+	down, ended := s.down, ss.tc.epoch != s.epoch
+	s.mu.Unlock()
+	switch {
+	case down:
+		ss.tc.closeAfterWrite.Store(true)
+		return errDown
+	case ended:
+		ss.tc.closeAfterWrite.Store(true)
+		return errEnded
+	}
+	return nil
+}
+
+// hangUp closes the connection without a reply; go-smtp's own reply to
+// the error then goes nowhere.
+func (ss *session) hangUp() error {
+	_ = ss.conn.Conn().Close()
+	return errHungUp
+}
+
+func injectedError(code int) error {
+	return &smtp.SMTPError{Code: code, Message: "injected failure"}
+}
+
+func (ss *session) AuthMechanisms() []string {
+	if ss.s.opt.Username == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (ss *session) Auth(mech string) (sasl.Server, error) {
+	if err := ss.alive(); err != nil {
+		return nil, err
+	}
+	opt := ss.s.opt
+	if opt.Username == "" || mech != sasl.Plain {
+		return nil, smtp.ErrAuthUnknownMechanism
+	}
+	return sasl.NewPlainServer(func(identity, username, password string) error {
+		if (identity != "" && identity != username) || username != opt.Username || password != opt.Password {
+			return smtp.ErrAuthFailed
+		}
+		ss.auth = username
+		return nil
+	}), nil
+}
+
+func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	if err := ss.alive(); err != nil {
+		return err
+	}
+	opt := ss.s.opt
+	switch {
+	case opt.RequireTLS && !ss.tls:
+		return errNeedTLS
+	case opt.Username != "" && ss.auth == "":
+		return errNeedAuth
+	}
+	ss.from, ss.to = from, nil
+	return nil
+}
+
+func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if err := ss.alive(); err != nil {
+		return err
+	}
+	s := ss.s
+	if code, ok := s.injected(AtRcpt); ok {
+		if code == hangUp {
+			return ss.hangUp()
+		}
+		return injectedError(code)
+	}
+	s.mu.Lock()
+	rejected := s.reject[strings.ToLower(to)]
+	s.mu.Unlock()
+	if rejected {
+		return errNoSuchBox
+	}
+	ss.to = append(ss.to, to)
+	return nil
+}
+
+// Data runs once go-smtp has answered DATA with 354; it refuses an
+// oversized message (552) through the reader go-smtp gives it.
+func (ss *session) Data(r io.Reader) error {
+	if err := ss.alive(); err != nil {
+		return err
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	code, failing := ss.s.injected(AtData)
+	if failing && code != hangUp {
+		return injectedError(code)
+	}
+	m := Message{From: ss.from, To: slices.Clone(ss.to), Data: data, TLS: ss.tls, Auth: ss.auth}
+	if pm, err := mail.ReadMessage(bytes.NewReader(data)); err == nil {
+		m.Header = pm.Header
+	}
+	ss.s.record(m)
+	if failing {
+		return ss.hangUp()
+	}
+	return nil
+}
+
+func (ss *session) Reset()        { ss.from, ss.to = "", nil }
+func (ss *session) Logout() error { return nil }
