@@ -39,6 +39,10 @@ func newServer(a *app.App) *server {
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := checkQuery(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	// mux.Handler finds the route without filling in path values, so a
 	// matched request still goes through mux.ServeHTTP.
 	h, pattern := s.mux.Handler(r)

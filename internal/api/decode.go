@@ -6,12 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/validate"
 )
 
 // defaultMaxBody applies when the App's Config leaves MaxBodyBytes unset.
@@ -63,6 +68,110 @@ func (s *server) decodeLimit(w http.ResponseWriter, r *http.Request, dst any, li
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return badJSON("unexpected data after the JSON object", nil)
+	}
+	if field, problem := badString(body); problem != "" {
+		return badJSON(fmt.Sprintf("field %s %s", field, problem), map[string]string{field: problem})
+	}
+	return nil
+}
+
+// badString finds the first string of a well-formed JSON body, name or
+// value, that no database can store as text (see validate.Encoding), and
+// names where it is, as "emails[1]" or "fields.question". The decoder has
+// already replaced invalid UTF-8 with U+FFFD by then, so the raw bytes are
+// what is checked.
+func badString(body []byte) (field, problem string) {
+	type frame struct {
+		object  bool
+		wantKey bool
+		key     string
+		index   int
+	}
+	var stack []frame
+	path := func() string {
+		var b strings.Builder
+		for i, f := range stack {
+			switch {
+			case f.object && i > 0:
+				b.WriteString("." + f.key)
+			case f.object:
+				b.WriteString(f.key)
+			default:
+				fmt.Fprintf(&b, "[%d]", f.index)
+			}
+		}
+		return strings.ToValidUTF8(b.String(), "\uFFFD")
+	}
+	// next moves the enclosing container past the value just read.
+	next := func() {
+		if n := len(stack); n > 0 {
+			if stack[n-1].object {
+				stack[n-1].wantKey = true
+			} else {
+				stack[n-1].index++
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var prev int64
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", ""
+		}
+		raw := body[prev:dec.InputOffset()]
+		prev = dec.InputOffset()
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				stack = append(stack, frame{object: true, wantKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				stack = stack[:len(stack)-1]
+				next()
+			}
+			continue
+		case string:
+			problem := validate.Encoding(v)
+			if problem == "" && !utf8.Valid(raw) {
+				problem = validate.Encoding(string(raw))
+			}
+			if top := len(stack) - 1; top >= 0 && stack[top].object && stack[top].wantKey {
+				stack[top].key, stack[top].wantKey = v, false
+				if problem != "" {
+					return path(), "has a name that " + problem
+				}
+				continue
+			}
+			if problem != "" {
+				return path(), problem
+			}
+		}
+		next()
+	}
+}
+
+// checkQuery refuses a request whose path or query parameters hold text
+// no database can store (validate.Encoding), before any route sees it, so
+// that every engine answers alike: a path is "not found", a parameter is
+// named in a 400.
+func checkQuery(r *http.Request) error {
+	if validate.Encoding(r.URL.Path) != "" {
+		return errs.E(errs.NotFound, "no such API endpoint")
+	}
+	values, _ := url.ParseQuery(r.URL.RawQuery)
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		name := strings.ToValidUTF8(k, "\uFFFD")
+		if problem := validate.Encoding(k); problem != "" {
+			return badJSON(fmt.Sprintf("the name of query parameter %q %s", name, problem), map[string]string{name: "the parameter's name " + problem})
+		}
+		for _, v := range values[k] {
+			if problem := validate.Encoding(v); problem != "" {
+				return badJSON(fmt.Sprintf("query parameter %s %s", name, problem), map[string]string{name: problem})
+			}
+		}
 	}
 	return nil
 }
