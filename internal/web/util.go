@@ -4,10 +4,16 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/validate"
 )
 
 func randomString() string {
@@ -37,3 +43,39 @@ func sortedStrings(v []string) []string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// checkText refuses a request carrying text no database can store
+// (validate.Encoding) in its path, its query parameters or, once parsed,
+// its form fields, naming the field, so that every engine answers alike
+// (PostgreSQL refuses such text, SQLite stores it). A path holding it
+// names no page.
+func checkText(r *http.Request) error {
+	if validate.Encoding(r.URL.Path) != "" {
+		return errNotFound
+	}
+	query, _ := url.ParseQuery(r.URL.RawQuery)
+	if err := badValue("address parameter", query); err != nil {
+		return err
+	}
+	return badValue("field", r.PostForm)
+}
+
+func badValue(what string, values url.Values) error {
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		name := strings.ToValidUTF8(k, "\uFFFD")
+		problem := validate.Encoding(k)
+		if problem != "" {
+			problem = "has a name that " + problem
+		}
+		for _, v := range values[k] {
+			if problem == "" {
+				problem = validate.Encoding(v)
+			}
+		}
+		if problem != "" {
+			return &errs.Error{Code: errs.Malformed, Message: "The " + what + " “" + name + "” " + problem + ". Go back, correct it and try again.",
+				Fields: map[string]string{name: problem}}
+		}
+	}
+	return nil
+}

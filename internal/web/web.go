@@ -205,6 +205,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost && !s.checkCSRF(w, r) {
 		return
 	}
+	if err := checkText(r); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 	if r.MultipartForm != nil {
 		_ = r.MultipartForm.RemoveAll()

@@ -1,0 +1,76 @@
+package web_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/store/storetest"
+)
+
+// TestTextNoDatabaseStores: a NUL character or bytes that are not UTF-8,
+// in an address parameter or a form field, get 400 naming the field on
+// every engine (PostgreSQL used to answer 500), and change nothing.
+func TestTextNoDatabaseStores(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db.Engine)
+		clients := map[string]*client{}
+		for _, key := range []string{"sec", "fradmin", "frpoc"} {
+			clients[key] = f.signIn(key)
+		}
+		nominate := url.Values{"level": {"policy"}, "function_title": {"Policy lead"}, "organisation": {"Ministry \xff"},
+			"emails": {"policy@fr.test.invalid"}, "phones": {"+33 1 23 45 67 89"}, "languages": {"fr"}, "time_zone": {"Europe/Paris"}, "availability": {"24x7"}}
+		send := url.Values{"type": {"information_request"}, "recipients": {"KE"}, "level": {"technical"}, "urgency": {"routine"}, "tlp": {"amber"},
+			"subject": {"Scan\x00ning"}, "body": {"Seen?"}, "f_question": {"Indicators?"}}
+		for _, tc := range []struct {
+			name, who, method, path string
+			form                    url.Values
+			status                  int
+			field                   string
+		}{
+			{"NUL in a directory filter", "fradmin", "GET", "/directory?region=%00", nil, 400, "region"},
+			{"invalid UTF-8 in a directory filter", "fradmin", "GET", "/directory?level=%FF", nil, 400, "level"},
+			{"NUL in an export filter", "fradmin", "GET", "/directory/export.csv?state=F%00", nil, 400, "state"},
+			{"NUL in a search", "frpoc", "GET", "/messages?q=scan%00", nil, 400, "q"},
+			{"invalid UTF-8 in a search", "frpoc", "GET", "/messages?q=%C3", nil, 400, "q"},
+			{"NUL in an audit filter", "sec", "GET", "/admin/audit?actor=%00", nil, 400, "actor"},
+			{"invalid UTF-8 in an audit filter", "sec", "GET", "/admin/audit?action=poc%FE", nil, 400, "action"},
+			{"NUL in a path", "fradmin", "GET", "/directory/states/F%00", nil, 404, ""},
+			{"invalid UTF-8 in a form field", "fradmin", "POST", "/directory/states/FR/nominate", nominate, 400, "organisation"},
+			{"NUL in a form field", "frpoc", "POST", "/messages", send, 400, "subject"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				c := clients[tc.who].on(t)
+				before := rowCounts(t, f)
+				var r response
+				if tc.method == "GET" {
+					r = c.get(tc.path)
+				} else {
+					r = c.post(tc.path, tc.form)
+				}
+				if r.status != tc.status {
+					t.Fatalf("status %d, want %d\n%s", r.status, tc.status, snippet(r.body))
+				}
+				if tc.field != "" && !strings.Contains(r.body, "“"+tc.field+"”") {
+					t.Errorf("the page does not name the field %q\n%s", tc.field, snippet(r.body))
+				}
+				if after := rowCounts(t, f); after != before {
+					t.Errorf("refused request changed the database: %v → %v", before, after)
+				}
+			})
+		}
+	})
+}
+
+func rowCounts(t *testing.T, f *fixture) [3]int {
+	t.Helper()
+	var out [3]int
+	for i, table := range []string{"pocs", "messages", "audit_log"} {
+		if err := f.app.DB.R.QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&out[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
