@@ -5,7 +5,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/catalog"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
@@ -179,7 +181,25 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
 	typ := messaging.Type(r.PostForm.Get("type"))
 	if !typ.Opening() {
-		s.renderError(w, r, &errs.Error{Code: errs.Invalid, Message: "choose a message type", Fields: map[string]string{"type": "choose a message type"}})
+		d, err := s.composeData(r, messaging.IncidentNotification, r.PostForm)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		s.renderForm(w, r, "compose", page{Title: "New communication", Nav: "messages", Data: d},
+			&errs.Error{Code: errs.Invalid, Message: "please choose the kind of communication", Fields: map[string]string{"type": "choose the kind of communication"}})
+		return
+	}
+	// Changing the kind shows its fields and keeps everything typed; it
+	// sends nothing.
+	if r.PostForm.Get("change") != "" || (r.PostForm.Get("shown") != "" && r.PostForm.Get("shown") != string(typ)) {
+		d, err := s.composeData(r, typ, r.PostForm)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, "compose", page{Title: "New communication", Nav: "messages", Data: d, Form: r.PostForm,
+			Flash: "The form now shows the fields of a " + strings.ToLower(d.Template.Title) + ". Nothing was sent."})
 		return
 	}
 	tmpl, err := s.app.Messaging.Template(r.Context(), typ)
@@ -209,15 +229,75 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 
 type threadData struct {
 	Messages []messaging.Message
-	Events   []messaging.Event
+	Timeline []timelineEntry
 	Last     messaging.Message
-	CanAct   bool            // the caller may acknowledge and answer
-	ToAck    map[string]bool // messages the caller's State has yet to acknowledge
+	CanReply bool            // the caller may answer (messaging.Service.CanReply)
+	CanAck   map[string]bool // messages the caller may acknowledge
 	Replies  []messaging.Type
 	Template map[messaging.Type]messaging.Template
 	Statuses []string // choices of an update's status field
 	Limits   messaging.AttachmentLimits
+	Fields   map[string][]fact // each message's structured fields, in the template's order
 }
+
+// fact is one structured field of a message, as the page shows it.
+type fact struct{ Label, Value string }
+
+// facts orders m's structured fields as its template does, with their
+// labels; dates are written the one way pages write them. Fields a later
+// version dropped follow, under their names.
+func facts(tmpls map[messaging.Type]messaging.Template, m messaging.Message) []fact {
+	var out []fact
+	done := map[string]bool{}
+	for _, f := range tmpls[m.Type].Fields {
+		v, ok := m.Fields[f.Name]
+		if !ok {
+			continue
+		}
+		done[f.Name] = true
+		if f.Kind == messaging.DateTime {
+			if t, ok := messaging.ParseDateTime(v); ok {
+				v = when(t)
+			}
+		}
+		out = append(out, fact{Label: f.Label, Value: v})
+	}
+	for _, k := range sortedKeys(m.Fields) {
+		if !done[k] {
+			out = append(out, fact{Label: strings.ReplaceAll(k, "_", " "), Value: m.Fields[k]})
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// timelineEntry is one line of a thread's timeline, in words.
+type timelineEntry struct {
+	At    time.Time
+	What  string
+	State string // the State concerned, if any
+	Actor string
+	Note  string
+}
+
+// eventWords say what each kind of timeline event means.
+var eventWords = map[string]string{
+	"delivered":    "Delivered",
+	"reminded":     "Reminder sent",
+	"escalated":    "Escalated",
+	"acknowledged": "Receipt acknowledged",
+	"expired":      "No response by the deadline",
+}
+
+var replyTypes = []messaging.Type{messaging.Update, messaging.Acknowledgement, messaging.Closure}
 
 func (d *threadData) fillStatuses() {
 	for _, f := range d.Template[messaging.Update].Fields {
@@ -227,35 +307,83 @@ func (d *threadData) fillStatuses() {
 	}
 }
 
+// threadData loads what the thread page shows the caller; the services
+// decide what it may read and which forms it is offered.
+func (s *Server) threadData(r *http.Request, id string) (threadData, error) {
+	a := who(r)
+	ctx := r.Context()
+	msgs, events, err := s.app.Messaging.Thread(ctx, a, id)
+	if err != nil {
+		return threadData{}, err
+	}
+	d := threadData{Messages: msgs, Last: msgs[len(msgs)-1], CanAck: map[string]bool{}, Replies: replyTypes,
+		Template: map[messaging.Type]messaging.Template{}, Limits: s.app.Messaging.AttachmentLimits()}
+	d.CanReply = s.app.Messaging.CanReply(ctx, a, d.Last) == nil
+	byID := map[string]messaging.Message{}
+	for _, m := range msgs {
+		byID[m.ID] = m
+		d.CanAck[m.ID] = s.app.Messaging.CanAcknowledge(ctx, a, m) == nil
+	}
+	if err := s.loadTemplates(r, d.Template); err != nil {
+		return threadData{}, err
+	}
+	d.fillStatuses()
+	d.Fields = map[string][]fact{}
+	for _, m := range msgs {
+		d.Fields[m.ID] = facts(d.Template, m)
+	}
+	for _, e := range events {
+		te := timelineEntry{At: e.At, Actor: e.Actor, Note: e.Detail}
+		if e.Actor == actor.Scheduler.Label() {
+			te.Actor = "" // deadlines act by themselves
+		}
+		if e.State != "" {
+			te.State = stateLabel(e.State)
+		}
+		if e.Kind == messaging.EventSent {
+			m := byID[e.MessageID]
+			names := make([]string, len(m.Recipients))
+			for i, st := range m.Recipients {
+				names[i] = stateLabel(st)
+			}
+			te.What = typeTitleOf(d.Template, m.Type) + " sent to " + strings.Join(names, ", ")
+			te.State, te.Note = "", ""
+		} else if w, ok := eventWords[e.Kind]; ok {
+			te.What = w
+		} else {
+			te.What = e.Kind
+		}
+		d.Timeline = append(d.Timeline, te)
+	}
+	return d, nil
+}
+
+// typeTitleOf is the title the current template gives a type.
+func typeTitleOf(tmpls map[messaging.Type]messaging.Template, t messaging.Type) string {
+	if tm, ok := tmpls[t]; ok && tm.Title != "" {
+		return tm.Title
+	}
+	if v, ok := typeTitles[t]; ok {
+		return v
+	}
+	return replyTitles[t]
+}
+
 func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
-	msgs, events, err := s.app.Messaging.Thread(r.Context(), a, r.PathValue("id"))
+	d, err := s.threadData(r, r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	d := threadData{Messages: msgs, Events: events, Last: msgs[len(msgs)-1], ToAck: map[string]bool{},
-		Replies: []messaging.Type{messaging.Update, messaging.Acknowledgement, messaging.Closure}, Template: map[messaging.Type]messaging.Template{},
-		Limits: s.app.Messaging.AttachmentLimits()}
-	d.CanAct = s.app.Messaging.CanSend(r.Context(), a) == nil
-	for _, m := range msgs {
-		for _, dl := range m.Deliveries {
-			if dl.State == a.State && (dl.Status == messaging.Queued || dl.Status == messaging.Delivered || dl.Status == messaging.Expired) {
-				d.ToAck[m.ID] = true
-			}
-		}
+	for _, m := range d.Messages {
 		// Opening a thread reads it.
 		if err := s.app.Messaging.MarkRead(r.Context(), a, m.ID); err != nil {
 			s.renderError(w, r, err)
 			return
 		}
 	}
-	if err := s.loadTemplates(r, d.Template); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	d.fillStatuses()
-	s.render(w, r, http.StatusOK, "thread", page{Title: msgs[0].Subject, Nav: "messages", Data: d, Flash: flashes[r.URL.Query().Get("done")]})
+	s.render(w, r, http.StatusOK, "thread", page{Title: d.Messages[0].Subject, Nav: "messages", Data: d, Flash: flashes[r.URL.Query().Get("done")]})
 }
 
 func (s *Server) acknowledge(w http.ResponseWriter, r *http.Request) {
@@ -281,50 +409,46 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	typ := messaging.Type(r.PostForm.Get("type"))
-	if !slices.Contains([]messaging.Type{messaging.Update, messaging.Acknowledgement, messaging.Closure}, typ) {
-		s.renderError(w, r, &errs.Error{Code: errs.Invalid, Message: "choose what kind of answer this is", Fields: map[string]string{"type": "choose update, acknowledgement or closure"}})
-		return
+	if slices.Contains(replyTypes, typ) {
+		var m messaging.Message
+		if m, err = s.sendReply(r, a, typ, id); err == nil {
+			redirect(w, r, "/threads/"+m.ThreadID+"?done=sent#m-"+m.ID)
+			return
+		}
+	} else {
+		err = &errs.Error{Code: errs.Invalid, Message: "please choose what kind of answer this is",
+			Fields: map[string]string{"type": "choose update, acknowledgement or closure"}}
 	}
-	tmpl, err := s.app.Messaging.Template(r.Context(), typ)
-	if err != nil {
+	// Show the thread again with the problems beside the answer form and
+	// everything typed still in it.
+	if !errs.Is(err, errs.Invalid) {
 		s.renderError(w, r, err)
 		return
 	}
+	d, terr := s.threadData(r, parent.ThreadID)
+	if terr != nil {
+		s.renderError(w, r, terr)
+		return
+	}
+	s.renderForm(w, r, "thread", page{Title: d.Messages[0].Subject, Nav: "messages", Data: d}, err)
+}
+
+func (s *Server) sendReply(r *http.Request, a actor.Actor, typ messaging.Type, parentID string) (messaging.Message, error) {
+	tmpl, err := s.app.Messaging.Template(r.Context(), typ)
+	if err != nil {
+		return messaging.Message{}, err
+	}
 	d := draftFromForm(r.PostForm, tmpl)
-	d.ReplyTo, d.Recipients, d.Level, d.Urgency = id, nil, "", ""
+	d.ReplyTo, d.Recipients, d.Level, d.Urgency = parentID, nil, "", ""
 	if strings.TrimSpace(r.PostForm.Get("tlp")) == "" {
 		d.TLP = ""
 	}
 	var done func()
 	if d.Attachments, done, err = uploads(r); err != nil {
-		s.renderError(w, r, err)
-		return
+		return messaging.Message{}, err
 	}
-	m, err := s.app.Messaging.Send(r.Context(), a, d)
-	done()
-	if err != nil {
-		if !errs.Is(err, errs.Invalid) {
-			s.renderError(w, r, err)
-			return
-		}
-		// Show the thread again with the problems beside the answer form.
-		msgs, events, terr := s.app.Messaging.Thread(r.Context(), a, parent.ThreadID)
-		if terr != nil {
-			s.renderError(w, r, terr)
-			return
-		}
-		td := threadData{Messages: msgs, Events: events, Last: msgs[len(msgs)-1], CanAct: true, ToAck: map[string]bool{},
-			Replies: []messaging.Type{messaging.Update, messaging.Acknowledgement, messaging.Closure}, Template: map[messaging.Type]messaging.Template{},
-			Limits: s.app.Messaging.AttachmentLimits()}
-		if err := s.loadTemplates(r, td.Template); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		td.fillStatuses()
-		s.renderForm(w, r, "thread", page{Title: msgs[0].Subject, Nav: "messages", Data: td}, err)
-		return
-	}
-	redirect(w, r, "/threads/"+m.ThreadID+"?done=sent#m-"+m.ID)
+	defer done()
+	return s.app.Messaging.Send(r.Context(), a, d)
 }
 
 // loadTemplates fills m with the current template of every type, for the

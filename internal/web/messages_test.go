@@ -2,12 +2,15 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
@@ -144,4 +147,269 @@ func TestExerciseFromTheForm(t *testing.T) {
 			t.Error("a real incident is marked as an exercise")
 		}
 	})
+}
+
+// An answer sent without its kind comes back with the thread, the text
+// typed and a message beside the missing choice, not a bare error page.
+func TestAnswerFormKeepsWhatWasTyped(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	ke := f.signIn("kepoc")
+	typed := "Our CERT traced the scanning to a hosting provider & is on it."
+	tests := []struct {
+		name  string
+		form  url.Values
+		field string // id of the error beside the field
+		kept  []string
+	}{
+		{"no kind of answer", url.Values{"body": {typed}, "f_status": {"in progress"}}, "type-error",
+			[]string{"Our CERT traced the scanning to a hosting provider &amp; is on it.", `<option value="in progress" selected>`}},
+		{"closure without outcome", url.Values{"type": {"closure"}, "body": {typed}}, "outcome-error",
+			[]string{"Our CERT traced the scanning to a hosting provider &amp; is on it.", `value="closure" checked`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ke := ke.on(t)
+			r := ke.post("/messages/"+f.msg.ID+"/reply", tc.form)
+			if r.status != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d, want 422\n%s", r.status, snippet(r.body))
+			}
+			for _, want := range append([]string{`id="` + tc.field + `"`, f.msg.Subject, `action="/messages/` + f.msg.ID + `/reply"`, `href="#answer"`}, tc.kept...) {
+				if !strings.Contains(r.body, want) {
+					t.Errorf("the page lacks %q", want)
+				}
+			}
+			if strings.Contains(r.body, "Unprocessable Entity") {
+				t.Error("the page shows a bare status text")
+			}
+		})
+	}
+	msgs, _, err := f.app.Messaging.Thread(context.Background(), f.acc["kepoc"].Actor(), f.msg.ThreadID)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("refused answers were stored: %d messages, %v", len(msgs), err)
+	}
+}
+
+// Changing the kind of a communication being written keeps what was
+// typed, and a date field refuses what is not a date.
+func TestComposeKeepsWhatWasTyped(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	fr := f.signIn("frpoc")
+	form := url.Values{"type": {"mitigation_request"}, "shown": {"incident_notification"}, "change": {"yes"}, "recipients": {"KE"}, "level": {"technical"},
+		"urgency": {"urgent"}, "tlp": {"amber"}, "subject": {"Botnet C2 in your address space"}, "body": {"We see beaconing to 192.0.2.7."}}
+	r := fr.post("/messages", form)
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Botnet C2 in your address space") || !strings.Contains(r.body, "We see beaconing to 192.0.2.7.") ||
+		!strings.Contains(r.body, `id="f_activity"`) || !strings.Contains(r.body, "Nothing was sent") {
+		t.Fatalf("changing the kind: %d\n%s", r.status, snippet(r.body))
+	}
+	if n, _ := f.app.Messaging.Unread(context.Background(), f.acc["kepoc"].Actor()); n != 1 {
+		t.Errorf("changing the kind sent something: KE has %d unread", n)
+	}
+
+	form.Del("change")
+	form.Set("shown", "mitigation_request")
+	form.Set("f_sector", "energy")
+	form.Set("f_activity", "Beaconing every 60 s.")
+	form.Set("f_indicators", "192.0.2.7")
+	form.Set("f_observed_since", "since last Tuesday")
+	r = fr.post("/messages", form)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="f_observed_since-error"`) || !strings.Contains(r.body, "since last Tuesday") {
+		t.Fatalf("a date that is not one: %d\n%s", r.status, snippet(r.body))
+	}
+	form.Set("f_observed_since", "2026-05-30 22:15")
+	if r := fr.post("/messages", form); r.status != http.StatusSeeOther {
+		t.Fatalf("send: %d\n%s", r.status, snippet(r.body))
+	}
+}
+
+// The pages offer only what the viewer may do: the service decides.
+func TestButtonsFollowWhatTheViewerMayDo(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	thread := "/threads/" + f.msg.ThreadID
+	ack := `action="/messages/` + f.msg.ID + `/acknowledge"`
+	reply := `action="/messages/` + f.msg.ID + `/reply`
+	tests := []struct {
+		role           string
+		write, ack, re bool // offered: a new communication, acknowledging, answering
+		readsThread    bool
+	}{
+		{"sec", false, false, false, false},
+		{"fradmin", true, false, true, true},
+		{"frpoc", true, false, true, true},
+		{"frviewer", false, false, false, true},
+		{"keadmin", true, true, true, true},
+		{"kepoc", true, true, true, true},
+		{"nzpoc", false, false, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.role, func(t *testing.T) {
+			c := f.signIn(tc.role).on(t)
+			for _, path := range []string{"/", "/messages"} {
+				body := c.get(path).body
+				if got := strings.Contains(body, `href="/messages/new"`); got != tc.write {
+					t.Errorf("%s: link to write a communication shown = %v, want %v", path, got, tc.write)
+				}
+			}
+			r := c.get(thread)
+			if !tc.readsThread {
+				if r.status != http.StatusNotFound {
+					t.Errorf("thread: %d, want 404", r.status)
+				}
+				return
+			}
+			if got := strings.Contains(r.body, ack); got != tc.ack {
+				t.Errorf("acknowledge form shown = %v, want %v", got, tc.ack)
+			}
+			if got := strings.Contains(r.body, reply); got != tc.re {
+				t.Errorf("answer form shown = %v, want %v", got, tc.re)
+			}
+		})
+	}
+}
+
+// Three States: FR writes to KE and NZ; KE acknowledges at once, NZ does
+// not and is reminded, then escalated. KE's timeline must not tell KE
+// about NZ; FR sees both; everyone reads titles and one date format.
+func TestThreadShowsARecipientItsOwnPart(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, engine *store.DB) {
+		f := newFixture(t, engine.Engine)
+		ctx := context.Background()
+		since := epoch.AddDate(-1, 0, 0)
+		if err := f.app.Directory.SetParticipation(ctx, actor.Operator, "NZ", &since); err != nil {
+			t.Fatal(err)
+		}
+		fr, ke, nz := f.signIn("frpoc"), f.signIn("kepoc"), f.signIn("nzpoc")
+		r := fr.post("/messages", url.Values{"type": {"assistance_request"}, "recipients": {"KE", "NZ"}, "level": {"technical"}, "urgency": {"priority"},
+			"tlp": {"amber"}, "subject": {"Grid operator under attack"}, "body": {"Please help."}, "ack": {"yes"}, "f_sector": {"energy"},
+			"f_critical_infrastructure": {"yes"}, "f_assistance": {"Trace the C2."}, "f_impact": {"Blackout in two regions."}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("send: %d\n%s", r.status, snippet(r.body))
+		}
+		thread := strings.Split(strings.TrimPrefix(r.header.Get("Location"), "/threads/"), "?")[0]
+		f.drain()
+		id := regexp.MustCompile(`action="/messages/([0-9a-f-]+)/acknowledge"`).FindStringSubmatch(ke.get("/threads/" + thread).body)[1]
+		if r := ke.post("/messages/"+id+"/acknowledge", nil); r.status != http.StatusSeeOther {
+			t.Fatalf("acknowledge: %d", r.status)
+		}
+		f.clock.Advance(25 * time.Hour) // past the reminder and the priority acknowledgement deadline
+		f.drain()
+		fr, ke, nz = f.signIn("frpoc"), f.signIn("kepoc"), f.signIn("nzpoc") // the sessions timed out meanwhile
+
+		timeline := func(c *client) string {
+			t.Helper()
+			body := c.get("/threads/" + thread).body
+			i := strings.Index(body, "<h2>Timeline</h2>")
+			if i < 0 {
+				t.Fatalf("no timeline\n%s", snippet(body))
+			}
+			return body[i : i+strings.Index(body[i:], "</ol>")]
+		}
+		tests := []struct {
+			who       string
+			c         *client
+			want, not []string
+		}{
+			{"FR, the sender", fr, []string{"Reminder sent (New Zealand)", "Escalated (New Zealand)", "Receipt acknowledged (Kenya)"}, nil},
+			{"KE", ke, []string{"Receipt acknowledged (Kenya)"}, []string{"Reminder sent", "Escalated", "New Zealand)"}},
+			{"NZ", nz, []string{"Reminder sent (New Zealand)", "Escalated (New Zealand)"}, []string{"Receipt acknowledged", "Kenya)"}},
+		}
+		for _, tc := range tests {
+			tl := timeline(tc.c)
+			for _, w := range tc.want {
+				if !strings.Contains(tl, w) {
+					t.Errorf("%s: the timeline lacks %q\n%s", tc.who, w, tl)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(tl, n) {
+					t.Errorf("%s: the timeline shows %q\n%s", tc.who, n, tl)
+				}
+			}
+		}
+		// Nor does KE's page show NZ's delivery.
+		if page := ke.get("/threads/" + thread).body; strings.Contains(page, "<td>New Zealand</td>") || strings.Contains(page, "escalated") {
+			t.Error("KE's page shows NZ's delivery")
+		}
+
+		page := fr.get("/threads/" + thread).body
+		for _, want := range []string{"Request for assistance sent to Kenya, New Zealand", "Norm 13(h) — Respond to requests for assistance",
+			"1 Jun 2026, 11:0"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the thread lacks %q", want)
+			}
+		}
+		for _, code := range []string{">norm-h<", ">assistance_request", "assistance_request to", " 2026 11:0"} {
+			if strings.Contains(page, code) {
+				t.Errorf("the thread shows the code or format %q", code)
+			}
+		}
+		if dates := regexp.MustCompile(`\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC`).FindAllString(page, -1); len(dates) < 5 {
+			t.Errorf("few dates in the one format: %v", dates)
+		}
+	})
+}
+
+// Error pages say what happened in plain words and lead back.
+func TestErrorPagesLeadBack(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	fr, viewer := f.signIn("frpoc"), f.signIn("frviewer")
+	get := func(c *client, path, referer string) response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
+		if referer != "" {
+			req.Header.Set("Referer", referer)
+		}
+		for k, v := range c.cookies {
+			req.AddCookie(&http.Cookie{Name: k, Value: v})
+		}
+		res, err := c.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return response{status: res.StatusCode, header: res.Header, body: string(b)}
+	}
+	tests := []struct {
+		name, path, referer string
+		c                   *client
+		status              int
+		want, not           []string
+	}{
+		{"not found, from this site", "/threads/0190d9a2-0000-7000-8000-000000000000", f.srv.URL + "/messages?box=sent", fr, http.StatusNotFound,
+			[]string{"<h1>Not found</h1>", `href="/messages?box=sent"`, `href="/"`}, nil},
+		{"not found, from elsewhere", "/nowhere", "https://evil.example/messages", fr, http.StatusNotFound,
+			[]string{"<h1>Not found</h1>", `href="/"`}, []string{"evil.example", "Go back"}},
+		{"forbidden", "/messages/new", f.srv.URL + "/messages", viewer, http.StatusForbidden,
+			[]string{"<h1>You cannot do this</h1>", `href="/messages"`}, []string{"Forbidden"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := get(tc.c, tc.path, tc.referer)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d", r.status, tc.status)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.body, w) {
+					t.Errorf("lacks %q\n%s", w, snippet(r.body))
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(r.body, n) {
+					t.Errorf("shows %q", n)
+				}
+			}
+		})
+	}
+
+	// A form sent after the session ended asks to sign in, and comes back.
+	stale := f.signIn("kepoc")
+	tok := stale.csrf()
+	if r := stale.post("/logout", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("logout: %d", r.status)
+	}
+	stale.cookies["__Host-detente"] = "expired-session-token-aaaaaaaaaaaaaaaa"
+	r := stale.do(http.MethodPost, "/messages/"+f.msg.ID+"/acknowledge", url.Values{"csrf": {tok}})
+	if r.status != http.StatusUnauthorized || !strings.Contains(r.body, "<h1>This page needs you to sign in</h1>") || !strings.Contains(r.body, `href="/login?next=`) {
+		t.Fatalf("stale form: %d\n%s", r.status, snippet(r.body))
+	}
 }

@@ -23,6 +23,7 @@ type fieldRow struct {
 	Required bool
 	Choices  string
 	Help     string
+	Remove   bool // marked for removal: kept ticked if the form comes back
 	Error    string
 }
 
@@ -52,7 +53,7 @@ func (s *Server) adminTemplates(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) templateData(t messaging.Template, rows []fieldRow, canEdit bool) templateData {
-	d := templateData{Template: t, Rows: rows, Kinds: []messaging.FieldKind{messaging.Text, messaging.LongText, messaging.YesNo, messaging.Choice},
+	d := templateData{Template: t, Rows: rows, Kinds: messaging.FieldKinds(),
 		Selected: map[string]bool{}, CanEdit: canEdit}
 	d.Provisions = s.app.Catalog.Provisions(catalog.Filter{Kind: catalog.KindNorm})
 	d.Provisions = append(d.Provisions, s.app.Catalog.Provisions(catalog.Filter{Kind: catalog.KindCBM})...)
@@ -98,9 +99,10 @@ func (s *Server) publishTemplate(w http.ResponseWriter, r *http.Request) {
 	var kept []int // row of each kept field
 	for i := range n {
 		k := func(name string) string { return strings.TrimSpace(f.Get(fmt.Sprintf("f%d_%s", i, name))) }
-		row := fieldRow{Index: i, Name: k("name"), Label: k("label"), Kind: k("kind"), Required: k("required") == "yes", Choices: k("choices"), Help: k("help")}
+		row := fieldRow{Index: i, Name: k("name"), Label: k("label"), Kind: k("kind"), Required: k("required") == "yes", Choices: k("choices"), Help: k("help"),
+			Remove: k("remove") == "yes"}
 		rows = append(rows, row)
-		if k("remove") == "yes" || (row.Name == "" && row.Label == "") {
+		if row.Remove || (row.Name == "" && row.Label == "") {
 			continue
 		}
 		kept = append(kept, i)

@@ -22,6 +22,7 @@ import (
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/catalog"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/metrics"
@@ -77,6 +78,16 @@ func (s *Server) parseTemplates() error {
 			return ""
 		},
 		"datetime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"when":     when,
+		"provision": func(id string) string {
+			p, err := s.app.Catalog.Provision(id)
+			if err != nil {
+				return id
+			}
+			return provisionTitle(p)
+		},
+		"provisionTitle": provisionTitle,
+		"statusTitle":    func(st messaging.Status) string { return statusTitles[st] },
 		"isodate": func(t *time.Time) string {
 			if t == nil {
 				return ""
@@ -91,16 +102,6 @@ func (s *Server) parseTemplates() error {
 				return v
 			}
 			return replyTitles[t]
-		},
-		"fieldLabel": func(tmpls map[messaging.Type]messaging.Template, name string) string {
-			for _, t := range tmpls {
-				for _, f := range t.Fields {
-					if f.Name == name {
-						return f.Label
-					}
-				}
-			}
-			return strings.ReplaceAll(name, "_", " ")
 		},
 		"percent": func(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" },
 		"duration": func(d time.Duration) string {
@@ -282,6 +283,11 @@ func (s *Server) checkCSRF(w http.ResponseWriter, r *http.Request) bool {
 	}
 	got := r.PostForm.Get("csrf")
 	if want == "" || !constantEqual(got, want) {
+		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" && !who(r).Authenticated() {
+			// The session ended while the form was open.
+			s.renderError(w, r, errs.E(errs.Unauthenticated, "your session has ended: sign in again, then send the form again"))
+			return false
+		}
 		s.renderError(w, r, errs.E(errs.Forbidden, "this form has expired; go back, reload the page and try again"))
 		return false
 	}
@@ -313,8 +319,53 @@ type page struct {
 	Message string // form-level error
 	Form    url.Values
 	Data    any
-	Unread  int // unread communications, shown in the navigation
-	Pending int // communication checks waiting for the person's answer
+	Unread  int  // unread communications, shown in the navigation
+	Pending int  // communication checks waiting for the person's answer
+	CanSend bool // the person may write communications (messaging.Service.CanSend)
+}
+
+// provisionTitle names a provision as people cite it, with its title:
+// "Norm 13(h) — Respond to requests for assistance", "CBM 1 — …".
+func provisionTitle(p catalog.Provision) string {
+	ref := p.Citation()
+	switch {
+	case p.Kind == catalog.KindNorm:
+		ref = "Norm " + p.Paragraph
+	case strings.HasPrefix(p.Paragraph, "Annex B, "):
+		ref = strings.TrimPrefix(p.Paragraph, "Annex B, ")
+	}
+	return ref + " — " + p.ShortTitle
+}
+
+// statusTitles say where a delivery stands.
+var statusTitles = map[messaging.Status]string{
+	messaging.Queued:       "Waiting to be delivered",
+	messaging.Delivered:    "Delivered",
+	messaging.Acknowledged: "Acknowledged",
+	messaging.Responded:    "Answered",
+	messaging.Closed:       "Closed",
+	messaging.Expired:      "No response by the deadline",
+}
+
+// whenLayout is the one way pages write a moment: day, month name, year,
+// 24-hour time and the zone, so nobody wonders whose afternoon it is.
+const whenLayout = "2 Jan 2006, 15:04 MST"
+
+// when formats a time.Time or *time.Time (nil gives "") in UTC for pages.
+func when(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		if v.IsZero() {
+			return ""
+		}
+		return v.UTC().Format(whenLayout)
+	case *time.Time:
+		if v == nil || v.IsZero() {
+			return ""
+		}
+		return v.UTC().Format(whenLayout)
+	}
+	return ""
 }
 
 // flashes are the fixed messages a redirect may show; the query names one,
@@ -355,6 +406,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			s.log.Warn("unread count", "err", err)
 		}
 		p.Unread = n
+		p.CanSend = s.app.Messaging.CanSend(r.Context(), p.Actor) == nil
 	}
 	if p.Actor.Authenticated() {
 		n, err := s.app.Pings.PendingCount(r.Context(), p.Actor)
@@ -379,8 +431,29 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	_, _ = buf.WriteTo(w)
 }
 
+// errorData is what the error page shows besides the message.
+type errorData struct {
+	Status int
+	SignIn string // the sign-in link, with where to come back to
+	Back   string // the same-site page the person came from, or ""
+}
+
+// errorHeadings name what happened in words a person uses.
+var errorHeadings = map[int]string{
+	http.StatusUnauthorized:          "This page needs you to sign in",
+	http.StatusForbidden:             "You cannot do this",
+	http.StatusNotFound:              "Not found",
+	http.StatusInternalServerError:   "Something went wrong on our side",
+	http.StatusConflict:              "This has changed in the meantime",
+	http.StatusTooManyRequests:       "Too many attempts",
+	http.StatusUnprocessableEntity:   "Please check what you sent",
+	http.StatusBadRequest:            "Please check what you sent",
+	http.StatusRequestEntityTooLarge: "This is too large",
+	http.StatusMethodNotAllowed:      "This address does not do that",
+}
+
 // renderError shows err as a page with the status from errs.HTTPStatus. A
-// visitor who must sign in is sent to the sign-in page instead.
+// visitor who must sign in to read a page is sent to the sign-in page.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	status := errs.HTTPStatus(err)
 	if status == http.StatusInternalServerError {
@@ -390,7 +463,48 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, status, "error", page{Title: http.StatusText(status), Message: errs.MessageOf(err), Data: status})
+	title := errorHeadings[status]
+	if title == "" {
+		title = http.StatusText(status)
+	}
+	msg := errs.MessageOf(err)
+	if status == http.StatusInternalServerError {
+		msg = "The problem is recorded. Try again in a moment; if it keeps happening, tell the administrators of this installation."
+	}
+	d := errorData{Status: status, Back: sameSiteReferer(r)}
+	if status == http.StatusUnauthorized {
+		// After a refused form, come back to the page that held it.
+		next := d.Back
+		if next == "" && r.Method == http.MethodGet {
+			next = r.URL.RequestURI()
+		}
+		d.SignIn = "/login?next=" + url.QueryEscape(safeNext(next))
+	}
+	s.render(w, r, status, "error", page{Title: title, Message: msg, Data: d})
+}
+
+// sameSiteReferer returns the path and query of the page that led here
+// if it is on this site and is not this very page, else "".
+func sameSiteReferer(r *http.Request) string {
+	ref := r.Referer()
+	if ref == "" {
+		return ""
+	}
+	u, err := url.Parse(ref)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host != r.Host || u.User != nil {
+		return ""
+	}
+	back := u.EscapedPath()
+	if back == "" {
+		back = "/"
+	}
+	if u.RawQuery != "" {
+		back += "?" + u.RawQuery
+	}
+	if safeNext(back) != back || (r.Method == http.MethodGet && back == r.URL.RequestURI()) {
+		return ""
+	}
+	return back
 }
 
 // renderForm re-shows a form with the errors of err, or the error page for
