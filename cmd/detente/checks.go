@@ -15,6 +15,7 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/config"
+	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/pingtest"
 )
@@ -89,18 +90,28 @@ func cmdChecks(ctx context.Context, args []string, getenv func(string) string, s
 			return err
 		}
 		defer a.Close()
+		var bad errs.Fields
+		hours := func(flag string, d time.Duration) int {
+			if d%time.Hour != 0 {
+				bad.Add(flag, "use whole hours, such as 72h")
+			}
+			return int(d / time.Hour)
+		}
 		input := pingtest.Input{Name: name, ScopeKind: scope, Scope: splitComma(in), Levels: splitComma(levels),
-			WindowHours: int(window / time.Hour), ReminderAfter: int(remind / time.Hour), RepeatMonths: repeat}
+			WindowHours: hours("window_hours", window), ReminderAfter: hours("reminder_after_hours", remind), RepeatMonths: repeat}
 		if opens != "" {
 			t, err := time.Parse(time.RFC3339, opens)
 			if err != nil {
-				return fmt.Errorf("-opens: %w", err)
+				bad.Add("opens_at", "give a date and time in RFC 3339, such as 2027-01-03T09:00:00Z")
 			}
 			input.OpensAt = t
 		}
+		if err := bad.Err(); err != nil {
+			return describe(flagFields(err))
+		}
 		c, err := a.Pings.Create(ctx, actor.Operator, input)
 		if err != nil {
-			return describe(err)
+			return describe(flagFields(err))
 		}
 		fmt.Fprintf(stdout, "scheduled %s: %q opens %s, closes %s\n", c.ID, c.Name, c.OpensAt.Format(time.RFC3339), c.ClosesAt.Format(time.RFC3339))
 		fmt.Fprintln(stdout, "mails go out from the running server's job workers")
@@ -114,11 +125,17 @@ func cmdChecks(ctx context.Context, args []string, getenv func(string) string, s
 		if len(ids) != 1 {
 			return errors.New(checksUsage)
 		}
-		rep, err := a.Pings.Results(ctx, actor.Operator, ids[0])
+		v, err := a.Pings.View(ctx, actor.Operator, ids[0])
 		if err != nil {
 			return describe(err)
 		}
-		printReport(stdout, rep)
+		if v.Campaign.Status == pingtest.Scheduled {
+			c := v.Campaign
+			fmt.Fprintf(stdout, "%s (scheduled): opens on %s, closes %s; %d points of contact in scope\n", c.Name,
+				c.OpensAt.UTC().Format("2 Jan 2006, 15:04 UTC"), c.ClosesAt.UTC().Format("2 Jan 2006, 15:04 UTC"), v.InScope)
+			return nil
+		}
+		printReport(stdout, *v.All)
 		return nil
 	case "publish":
 		var withdraw bool
@@ -141,11 +158,37 @@ func cmdChecks(ctx context.Context, args []string, getenv func(string) string, s
 	return fmt.Errorf("unknown checks command %q\n%s", sub, checksUsage)
 }
 
+// checkFlags names the flag that sets each field of a check.
+var checkFlags = map[string]string{"scope_kind": "scope", "scope": "in", "window_hours": "window", "reminder_after_hours": "remind",
+	"repeat_months": "repeat", "opens_at": "opens"}
+
+// flagFields renames err's fields to the flags of "checks create", so the
+// message points at what to change on the command line.
+func flagFields(err error) error {
+	var e *errs.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make(map[string]string, len(e.Fields))
+	for k, v := range e.Fields {
+		if f, ok := checkFlags[k]; ok {
+			k = f
+		}
+		out.Fields[k] = v
+	}
+	return &out
+}
+
 func printReport(w io.Writer, rep pingtest.Report) {
 	c := rep.Campaign
 	fmt.Fprintf(w, "%s (%s), %s to %s\n", c.Name, c.Status, c.OpensAt.Format(time.RFC3339), c.ClosesAt.Format(time.RFC3339))
+	median, p90 := "-", "-"
+	if rep.Overall.Acknowledged > 0 {
+		median, p90 = pingtest.HumanDuration(rep.Median), pingtest.HumanDuration(rep.P90)
+	}
 	fmt.Fprintf(w, "confirmed %d of %d (%.0f%%), bounced %d; median %s, p90 %s\n\n", rep.Overall.Acknowledged, rep.Overall.Total,
-		rep.Overall.Rate*100, rep.Overall.Bounced, rep.Median.Round(time.Minute), rep.P90.Round(time.Minute))
+		rep.Overall.Rate*100, rep.Overall.Bounced, median, p90)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "GROUP\tKEY\tCHECKED\tCONFIRMED\tBOUNCED\tRATE\t")
 	for _, g := range []struct {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // cli runs "detente COMMAND SUB [args]" against the data directory and
@@ -29,8 +30,19 @@ func TestChecksCommand(t *testing.T) {
 		wantErr string
 	}{
 		{"no name", []string{"checks", "create"}, "-name:"},
-		{"unknown region", []string{"checks", "create", "-name", "x", "-scope", "regions", "-in", "Atlantis"}, `-scope: unknown regional group "Atlantis"`},
-		{"reminder after the window", []string{"checks", "create", "-name", "x", "-window", "24h", "-remind", "30h"}, "-reminder_after_hours:"},
+		{"unknown region", []string{"checks", "create", "-name", "x", "-scope", "regions", "-in", "Atlantis"}, `-in: unknown regional group "Atlantis"`},
+		{"reminder after the window", []string{"checks", "create", "-name", "x", "-window", "24h", "-remind", "30h"}, "-remind: remind within the response window"},
+		{"window of 3,000,000 hours", []string{"checks", "create", "-name", "x", "-window", "3000000h"}, `invalid value "3000000h" for flag -window`},
+		{"window of 2,000,000 hours", []string{"checks", "create", "-name", "x", "-window", "2000000h"}, "-window: use at most 2160 hours"},
+		{"negative window", []string{"checks", "create", "-name", "x", "-window", "-5h"}, "-window: give points of contact at least one hour"},
+		{"window in minutes", []string{"checks", "create", "-name", "x", "-window", "90m"}, "-window: use whole hours"},
+		{"opens in year 9999", []string{"checks", "create", "-name", "x", "-opens", "9999-12-31T00:00:00Z"}, "-opens: choose a time within two years"},
+		{"opened in 2001", []string{"checks", "create", "-name", "x", "-opens", "2001-01-01T00:00:00Z"}, "-opens: choose a time from now on"},
+		{"opens not a date", []string{"checks", "create", "-name", "x", "-opens", "tomorrow"}, "-opens: give a date and time in RFC 3339"},
+		{"opens with a NUL", []string{"checks", "create", "-name", "x", "-opens", "2027-01-01T00:00:00Z\x00"}, "-opens: give a date and time in RFC 3339"},
+		{"repeat of 99999999999 months", []string{"checks", "create", "-name", "x", "-repeat", "99999999999"}, "-repeat: repeat every 1 to 24 months"},
+		{"negative repeat", []string{"checks", "create", "-name", "x", "-repeat", "-6"}, "-repeat: repeat every 1 to 24 months"},
+		{"name with a NUL", []string{"checks", "create", "-name", "x\x00y"}, "-name:"},
 		{"unknown subcommand", []string{"checks", "launch"}, "unknown checks command"},
 	}
 	for _, tc := range tests {
@@ -46,6 +58,9 @@ func TestChecksCommand(t *testing.T) {
 	}
 
 	out, err := cli(t, dir, "", "checks", "create", "-name", "Semi-annual check", "-scope", "regions", "-in", "African,Asia-Pacific", "-levels", "technical", "-repeat", "6")
+	if err == nil && !regexp.MustCompile(`"Semi-annual check — (first|second) half of 20\d\d"`).MatchString(out) {
+		t.Errorf("a repeating check's run is not named after its period: %s", out)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +73,7 @@ func TestChecksCommand(t *testing.T) {
 		t.Fatalf("list: %v\n%s", err, out)
 	}
 	out, err = cli(t, dir, "", "checks", "report", id[1])
-	if err != nil || !strings.Contains(out, "Semi-annual check (scheduled)") || !strings.Contains(out, "confirmed 0 of 0") {
+	if err != nil || !regexp.MustCompile(`Semi-annual check — \w+ half of \d{4} \(scheduled\)`).MatchString(out) || !strings.Contains(out, "points of contact in scope") {
 		t.Fatalf("report: %v\n%s", err, out)
 	}
 	if _, err := cli(t, dir, "", "checks", "publish", id[1]); err == nil || !strings.Contains(err.Error(), "once the campaign has closed") {
@@ -112,7 +127,7 @@ func TestJobsCommand(t *testing.T) {
 		t.Fatalf("stats on an empty queue: %v %q", err, out)
 	}
 	// A check scheduled from the console leaves its jobs in the queue.
-	if _, err := cli(t, dir, "", "checks", "create", "-name", "Console check", "-opens", "2099-01-01T00:00:00Z"); err != nil {
+	if _, err := cli(t, dir, "", "checks", "create", "-name", "Console check", "-opens", time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)); err != nil {
 		t.Fatal(err)
 	}
 	if out, _ := cli(t, dir, "", "jobs", "stats"); !strings.HasPrefix(out, "queued 3,") {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/pingtest"
 )
 
@@ -64,9 +65,9 @@ type unreachableOut struct {
 	Bounce      string     `json:"bounce,omitempty"`
 }
 
-// reportOut is a campaign's results as the caller may see them; scope says
-// whether the breakdowns cover every State ("all"), one State (its code)
-// or are the public aggregates ("public").
+// reportOut is a campaign's results over every State in it: the
+// secretariat's view (scope "all") or the published aggregates (scope
+// "public", without by_state and unreachable).
 type reportOut struct {
 	Campaign      campaignOut      `json:"campaign"`
 	Scope         string           `json:"scope"`
@@ -88,16 +89,66 @@ func seconds(d time.Duration, answered bool) *float64 {
 	return &s
 }
 
-func reportFrom(r pingtest.Report) reportOut {
-	answered := r.Overall.Acknowledged > 0
-	out := reportOut{Campaign: campaignFrom(r.Campaign), Scope: r.Scope, Overall: tallyOut(r.Overall),
-		MedianSeconds: seconds(r.Median, answered), P90Seconds: seconds(r.P90, answered),
-		ByLevel: talliesFrom(r.ByLevel), ByRegion: talliesFrom(r.ByRegion), ByState: talliesFrom(r.ByState),
-		Unreachable: make([]unreachableOut, len(r.Unreachable))}
-	for i, u := range r.Unreachable {
-		out.Unreachable[i] = unreachableOut{ChallengeID: u.ID, POCID: u.POCID, State: u.State, Level: u.Level, BouncedAt: utcPtr(u.BouncedAt), Bounce: u.Bounce}
+func unreachableFrom(chs []pingtest.Challenge) []unreachableOut {
+	out := make([]unreachableOut, len(chs))
+	for i, u := range chs {
+		out[i] = unreachableOut{ChallengeID: u.ID, POCID: u.POCID, State: u.State, Level: u.Level, BouncedAt: utcPtr(u.BouncedAt), Bounce: u.Bounce}
 	}
 	return out
+}
+
+func reportFrom(r pingtest.Report) reportOut {
+	answered := r.Overall.Acknowledged > 0
+	return reportOut{Campaign: campaignFrom(r.Campaign), Scope: r.Scope, Overall: tallyOut(r.Overall),
+		MedianSeconds: seconds(r.Median, answered), P90Seconds: seconds(r.P90, answered),
+		ByLevel: talliesFrom(r.ByLevel), ByRegion: talliesFrom(r.ByRegion), ByState: talliesFrom(r.ByState),
+		Unreachable: unreachableFrom(r.Unreachable)}
+}
+
+// checkViewOut is a campaign's results as the caller may see them. The
+// secretariat gets every State's figures (scope "all", overall); a State
+// its own only (scope is its code, own), and the published aggregates once
+// the secretariat publishes them, never a figure over all States before.
+type checkViewOut struct {
+	Campaign      campaignOut      `json:"campaign"`
+	Scope         string           `json:"scope"`
+	Overall       *tallyOut        `json:"overall,omitempty"`
+	Own           *tallyOut        `json:"own,omitempty"`
+	MedianSeconds *float64         `json:"median_seconds"`
+	P90Seconds    *float64         `json:"p90_seconds"`
+	ByLevel       []tallyOut       `json:"by_level"`
+	ByRegion      []tallyOut       `json:"by_region"`
+	ByState       []tallyOut       `json:"by_state"`
+	Unreachable   []unreachableOut `json:"unreachable"`
+	Published     *reportOut       `json:"published,omitempty"`
+	InScope       *int             `json:"points_in_scope,omitempty"`
+}
+
+func checkViewFrom(v pingtest.View) checkViewOut {
+	switch {
+	case v.All != nil:
+		r := reportFrom(*v.All)
+		out := checkViewOut{Campaign: r.Campaign, Scope: r.Scope, Overall: &r.Overall, MedianSeconds: r.MedianSeconds, P90Seconds: r.P90Seconds,
+			ByLevel: r.ByLevel, ByRegion: r.ByRegion, ByState: r.ByState, Unreachable: r.Unreachable}
+		if v.Campaign.Status == pingtest.Scheduled {
+			n := v.InScope
+			out.InScope = &n
+		}
+		return out
+	case v.Own != nil:
+		o := v.Own
+		own := tallyOut(o.Own)
+		answered := o.Own.Acknowledged > 0
+		out := checkViewOut{Campaign: campaignFrom(o.Campaign), Scope: o.State, Own: &own,
+			MedianSeconds: seconds(o.Median, answered), P90Seconds: seconds(o.P90, answered),
+			ByLevel: talliesFrom(o.ByLevel), ByRegion: []tallyOut{}, ByState: []tallyOut{own}, Unreachable: unreachableFrom(o.Unreachable)}
+		if o.Published != nil {
+			p := reportFrom(*o.Published)
+			out.Published = &p
+		}
+		return out
+	}
+	return checkViewOut{Campaign: campaignFrom(v.Campaign)}
 }
 
 type pendingOut struct {
@@ -110,14 +161,14 @@ type pendingOut struct {
 }
 
 type checkIn struct {
-	Name               string     `json:"name"`
-	ScopeKind          string     `json:"scope_kind"`
-	Scope              []string   `json:"scope"`
-	Levels             []string   `json:"levels"`
-	OpensAt            *time.Time `json:"opens_at"`
-	WindowHours        int        `json:"window_hours"`
-	ReminderAfterHours int        `json:"reminder_after_hours"`
-	RepeatMonths       int        `json:"repeat_months"`
+	Name               string   `json:"name"`
+	ScopeKind          string   `json:"scope_kind"`
+	Scope              []string `json:"scope"`
+	Levels             []string `json:"levels"`
+	OpensAt            *string  `json:"opens_at"`
+	WindowHours        int      `json:"window_hours"`
+	ReminderAfterHours int      `json:"reminder_after_hours"`
+	RepeatMonths       int      `json:"repeat_months"`
 }
 
 type publishIn struct {
@@ -140,7 +191,14 @@ func (s *server) createCheck(w http.ResponseWriter, r *http.Request, a actor.Act
 	pin := pingtest.Input{Name: in.Name, ScopeKind: in.ScopeKind, Scope: in.Scope, Levels: in.Levels, WindowHours: in.WindowHours,
 		ReminderAfter: in.ReminderAfterHours, RepeatMonths: in.RepeatMonths}
 	if in.OpensAt != nil {
-		pin.OpensAt = *in.OpensAt
+		// Parsed here rather than by the decoder, so that a bad time is a
+		// field error like any other, not a malformed body.
+		t, err := time.Parse(time.RFC3339, *in.OpensAt)
+		if err != nil {
+			return &errs.Error{Code: errs.Invalid, Message: "please correct the highlighted fields",
+				Fields: map[string]string{"opens_at": "give a date and time in RFC 3339, such as 2027-01-03T09:00:00Z"}}
+		}
+		pin.OpensAt = t
 	}
 	c, err := s.app.Pings.Create(r.Context(), a, pin)
 	if err != nil {
@@ -151,11 +209,11 @@ func (s *server) createCheck(w http.ResponseWriter, r *http.Request, a actor.Act
 }
 
 func (s *server) getCheck(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
-	rep, err := s.app.Pings.Results(r.Context(), a, r.PathValue("id"))
+	v, err := s.app.Pings.View(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, reportFrom(rep))
+	return writeJSON(w, http.StatusOK, checkViewFrom(v))
 }
 
 func (s *server) publishCheck(w http.ResponseWriter, r *http.Request, a actor.Actor) error {

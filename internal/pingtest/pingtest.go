@@ -31,6 +31,7 @@ import (
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/states"
 	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/validate"
 	"github.com/detente/detente/internal/webhook"
 )
 
@@ -127,9 +128,17 @@ type Sender interface {
 	EnqueuePings(ctx context.Context, tx *sql.Tx, c Campaign, ps []Ping, reminder bool) error
 }
 
+// Bounds of a campaign's schedule.
+const (
+	MaxWindow       = 90 * 24 * time.Hour      // the longest response window
+	MaxLead         = 2 * 366 * 24 * time.Hour // how far ahead a check may be scheduled
+	OpensGrace      = 10 * time.Minute         // an opening this far in the past means now
+	MaxRepeatMonths = 24
+)
+
 // Config tunes campaigns.
 type Config struct {
-	MaxWindow time.Duration
+	MaxWindow time.Duration // at most MaxWindow
 }
 
 // Service implements the ping-test use cases.
@@ -149,8 +158,8 @@ type Service struct {
 
 // New returns the service. SetSender must be called before campaigns open.
 func New(db *store.DB, log *audit.Log, c clock.Clock, dir *directory.Service, cfg Config) *Service {
-	if cfg.MaxWindow <= 0 {
-		cfg.MaxWindow = 30 * 24 * time.Hour
+	if cfg.MaxWindow <= 0 || cfg.MaxWindow > MaxWindow {
+		cfg.MaxWindow = MaxWindow
 	}
 	return &Service{db: db, audit: log, clock: c, dir: dir, cfg: cfg}
 }
@@ -185,13 +194,14 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Campaign
 	}
 	now := s.clock.Now()
 	var f errs.Fields
-	c := Campaign{ID: newID(), Name: strings.TrimSpace(in.Name), ScopeKind: in.ScopeKind, Status: Scheduled,
+	c := Campaign{ID: newID(), ScopeKind: in.ScopeKind, Status: Scheduled,
 		ReminderAfter: in.ReminderAfter, RepeatMonths: in.RepeatMonths, CreatedBy: a.Label(), CreatedAt: now}
-	switch n := len([]rune(c.Name)); {
-	case n == 0:
-		f.Add("name", "name the campaign, e.g. Communication check, first half of 2027")
-	case n > 200 || strings.ContainsAny(c.Name, "\r\n"):
-		f.Add("name", "use one line of at most 200 characters")
+	name, problem := validate.OneLine(in.Name, 200)
+	switch {
+	case problem != "":
+		f.Add("name", problem)
+	case name == "":
+		f.Add("name", "name the check, e.g. Communication check; a repeating check adds each run's period")
 	}
 	switch in.ScopeKind {
 	case ScopeAll:
@@ -229,27 +239,37 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Campaign
 	if len(c.Levels) == 0 {
 		f.Add("levels", "choose at least one level")
 	}
+	// A time a little in the past is "now" (the form took a while to fill
+	// in); one long past would open a check that should already be over.
 	c.OpensAt = in.OpensAt.UTC()
-	if c.OpensAt.IsZero() || c.OpensAt.Before(now) {
-		c.OpensAt = now
-	}
-	window := time.Duration(in.WindowHours) * time.Hour
 	switch {
-	case in.WindowHours <= 0:
-		f.Add("window_hours", "give POCs at least one hour to answer")
-	case window > s.cfg.MaxWindow:
-		f.Add("window_hours", fmt.Sprintf("use at most %d hours", int(s.cfg.MaxWindow.Hours())))
+	case c.OpensAt.IsZero() || !c.OpensAt.Before(now.Add(-OpensGrace)) && c.OpensAt.Before(now):
+		c.OpensAt = now
+	case c.OpensAt.Before(now):
+		f.Add("opens_at", "choose a time from now on, or leave it empty to open the check now")
+	case c.OpensAt.After(now.Add(MaxLead)):
+		f.Add("opens_at", "choose a time within two years from now")
 	}
-	c.ClosesAt = c.OpensAt.Add(window)
-	if in.ReminderAfter < 0 || (in.ReminderAfter > 0 && in.ReminderAfter >= in.WindowHours) {
-		f.Add("reminder_after_hours", "remind before the window closes, or not at all (0)")
+	// Hours are bounded before they become a Duration, which a huge number
+	// would overflow into a window that closes before it opens.
+	maxHours := int(s.cfg.MaxWindow / time.Hour)
+	switch {
+	case in.WindowHours < 1:
+		f.Add("window_hours", "give points of contact at least one hour to answer")
+	case in.WindowHours > maxHours:
+		f.Add("window_hours", fmt.Sprintf("use at most %d hours (%d days)", maxHours, maxHours/24))
 	}
-	if in.RepeatMonths < 0 || in.RepeatMonths > 36 {
-		f.Add("repeat_months", "repeat every 1 to 36 months, or 0 for once")
+	if in.ReminderAfter < 0 || in.ReminderAfter > 0 && (in.WindowHours < 1 || in.ReminderAfter >= in.WindowHours) {
+		f.Add("reminder_after_hours", "remind within the response window (fewer hours than the window), or not at all (0)")
+	}
+	if in.RepeatMonths < 0 || in.RepeatMonths > MaxRepeatMonths {
+		f.Add("repeat_months", fmt.Sprintf("repeat every 1 to %d months, or 0 for once", MaxRepeatMonths))
 	}
 	if err := f.Err(); err != nil {
 		return Campaign{}, err
 	}
+	c.ClosesAt = c.OpensAt.Add(time.Duration(in.WindowHours) * time.Hour)
+	c.Name = RunName(name, c.OpensAt, c.RepeatMonths)
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := insertCampaign(ctx, tx, c); err != nil {
 			return err
@@ -433,3 +453,15 @@ func (s *Service) SetPublished(ctx context.Context, a actor.Actor, id string, pu
 }
 
 func uuidParse(s string) (uuid.UUID, error) { return uuid.Parse(s) }
+
+// CanPublish reports whether a may publish c's aggregates: the secretariat,
+// once c has closed, if they are not public yet. Pages ask it to decide
+// whether to offer the button; SetPublished checks again.
+func (s *Service) CanPublish(a actor.Actor, c Campaign) bool {
+	return a.RequireWrite() == nil && a.IsSecretariat() && c.Status == Closed && !c.Published
+}
+
+// CanWithdraw reports whether a may withdraw c's published aggregates.
+func (s *Service) CanWithdraw(a actor.Actor, c Campaign) bool {
+	return a.RequireWrite() == nil && a.IsSecretariat() && c.Published
+}

@@ -211,8 +211,8 @@ func TestCampaignEndToEnd(t *testing.T) {
 		}
 
 		// Each State sees its own figures; a State out of scope sees nothing.
-		ke, err := w.app.Pings.Results(ctx, w.who["keadmin"], c.ID)
-		if err != nil || len(ke.ByState) != 1 || ke.ByState[0].Key != "KE" || len(ke.Unreachable) != 0 || ke.ByRegion != nil {
+		ke, err := w.app.Pings.View(ctx, w.who["keadmin"], c.ID)
+		if err != nil || ke.All != nil || ke.Own == nil || ke.Own.Own.Key != "KE" || len(ke.Own.Unreachable) != 0 {
 			t.Fatalf("KE's view: %+v %v", ke, err)
 		}
 		if _, err := w.app.Pings.Results(ctx, w.who["frpoc"], c.ID); !errs.Is(err, errs.NotFound) {

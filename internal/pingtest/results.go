@@ -3,10 +3,12 @@ package pingtest
 import (
 	"context"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/states"
 )
 
 // Tally counts one group's answers.
@@ -28,7 +30,9 @@ func (t *Tally) add(c Challenge) {
 	t.Rate = float64(t.Acknowledged) / float64(t.Total)
 }
 
-// Report is a campaign's results as one caller may see them.
+// Report is a campaign's results over every State in it: the secretariat's
+// view (Scope "all"), or the published aggregates (Scope "public", without
+// ByState and Unreachable).
 type Report struct {
 	Campaign    Campaign      `json:"campaign"`
 	Overall     Tally         `json:"overall"`
@@ -38,15 +42,45 @@ type Report struct {
 	ByRegion    []Tally       `json:"by_region,omitempty"`
 	ByState     []Tally       `json:"by_state,omitempty"`
 	Unreachable []Challenge   `json:"unreachable,omitempty"` // bounced, or no answer once closed
-	Scope       string        `json:"scope"`                 // "all", or the State the breakdown is limited to
+	Scope       string        `json:"scope"`                 // "all" or "public"
 }
 
-// Results reports a campaign. The secretariat sees every State; a State
-// sees the overall figures and its own breakdown, never another State's.
+// StateReport is a State's view of a campaign: its own figures and nothing
+// computed over the other States, not even a total. With few States in a
+// check, a total less one's own figures is another State's result; so the
+// only figures over all States a State gets are the aggregates the
+// secretariat chose to publish, which the public sees too.
+type StateReport struct {
+	Campaign    Campaign      `json:"campaign"`
+	State       string        `json:"state"`
+	Own         Tally         `json:"own"`
+	Median      time.Duration `json:"median_ns"`
+	P90         time.Duration `json:"p90_ns"`
+	ByLevel     []Tally       `json:"by_level"`
+	Unreachable []Challenge   `json:"unreachable,omitempty"`
+	Published   *Report       `json:"published,omitempty"` // the public aggregates, once published
+}
+
+// View is a campaign's results as one caller may see them: the secretariat
+// gets All, a State's account Own, never both.
+type View struct {
+	Campaign Campaign
+	All      *Report
+	Own      *StateReport
+	// InScope is, while the campaign is scheduled, how many points of
+	// contact it would check if it opened now (secretariat only).
+	InScope int
+}
+
+// Results reports a campaign over every State in it: the secretariat's
+// report. A State's account is refused; View gives it its own figures.
 func (s *Service) Results(ctx context.Context, a actor.Actor, id string) (Report, error) {
 	c, err := s.Campaign(ctx, a, id)
 	if err != nil {
 		return Report{}, err
+	}
+	if !a.IsSecretariat() {
+		return Report{}, errs.E(errs.Forbidden, "only the secretariat sees every State's results")
 	}
 	all, err := s.challenges(ctx, s.db.R, `campaign_id = $1`, id)
 	if err != nil {
@@ -54,12 +88,88 @@ func (s *Service) Results(ctx context.Context, a actor.Actor, id string) (Report
 	}
 	r := report(c, all)
 	r.Scope = "all"
-	if !a.IsSecretariat() {
-		own := report(c, filter(all, func(ch Challenge) bool { return ch.State == a.State }))
-		r.ByLevel, r.ByState, r.Unreachable, r.ByRegion = own.ByLevel, own.ByState, own.Unreachable, nil
-		r.Scope = a.State
-	}
 	return r, nil
+}
+
+// View returns what the caller may see of a campaign's results.
+func (s *Service) View(ctx context.Context, a actor.Actor, id string) (View, error) {
+	c, err := s.Campaign(ctx, a, id)
+	if err != nil {
+		return View{}, err
+	}
+	v := View{Campaign: c}
+	if a.IsSecretariat() {
+		r, err := s.Results(ctx, a, id)
+		if err != nil {
+			return View{}, err
+		}
+		v.All = &r
+		if c.Status == Scheduled {
+			if v.InScope, err = s.inScopeCount(ctx, c); err != nil {
+				return View{}, err
+			}
+		}
+		return v, nil
+	}
+	own, err := s.stateReport(ctx, a, c)
+	if err != nil {
+		return View{}, err
+	}
+	v.Own = &own
+	return v, nil
+}
+
+// stateReport is a's State's own figures for c, which a may see.
+func (s *Service) stateReport(ctx context.Context, a actor.Actor, c Campaign) (StateReport, error) {
+	chs, err := s.challenges(ctx, s.db.R, `campaign_id = $1 AND state_code = $2`, c.ID, a.State)
+	if err != nil {
+		return StateReport{}, err
+	}
+	r := report(c, chs)
+	own := StateReport{Campaign: c, State: a.State, Own: r.Overall, Median: r.Median, P90: r.P90, ByLevel: r.ByLevel, Unreachable: r.Unreachable}
+	own.Own.Key = a.State
+	if c.Published {
+		pub, err := s.PublicResults(ctx, c.ID)
+		if err != nil {
+			return StateReport{}, err
+		}
+		own.Published = &pub
+	}
+	return own, nil
+}
+
+// inScopeCount is how many active points of contact of participating
+// States c covers at its levels, as opening it now would check.
+func (s *Service) inScopeCount(ctx context.Context, c Campaign) (int, error) {
+	sts, err := s.dir.States(ctx, actor.Scheduler)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, st := range sts {
+		if !st.Participating() || !inScope(c, st) {
+			continue
+		}
+		pocs, err := s.dir.ActivePOCs(ctx, st.Code)
+		if err != nil {
+			return 0, err
+		}
+		for _, p := range pocs {
+			if containsString(c.Levels, string(p.Level)) {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+func containsString(v []string, x string) bool {
+	for _, s := range v {
+		if s == x {
+			return true
+		}
+	}
+	return false
 }
 
 // PublicResults reports a published campaign without any per-State figure.
@@ -98,19 +208,20 @@ func (s *Service) Published(ctx context.Context) ([]Campaign, error) {
 	return out, rows.Err()
 }
 
-func filter(in []Challenge, keep func(Challenge) bool) []Challenge {
-	var out []Challenge
-	for _, c := range in {
-		if keep(c) {
-			out = append(out, c)
-		}
+// StateName is the name a State is shown by, or its code if unknown.
+func StateName(code string) string {
+	if st, ok := states.ByCode(code); ok {
+		return st.Name
 	}
-	return out
+	return code
 }
+
+// levelOrder sorts levels as the directory presents them.
+var levelOrder = map[string]int{"diplomatic": 1, "policy": 2, "technical": 3}
 
 func report(c Campaign, chs []Challenge) Report {
 	r := Report{Campaign: c, Overall: Tally{Key: "all"}}
-	by := func(key func(Challenge) string) []Tally {
+	by := func(key func(Challenge) string, less func(a, b string) bool) []Tally {
 		m := map[string]*Tally{}
 		for _, ch := range chs {
 			k := key(ch)
@@ -123,8 +234,8 @@ func report(c Campaign, chs []Challenge) Report {
 		for _, t := range m {
 			out = append(out, *t)
 		}
-		// Alphabetical, never by rate: the framework ranks no State.
-		sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+		// By the name shown, never by rate: the framework ranks no State.
+		sort.Slice(out, func(i, j int) bool { return less(out[i].Key, out[j].Key) })
 		return out
 	}
 	var times []time.Duration
@@ -140,14 +251,42 @@ func report(c Campaign, chs []Challenge) Report {
 			r.Unreachable = append(r.Unreachable, ch)
 		}
 	}
+	sortFollowUp(r.Unreachable)
 	if r.Overall.Total == 0 {
 		r.Overall.Rate = 0
 	}
-	r.ByLevel = by(func(ch Challenge) string { return ch.Level })
-	r.ByRegion = by(func(ch Challenge) string { return ch.Region })
-	r.ByState = by(func(ch Challenge) string { return ch.State })
+	r.ByLevel = by(func(ch Challenge) string { return ch.Level }, lessLevel)
+	r.ByRegion = by(func(ch Challenge) string { return ch.Region }, func(a, b string) bool { return a < b })
+	r.ByState = by(func(ch Challenge) string { return ch.State }, lessState)
 	r.Median, r.P90 = percentile(times, 0.5), percentile(times, 0.9)
 	return r
+}
+
+func lessLevel(a, b string) bool {
+	if levelOrder[a] != levelOrder[b] {
+		return levelOrder[a] < levelOrder[b]
+	}
+	return a < b
+}
+
+func lessState(a, b string) bool {
+	if na, nb := StateName(a), StateName(b); na != nb {
+		return strings.Compare(na, nb) < 0
+	}
+	return a < b
+}
+
+// sortFollowUp orders a follow-up list by State name, then level.
+func sortFollowUp(chs []Challenge) {
+	sort.SliceStable(chs, func(i, j int) bool {
+		if chs[i].State != chs[j].State {
+			return lessState(chs[i].State, chs[j].State)
+		}
+		if chs[i].Level != chs[j].Level {
+			return lessLevel(chs[i].Level, chs[j].Level)
+		}
+		return chs[i].ID < chs[j].ID
+	})
 }
 
 // percentile uses the nearest-rank method: the smallest value with at
@@ -168,7 +307,7 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	return s[rank-1]
 }
 
-// Trend is one campaign's overall rate, for the history across campaigns.
+// Trend is one campaign's rate, for the history across campaigns.
 type Trend struct {
 	Campaign Campaign `json:"campaign"`
 	Tally    Tally    `json:"tally"`
@@ -183,21 +322,23 @@ func (s *Service) History(ctx context.Context, a actor.Actor) ([]Trend, error) {
 	}
 	var out []Trend
 	for i := len(cs) - 1; i >= 0; i-- {
-		if cs[i].Status == Scheduled {
+		c := cs[i]
+		if c.Status == Scheduled {
 			continue
 		}
-		r, err := s.Results(ctx, a, cs[i].ID)
+		where, args := `campaign_id = $1`, []any{c.ID}
+		if !a.IsSecretariat() {
+			where, args = where+` AND state_code = $2`, append(args, a.State)
+		}
+		chs, err := s.challenges(ctx, s.db.R, where, args...)
 		if err != nil {
 			return nil, err
 		}
-		t := r.Overall
+		t := report(c, chs).Overall
 		if !a.IsSecretariat() {
-			t = Tally{Key: a.State}
-			for _, st := range r.ByState {
-				t = st
-			}
+			t.Key = a.State
 		}
-		out = append(out, Trend{Campaign: cs[i], Tally: t})
+		out = append(out, Trend{Campaign: c, Tally: t})
 	}
 	return out, nil
 }

@@ -202,6 +202,7 @@ func (s *Service) close(ctx context.Context, j jobs.Job) error {
 		next.ID, next.PreviousID, next.Status, next.Published = newID(), c.ID, Scheduled, false
 		next.OpensAt = c.OpensAt.AddDate(0, c.RepeatMonths, 0)
 		next.ClosesAt = next.OpensAt.Add(c.ClosesAt.Sub(c.OpensAt))
+		next.Name = nextRunName(c, next.OpensAt)
 		next.CreatedAt, next.OpenedAt, next.ClosedAt = now, nil, nil
 		if err := insertCampaign(ctx, tx, next); err != nil {
 			return err

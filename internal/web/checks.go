@@ -71,14 +71,36 @@ func (s *Server) checks(w http.ResponseWriter, r *http.Request) {
 func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
 	f := r.PostForm
-	atoi := func(k string) int { n, _ := strconv.Atoi(f.Get(k)); return n }
-	in := pingtest.Input{Name: f.Get("name"), ScopeKind: f.Get("scope_kind"), Levels: f["levels"], WindowHours: atoi("window_hours"),
-		ReminderAfter: atoi("reminder_after_hours"), RepeatMonths: atoi("repeat_months")}
+	var bad errs.Fields
+	number := func(k string) int {
+		v := strings.TrimSpace(f.Get(k))
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			if strings.Trim(v, "+-0123456789") == "" {
+				bad.Add(k, "this number is far too large")
+			} else {
+				bad.Add(k, "enter a whole number, such as 72")
+			}
+		}
+		return n
+	}
+	in := pingtest.Input{Name: f.Get("name"), ScopeKind: f.Get("scope_kind"), Levels: f["levels"], WindowHours: number("window_hours"),
+		ReminderAfter: number("reminder_after_hours"), RepeatMonths: number("repeat_months")}
 	switch in.ScopeKind {
 	case pingtest.ScopeRegions:
 		in.Scope = f["regions"]
 	case pingtest.ScopeStates:
 		in.Scope = splitList(f.Get("states"))
+	}
+	if v := strings.TrimSpace(f.Get("opens_at")); v != "" {
+		t, err := time.Parse("2006-01-02T15:04", v)
+		if err != nil {
+			bad.Add("opens_at", "enter a date and time such as 2027-01-03T09:00, or leave it empty to open the check now")
+		}
+		in.OpensAt = t
 	}
 	fail := func(err error) {
 		d, lerr := s.checksPage(r)
@@ -88,13 +110,11 @@ func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
 		}
 		s.renderForm(w, r, "checks", page{Title: "Communication checks", Nav: "checks", Data: d}, err)
 	}
-	if v := f.Get("opens_at"); v != "" {
-		t, err := time.Parse("2006-01-02T15:04", v)
-		if err != nil {
-			fail(&errs.Error{Code: errs.Invalid, Message: "please correct the highlighted fields", Fields: map[string]string{"opens_at": "enter a date and time, or leave empty to start now"}})
-			return
-		}
-		in.OpensAt = t
+	// What the browser could not even send as a number or a time is
+	// reported without asking the service, which stores nothing then.
+	if err := bad.Err(); err != nil {
+		fail(err)
+		return
 	}
 	c, err := s.app.Pings.Create(r.Context(), a, in)
 	if err != nil {
@@ -104,12 +124,30 @@ func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/checks/"+c.ID+"?done=scheduled")
 }
 
+// reportData is one campaign's results page, or one published report on
+// the public results page.
 type reportData struct {
-	Report   pingtest.Report
-	Charts   map[string]template.HTML
-	FollowUp []followUp
-	Public   bool
-	CanAdmin bool
+	View        pingtest.View
+	Report      pingtest.Report // the public page's published aggregates
+	Charts      map[string]template.HTML
+	FollowUp    []followUp
+	Public      bool
+	CanPublish  bool
+	CanWithdraw bool
+}
+
+// Human writes a time to confirm for people.
+func (reportData) Human(d time.Duration) string { return pingtest.HumanDuration(d) }
+
+// OpensOn is when a scheduled check opens, as a sentence's words.
+func (reportData) OpensOn(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") }
+
+// Level names a level as the tables show it.
+func (reportData) Level(l string) string {
+	if l == "" {
+		return l
+	}
+	return strings.ToUpper(l[:1]) + l[1:]
 }
 
 // followUp is one unreachable POC with the contact details the caller may
@@ -119,21 +157,23 @@ type followUp struct {
 	POC       directory.POC
 }
 
-func (s *Server) reportCharts(rep pingtest.Report) map[string]template.HTML {
-	ch := map[string]template.HTML{"level": barChart("By level", rep.ByLevel, plainLabel)}
-	if len(rep.ByRegion) > 0 {
-		ch["region"] = barChart("By regional group", rep.ByRegion, plainLabel)
+func (s *Server) reportCharts(byLevel, byRegion, byState []pingtest.Tally) map[string]template.HTML {
+	ch := map[string]template.HTML{"level": barChart("By level", byLevel, levelLabel)}
+	if len(byRegion) > 0 {
+		ch["region"] = barChart("By regional group", byRegion, plainLabel)
 	}
-	if len(rep.ByState) > 0 && rep.Scope != "all" {
-		ch["state"] = barChart("By State", rep.ByState, stateLabel)
+	if len(byState) > 0 {
+		ch["state"] = barChart("By State", byState, stateLabel)
 	}
 	return ch
 }
 
+func levelLabel(l string) string { return reportData{}.Level(l) }
+
 // followUps adds to each unreachable POC the details the caller may see.
-func (s *Server) followUps(r *http.Request, rep pingtest.Report) []followUp {
+func (s *Server) followUps(r *http.Request, unreachable []pingtest.Challenge) []followUp {
 	var out []followUp
-	for _, ch := range rep.Unreachable {
+	for _, ch := range unreachable {
 		// A retired entry is still listed, without details.
 		poc, _ := s.app.Directory.POC(r.Context(), who(r), ch.POCID)
 		out = append(out, followUp{Challenge: ch, POC: poc})
@@ -143,29 +183,43 @@ func (s *Server) followUps(r *http.Request, rep pingtest.Report) []followUp {
 
 func (s *Server) checkReport(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
-	rep, err := s.app.Pings.Results(r.Context(), a, r.PathValue("id"))
+	v, err := s.app.Pings.View(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	d := reportData{Report: rep, Charts: s.reportCharts(rep), FollowUp: s.followUps(r, rep), CanAdmin: a.IsSecretariat()}
-	if rep.Scope == "all" && len(rep.ByState) > 0 {
-		// Over many States a map reads better than a bar per State; the
-		// table beside it holds the same figures.
-		d.Charts["state"] = rateMap(rep)
+	d := reportData{View: v, CanPublish: s.app.Pings.CanPublish(a, v.Campaign), CanWithdraw: s.app.Pings.CanWithdraw(a, v.Campaign)}
+	switch {
+	case v.All != nil:
+		d.Charts = s.reportCharts(v.All.ByLevel, v.All.ByRegion, nil)
+		d.FollowUp = s.followUps(r, v.All.Unreachable)
+		if len(v.All.ByState) > 0 {
+			// Over many States a map reads better than a bar per State; the
+			// table beside it holds the same figures.
+			d.Charts["state"] = rateMap(*v.All)
+		}
+	case v.Own != nil:
+		d.Charts = s.reportCharts(v.Own.ByLevel, nil, nil)
+		d.FollowUp = s.followUps(r, v.Own.Unreachable)
+		if p := v.Own.Published; p != nil {
+			d.Charts["published-level"] = barChart("Published: by level", p.ByLevel, levelLabel)
+			d.Charts["published-region"] = barChart("Published: by regional group", p.ByRegion, plainLabel)
+		}
 	}
-	s.render(w, r, http.StatusOK, "check", page{Title: rep.Campaign.Name, Nav: "checks", Data: d})
+	s.render(w, r, http.StatusOK, "check", page{Title: v.Campaign.Name, Nav: "checks", Data: d})
 }
 
-// checkCSV exports the breakdowns and the follow-up list in one table:
-// group is overall, level, region, state or unreachable.
+// checkCSV exports what the report page shows in one table: group is
+// overall, level, region, state or unreachable for the secretariat; own,
+// level, state and unreachable for a State, with the published aggregates
+// (published overall, published level, published region) once public.
 func (s *Server) checkCSV(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.app.Pings.Results(r.Context(), who(r), r.PathValue("id"))
+	v, err := s.app.Pings.View(r.Context(), who(r), r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	attachment(w, "text/csv; charset=utf-8", "detente-check-"+rep.Campaign.ID+".csv")
+	attachment(w, "text/csv; charset=utf-8", "detente-check-"+v.Campaign.ID+".csv")
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"group", "key", "total", "acknowledged", "bounced", "rate", "level", "contact", "reason"})
 	write := func(group string, ts []pingtest.Tally) {
@@ -173,11 +227,26 @@ func (s *Server) checkCSV(w http.ResponseWriter, r *http.Request) {
 			_ = cw.Write([]string{group, csvSafe(t.Key), itoa(t.Total), itoa(t.Acknowledged), itoa(t.Bounced), strconv.FormatFloat(t.Rate, 'f', 4, 64), "", "", ""})
 		}
 	}
-	write("overall", []pingtest.Tally{rep.Overall})
-	write("level", rep.ByLevel)
-	write("region", rep.ByRegion)
-	write("state", rep.ByState)
-	for _, u := range s.followUps(r, rep) {
+	var unreachable []pingtest.Challenge
+	switch {
+	case v.All != nil:
+		write("overall", []pingtest.Tally{v.All.Overall})
+		write("level", v.All.ByLevel)
+		write("region", v.All.ByRegion)
+		write("state", v.All.ByState)
+		unreachable = v.All.Unreachable
+	case v.Own != nil:
+		write("own", []pingtest.Tally{v.Own.Own})
+		write("level", v.Own.ByLevel)
+		write("state", []pingtest.Tally{v.Own.Own})
+		if p := v.Own.Published; p != nil {
+			write("published overall", []pingtest.Tally{p.Overall})
+			write("published level", p.ByLevel)
+			write("published region", p.ByRegion)
+		}
+		unreachable = v.Own.Unreachable
+	}
+	for _, u := range s.followUps(r, unreachable) {
 		reason := "no answer"
 		if u.Challenge.BouncedAt != nil {
 			reason = "bounced: " + u.Challenge.Bounce
@@ -255,7 +324,7 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
-		d.Reports = append(d.Reports, reportData{Report: rep, Charts: s.reportCharts(rep), Public: true})
+		d.Reports = append(d.Reports, reportData{Report: rep, Charts: s.reportCharts(rep.ByLevel, rep.ByRegion, nil), Public: true})
 	}
 	s.render(w, r, http.StatusOK, "results", page{Title: "Communication check results", Nav: "results", Data: d})
 }

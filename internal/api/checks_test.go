@@ -1,0 +1,146 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/detente/detente/internal/pingtest"
+)
+
+// closedUnpublished holds a check of FR and KE, technical level, that
+// closes unpublished: KE's POC confirms, FR's does not.
+func (f *fixture) closedUnpublished(name string) pingtest.Campaign {
+	f.t.Helper()
+	ctx := context.Background()
+	c, err := f.app.Pings.Create(ctx, f.acc[sec].Actor(), pingtest.Input{Name: name, ScopeKind: pingtest.ScopeStates, Scope: []string{"FR", "KE"},
+		Levels: []string{"technical"}, WindowHours: 1})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.drain()
+	pending, err := f.app.Pings.Pending(ctx, f.acc[kePOC].Actor())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, p := range pending {
+		if p.Campaign.ID == c.ID {
+			if err := f.app.Pings.AcknowledgeAsAccount(ctx, f.acc[kePOC].Actor(), p.Challenge.ID, pingtest.ViaInbox); err != nil {
+				f.t.Fatal(err)
+			}
+		}
+	}
+	f.clock.Advance(2 * time.Hour)
+	f.drain()
+	return c
+}
+
+// resultsOnly is a check view's JSON, keys sorted, without the campaign's definition,
+// whose scope names every State in it: what must not leak are figures.
+func resultsOnly(t *testing.T, body []byte) string {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatal(err)
+	}
+	delete(v, "campaign")
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestCheckResultsKeepStatesApart(t *testing.T) {
+	engines(t, func(t *testing.T, f *fixture) {
+		c := f.closedUnpublished("Check of two")
+		tests := []struct {
+			role string
+			show []string
+			hide []string
+		}{
+			// Overall 2 checked, 1 confirmed: less KE's 1 of 1, FR's 0 of 1.
+			{sec, []string{`"overall":{"acknowledged":1,"bounced":0,"key":"all","rate":0.5,"total":2}`, `"key":"FR"`, `"key":"KE"`}, nil},
+			{kePOC, []string{`"scope":"KE"`, `"own":{"acknowledged":1,"bounced":0,"key":"KE","rate":1,"total":1}`},
+				[]string{`"overall"`, `"total":2`, `"rate":0.5`, `"FR"`, `"published"`}},
+			{frAdmin, []string{`"scope":"FR"`, `"own":{"acknowledged":0,"bounced":0,"key":"FR","rate":0,"total":1}`},
+				[]string{`"overall"`, `"total":2`, `"rate":0.5`, `"KE"`, `"published"`}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.role, func(t *testing.T) {
+				f := f.with(t)
+				res := f.get(tc.role, "/checks/"+c.ID)
+				if res.status != http.StatusOK {
+					t.Fatalf("%v", res)
+				}
+				got := resultsOnly(t, res.body)
+				for _, s := range tc.show {
+					if !strings.Contains(got, s) {
+						t.Errorf("missing %s in %s", s, got)
+					}
+				}
+				for _, s := range tc.hide {
+					if strings.Contains(got, s) {
+						t.Errorf("%s sees %s: %s", tc.role, s, got)
+					}
+				}
+			})
+		}
+		// Once published, a State gets the public aggregates by level and
+		// regional group; still no other State's breakdown.
+		if res := f.do(sec, req{method: http.MethodPost, path: "/checks/" + c.ID + "/publish", body: map[string]any{"published": true}}); res.status != http.StatusOK {
+			t.Fatalf("publish: %v", res)
+		}
+		got := resultsOnly(t, f.get(kePOC, "/checks/"+c.ID).body)
+		if !strings.Contains(got, `"published":{`) || !strings.Contains(got, `"by_region":[{"key":"African"`) && !strings.Contains(got, `"key":"Western European and others"`) {
+			t.Errorf("KE's view once published lacks the aggregates: %s", got)
+		}
+		if strings.Contains(got, `"key":"FR"`) || strings.Contains(got, `"state":"FR"`) {
+			t.Errorf("KE's view once published breaks FR down: %s", got)
+		}
+	})
+}
+
+func TestCreateCheckOutOfRange(t *testing.T) {
+	engines(t, func(t *testing.T, f *fixture) {
+		valid := func(change map[string]any) map[string]any {
+			b := map[string]any{"name": "Ad hoc check", "scope_kind": "all", "levels": []string{"technical"}, "window_hours": 72, "reminder_after_hours": 48}
+			for k, v := range change {
+				b[k] = v
+			}
+			return b
+		}
+		tests := []struct {
+			name   string
+			body   any
+			status int
+			field  string
+		}{
+			{"window of 3,000,000 hours", valid(map[string]any{"window_hours": 3_000_000}), 422, "window_hours"},
+			{"window past int64", `{"name":"x","scope_kind":"all","levels":["technical"],"window_hours":1e30}`, 400, "window_hours"},
+			{"negative window", valid(map[string]any{"window_hours": -1}), 422, "window_hours"},
+			{"reminder after the window", valid(map[string]any{"reminder_after_hours": 100}), 422, "reminder_after_hours"},
+			{"negative reminder", valid(map[string]any{"reminder_after_hours": -48}), 422, "reminder_after_hours"},
+			{"opens in year 9999", valid(map[string]any{"opens_at": "9999-12-31T23:00:00Z"}), 422, "opens_at"},
+			{"opened last year", valid(map[string]any{"opens_at": "2025-03-02T09:00:00Z"}), 422, "opens_at"},
+			{"opens_at not a date", valid(map[string]any{"opens_at": "tomorrow morning"}), 422, "opens_at"},
+			{"opens_at with a NUL", valid(map[string]any{"opens_at": "2026-04-01T09:00:00Z\u0000"}), 400, "opens_at"},
+			{"repeat of 99999999999 months", valid(map[string]any{"repeat_months": 99999999999}), 422, "repeat_months"},
+			{"negative repeat", valid(map[string]any{"repeat_months": -6}), 422, "repeat_months"},
+			{"name with a NUL", valid(map[string]any{"name": "Check\u0000"}), 400, "name"},
+		}
+		before := f.counts()
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				f := f.with(t)
+				res := f.do(sec, req{method: http.MethodPost, path: "/checks", body: tc.body})
+				if res.status != tc.status || res.errorFields(t)[tc.field] == nil {
+					t.Fatalf("want %d with a message for %s, got %v", tc.status, tc.field, res)
+				}
+			})
+		}
+		if after := f.counts(); after["ping_campaigns"] != before["ping_campaigns"] || after["audit_log"] != before["audit_log"] {
+			t.Fatalf("refused checks were stored: %v → %v", before, after)
+		}
+	})
+}
