@@ -14,7 +14,6 @@ import (
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
-	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/server"
@@ -146,25 +145,6 @@ func describe(err error) error {
 		fmt.Fprintf(&b, "\n  -%s: %s", k, v)
 	}
 	return errors.New(b.String())
-}
-
-func cmdAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	a, err := open(ctx, "audit verify", args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	n, err := a.Audit.Verify(ctx)
-	var broken *audit.Broken
-	if errors.As(err, &broken) {
-		fmt.Fprintf(stdout, "BROKEN: %s (%d entries before it are intact)\n", broken.Error(), n)
-		return errors.New("audit chain broken")
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "ok: %d entries, chain intact\n", n)
-	return nil
 }
 
 func cmdTOTPCode(args []string, stdout io.Writer) error {

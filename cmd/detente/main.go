@@ -36,7 +36,8 @@ Usage:
   detente demo [flags]               run with an embedded database full of fictitious demo data
   detente migrate [flags]            apply database migrations and exit
   detente admin create-user [flags]  create an account (e.g. the first secretariat administrator)
-  detente audit verify [flags]       check the audit log's hash chain
+  detente audit verify [flags]       check the audit log's hash chain and signed checkpoints (-expect SEQ:HASH)
+  detente audit keygen               make a key to sign audit checkpoints (-audit-key)
   detente checks [list|create|report|publish]  run communication checks (ping tests)
   detente templates [list|show|publish]        adapt the standard communication templates
   detente jobs [stats|failed|retry]            look into the outbox of mails, reminders and webhooks
@@ -68,10 +69,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return cmdCreateUser(ctx, rest[1:], getenv, stdin, stdout, stderr)
 	case "audit":
-		if len(rest) == 0 || rest[0] != "verify" {
-			return errors.New("usage: detente audit verify [flags]")
-		}
-		return cmdAuditVerify(ctx, rest[1:], getenv, stdout, stderr)
+		return cmdAudit(ctx, rest, getenv, stdout, stderr)
 	case "checks":
 		return cmdChecks(ctx, rest, getenv, stdout, stderr)
 	case "jobs":

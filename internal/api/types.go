@@ -240,11 +240,12 @@ type auditOut struct {
 	Digest     string    `json:"digest"`
 	PrevHash   string    `json:"prev_hash"`
 	Hash       string    `json:"hash"`
+	Sealed     bool      `json:"sealed"`
 }
 
 func auditFrom(e audit.Entry) auditOut {
 	return auditOut{Seq: e.Seq, At: utc(e.At), ActorID: e.ActorID, Actor: e.ActorLabel, Action: e.Action, ObjectType: e.ObjectType,
-		ObjectID: e.ObjectID, State: e.State, Digest: e.Digest, PrevHash: e.PrevHash, Hash: e.Hash}
+		ObjectID: e.ObjectID, State: e.State, Digest: e.Digest, PrevHash: e.PrevHash, Hash: e.Hash, Sealed: e.Sealed()}
 }
 
 // meOut is the caller as the API sees it: the account, and whether the

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/audit"
@@ -29,6 +30,7 @@ type App struct {
 	Clock     clock.Clock
 	DB        *store.DB
 	Audit     *audit.Log
+	Sealer    *audit.Sealer // links audit entries into the chain; runs with RunWorkers
 	Access    *access.Service
 	Directory *directory.Service
 	Messaging *messaging.Service
@@ -74,6 +76,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	}
 	a := &App{Config: cfg, Log: log, Clock: c, DB: db, Catalog: cat}
 	a.Audit = audit.New(db, c)
+	a.Sealer = audit.NewSealer(a.Audit, audit.SealConfig{Key: cfg.AuditKey, Log: log})
 	acfg := access.DefaultConfig()
 	acfg.SessionTTL, acfg.SessionIdle = cfg.SessionTTL, cfg.SessionIdle
 	if opt.Argon2 != nil {
@@ -130,11 +133,29 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 // RunWorkers performs queued jobs until ctx ends, then waits for the ones
 // in flight. Every instance runs workers; leases keep them from doing a
 // job twice.
-func (a *App) RunWorkers(ctx context.Context) { a.Jobs.Run(ctx) }
+func (a *App) RunWorkers(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.Sealer.Run(ctx, sealEvery)
+	}()
+	a.Jobs.Run(ctx)
+	wg.Wait()
+}
+
+// sealEvery is how often the sealer looks for new audit entries: often
+// enough that the audit page rarely shows one waiting.
+const sealEvery = 200 * time.Millisecond
 
 // Close releases the SMTP relay's idle connections and the database. A
 // sender given in Options.Mail stays its owner's to close.
 func (a *App) Close() error {
+	// A command that wrote audit entries and exits seals them, as a
+	// server's sealer would have.
+	if _, err := a.Sealer.Flush(context.Background()); err != nil {
+		a.Log.Warn("sealing the audit log on close", "err", err)
+	}
 	if a.relay != nil {
 		_ = a.relay.Close()
 	}

@@ -1,8 +1,10 @@
 // Package audit keeps the tamper-evident log of every change and sign-in.
 // Entries are appended inside the transaction of the change they record, so
-// a change and its entry land together or not at all. Each entry's hash
-// covers the previous hash and a canonical form of the entry: editing,
-// inserting or deleting a row breaks the chain from that row on.
+// a change and its entry land together or not at all, and sealed into the
+// chain just after (seal.go). Each entry's hash covers the previous hash
+// and a canonical form of the entry: editing, inserting or deleting a row
+// breaks the chain from that row on, and signed checkpoints of the head
+// show entries deleted from the end.
 package audit
 
 import (
@@ -58,47 +60,33 @@ type Change struct {
 	Details    any // marshalled to JSON and digested; not stored itself
 }
 
-// Append records c by a within tx.
+// Append records c by a within tx, unsealed: it takes no lock, so
+// concurrent changes do not wait for each other here. The Sealer links the
+// entry into the chain once tx has committed.
 func (l *Log) Append(ctx context.Context, tx *sql.Tx, a actor.Actor, c Change) error {
-	if err := l.db.LockAuditChain(ctx, tx); err != nil {
-		return fmt.Errorf("audit lock: %w", err)
-	}
 	details, err := json.Marshal(c.Details)
 	if err != nil {
 		return fmt.Errorf("audit details: %w", err)
 	}
 	sum := sha256.Sum256(details)
-	e := Entry{
-		At:         l.clock.Now().UTC().Truncate(time.Microsecond),
-		ActorID:    a.AccountID,
-		ActorLabel: a.Label(),
-		Action:     c.Action,
-		ObjectType: c.ObjectType,
-		ObjectID:   c.ObjectID,
-		State:      c.State,
-		Digest:     hex.EncodeToString(sum[:]),
+	// SQLite numbers a NULL key one past the largest under its single
+	// writer; PostgreSQL takes the next number of a sequence.
+	seq := `NULL`
+	if l.db.Engine == store.Postgres {
+		seq = `nextval('audit_seq')`
 	}
-	var last sql.NullInt64
-	var prev sql.NullString
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
-	switch {
-	case store.NoRows(err):
-		e.Seq, e.PrevHash = 1, genesis
-	case err != nil:
-		return fmt.Errorf("audit tail: %w", err)
-	default:
-		e.Seq, e.PrevHash = last.Int64+1, prev.String
-	}
-	e.Hash = e.computeHash()
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log
 		(seq, at, actor_id, actor_label, action, object_type, object_id, state_code, digest, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		e.Seq, e.At, e.ActorID, e.ActorLabel, e.Action, e.ObjectType, e.ObjectID, e.State, e.Digest, e.PrevHash, e.Hash)
+		VALUES (`+seq+`, $1, $2, $3, $4, $5, $6, $7, $8, '', '')`,
+		l.clock.Now().UTC().Truncate(time.Microsecond), a.AccountID, a.Label(), c.Action, c.ObjectType, c.ObjectID, c.State, hex.EncodeToString(sum[:]))
 	if err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
 	return nil
 }
+
+// Sealed reports whether e is linked into the chain yet.
+func (e Entry) Sealed() bool { return e.Hash != "" }
 
 // canonical is the entry's fields in a fixed order, each length-prefixed so
 // no two different entries share a form.
@@ -133,36 +121,6 @@ type Broken struct {
 
 func (b *Broken) Error() string {
 	return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason)
-}
-
-// Verify walks the whole chain and returns the number of entries checked,
-// and a *Broken error naming the first bad link.
-func (l *Log) Verify(ctx context.Context) (int64, error) {
-	rows, err := l.db.R.QueryContext(ctx, `SELECT seq, at, actor_id, actor_label, action, object_type, object_id, state_code, digest, prev_hash, hash
-		FROM audit_log ORDER BY seq`)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	prev, want := genesis, int64(1)
-	var n int64
-	for rows.Next() {
-		var e Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorLabel, &e.Action, &e.ObjectType, &e.ObjectID, &e.State, &e.Digest, &e.PrevHash, &e.Hash); err != nil {
-			return n, err
-		}
-		switch {
-		case e.Seq != want:
-			return n, &Broken{Seq: want, Reason: fmt.Sprintf("entry missing (next entry is %d)", e.Seq)}
-		case e.PrevHash != prev:
-			return n, &Broken{Seq: e.Seq, Reason: "previous hash does not match the entry before it"}
-		case e.computeHash() != e.Hash:
-			return n, &Broken{Seq: e.Seq, Reason: "entry was altered after it was written"}
-		}
-		prev, want = e.Hash, want+1
-		n++
-	}
-	return n, rows.Err()
 }
 
 // Filter selects entries for the audit page.

@@ -4,6 +4,8 @@
 package config
 
 import (
+	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -54,6 +56,11 @@ type Config struct {
 	// addresses and plain http: for tests and development only.
 	WebhookKey          []byte
 	WebhookAllowPrivate bool
+
+	// AuditKey signs checkpoints of the audit chain's head (Ed25519), so
+	// that `detente audit verify` notices entries deleted from its end;
+	// nil writes no checkpoints.
+	AuditKey ed25519.PrivateKey
 
 	// Deadlines by urgency (routine, priority, urgent): how long a
 	// recipient State has to acknowledge a communication and to respond to
@@ -148,6 +155,7 @@ type Binder struct {
 	c                               Config
 	level, stale, ttl, idle, shutdn string
 	webhookKey                      string
+	auditKey string
 	deadlines                       string
 }
 
@@ -177,6 +185,7 @@ func Bind(fs *flag.FlagSet) *Binder {
 	fs.StringVar(&c.SMTPPassword, "smtp-password", c.SMTPPassword, "SMTP password; prefer the variable DETENTE_SMTP_PASSWORD")
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", c.SMTPTLS, "required, opportunistic or none (DETENTE_SMTP_TLS)")
 	fs.StringVar(&b.webhookKey, "webhook-key", "", "64 hex digits (32 bytes) encrypting webhook secrets at rest; prefer the variable DETENTE_WEBHOOK_KEY")
+	fs.StringVar(&b.auditKey, "audit-key", "", "base64 Ed25519 seed (32 bytes) signing audit checkpoints, from `detente audit keygen`; prefer the variable DETENTE_AUDIT_KEY")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach private and loopback addresses and plain http; development only (DETENTE_WEBHOOK_ALLOW_PRIVATE)")
 	fs.StringVar(&b.deadlines, "deadlines", "", "acknowledge/respond windows of the urgencies to change, e.g. urgent=1h/12h,routine=96h/336h; defaults urgent=2h/24h, priority=24h/72h, routine=72h/336h (DETENTE_DEADLINES)")
 	return b
@@ -195,7 +204,7 @@ func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
 		"stale-after": true, "session-ttl": true, "session-idle": true, "shutdown-timeout": true, "max-body": true,
 		"attachment-max-file": true, "attachment-max-total": true, "attachment-max-count": true,
 		"mail-from": true, "smtp-host": true, "smtp-port": true, "smtp-username": true, "smtp-password": true, "smtp-tls": true,
-		"webhook-key": true, "webhook-allow-private": true, "deadlines": true}
+		"webhook-key": true, "audit-key": true, "webhook-allow-private": true, "deadlines": true}
 	var problems []error
 	b.fs.VisitAll(func(f *flag.Flag) {
 		if set[f.Name] || !own[f.Name] {
@@ -244,6 +253,14 @@ func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
 			problems = append(problems, errors.New("webhook-key: use 64 hex digits (32 random bytes), e.g. from: openssl rand -hex 32"))
 		} else {
 			c.WebhookKey = k
+		}
+	}
+	if b.auditKey != "" {
+		seed, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b.auditKey))
+		if err != nil || len(seed) != ed25519.SeedSize {
+			problems = append(problems, errors.New("audit-key: use the base64 seed `detente audit keygen` prints (32 bytes)"))
+		} else {
+			c.AuditKey = ed25519.NewKeyFromSeed(seed)
 		}
 	}
 	c.Deadlines = maps.Clone(c.Deadlines)

@@ -18,7 +18,6 @@ import (
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/tlp"
-	"github.com/detente/detente/internal/validate"
 	"github.com/detente/detente/internal/webhook"
 )
 
@@ -276,8 +275,6 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 		f.Add("subject", "use at most 200 characters")
 	case strings.ContainsAny(m.Subject, "\r\n"):
 		f.Add("subject", "use a single line")
-	case validate.Plain(m.Subject) != "":
-		f.Add("subject", "the subject "+validate.Plain(m.Subject))
 	}
 	if m.Body == "" && d.Type.Opening() {
 		f.Add("body", "describe the situation")

@@ -13,7 +13,6 @@ import (
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/store"
-	"github.com/detente/detente/internal/validate"
 )
 
 // FieldKind is how a template field is entered.
@@ -256,8 +255,6 @@ func (s *Service) PublishTemplate(ctx context.Context, a actor.Actor, t Template
 			f.Add(key, "field names must be unique")
 		case fd.Label == "":
 			f.Add(key, "every field needs a label")
-		case validate.Plain(fd.Label) != "":
-			f.Add(key, "the label "+validate.Plain(fd.Label))
 		case fd.Kind == Choice && len(fd.Choices) == 0:
 			f.Add(key, "a choice field needs choices")
 		case !slices.Contains(FieldKinds(), fd.Kind):

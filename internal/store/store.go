@@ -150,15 +150,22 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	return nil
 }
 
-// LockAuditChain serialises appends to the audit chain within tx. SQLite
-// already has a single writer; PostgreSQL takes a transaction-scoped
-// advisory lock so two instances cannot fork the chain.
-func (db *DB) LockAuditChain(ctx context.Context, tx *sql.Tx) error {
+// LockAuditChain takes the right to seal the audit chain for the rest of
+// tx. With wait it waits for another holder; without, it reports whether it
+// got it. SQLite has a single writer, so its transactions always may;
+// PostgreSQL takes a transaction-scoped advisory lock, so two instances
+// cannot fork the chain.
+func (db *DB) LockAuditChain(ctx context.Context, tx *sql.Tx, wait bool) (bool, error) {
 	if db.Engine != Postgres {
-		return nil
+		return true, nil
 	}
-	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7157841, hashtext(current_schema()))`)
-	return err
+	if wait {
+		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7157841, hashtext(current_schema()))`)
+		return err == nil, err
+	}
+	var ok bool
+	err := tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock(7157841, hashtext(current_schema()))`).Scan(&ok)
+	return ok, err
 }
 
 // IsUnique reports whether err is a unique-constraint violation.
