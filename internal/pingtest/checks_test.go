@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/detente/detente/internal/access"
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/store"
@@ -287,6 +290,55 @@ func TestScheduledCheckCountsItsScope(t *testing.T) {
 		// KE's and NG's technical POCs; KE's policy POC and FR are out of scope.
 		if err != nil || v.Campaign.Status != pingtest.Scheduled || v.InScope != 2 {
 			t.Fatalf("scheduled view: in scope %d, %+v %v", v.InScope, v.Campaign, err)
+		}
+	})
+}
+
+// TestBreakdownsSortByName: tables list States by the name they show,
+// Germany (DE) before Switzerland (CH), though CH comes first by code.
+func TestBreakdownsSortByName(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db.Engine)
+		ctx := context.Background()
+		since := w.clock.Now().AddDate(-1, 0, 0)
+		for _, code := range []string{"CH", "DE"} {
+			if err := w.app.Directory.SetParticipation(ctx, actor.Operator, code, &since); err != nil {
+				t.Fatal(err)
+			}
+			acc, _, err := w.app.Access.CreateAccount(ctx, actor.Operator, access.NewAccount{Email: "admin@" + strings.ToLower(code) + ".test.invalid",
+				DisplayName: code, Role: actor.StateAdmin, State: code, Password: "long enough password"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, lv := range []directory.Level{directory.Technical, directory.Diplomatic} {
+				if _, err := w.app.Directory.Nominate(ctx, acc.Actor(), code, directory.POCInput{Level: lv, FunctionTitle: "Duty", Organisation: "CERT",
+					Emails: []string{string(lv) + "@" + strings.ToLower(code) + ".test.invalid"}, Phones: []string{"+41 58 000 00 00"}, Languages: []string{"de"},
+					TimeZone: "Europe/Zurich", Availability: directory.Always}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		c, err := w.app.Pings.Create(ctx, w.who["sec"], pingtest.Input{Name: "Check", ScopeKind: pingtest.ScopeStates, Scope: []string{"CH", "DE"},
+			Levels: []string{"technical", "diplomatic"}, WindowHours: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.drain(t)
+		w.clock.Advance(2 * time.Hour)
+		w.drain(t)
+		r, err := w.app.Pings.Results(ctx, w.who["sec"], c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var states, follow []string
+		for _, s := range r.ByState {
+			states = append(states, s.Key)
+		}
+		for _, u := range r.Unreachable {
+			follow = append(follow, u.State+" "+u.Level)
+		}
+		if strings.Join(states, ",") != "DE,CH" || strings.Join(follow, ",") != "DE diplomatic,DE technical,CH diplomatic,CH technical" {
+			t.Fatalf("by State %v, follow-up %v; want Germany before Switzerland, levels in the directory's order", states, follow)
 		}
 	})
 }
