@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/audit"

@@ -37,6 +37,9 @@ const (
 	skippedAction = "audit.skipped"
 )
 
+// chainCols are the columns an entry's link covers, in Scan order.
+const chainCols = `seq, at, actor_id, actor_label, action, object_type, object_id, state_code, digest, prev_hash, hash`
+
 // SealConfig says how the sealer signs checkpoints of the chain's head.
 type SealConfig struct {
 	// Key signs checkpoints; nil writes none.
@@ -125,7 +128,7 @@ func (s *Sealer) sealBatch(ctx context.Context, wait bool) (sealed int, more boo
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+entryCols+` FROM audit_log WHERE hash = '' ORDER BY seq LIMIT $1`, sealBatch)
+		rows, err := tx.QueryContext(ctx, `SELECT `+chainCols+` FROM audit_log WHERE hash = '' ORDER BY seq LIMIT $1`, sealBatch)
 		if err != nil {
 			return err
 		}

@@ -191,7 +191,7 @@ func (l *Log) verifyRange(ctx context.Context, from, to int64) error {
 			return err
 		}
 	}
-	rows, err := l.db.R.QueryContext(ctx, `SELECT `+entryCols+` FROM audit_log WHERE seq >= $1 AND seq <= $2 ORDER BY seq`, from, to)
+	rows, err := l.db.R.QueryContext(ctx, `SELECT `+chainCols+` FROM audit_log WHERE seq >= $1 AND seq <= $2 ORDER BY seq`, from, to)
 	if err != nil {
 		return err
 	}
