@@ -413,3 +413,25 @@ func TestErrorPagesLeadBack(t *testing.T) {
 		t.Fatalf("stale form: %d\n%s", r.status, snippet(r.body))
 	}
 }
+
+// The template editor brings a refused version back as it was typed,
+// including the fields marked for removal, with kinds in words.
+func TestTemplateEditorKeepsWhatWasTyped(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	sec := f.signIn("sec")
+	r := sec.post("/admin/templates/closure", url.Values{"title": {"Closure"}, "description": {"Close the exchange, with thanks."}, "rows": {"2"},
+		"f0_name": {"outcome"}, "f0_label": {"Outcome"}, "f0_kind": {"longtext"}, "f0_remove": {"yes"},
+		"f1_name": {"Closed On!"}, "f1_label": {"Closed on"}, "f1_kind": {"datetime"}})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422\n%s", r.status, snippet(r.body))
+	}
+	for _, want := range []string{`id="f1-error"`, `value="Closed On!"`, "Close the exchange, with thanks.", `name="f0_remove" value="yes" checked`,
+		`<option value="datetime" selected>Date and time (UTC)</option>`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the editor lacks %q", want)
+		}
+	}
+	if strings.Contains(r.body, `>longtext<`) {
+		t.Error("the editor shows a kind by its code")
+	}
+}

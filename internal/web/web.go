@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
@@ -88,6 +90,8 @@ func (s *Server) parseTemplates() error {
 		},
 		"provisionTitle": provisionTitle,
 		"statusTitle":    func(st messaging.Status) string { return statusTitles[st] },
+		"kindTitle":      func(k messaging.FieldKind) string { return kindTitles[k] },
+		"sentence":       sentence,
 		"isodate": func(t *time.Time) string {
 			if t == nil {
 				return ""
@@ -347,6 +351,29 @@ var statusTitles = map[messaging.Status]string{
 	messaging.Expired:      "No response by the deadline",
 }
 
+// kindTitles say how each kind of template field is filled in.
+var kindTitles = map[messaging.FieldKind]string{
+	messaging.Text:     "One line",
+	messaging.LongText: "Several lines",
+	messaging.YesNo:    "Yes or no",
+	messaging.Choice:   "One of the choices",
+	messaging.DateTime: "Date and time (UTC)",
+}
+
+// sentence writes a service's message ("no such thread") as a sentence.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.ContainsAny(s[len(s)-1:], ".!?:") {
+		s += "."
+	}
+	return s
+}
+
 // whenLayout is the one way pages write a moment: day, month name, year,
 // 24-hour time and the zone, so nobody wonders whose afternoon it is.
 const whenLayout = "2 Jan 2006, 15:04 MST"
@@ -375,6 +402,7 @@ var flashes = map[string]string{
 	"nominated":       "The point of contact was added to the directory.",
 	"confirmed":       "Thank you: the entry is recorded as still correct.",
 	"retired":         "The point of contact was retired. Its history is kept.",
+	"reinstated":      "The point of contact is back in the directory.",
 	"password":        "Your password was changed.",
 	"revoked":         "The token was revoked.",
 	"signed-out":      "You have signed out.",
