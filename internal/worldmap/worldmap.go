@@ -51,20 +51,18 @@ const (
 // (gen.MarkerSpacing) places marker centres at least 7 units apart.
 const markerR = 3
 
-// Legend layout, in viewBox units.
-const (
-	legendGap    = 14 // between map and legend
-	legendLeft   = 2  // keeps the first swatch's outline inside
-	legendRow    = 26 // height of one legend row
-	legendSwatch = 16
-	legendFont   = 15
-	legendSpace  = 28 // between entries
-)
+// legendSwatch is the side of a legend swatch in CSS px. The legend is
+// HTML rather than part of the SVG: scaled with a 1000-unit-wide map into
+// a phone's column its text would shrink to a few pixels, while an HTML
+// list keeps the page's type size and wraps to any width.
+const legendSwatch = 16
 
 // note is appended to the title to form the map's accessible name.
 const note = "Summary map: the figures for each State are in the table beside it."
 
-// Render returns the <svg> element. values maps an upper-case alpha-2 code
+// Render returns the map's <svg> element followed by its legend, a
+// <ul class="wm-legend"> whose entries are the bands, then no data, each
+// with a swatch. values maps an upper-case alpha-2 code
 // to an index into m.Bands; States not in values, or with an index out of
 // range, are drawn as no data, and codes that are not States are ignored.
 // label gives the name a State's tooltip shows; nil, or an empty result,
@@ -81,8 +79,7 @@ func (m Map) Render(values map[string]int, label func(alpha2 string) string) tem
 	noDataFill := "url(#" + id + "-nodata)"
 	fills := bandFills(m.Bands)
 
-	legendRows, legend := m.legend(noData, noDataFill, fills, g.width, g.height+legendGap)
-	height := g.height + legendGap + legendRows*legendRow
+	legend := m.legend(noData, id, fills)
 
 	var b strings.Builder
 	b.Grow(len(shapesTxt) + 200*len(g.states) + 2048)
@@ -91,7 +88,7 @@ func (m Map) Render(values map[string]int, label func(alpha2 string) string) tem
 		name = t + ". " + note
 	}
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="worldmap" viewBox="0 0 %d %d" role="img" aria-label="%s">`,
-		g.width, height, text(name))
+		g.width, g.height, text(name))
 	fmt.Fprintf(&b, `<defs><pattern id="%s-nodata" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">`+
 		`<rect width="4" height="4" fill="%s"/><path d="M0 0V4" stroke="%s" stroke-width="1.4"/></pattern></defs>`,
 		id, noData.Fill, hatchColor)
@@ -154,47 +151,36 @@ func (m Map) Render(values map[string]int, label func(alpha2 string) string) tem
 			s.alpha2, s.mx, s.my, markerR, look[i].fill, dash, look[i].title)
 	}
 	b.WriteString(`</g>`)
-	b.WriteString(legend)
 	b.WriteString(`</svg>`)
+	b.WriteString(legend)
 	return template.HTML(b.String())
 }
 
-// legend lays out the legend entries (bands, then no data) in rows below
-// the map, wrapping at the map's width, and returns the number of rows and
-// the SVG group.
-func (m Map) legend(noData Band, noDataFill string, fills []string, width, top int) (int, string) {
-	type entry struct{ label, fill string }
-	var entries []entry
-	for i, band := range m.Bands {
-		entries = append(entries, entry{band.Label, fills[i]})
-	}
-	entries = append(entries, entry{noData.Label, noDataFill})
-
+// legend returns the legend list: the bands, then no data. Each swatch is
+// a small SVG of its own, hidden from assistive technology (the entry's
+// text says it all); the no-data swatch carries the same hatch as the map.
+func (m Map) legend(noData Band, id string, fills []string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `<g class="wm-legend" font-family="sans-serif" font-size="%d" fill="%s">`, legendFont, textColor)
-	x, row := legendLeft, 0
-	for _, e := range entries {
-		label := strings.TrimSpace(e.label)
-		w := legendSwatch + 6 + textWidth(label)
-		if x > legendLeft && x+w > width {
-			x, row = legendLeft, row+1
-		}
-		y := top + row*legendRow
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="%s" stroke-width="0.8"/>`,
-			x, y, legendSwatch, legendSwatch, e.fill, borderColor)
-		if label != "" {
-			fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`, x+legendSwatch+6, y+legendSwatch-3, text(label))
-		}
-		x += w + legendSpace
+	b.WriteString(`<ul class="wm-legend">`)
+	swatch := func(fill, defs string) {
+		fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="wm-swatch" width="%d" height="%d" viewBox="0 0 %d %d" aria-hidden="true" focusable="false">%s`+
+			`<rect x="0.5" y="0.5" width="%d" height="%d" fill="%s" stroke="%s" stroke-width="1"/></svg>`,
+			legendSwatch, legendSwatch, legendSwatch, legendSwatch, defs, legendSwatch-1, legendSwatch-1, fill, borderColor)
 	}
-	b.WriteString(`</g>`)
-	return row + 1, b.String()
-}
-
-// textWidth estimates the rendered width of s in the legend font: a
-// generous average advance per character, since the browser picks the font.
-func textWidth(s string) int {
-	return int(math.Ceil(float64(utf8.RuneCountInString(s)) * legendFont * 0.6))
+	for i, band := range m.Bands {
+		b.WriteString(`<li>`)
+		swatch(fills[i], "")
+		b.WriteString(text(strings.TrimSpace(band.Label)))
+		b.WriteString(`</li>`)
+	}
+	b.WriteString(`<li>`)
+	// The map's pattern would do, but the legend must not depend on the
+	// map's SVG being in the same document.
+	swatch("url(#"+id+"-nodata-key)", fmt.Sprintf(`<defs><pattern id="%s-nodata-key" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">`+
+		`<rect width="4" height="4" fill="%s"/><path d="M0 0V4" stroke="%s" stroke-width="1.4"/></pattern></defs>`, id, noData.Fill, hatchColor))
+	b.WriteString(text(strings.TrimSpace(noData.Label)))
+	b.WriteString(`</li></ul>`)
+	return b.String()
 }
 
 // bandFills returns each band's fill, falling back to the palette for fills

@@ -89,10 +89,24 @@ func parse(t *testing.T, svg string) []*elem {
 			}
 		}
 	}
-	if roots != 1 || len(all) == 0 || all[0].name != "svg" {
-		t.Fatalf("want exactly one root <svg>, got %d roots", roots)
+	// The map, then its legend list.
+	if roots != 2 || len(all) == 0 || all[0].name != "svg" {
+		t.Fatalf("want a root <svg> and a legend, got %d roots", roots)
+	}
+	if l := legendOf(all); l == nil || l.name != "ul" {
+		t.Fatal("no <ul class=\"wm-legend\"> after the map")
 	}
 	return all
+}
+
+// legendOf returns the legend list among the elements.
+func legendOf(els []*elem) *elem {
+	for _, e := range els {
+		if e.attrs["class"] == "wm-legend" {
+			return e
+		}
+	}
+	return nil
 }
 
 // byCode returns the elements that draw each State, keyed by alpha-2 code.
@@ -440,22 +454,29 @@ func TestTerritoriesAreUnnamedAndUncoloured(t *testing.T) {
 }
 
 func TestLegend(t *testing.T) {
+	pal := Palette(5)
 	tests := []struct {
-		name string
-		m    Map
-		want []string
+		name  string
+		m     Map
+		want  []string
+		fills []string
 	}{
-		{"default no data", fiveBands(), []string{"0–20 %", "20–40 %", "40–60 %", "60–80 %", "80–100 %", "No data"}},
-		{"own no data", Map{Bands: []Band{{"met", "#000"}}, NoData: Band{Label: "Not yet asked"}}, []string{"met", "Not yet asked"}},
-		{"wraps", Map{Bands: []Band{
-			{strings.Repeat("a", 40), ""}, {strings.Repeat("b", 40), ""}, {strings.Repeat("c", 40), ""},
-		}}, []string{strings.Repeat("a", 40), strings.Repeat("b", 40), strings.Repeat("c", 40), "No data"}},
+		{"default no data", fiveBands(), []string{"0–20 %", "20–40 %", "40–60 %", "60–80 %", "80–100 %", "No data"}, append(pal, "url(#worldmap-nodata-key)")},
+		{"own no data", Map{Bands: []Band{{"met", "#000"}}, NoData: Band{Label: "Not yet asked"}, ID: "m2"}, []string{"met", "Not yet asked"}, []string{"#000", "url(#m2-nodata-key)"}},
+		{"long labels", Map{Bands: []Band{{strings.Repeat("a", 80), ""}, {"  b  ", ""}}}, []string{strings.Repeat("a", 80), "b", "No data"}, append(Palette(2), "url(#worldmap-nodata-key)")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			els := parse(t, string(tt.m.Render(nil, nil)))
-			var got []string
-			var swatches int
+			// The map itself holds no text: scaled to a phone's width it
+			// would be unreadable. Its legend is HTML, in the page's type.
+			for _, e := range els {
+				if e.name == "text" {
+					t.Errorf("<text>%s</text> in the SVG", e.text)
+				}
+			}
+			var got, fills []string
+			var patterns []string
 			in := false
 			for _, e := range els {
 				if e.attrs["class"] == "wm-legend" {
@@ -465,22 +486,28 @@ func TestLegend(t *testing.T) {
 				if !in {
 					continue
 				}
-				switch e.name {
-				case "text":
+				switch {
+				case e.name == "li":
 					got = append(got, e.text)
-					x, _ := strconv.Atoi(e.attrs["x"])
-					if x+textWidth(e.text) > 1000 {
-						t.Errorf("legend label %q runs off the map (x %d)", e.text, x)
+				case e.name == "svg":
+					if e.attrs["aria-hidden"] != "true" {
+						t.Error("a swatch is not hidden from assistive technology")
 					}
-				case "rect":
-					swatches++
+				case e.name == "pattern":
+					patterns = append(patterns, e.attrs["id"])
+				case e.name == "rect" && e.attrs["stroke"] != "":
+					fills = append(fills, e.attrs["fill"])
 				}
 			}
 			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 				t.Errorf("legend %q, want %q", got, tt.want)
 			}
-			if swatches != len(tt.want) {
-				t.Errorf("%d swatches for %d entries", swatches, len(tt.want))
+			if strings.Join(fills, "|") != strings.Join(tt.fills, "|") {
+				t.Errorf("swatches %q, want %q", fills, tt.fills)
+			}
+			// The no-data swatch's hatch is defined in the legend itself.
+			if len(patterns) != 1 || "url(#"+patterns[0]+")" != tt.fills[len(tt.fills)-1] {
+				t.Errorf("legend patterns %q", patterns)
 			}
 		})
 	}
