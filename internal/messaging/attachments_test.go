@@ -107,6 +107,9 @@ func TestAttachmentsAreStoredWithTheMessage(t *testing.T) {
 				t.Errorf("upload of %s not audited (entries %v)", a.Name, audited)
 			}
 		}
+		if _, err := audit.NewSealer(log, audit.SealConfig{}).Seal(ctx); err != nil {
+			t.Fatal(err)
+		}
 		if n, err := log.Verify(ctx); err != nil || n == 0 {
 			t.Errorf("audit chain: %d %v", n, err)
 		}
