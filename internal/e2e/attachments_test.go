@@ -48,7 +48,7 @@ func TestAttachFilesInTheBrowser(t *testing.T) {
 	b.do(chromedp.SendKeys(chromedp.CSS("#body"), "The kit and its landing page are attached."),
 		chromedp.SendKeys(chromedp.CSS("#f_question"), "Have you seen this kit?")) // empty textareas
 	b.do(chromedp.SetUploadFiles(chromedp.CSS("#attachments"), paths))
-	if st := b.click(saveButton); st != http.StatusOK {
+	if st := b.click(sendButton); st != http.StatusOK {
 		t.Fatalf("send: status %d at %s: %s", st, b.path(), b.text("main"))
 	}
 	if !strings.HasPrefix(b.path(), "/threads/") {

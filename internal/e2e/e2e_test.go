@@ -12,6 +12,10 @@ import (
 
 const saveButton = "main form.stack button[type=submit]"
 
+// sendButton sends a new communication; the compose form's other submit
+// button only shows the fields of another kind.
+const sendButton = "main form.stack button[type=submit]:not([name=change])"
+
 // rows returns the cells of the table rows matching sel.
 func (b *tab) rows(sel string) [][]string {
 	b.t.Helper()
@@ -186,7 +190,7 @@ func tour(f *fixture) []leg {
 			{name: "compose", path: "/messages/new"},
 			{name: "compose-vulnerability", path: "/messages/new?type=vulnerability_report"},
 			{name: "compose-errors", path: "/messages/new", then: func(b *tab) {
-				b.click(saveButton)
+				b.click(sendButton)
 				b.waitFor(".flash.bad")
 			}},
 			{name: "thread", path: "/threads/" + f.msg.ThreadID},
@@ -235,7 +239,7 @@ func walk(t *testing.T, f *fixture, check func(t *testing.T, b *tab)) {
 		t.Run(who, func(t *testing.T) {
 			var b *tab
 			if l.who == "" {
-				b = newTab(t, f.url)
+				b = f.newTab(t)
 			} else {
 				b = f.signIn(t, l.who, func(b *tab) {
 					t.Run("login-totp-enrolment", func(t *testing.T) { check(t, b.on(t)) })

@@ -53,6 +53,8 @@ type fixture struct {
 	spring, autumn pingtest.Campaign
 	mail           *smtptest.Mailbox
 	hook           string // a webhook of FR's administrator
+	// screen, when set, is the viewport every tab the fixture opens uses.
+	screen *screen
 }
 
 var checkLink = regexp.MustCompile(`https?://[^\s"<>]+(/ping/[A-Za-z0-9_-]{20,})`)
@@ -166,6 +168,16 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
+// newTab opens a tab on the fixture's server, on its screen if it has one.
+func (f *fixture) newTab(t *testing.T) *tab {
+	t.Helper()
+	b := newTab(t, f.url)
+	if f.screen != nil {
+		b.emulate(*f.screen)
+	}
+	return b
+}
+
 var secretRe = regexp.MustCompile(`<dd class="mono">([A-Z2-7]{16,})</dd>`)
 
 // signIn opens a fresh tab (its own cookie jar) and signs key in through
@@ -174,7 +186,7 @@ var secretRe = regexp.MustCompile(`<dd class="mono">([A-Z2-7]{16,})</dd>`)
 // before the code is entered.
 func (f *fixture) signIn(t *testing.T, key string, atEnrol func(*tab)) *tab {
 	t.Helper()
-	b := newTab(t, f.url)
+	b := f.newTab(t)
 	f.signInOn(b, key, atEnrol)
 	return b
 }
