@@ -17,12 +17,17 @@ func (s *Service) publish(ctx context.Context, tx *sql.Tx, e webhook.Event) erro
 	return webhook.PublishTo(ctx, tx, s.hooks, e)
 }
 
-// hookMessage describes m for an event. It carries the content; package
-// webhook removes it above TLP:GREEN.
+// hookMessage describes m for an event, with its content only where the
+// disclosure policy lets a webhook carry it.
 func hookMessage(m Message) webhook.MessageInfo {
-	return webhook.MessageInfo{ID: m.ID, ThreadID: m.ThreadID, ParentID: m.ParentID, Type: string(m.Type), Urgency: string(m.Urgency),
+	info := webhook.MessageInfo{ID: m.ID, ThreadID: m.ThreadID, ParentID: m.ParentID, Type: string(m.Type), Urgency: string(m.Urgency),
 		TLP: m.TLP, PAP: m.PAP, Level: string(m.Level), SenderState: m.SenderState, AckRequested: m.AckRequested, Exercise: m.Exercise,
-		SentAt: m.CreatedAt.UTC(), Subject: m.Subject, Body: m.Body, Fields: m.Fields, RequestedAction: m.RequestedAction}
+		SentAt: m.CreatedAt.UTC(), ContentWithheld: true}
+	if WebhookContent(m) {
+		info.ContentWithheld = false
+		info.Subject, info.Body, info.Fields, info.RequestedAction = m.Subject, m.Body, m.Fields, m.RequestedAction
+	}
+	return info
 }
 
 func hookDelivery(d Delivery) webhook.DeliveryInfo {

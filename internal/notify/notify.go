@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"slices"
 	"sort"
 	"strings"
 
@@ -110,7 +109,7 @@ func (n *Notifier) audience(ctx context.Context, m messaging.Message, state stri
 		if !atLevel || len(p.Emails) == 0 {
 			continue
 		}
-		if m.TLP == "red" && (p.AccountID == "" || !slices.Contains(m.Named, p.AccountID)) {
+		if !messaging.MailTo(m, p.AccountID) {
 			continue
 		}
 		out = append(out, p)
@@ -289,7 +288,7 @@ func (n *Notifier) compose(m messaging.Message, state string, p directory.POC, k
 			key = &k2
 		}
 	}
-	full := key != nil || m.TLP.PlainEmailAllowed()
+	full := messaging.MailContent(m, key != nil)
 	if !full {
 		// A notice: nothing of the subject or content, only where to read it.
 		msg.Subject = fmt.Sprintf("[detente] %s%s %s from %s — sign in to read", exercise, capitalise(string(m.Urgency)), what, from)

@@ -1,6 +1,7 @@
 // Package tlp holds the Traffic Light Protocol 2.0 labels. detente enforces
-// them as access rules (see package messaging); this package only names
-// them, orders them and maps them to their STIX marking definitions.
+// them as access rules through one disclosure policy (messaging's
+// disclosure.go); this package only names them, orders them and maps them
+// to their STIX marking definitions.
 package tlp
 
 import (
@@ -53,11 +54,6 @@ func (l Label) Rank() int {
 	}
 	return len(Labels()) // unknown labels rank above RED: treat as most restricted
 }
-
-// PlainEmailAllowed reports whether content with this label may travel in
-// an unencrypted email. AMBER and RED content goes only encrypted, or not
-// at all (the recipient is told to sign in).
-func (l Label) PlainEmailAllowed() bool { return l == Clear || l == Green }
 
 // ExtensionDefinition is the STIX extension that defines the TLP 2.0
 // marking definitions.

@@ -35,9 +35,6 @@ func TestOrderAndMarkings(t *testing.T) {
 	if Label("purple").Rank() <= Red.Rank() {
 		t.Error("an unknown label must rank as most restricted")
 	}
-	if !Green.PlainEmailAllowed() || Amber.PlainEmailAllowed() || AmberStrict.PlainEmailAllowed() || Red.PlainEmailAllowed() {
-		t.Error("only CLEAR and GREEN may travel in plain email")
-	}
 	if AmberStrict.String() != "TLP:AMBER+STRICT" {
 		t.Error(AmberStrict.String())
 	}

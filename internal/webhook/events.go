@@ -84,9 +84,10 @@ type envelope struct {
 }
 
 // MessageInfo describes a communication in an event. Subject, Body,
-// Fields and RequestedAction are content: Publish removes them unless the
-// message is TLP:CLEAR or TLP:GREEN, because content above GREEN leaves
-// the system only encrypted, and a webhook is not.
+// Fields and RequestedAction are content: the messaging domain's
+// disclosure policy leaves them out above TLP:GREEN (ContentWithheld),
+// because such content leaves the system only encrypted, and a webhook is
+// not; Publish never sends content an event marks withheld.
 type MessageInfo struct {
 	ID              string            `json:"id"`
 	ThreadID        string            `json:"thread_id"`
@@ -107,14 +108,13 @@ type MessageInfo struct {
 	RequestedAction string            `json:"requested_action,omitempty"`
 }
 
-// withhold removes the content unless the label lets it travel in clear.
+// withhold keeps a payload true to its own flag: content the publishing
+// domain withheld (the domain's disclosure policy decides, not this
+// package) is never sent, whatever else the event carries.
 func (m *MessageInfo) withhold() {
-	if m.TLP.PlainEmailAllowed() {
-		m.ContentWithheld = false
-		return
+	if m.ContentWithheld {
+		m.Subject, m.Body, m.Fields, m.RequestedAction = "", "", nil, ""
 	}
-	m.ContentWithheld = true
-	m.Subject, m.Body, m.Fields, m.RequestedAction = "", "", nil, ""
 }
 
 // DeliveryInfo is a communication's progress at one recipient State.
