@@ -23,6 +23,7 @@ import (
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/validate"
 )
 
 // Upload is a file a sender attaches to a message (Draft.Attachments).
@@ -214,6 +215,10 @@ func (s *Service) readUploads(ups []Upload) ([]file, error) {
 		switch {
 		case strings.TrimSpace(up.Name) == "":
 			problems = append(problems, label+" has no name: give every file a name")
+			continue
+		case validate.Plain(up.Name) != "":
+			// Such a name can pass a program off as a document.
+			problems = append(problems, label+": the file name "+validate.Plain(up.Name)+"; rename the file")
 			continue
 		case len(f.OriginalName) > maxNameBytes:
 			problems = append(problems, fmt.Sprintf("%q: the file name is too long; rename the file to at most %d characters", truncate(f.OriginalName, 40)+"…", maxNameBytes))

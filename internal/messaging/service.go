@@ -17,6 +17,8 @@ import (
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/tlp"
+	"github.com/detente/detente/internal/validate"
 	"github.com/detente/detente/internal/webhook"
 )
 
@@ -238,7 +240,7 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 		if m.TLP.Valid() && m.TLP.Rank() < parent.TLP.Rank() {
 			f.Add("tlp", fmt.Sprintf("a reply may not be marked less restricted than the message it answers (%s)", parent.TLP))
 		}
-		if namedOnly(m.TLP) && len(d.Named) == 0 {
+		if m.TLP == tlp.Red && len(d.Named) == 0 {
 			d.Named = parent.Named
 			if parent.SenderAccountID != a.AccountID && !slices.Contains(d.Named, parent.SenderAccountID) {
 				d.Named = append(slices.Clone(d.Named), parent.SenderAccountID)
@@ -274,6 +276,14 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 		f.Add("subject", "use at most 200 characters")
 	case strings.ContainsAny(m.Subject, "\r\n"):
 		f.Add("subject", "use a single line")
+	case validate.Plain(m.Subject) != "":
+		f.Add("subject", "the subject "+validate.Plain(m.Subject))
+	}
+	// Text no database can store: PostgreSQL refuses it, SQLite keeps it.
+	for field, v := range map[string]string{"subject": m.Subject, "body": m.Body, "requested_action": m.RequestedAction} {
+		if problem := validate.Encoding(v); problem != "" {
+			f.Add(field, "the text "+problem)
+		}
 	}
 	if m.Body == "" && d.Type.Opening() {
 		f.Add("body", "describe the situation")
@@ -302,6 +312,10 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 	}
 	for _, st := range d.Recipients {
 		st = strings.ToUpper(strings.TrimSpace(st))
+		if validate.Encoding(st) != "" {
+			f.Add("recipients", "choose States from the list")
+			continue
+		}
 		if st == a.State {
 			f.Add("recipients", "you cannot address your own State")
 			continue
@@ -323,7 +337,7 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 		}
 		m.Recipients = append(m.Recipients, st)
 	}
-	if namedOnly(m.TLP) {
+	if m.TLP == tlp.Red {
 		if len(d.Named) == 0 {
 			f.Add("named", "TLP:RED goes to named people only: choose the recipients' accounts")
 		}

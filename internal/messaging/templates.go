@@ -13,6 +13,7 @@ import (
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/validate"
 )
 
 // FieldKind is how a template field is entered.
@@ -255,6 +256,8 @@ func (s *Service) PublishTemplate(ctx context.Context, a actor.Actor, t Template
 			f.Add(key, "field names must be unique")
 		case fd.Label == "":
 			f.Add(key, "every field needs a label")
+		case validate.Plain(fd.Label) != "":
+			f.Add(key, "the label "+validate.Plain(fd.Label))
 		case fd.Kind == Choice && len(fd.Choices) == 0:
 			f.Add(key, "a choice field needs choices")
 		case !slices.Contains(FieldKinds(), fd.Kind):
@@ -326,6 +329,8 @@ func checkFields(t Template, in map[string]string, f *errs.Fields) map[string]st
 				break
 			}
 			v = t.Format(time.RFC3339)
+		case validate.Encoding(v) != "":
+			f.Add(key, "the text "+validate.Encoding(v))
 		case len([]rune(v)) > 10_000:
 			f.Add(key, "use at most 10,000 characters")
 		}

@@ -9,9 +9,10 @@ import (
 	"github.com/detente/detente/internal/store/storetest"
 )
 
-// TestTextNoDatabaseStores: a NUL character or bytes that are not UTF-8,
-// in an address parameter or a form field, get 400 naming the field on
-// every engine (PostgreSQL used to answer 500), and change nothing.
+// TestTextNoDatabaseStores: a NUL character or bytes that are not UTF-8
+// get, on every engine (PostgreSQL used to answer 500), a 400 naming the
+// address parameter, or the form again with the field marked (422), and
+// change nothing.
 func TestTextNoDatabaseStores(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db.Engine)
@@ -37,8 +38,11 @@ func TestTextNoDatabaseStores(t *testing.T) {
 			{"NUL in an audit filter", "sec", "GET", "/admin/audit?actor=%00", nil, 400, "actor"},
 			{"invalid UTF-8 in an audit filter", "sec", "GET", "/admin/audit?action=poc%FE", nil, 400, "action"},
 			{"NUL in a path", "fradmin", "GET", "/directory/states/F%00", nil, 404, ""},
-			{"invalid UTF-8 in a form field", "fradmin", "POST", "/directory/states/FR/nominate", nominate, 400, "organisation"},
-			{"NUL in a form field", "frpoc", "POST", "/messages", send, 400, "subject"},
+			{"invalid UTF-8 in a form field", "fradmin", "POST", "/directory/states/FR/nominate", nominate, 422, "organisation"},
+			{"NUL in a form field", "frpoc", "POST", "/messages", send, 422, "subject"},
+			{"NUL in a long form field", "frpoc", "POST", "/messages", withField(send, "subject", "Scan", "body", "Seen\x00?"), 422, "body"},
+			{"invalid UTF-8 in a template field", "frpoc", "POST", "/messages", withField(send, "subject", "Scan", "f_question", "Seen \xc3?"), 422, "f_question"},
+			{"NUL in a recipient", "frpoc", "POST", "/messages", withField(send, "subject", "Scan", "recipients", "K\x00E"), 422, "recipients"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				c := clients[tc.who].on(t)
@@ -52,7 +56,11 @@ func TestTextNoDatabaseStores(t *testing.T) {
 				if r.status != tc.status {
 					t.Fatalf("status %d, want %d\n%s", r.status, tc.status, snippet(r.body))
 				}
-				if tc.field != "" && !strings.Contains(r.body, "“"+tc.field+"”") {
+				named := "“" + tc.field + "”"
+				if tc.status == 422 {
+					named = `id="` + tc.field + `-error"`
+				}
+				if tc.field != "" && !strings.Contains(r.body, named) {
 					t.Errorf("the page does not name the field %q\n%s", tc.field, snippet(r.body))
 				}
 				if after := rowCounts(t, f); after != before {
@@ -74,3 +82,14 @@ func rowCounts(t *testing.T, f *fixture) [3]int {
 	return out
 }
 
+// withField returns a copy of form with the given fields set.
+func withField(form url.Values, kv ...string) url.Values {
+	out := url.Values{}
+	for k, v := range form {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out.Set(kv[i], kv[i+1])
+	}
+	return out
+}

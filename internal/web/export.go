@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -15,10 +16,18 @@ import (
 // the same authorisation, in formats other tools read.
 
 func (s *Server) exportPOCs(w http.ResponseWriter, r *http.Request) ([]directory.POC, bool) {
-	pocs, err := s.app.Directory.POCs(r.Context(), who(r), directoryFilter(r))
+	a := who(r)
+	pocs, err := s.app.Directory.POCs(r.Context(), a, directoryFilter(r))
 	if err != nil {
 		s.renderError(w, r, err)
 		return nil, false
+	}
+	for i := range pocs {
+		// Which account answers for an entry is for its State's
+		// administrators only.
+		if !s.app.Directory.SeesAccountLink(a, pocs[i].State) {
+			pocs[i].AccountID = ""
+		}
 	}
 	return pocs, true
 }
@@ -60,6 +69,10 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	attachment(w, "text/csv; charset=utf-8", "detente-directory.csv")
+	// The byte order mark tells spreadsheet programs the file is UTF-8;
+	// without it they read names in Arabic, Chinese or Russian as
+	// mojibake.
+	_, _ = io.WriteString(w, "\uFEFF")
 	cw := csv.NewWriter(w)
 	_ = cw.Write(csvHeader)
 	for _, p := range pocs {

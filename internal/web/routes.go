@@ -31,7 +31,9 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /directory/pocs/{id}/edit", s.editForm)
 	m.HandleFunc("POST /directory/pocs/{id}/edit", s.edit)
 	m.HandleFunc("POST /directory/pocs/{id}/confirm", s.confirm)
+	m.HandleFunc("GET /directory/pocs/{id}/retire", s.retireForm)
 	m.HandleFunc("POST /directory/pocs/{id}/retire", s.retire)
+	m.HandleFunc("POST /directory/pocs/{id}/reinstate", s.reinstate)
 
 	// Communications between States.
 	m.HandleFunc("GET /messages", s.inbox)

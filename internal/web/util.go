@@ -45,19 +45,17 @@ func sortedStrings(v []string) []string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // checkText refuses a request carrying text no database can store
-// (validate.Encoding) in its path, its query parameters or, once parsed,
-// its form fields, naming the field, so that every engine answers alike
-// (PostgreSQL refuses such text, SQLite stores it). A path holding it
-// names no page.
+// (validate.Encoding) in its path or its query parameters, naming the
+// parameter, so that every engine answers alike (PostgreSQL refuses such
+// text, SQLite stores it). A path holding it names no page. Form fields
+// are the services' to validate, so that the form comes back with the
+// field marked.
 func checkText(r *http.Request) error {
 	if validate.Encoding(r.URL.Path) != "" {
 		return errNotFound
 	}
 	query, _ := url.ParseQuery(r.URL.RawQuery)
-	if err := badValue("address parameter", query); err != nil {
-		return err
-	}
-	return badValue("field", r.PostForm)
+	return badValue("address parameter", query)
 }
 
 func badValue(what string, values url.Values) error {

@@ -29,6 +29,7 @@ import (
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/metrics"
 	"github.com/detente/detente/internal/tlp"
+	"github.com/detente/detente/internal/validate"
 )
 
 //go:embed templates
@@ -140,6 +141,10 @@ func (s *Server) parseTemplates() error {
 			}
 			return strings.ToUpper(s[:1]) + s[1:]
 		},
+		// reveal shows hidden formatting characters as markers such as
+		// ⟨U+202E⟩, so stored text cannot read as something else.
+		"reveal":   validate.Reveal,
+		"language": validate.LanguageName,
 		"query": func(kv ...string) template.URL {
 			v := url.Values{}
 			for i := 0; i+1 < len(kv); i += 2 {
