@@ -8,11 +8,21 @@ import (
 )
 
 func (s *server) listAccounts(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
-	accs, err := s.app.Access.Accounts(r.Context(), a)
+	// Who may list is settled before the parameters are looked at.
+	if err := s.app.Access.CanList(a); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	req, err := pageRequest(r, nil)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, listOf(accs, accountFrom))
+	p, err := s.app.Access.AccountPage(r.Context(), a, access.AccountFilter{Query: q.Get("q"), State: q.Get("state"),
+		Role: actor.Role(q.Get("role")), Status: q.Get("status")}, req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, pageOf(r, p, accountFrom))
 }
 
 func (s *server) getAccount(w http.ResponseWriter, r *http.Request, a actor.Actor) error {

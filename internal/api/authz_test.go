@@ -68,11 +68,17 @@ var matrix = []matrixCase{
 	{name: "provisions", method: http.MethodGet, path: static("/framework/provisions?kind=norm"), want: all(200), show: map[string][]string{anon: {"norm-h"}}},
 	{name: "provision", method: http.MethodGet, path: static("/framework/provisions/norm-h"), want: all(200)},
 	{name: "topics", method: http.MethodGet, path: static("/framework/topics"), want: all(200)},
-	{name: "states", method: http.MethodGet, path: static("/states"), want: all(200),
+	{name: "states", method: http.MethodGet, path: static("/states?limit=200"), want: all(200),
 		// Who participates is for signed-in callers.
 		hide: map[string][]string{anon: {"participating"}},
 		show: map[string][]string{kePOC: {"participating_since"}}},
 	{name: "state", method: http.MethodGet, path: static("/states/ke"), want: all(200), hide: map[string][]string{anon: {"participating"}}},
+	{name: "search states", method: http.MethodGet, path: static("/states?q=keny"), want: all(200),
+		hide: map[string][]string{anon: {"participating", `"FR"`}}, show: map[string][]string{anon: {`"KE"`}, kePOC: {"participating_since"}}},
+	// Filtering on participation would tell the public who participates.
+	{name: "participating states", method: http.MethodGet, path: static("/states?participating=true"),
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 422},
+		hide: map[string][]string{kePOC: {`"NZ"`}, anon: {`"KE"`}}, show: map[string][]string{kePOC: {`"KE"`, `"FR"`}}},
 	{name: "unknown route", method: http.MethodGet, path: static("/nope"), want: all(404)},
 
 	// Participation is the secretariat's record.
@@ -93,6 +99,15 @@ var matrix = []matrixCase{
 			sec: {"account_id"}, frPOC: {"account_id"}, frViewer: {"account_id"},
 		},
 		show: map[string][]string{sec: {nzTechEmail, frTechEmail}, kePOC: {frTechEmail, keTechEmail}, nzPOC: {nzTechEmail}, frAdmin: {"account_id"}}},
+	// Searching finds only what the list would show.
+	{name: "search pocs", method: http.MethodGet, path: static("/pocs?q=cert+duty"),
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
+		hide: map[string][]string{
+			kePOC: {nzTechEmail},
+			nzPOC: append([]string{keTechEmail}, frEmails...),
+			anon:  append([]string{keTechEmail, nzTechEmail}, frEmails...),
+		},
+		show: map[string][]string{sec: {nzTechEmail, frTechEmail}, kePOC: {frTechEmail}, nzPOC: {nzTechEmail}}},
 	{name: "get fr poc", method: http.MethodGet, path: pocPath("frtech", ""),
 		want: byRole{200, 200, 200, 200, 200, 404, 200, 401},
 		hide: map[string][]string{nzPOC: {frTechEmail}, anon: {frTechEmail}}},
@@ -134,6 +149,11 @@ var matrix = []matrixCase{
 			anon:     {"@fr.test.invalid"},
 		},
 		show: map[string][]string{sec: {keAdminEmail, frAdminEmail}, frAdmin: {"viewer@fr.test.invalid"}}},
+	// A filter naming another State finds nothing of it.
+	{name: "filter accounts", method: http.MethodGet, path: static("/accounts?q=admin&role=state_admin&state=KE&status=active"),
+		want: byRole{200, 200, 403, 403, 403, 403, 200, 401},
+		hide: map[string][]string{frAdmin: {keAdminEmail}, readOnly: {keAdminEmail}, kePOC: {keAdminEmail}},
+		show: map[string][]string{sec: {keAdminEmail}}},
 	{name: "create account", method: http.MethodPost, path: static("/accounts"),
 		body: func(f *fixture, role string) any {
 			return map[string]any{"email": "new-" + role + "@fr.test.invalid", "display_name": "New viewer", "role": "viewer", "state": "FR"}
@@ -288,10 +308,14 @@ var matrix = []matrixCase{
 		want: byRole{404, 204, 403, 403, 403, 403, 403, 401}},
 
 	// The audit log: the secretariat reads all, a State admin its State's.
-	{name: "audit", method: http.MethodGet, path: static("/audit?limit=500"),
+	{name: "audit", method: http.MethodGet, path: static("/audit?limit=200"),
 		want: byRole{200, 200, 403, 403, 403, 403, 200, 401},
 		hide: map[string][]string{frAdmin: {keAdminEmail, "admin@nz.test.invalid"}, kePOC: {frAdminEmail}},
 		show: map[string][]string{sec: {keAdminEmail, frAdminEmail}, frAdmin: {frAdminEmail}}},
+	{name: "filter audit", method: http.MethodGet, path: static("/audit?actor=" + keAdminEmail + "&action=poc.nominate&from=2000-01-01&to=2100-12-31"),
+		want: byRole{200, 200, 403, 403, 403, 403, 200, 401},
+		hide: map[string][]string{frAdmin: {keAdminEmail}, readOnly: {keAdminEmail}},
+		show: map[string][]string{sec: {keAdminEmail, "POC nominated"}}},
 }
 
 // roleKey is the fixture account key that acts for role.

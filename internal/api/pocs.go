@@ -17,7 +17,8 @@ import (
 // typos: a misspelt level would otherwise silently match nothing.
 func pocFilter(r *http.Request) (directory.Filter, error) {
 	q := r.URL.Query()
-	f := directory.Filter{State: strings.ToUpper(strings.TrimSpace(q.Get("state"))), Region: q.Get("region"), Level: directory.Level(q.Get("level"))}
+	f := directory.Filter{State: strings.ToUpper(strings.TrimSpace(q.Get("state"))), Region: q.Get("region"), Level: directory.Level(q.Get("level")),
+		Query: q.Get("q")}
 	var bad errs.Fields
 	if f.Region != "" && !slices.Contains(states.Regions(), f.Region) {
 		bad.Add("region", "use one of the UN regional groups: "+strings.Join(states.Regions(), ", "))
@@ -43,15 +44,19 @@ func pocFilter(r *http.Request) (directory.Filter, error) {
 }
 
 func (s *server) listPOCs(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
-	f, err := pocFilter(r)
+	if err := a.RequireSignedIn(); err != nil {
+		return err
+	}
+	f, ferr := pocFilter(r)
+	req, err := pageRequest(r, ferr)
 	if err != nil {
 		return err
 	}
-	pocs, err := s.app.Directory.POCs(r.Context(), a, f)
+	p, err := s.app.Directory.POCPage(r.Context(), a, f, req)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, listOf(pocs, s.pocsFor(a)))
+	return writeJSON(w, http.StatusOK, pageOf(r, p, s.pocsFor(a)))
 }
 
 // pocsFor renders entries for a: the account link only to the entry's

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/page"
 )
 
 // errInvalidToken marks an authentication failure where a token was sent
@@ -69,6 +70,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 type list[T any] struct {
 	Items []T `json:"items"`
 	Count int `json:"count"`
+	// Next is the address of the next page of a paged list, with the same
+	// filters; it is left out on the last page.
+	Next string `json:"next,omitempty"`
 }
 
 // listOf converts service values into response items; an empty result is
@@ -79,6 +83,16 @@ func listOf[S, T any](in []S, conv func(S) T) list[T] {
 		out[i] = conv(v)
 	}
 	return list[T]{Items: out, Count: len(out)}
+}
+
+// pageOf is listOf for one page of a paged list, linking the next page
+// of the request's own query.
+func pageOf[S, T any](r *http.Request, p page.Page[S], conv func(S) T) list[T] {
+	l := listOf(p.Items, conv)
+	if p.Next != "" {
+		l.Next = page.NextURL(r.URL, p.Next)
+	}
+	return l
 }
 
 // renameFields returns err with its field names translated from the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,12 +14,26 @@ import (
 )
 
 func (s *server) listStates(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
-	sts, err := s.app.Directory.States(r.Context(), a)
+	q := r.URL.Query()
+	f := directory.StateFilter{Query: q.Get("q"), Region: q.Get("region")}
+	var bad errs.Fields
+	if v := q.Get("participating"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad.Add("participating", "use true or false")
+		}
+		f.Participating = &b
+	}
+	req, err := pageRequest(r, bad.Err())
+	if err != nil {
+		return err
+	}
+	p, err := s.app.Directory.StatePage(r.Context(), a, f, req)
 	if err != nil {
 		return err
 	}
 	told := a.Authenticated()
-	return writeJSON(w, http.StatusOK, listOf(sts, func(st directory.State) stateOut { return stateFrom(st, told) }))
+	return writeJSON(w, http.StatusOK, pageOf(r, p, func(st directory.State) stateOut { return stateFrom(st, told) }))
 }
 
 func (s *server) getState(w http.ResponseWriter, r *http.Request, a actor.Actor) error {

@@ -234,6 +234,7 @@ type auditOut struct {
 	ActorID    string    `json:"actor_id"`
 	Actor      string    `json:"actor"`
 	Action     string    `json:"action"`
+	Label      string    `json:"action_label"`
 	ObjectType string    `json:"object_type"`
 	ObjectID   string    `json:"object_id"`
 	State      string    `json:"state"`
@@ -244,7 +245,7 @@ type auditOut struct {
 }
 
 func auditFrom(e audit.Entry) auditOut {
-	return auditOut{Seq: e.Seq, At: utc(e.At), ActorID: e.ActorID, Actor: e.ActorLabel, Action: e.Action, ObjectType: e.ObjectType,
+	return auditOut{Seq: e.Seq, At: utc(e.At), ActorID: e.ActorID, Actor: e.ActorLabel, Action: e.Action, Label: audit.Label(e.Action), ObjectType: e.ObjectType,
 		ObjectID: e.ObjectID, State: e.State, Digest: e.Digest, PrevHash: e.PrevHash, Hash: e.Hash, Sealed: e.Sealed()}
 }
 

@@ -20,7 +20,6 @@ import (
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/clock"
-	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/store"
 )
 
@@ -121,59 +120,4 @@ type Broken struct {
 
 func (b *Broken) Error() string {
 	return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason)
-}
-
-// Filter selects entries for the audit page.
-type Filter struct {
-	ObjectType, ObjectID, State string
-	Limit                       int
-}
-
-// List returns entries, newest first. The secretariat sees every entry; a
-// State admin sees the entries about its own State.
-func (l *Log) List(ctx context.Context, a actor.Actor, f Filter) ([]Entry, error) {
-	if err := a.RequireSignedIn(); err != nil {
-		return nil, err
-	}
-	switch {
-	case a.IsSecretariat():
-	case a.Role == actor.StateAdmin:
-		f.State = a.State
-	default:
-		return nil, errs.E(errs.Forbidden, "only administrators may read the audit log")
-	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 100
-	}
-	q := `SELECT seq, at, actor_id, actor_label, action, object_type, object_id, state_code, digest, prev_hash, hash FROM audit_log WHERE 1=1`
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		q += fmt.Sprintf(" AND %s = $%d", cond, len(args))
-	}
-	if f.ObjectType != "" {
-		add("object_type", f.ObjectType)
-	}
-	if f.ObjectID != "" {
-		add("object_id", f.ObjectID)
-	}
-	if f.State != "" {
-		add("state_code", f.State)
-	}
-	args = append(args, f.Limit)
-	q += fmt.Sprintf(" ORDER BY seq DESC LIMIT $%d", len(args))
-	rows, err := l.db.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, errs.Internalf(err, "list audit")
-	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		var e Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorLabel, &e.Action, &e.ObjectType, &e.ObjectID, &e.State, &e.Digest, &e.PrevHash, &e.Hash); err != nil {
-			return nil, errs.Internalf(err, "scan audit")
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }

@@ -243,51 +243,21 @@ type Filter struct {
 	State   string
 	Region  string
 	Level   Level
-	Stale   *bool // nil: both
-	Retired bool  // include retired entries (own State and secretariat only)
+	Stale   *bool  // nil: both
+	Retired bool   // include retired entries (own State and secretariat only)
+	Query   string // words to find in the State's name or code, organisation, person or function
 }
 
-// POCs lists the entries a may see, matching f, ordered by State and level.
+// POCs lists every entry a may see that matches f, in the directory's
+// order, for the exports; pages use POCPage.
 func (s *Service) POCs(ctx context.Context, a actor.Actor, f Filter) ([]POC, error) {
-	all, own, err := s.readerState(ctx, a)
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	cond, err := s.pocWhere(ctx, a, f, arg)
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT ` + prefixedPOC() + ` FROM pocs p JOIN states s ON s.code = p.state_code WHERE 1=1`
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if !all {
-		q += ` AND p.state_code = ` + arg(own)
-	} else if !a.IsSecretariat() {
-		// Participants see participating States' entries, and their own.
-		q += ` AND (s.participating_since IS NOT NULL OR p.state_code = ` + arg(own) + `)`
-	}
-	if f.State != "" {
-		q += ` AND p.state_code = ` + arg(strings.ToUpper(f.State))
-	}
-	if f.Region != "" {
-		q += ` AND s.region = ` + arg(f.Region)
-	}
-	if f.Level != "" {
-		q += ` AND p.level = ` + arg(string(f.Level))
-	}
-	switch {
-	case f.Retired && a.IsSecretariat():
-	case f.Retired:
-		// Retired entries are shown only to their own State.
-		q += ` AND (p.status = ` + arg(Active) + ` OR p.state_code = ` + arg(own) + `)`
-	default:
-		q += ` AND p.status = ` + arg(Active)
-	}
-	if f.Stale != nil {
-		cutoff := s.clock.Now().Add(-s.cfg.StaleAfter)
-		if *f.Stale {
-			q += ` AND p.confirmed_at < ` + arg(cutoff)
-		} else {
-			q += ` AND p.confirmed_at >= ` + arg(cutoff)
-		}
-	}
-	q += ` ORDER BY s.name, CASE p.level WHEN 'diplomatic' THEN 1 WHEN 'policy' THEN 2 ELSE 3 END, p.function_title`
+	q := `SELECT ` + prefixedPOC() + ` FROM pocs p JOIN states s ON s.code = p.state_code WHERE ` + cond + ` ORDER BY ` + pocOrder
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, errs.Internalf(err, "list pocs")

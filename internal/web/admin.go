@@ -7,13 +7,13 @@ import (
 
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
-	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 )
 
 type adminAccountsData struct {
-	Accounts  []access.Account
+	Accounts  []access.Account // one page of them
+	List      accountList      // the list's filters and paging
 	Roles     []actor.Role
 	States    []directory.State
 	Created   *access.Account
@@ -23,11 +23,11 @@ type adminAccountsData struct {
 
 func (s *Server) adminAccountsData(r *http.Request) (adminAccountsData, error) {
 	a := who(r)
-	accs, err := s.app.Access.Accounts(r.Context(), a)
+	accs, list, err := s.accountList(r)
 	if err != nil {
 		return adminAccountsData{}, err
 	}
-	d := adminAccountsData{Accounts: accs}
+	d := adminAccountsData{Accounts: accs, List: list}
 	if a.IsSecretariat() {
 		d.Roles = actor.Roles
 		if d.States, err = s.app.Directory.States(r.Context(), a); err != nil {
@@ -45,7 +45,11 @@ func (s *Server) adminAccounts(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "accounts", page{Title: "Accounts", Nav: "admin", Data: d})
+	status := http.StatusOK
+	if d.List.Errors != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, "accounts", page{Title: "Accounts", Nav: "admin", Data: d})
 }
 
 func (s *Server) adminCreateAccount(w http.ResponseWriter, r *http.Request) {
@@ -82,41 +86,6 @@ func (s *Server) setDisabled(w http.ResponseWriter, r *http.Request, disabled bo
 	redirect(w, r, "/admin/accounts?done=updated")
 }
 
-type adminStatesData struct {
-	States []directory.State
-	Region string
-	Counts map[string]int
-}
-
-func (s *Server) adminStates(w http.ResponseWriter, r *http.Request) {
-	a := who(r)
-	if err := a.RequireSignedIn(); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if !a.IsSecretariat() {
-		s.renderError(w, r, errs.E(errs.Forbidden, "only the secretariat records participation"))
-		return
-	}
-	sts, err := s.app.Directory.States(r.Context(), a)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	region := r.URL.Query().Get("region")
-	d := adminStatesData{Region: region, Counts: map[string]int{}}
-	for _, st := range sts {
-		if st.Participating() {
-			d.Counts["participating"]++
-		}
-		if region == "" || st.Region == region {
-			d.States = append(d.States, st)
-		}
-	}
-	d.Counts["all"] = len(sts)
-	s.render(w, r, http.StatusOK, "states", page{Title: "Participation", Nav: "admin", Data: d})
-}
-
 func (s *Server) adminParticipation(w http.ResponseWriter, r *http.Request) {
 	code := strings.ToUpper(r.PathValue("code"))
 	var since *time.Time
@@ -138,14 +107,4 @@ func (s *Server) adminParticipation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/admin/states?done=saved")
-}
-
-func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	entries, err := s.app.Audit.List(r.Context(), who(r), audit.Filter{ObjectType: q.Get("object_type"), ObjectID: q.Get("object_id"), State: strings.ToUpper(q.Get("state"))})
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "audit", page{Title: "Audit log", Nav: "admin", Data: entries})
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 
 	"github.com/detente/detente/internal/access"
@@ -10,12 +11,14 @@ import (
 
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
+	paging "github.com/detente/detente/internal/page"
+	"github.com/detente/detente/internal/states"
 )
 
 // directoryFilter reads the list filters from the query string.
 func directoryFilter(r *http.Request) directory.Filter {
 	q := r.URL.Query()
-	f := directory.Filter{Region: q.Get("region"), Level: directory.Level(q.Get("level")), State: strings.ToUpper(q.Get("state"))}
+	f := directory.Filter{Region: q.Get("region"), Level: directory.Level(q.Get("level")), State: strings.ToUpper(q.Get("state")), Query: q.Get("q")}
 	switch q.Get("stale") {
 	case "yes":
 		t := true
@@ -33,7 +36,10 @@ type directoryData struct {
 	Regions []string
 	Levels  []directory.Level
 	Groups  []stateGroup
-	Count   int
+	Pager   pager
+	// Export is the query string of the exports: the list's filters
+	// without its paging, since an export holds every matching entry.
+	Export template.URL
 }
 
 type stateGroup struct {
@@ -43,36 +49,42 @@ type stateGroup struct {
 
 func (s *Server) directoryList(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
+	if err := a.RequireSignedIn(); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	f := directoryFilter(r)
-	pocs, err := s.app.Directory.POCs(r.Context(), a, f)
+	d := directoryData{Filter: f, Stale: r.URL.Query().Get("stale"), Regions: states.Regions(), Levels: directory.Levels}
+	q := r.URL.Query()
+	q.Del("cursor")
+	q.Del("limit")
+	if len(q) > 0 {
+		d.Export = template.URL("?" + q.Encode())
+	}
+	pg := page{Title: "Points of contact", Nav: "directory", Data: d}
+	req, err := paging.Parse(r.URL.Query())
 	if err != nil {
-		s.renderError(w, r, err)
+		s.listProblem(w, r, "directory", pg, err)
 		return
 	}
-	sts, err := s.app.Directory.States(r.Context(), a)
+	res, err := s.app.Directory.POCPage(r.Context(), a, f, req)
 	if err != nil {
-		s.renderError(w, r, err)
+		s.listProblem(w, r, "directory", pg, err)
 		return
 	}
-	byCode := map[string]directory.State{}
-	regions := map[string]bool{}
-	var regionList []string
-	for _, st := range sts {
-		byCode[st.Code] = st
-		if !regions[st.Region] {
-			regions[st.Region] = true
-			regionList = append(regionList, st.Region)
-		}
-	}
-	d := directoryData{Filter: f, Stale: r.URL.Query().Get("stale"), Regions: sortedStrings(regionList), Levels: directory.Levels, Count: len(pocs)}
-	for _, p := range pocs {
+	d.Pager = pagerFor(r, res.Next)
+	for _, p := range res.Items {
 		if n := len(d.Groups); n == 0 || d.Groups[n-1].State.Code != p.State {
-			d.Groups = append(d.Groups, stateGroup{State: byCode[p.State]})
+			// Names and groups come from the embedded list of States,
+			// which every start writes into the database.
+			st, _ := states.ByCode(p.State)
+			d.Groups = append(d.Groups, stateGroup{State: directory.State{Code: p.State, Name: st.Name, Region: st.Region}})
 		}
 		g := &d.Groups[len(d.Groups)-1]
 		g.POCs = append(g.POCs, p)
 	}
-	s.render(w, r, http.StatusOK, "directory", page{Title: "Points of contact", Nav: "directory", Data: d})
+	pg.Data = d
+	s.render(w, r, http.StatusOK, "directory", pg)
 }
 
 type statePageData struct {
@@ -138,9 +150,6 @@ type pocFormData struct {
 	Action   string
 	Version  int
 	Accounts []access.Account // who may be linked to the entry
-	// Retired is set for a retired entry, which cannot be edited: the
-	// page says so instead of showing the form.
-	Retired bool
 }
 
 // linkable lists the accounts of the caller's State that may answer for a
@@ -186,9 +195,6 @@ func pocInput(r *http.Request) directory.POCInput {
 		PersonName: f.Get("person_name"), Emails: splitList(f.Get("emails")), Phones: strings.Split(f.Get("phones"), "\n"),
 		Languages: splitList(f.Get("languages")), TimeZone: f.Get("time_zone"), Availability: f.Get("availability"),
 		Hours: f.Get("hours"), PGPKey: f.Get("pgp_key"), AccountID: f.Get("account_id"),
-		// The form has no account choice when the State has no account
-		// to offer; then the link stays as it is.
-		KeepAccount: !f.Has("account_id"),
 	}
 }
 
@@ -245,10 +251,6 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	if p.Status == directory.Retired {
-		s.render(w, r, http.StatusOK, "pocform", page{Title: "Edit point of contact", Nav: "directory", Data: pocFormData{State: st, POC: &p, Retired: true}})
-		return
-	}
 	s.render(w, r, http.StatusOK, "pocform", page{Title: "Edit point of contact", Nav: "directory", Form: formFromPOC(p),
 		Data: pocFormData{State: st, POC: &p, Levels: directory.Levels, Action: "/directory/pocs/" + p.ID + "/edit", Version: p.Version, Accounts: s.linkable(r)}})
 }
@@ -271,11 +273,6 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 		st, serr := s.app.Directory.State(r.Context(), a, cur.State)
 		if serr != nil {
 			s.renderError(w, r, serr)
-			return
-		}
-		if cur.Status == directory.Retired && errs.Is(err, errs.Conflict) {
-			// Retired while the form was open: say so, with the way back.
-			s.render(w, r, http.StatusConflict, "pocform", page{Title: "Edit point of contact", Nav: "directory", Data: pocFormData{State: st, POC: &cur, Retired: true}})
 			return
 		}
 		s.renderForm(w, r, "pocform", page{Title: "Edit point of contact", Nav: "directory",

@@ -1,0 +1,139 @@
+package access
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/page"
+	"github.com/detente/detente/internal/search"
+)
+
+// Account statuses a list can be filtered by.
+const (
+	StatusActive   = "active"
+	StatusDisabled = "disabled"
+)
+
+// AccountFilter narrows the list of accounts.
+type AccountFilter struct {
+	Query  string // words in the name or email
+	State  string // alpha-2 code
+	Role   actor.Role
+	Status string // StatusActive or StatusDisabled; "" for both
+	ID     string // one account, for links from the audit log
+}
+
+var alpha2 = regexp.MustCompile(`^[A-Z]{2}$`)
+
+func (f AccountFilter) check() ([]string, error) {
+	var bad errs.Fields
+	if f.State != "" && !alpha2.MatchString(f.State) {
+		bad.Add("state", "use a two-letter ISO 3166-1 code, like FR")
+	}
+	if f.Role != "" && !slices.Contains(actor.Roles, f.Role) {
+		names := make([]string, len(actor.Roles))
+		for i, r := range actor.Roles {
+			names[i] = string(r)
+		}
+		bad.Add("role", "use one of "+strings.Join(names, ", "))
+	}
+	if f.Status != "" && f.Status != StatusActive && f.Status != StatusDisabled {
+		bad.Add("status", "use active or disabled")
+	}
+	if f.ID != "" {
+		if _, err := uuid.Parse(f.ID); err != nil {
+			bad.Add("id", "use an account id")
+		}
+	}
+	terms, problem := search.Parse(f.Query)
+	if problem != "" {
+		bad.Add("q", problem)
+	}
+	return terms, bad.Err()
+}
+
+// CanList says whether a may list accounts at all, so pages refuse before
+// looking at what was asked.
+func (s *Service) CanList(a actor.Actor) error {
+	if err := a.RequireSignedIn(); err != nil {
+		return err
+	}
+	if !a.IsSecretariat() && a.Role != actor.StateAdmin {
+		return errs.E(errs.Forbidden, "only administrators may list accounts")
+	}
+	return nil
+}
+
+// AccountPage is one page of the accounts a manages that match f: all for
+// the secretariat, its own State's for a State admin; ordered by State
+// (the secretariat's first), then email.
+func (s *Service) AccountPage(ctx context.Context, a actor.Actor, f AccountFilter, req page.Request) (page.Page[Account], error) {
+	if err := s.CanList(a); err != nil {
+		return page.Page[Account]{}, err
+	}
+	f.State = strings.ToUpper(strings.TrimSpace(f.State))
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	q := `SELECT ` + accountCols + ` FROM accounts WHERE 1=1`
+	if !a.IsSecretariat() {
+		q += ` AND state_code = ` + arg(a.State)
+	}
+	terms, err := f.check()
+	if err != nil {
+		return page.Page[Account]{}, err
+	}
+	if f.State != "" {
+		q += ` AND state_code = ` + arg(f.State)
+	}
+	if f.Role != "" {
+		q += ` AND role = ` + arg(string(f.Role))
+	}
+	switch f.Status {
+	case StatusActive:
+		q += ` AND disabled_at IS NULL`
+	case StatusDisabled:
+		q += ` AND disabled_at IS NOT NULL`
+	}
+	if f.ID != "" {
+		q += ` AND id = ` + arg(f.ID)
+	}
+	for _, t := range terms {
+		q += ` AND ` + search.Any(arg(search.Pattern(t)), "display_name", "email")
+	}
+	if req.After != nil {
+		if len(req.After) != 2 {
+			return page.Page[Account]{}, &errs.Error{Code: errs.Invalid, Message: "please correct the highlighted fields",
+				Fields: map[string]string{"cursor": "this link to the next page is damaged; start again from the first page"}}
+		}
+		q += ` AND (COALESCE(state_code, ''), email) > (` + arg(req.After[0]) + `, ` + arg(req.After[1]) + `)`
+	}
+	limit := req.Limit
+	if limit < 1 || limit > page.MaxLimit {
+		limit = page.DefaultLimit
+	}
+	q += ` ORDER BY COALESCE(state_code, ''), email LIMIT ` + arg(limit+1)
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return page.Page[Account]{}, errs.Internalf(err, "list accounts")
+	}
+	defer rows.Close()
+	var out []Account
+	for rows.Next() {
+		acc, err := scanAccount(rows)
+		if err != nil {
+			return page.Page[Account]{}, errs.Internalf(err, "scan account")
+		}
+		out = append(out, acc)
+	}
+	if err := rows.Err(); err != nil {
+		return page.Page[Account]{}, errs.Internalf(err, "list accounts")
+	}
+	return page.Cut(out, limit, func(acc Account) []string { return []string{acc.State, acc.Email} }), nil
+}

@@ -1,0 +1,74 @@
+package audit
+
+import "sort"
+
+// labels names every action in words people use; pages show these instead
+// of the codes. A code missing here is shown as it is.
+var labels = map[string]string{
+	"state.participation": "Participation recorded",
+
+	"poc.nominate":  "POC nominated",
+	"poc.edit":      "POC edited",
+	"poc.confirm":   "POC confirmed",
+	"poc.retire":    "POC retired",
+	"poc.reinstate": "POC reinstated",
+
+	"account.create":          "Account created",
+	"account.disable":         "Account disabled",
+	"account.enable":          "Account enabled",
+	"account.password":        "Password changed",
+	"account.reset":           "Account reset",
+	"account.reset_completed": "Account reset completed",
+	"account.sign_in":         "Signed in",
+	"account.sign_in_failed":  "Sign-in failed",
+	"account.sign_out":        "Signed out",
+	"account.totp_enrolled":   "Second factor set up",
+	"account.totp_verified":   "Second factor passed",
+	"account.totp_failed":     "Second factor failed",
+
+	"token.create": "API token created",
+	"token.revoke": "API token revoked",
+
+	"message.send":        "Communication sent",
+	"message.attach":      "File attached",
+	"message.acknowledge": "Communication acknowledged",
+	"message.escalate":    "Communication escalated",
+	"message.expire":      "Communication expired",
+	"template.publish":    "Template published",
+
+	"ping.create":      "Check scheduled",
+	"ping.open":        "Check opened",
+	"ping.acknowledge": "Check answered",
+	"ping.close":       "Check closed",
+	"ping.publish":     "Check results published",
+
+	"webhook.create":        "Webhook created",
+	"webhook.enable":        "Webhook enabled",
+	"webhook.disable":       "Webhook disabled",
+	"webhook.delete":        "Webhook deleted",
+	"webhook.rotate_secret": "Webhook secret replaced",
+
+	"job.retry":     "Failed job retried",
+	"audit.skipped": "Unused entry number skipped",
+}
+
+// Label is the readable name of an action code.
+func Label(action string) string {
+	if l, ok := labels[action]; ok {
+		return l
+	}
+	return action
+}
+
+// Action is an action code and its label, for choosing one in a filter.
+type Action struct{ Code, Label string }
+
+// Actions lists the known actions by label.
+func Actions() []Action {
+	out := make([]Action, 0, len(labels))
+	for c, l := range labels {
+		out = append(out, Action{c, l})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out
+}
