@@ -127,7 +127,7 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 			{"directory csv", "GET", "/directory/export.csv", nil, expect{def: ok, status: map[string]int{"anon": see},
 				absent: map[string][]string{"nzpoc": {frEntry}, "frpoc": {nzEntry}}, present: map[string][]string{"frpoc": {frEntry, keEntry}}}},
 			{"directory json", "GET", "/directory/export.json", nil, expect{def: ok, status: map[string]int{"anon": see},
-				absent: map[string][]string{"nzpoc": {frEntry}, "kepoc": {nzEntry}}}},
+				absent: map[string][]string{"nzpoc": {frEntry}, "kepoc": {nzEntry, "account_id"}, "frpoc": {"account_id"}, "sec": {"account_id"}}}},
 			{"directory vcard", "GET", "/directory/export.vcf", nil, expect{def: ok, status: map[string]int{"anon": see},
 				absent: map[string][]string{"nzpoc": {frEntry}}, present: map[string][]string{"kepoc": {"BEGIN:VCARD"}}}},
 			{"state page", "GET", "/directory/states/FR", nil, expect{def: ok, status: map[string]int{"anon": see},
@@ -272,8 +272,13 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 				expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": ok}, present: map[string][]string{"fradmin": {"shown only now"}}}},
 			{"delete a webhook", "POST", "/admin/webhooks/" + frSub.ID + "/delete", nil, expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
 
-			// Last: it takes the entry out of the directory.
+			{"retire confirmation", "GET", "/directory/pocs/" + fr + "/retire", nil,
+				expect{def: forbidden, status: map[string]int{"anon": see, "fradmin": ok, "nzpoc": notFound},
+					present: map[string][]string{"fradmin": {"no more mail"}}, absent: map[string][]string{"kepoc": {"no more mail"}, "frpoc": {"no more mail"}}}},
+			// Last: it takes the entry out of the directory, and back.
 			{"retire poc", "POST", "/directory/pocs/" + fr + "/retire", nil,
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": see, "kepoc": notFound, "nzpoc": notFound}}},
+			{"reinstate poc", "POST", "/directory/pocs/" + fr + "/reinstate", nil,
 				expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": see, "kepoc": notFound, "nzpoc": notFound}}},
 		}
 		checkRoutesCovered(t, func(yield func(method, path string)) {

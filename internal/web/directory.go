@@ -150,6 +150,9 @@ type pocFormData struct {
 	Action   string
 	Version  int
 	Accounts []access.Account // who may be linked to the entry
+	// Retired is set for a retired entry, which cannot be edited: the
+	// page says so instead of showing the form.
+	Retired bool
 }
 
 // linkable lists the accounts of the caller's State that may answer for a
@@ -195,6 +198,9 @@ func pocInput(r *http.Request) directory.POCInput {
 		PersonName: f.Get("person_name"), Emails: splitList(f.Get("emails")), Phones: strings.Split(f.Get("phones"), "\n"),
 		Languages: splitList(f.Get("languages")), TimeZone: f.Get("time_zone"), Availability: f.Get("availability"),
 		Hours: f.Get("hours"), PGPKey: f.Get("pgp_key"), AccountID: f.Get("account_id"),
+		// The form has no account choice when the State has no account
+		// to offer; then the link stays as it is.
+		KeepAccount: !f.Has("account_id"),
 	}
 }
 
@@ -251,6 +257,10 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	if p.Status == directory.Retired {
+		s.render(w, r, http.StatusOK, "pocform", page{Title: "Edit point of contact", Nav: "directory", Data: pocFormData{State: st, POC: &p, Retired: true}})
+		return
+	}
 	s.render(w, r, http.StatusOK, "pocform", page{Title: "Edit point of contact", Nav: "directory", Form: formFromPOC(p),
 		Data: pocFormData{State: st, POC: &p, Levels: directory.Levels, Action: "/directory/pocs/" + p.ID + "/edit", Version: p.Version, Accounts: s.linkable(r)}})
 }
@@ -273,6 +283,11 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 		st, serr := s.app.Directory.State(r.Context(), a, cur.State)
 		if serr != nil {
 			s.renderError(w, r, serr)
+			return
+		}
+		if cur.Status == directory.Retired && errs.Is(err, errs.Conflict) {
+			// Retired while the form was open: say so, with the way back.
+			s.render(w, r, http.StatusConflict, "pocform", page{Title: "Edit point of contact", Nav: "directory", Data: pocFormData{State: st, POC: &cur, Retired: true}})
 			return
 		}
 		s.renderForm(w, r, "pocform", page{Title: "Edit point of contact", Nav: "directory",
