@@ -520,6 +520,12 @@ func TestWhoMayAnswerAndAcknowledge(t *testing.T) {
 				t.Errorf("%s answering: %v", tc.who, err)
 			}
 		}
+		// The sender has nothing to acknowledge: a field error, not a refusal
+		// that would lose the answer.
+		_, err := e.svc.Send(ctx, e.who["frpoc"], messaging.Draft{Type: messaging.Acknowledgement, ReplyTo: m.ID, Body: "Got it"})
+		if msg := errs.FieldsOf(err)["type"]; !errs.Is(err, errs.Invalid) || !strings.Contains(msg, "recipient") {
+			t.Errorf("the sender acknowledging its own message: %v", err)
+		}
 		// Once KE acknowledged (its update above did), there is nothing left
 		// to acknowledge.
 		ke, _ := load("kepoc")

@@ -216,6 +216,11 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 	}
 	if parent != nil {
 		m.ThreadID, m.ParentID = parent.ThreadID, parent.ID
+		if d.Type == Acknowledgement && !slices.Contains(parent.Recipients, a.State) {
+			// Said here rather than refused in the transaction, so the
+			// answer comes back with what was typed.
+			f.Add("type", "only a recipient State acknowledges a message: choose an update or a closure")
+		}
 		// A reply goes to the other parties of the message it answers.
 		if len(d.Recipients) == 0 {
 			for _, st := range append([]string{parent.SenderState}, parent.Recipients...) {

@@ -316,9 +316,15 @@ func (s *Server) threadData(r *http.Request, id string) (threadData, error) {
 	if err != nil {
 		return threadData{}, err
 	}
-	d := threadData{Messages: msgs, Last: msgs[len(msgs)-1], CanAck: map[string]bool{}, Replies: replyTypes,
+	d := threadData{Messages: msgs, Last: msgs[len(msgs)-1], CanAck: map[string]bool{},
 		Template: map[messaging.Type]messaging.Template{}, Limits: s.app.Messaging.AttachmentLimits()}
 	d.CanReply = s.app.Messaging.CanReply(ctx, a, d.Last) == nil
+	for _, t := range replyTypes {
+		// An acknowledgement is offered only while there is one to give.
+		if t != messaging.Acknowledgement || s.app.Messaging.CanAcknowledge(ctx, a, d.Last) == nil {
+			d.Replies = append(d.Replies, t)
+		}
+	}
 	byID := map[string]messaging.Message{}
 	for _, m := range msgs {
 		byID[m.ID] = m

@@ -262,6 +262,9 @@ func TestButtonsFollowWhatTheViewerMayDo(t *testing.T) {
 			if got := strings.Contains(r.body, reply); got != tc.re {
 				t.Errorf("answer form shown = %v, want %v", got, tc.re)
 			}
+			if got := strings.Contains(r.body, `id="rt-acknowledgement"`); got != tc.ack {
+				t.Errorf("acknowledgement offered as an answer = %v, want %v", got, tc.ack)
+			}
 		})
 	}
 }
