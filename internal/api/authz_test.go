@@ -244,8 +244,9 @@ var matrix = []matrixCase{
 	{name: "mark read", method: http.MethodPost, path: func(f *fixture, _ string) string { return "/messages/" + f.msg.ID + "/read" },
 		want: byRole{404, 204, 204, 204, 204, 404, 204, 401}},
 
-	// Communication checks: a State sees its own figures and the overall
-	// ones; the public only published aggregates, never per State.
+	// Communication checks: a State sees its own figures, and figures over
+	// all States only once published; the public only published
+	// aggregates, never per State.
 	{name: "list checks", method: http.MethodGet, path: static("/checks"),
 		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
 		hide: map[string][]string{nzPOC: {"Spring check", "Autumn check"}}, show: map[string][]string{sec: {"Spring check", "Autumn check"}, frViewer: {"Spring check"}}},
@@ -260,7 +261,11 @@ var matrix = []matrixCase{
 	{name: "check results", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/checks/" + f.spring.ID },
 		want: byRole{200, 200, 200, 200, 200, 404, 200, 401},
 		hide: map[string][]string{frAdmin: {`"key":"KE"`, `"state":"KE"`}, kePOC: {`"key":"FR"`, `"state":"FR"`}, nzPOC: {"Spring check"}},
-		show: map[string][]string{sec: {`"key":"KE"`, `"key":"FR"`, `"state":"FR"`}, frAdmin: {`"key":"FR"`, `"state":"FR"`}, kePOC: {`"key":"KE"`}}},
+		show: map[string][]string{sec: {`"key":"KE"`, `"key":"FR"`}, frAdmin: {`"key":"FR"`}, kePOC: {`"key":"KE"`}}},
+	{name: "check follow-up", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/checks/" + f.spring.ID + "/follow-up" },
+		want: byRole{200, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{kePOC: {`"state":"FR"`, frTechEmail}, nzPOC: {frTechEmail}},
+		show: map[string][]string{sec: {`"state":"FR"`, frTechEmail}, frAdmin: {`"state":"FR"`, frTechEmail, `"reason":"no-answer"`}}},
 	{name: "publish check", method: http.MethodPost, path: func(f *fixture, _ string) string { return "/checks/" + f.spring.ID + "/publish" },
 		body: func(*fixture, string) any { return map[string]any{"published": true} },
 		want: byRole{200, 403, 403, 403, 403, 403, 403, 401}},

@@ -65,6 +65,17 @@ type unreachableOut struct {
 	Bounce      string     `json:"bounce,omitempty"`
 }
 
+// followUpOut is a point of contact a check did not reach, with what the
+// caller may see of its entry to follow up.
+type followUpOut struct {
+	unreachableOut
+	Reason        string   `json:"reason"`
+	FunctionTitle string   `json:"function_title,omitempty"`
+	Organisation  string   `json:"organisation,omitempty"`
+	Emails        []string `json:"emails"`
+	Phones        []string `json:"phones"`
+}
+
 // reportOut is a campaign's results over every State in it: the
 // secretariat's view (scope "all") or the published aggregates (scope
 // "public", without by_state and unreachable).
@@ -109,19 +120,19 @@ func reportFrom(r pingtest.Report) reportOut {
 // secretariat gets every State's figures (scope "all", overall); a State
 // its own only (scope is its code, own), and the published aggregates once
 // the secretariat publishes them, never a figure over all States before.
+// The follow-up list, which can be long, is paged at .../follow-up.
 type checkViewOut struct {
-	Campaign      campaignOut      `json:"campaign"`
-	Scope         string           `json:"scope"`
-	Overall       *tallyOut        `json:"overall,omitempty"`
-	Own           *tallyOut        `json:"own,omitempty"`
-	MedianSeconds *float64         `json:"median_seconds"`
-	P90Seconds    *float64         `json:"p90_seconds"`
-	ByLevel       []tallyOut       `json:"by_level"`
-	ByRegion      []tallyOut       `json:"by_region"`
-	ByState       []tallyOut       `json:"by_state"`
-	Unreachable   []unreachableOut `json:"unreachable"`
-	Published     *reportOut       `json:"published,omitempty"`
-	InScope       *int             `json:"points_in_scope,omitempty"`
+	Campaign      campaignOut `json:"campaign"`
+	Scope         string      `json:"scope"`
+	Overall       *tallyOut   `json:"overall,omitempty"`
+	Own           *tallyOut   `json:"own,omitempty"`
+	MedianSeconds *float64    `json:"median_seconds"`
+	P90Seconds    *float64    `json:"p90_seconds"`
+	ByLevel       []tallyOut  `json:"by_level"`
+	ByRegion      []tallyOut  `json:"by_region"`
+	ByState       []tallyOut  `json:"by_state"`
+	Published     *reportOut  `json:"published,omitempty"`
+	InScope       *int        `json:"points_in_scope,omitempty"`
 }
 
 func checkViewFrom(v pingtest.View) checkViewOut {
@@ -129,7 +140,7 @@ func checkViewFrom(v pingtest.View) checkViewOut {
 	case v.All != nil:
 		r := reportFrom(*v.All)
 		out := checkViewOut{Campaign: r.Campaign, Scope: r.Scope, Overall: &r.Overall, MedianSeconds: r.MedianSeconds, P90Seconds: r.P90Seconds,
-			ByLevel: r.ByLevel, ByRegion: r.ByRegion, ByState: r.ByState, Unreachable: r.Unreachable}
+			ByLevel: r.ByLevel, ByRegion: r.ByRegion, ByState: r.ByState}
 		if v.Campaign.Status == pingtest.Scheduled {
 			n := v.InScope
 			out.InScope = &n
@@ -141,7 +152,7 @@ func checkViewFrom(v pingtest.View) checkViewOut {
 		answered := o.Own.Acknowledged > 0
 		out := checkViewOut{Campaign: campaignFrom(o.Campaign), Scope: o.State, Own: &own,
 			MedianSeconds: seconds(o.Median, answered), P90Seconds: seconds(o.P90, answered),
-			ByLevel: talliesFrom(o.ByLevel), ByRegion: []tallyOut{}, ByState: []tallyOut{own}, Unreachable: unreachableFrom(o.Unreachable)}
+			ByLevel: talliesFrom(o.ByLevel), ByRegion: []tallyOut{}, ByState: []tallyOut{own}}
 		if o.Published != nil {
 			p := reportFrom(*o.Published)
 			out.Published = &p
@@ -176,11 +187,41 @@ type publishIn struct {
 }
 
 func (s *server) listChecks(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
-	cs, err := s.app.Pings.Campaigns(r.Context(), a)
+	req, err := pageRequest(r, nil)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, listOf(cs, campaignFrom))
+	p, err := s.app.Pings.CampaignsPage(r.Context(), a, req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, pageOf(r, p, campaignFrom))
+}
+
+// checkFollowUp is one page of a check's points of contact not reached,
+// with the contact details the caller may see of each entry.
+func (s *server) checkFollowUp(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	q := r.URL.Query()
+	req, err := pageRequest(r, nil)
+	if err != nil {
+		return err
+	}
+	p, err := s.app.Pings.FollowUp(r.Context(), a, r.PathValue("id"), pingtest.FollowUpFilter{State: q.Get("state"), Level: q.Get("level"), Status: q.Get("status")}, req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, pageOf(r, p, func(ch pingtest.Challenge) followUpOut {
+		out := followUpOut{unreachableOut: unreachableFrom([]pingtest.Challenge{ch})[0], Reason: pingtest.NoAnswer, Emails: []string{}, Phones: []string{}}
+		if ch.BouncedAt != nil {
+			out.Reason = pingtest.Bounced
+		}
+		// A retired entry, or one the caller may not read, is listed
+		// without details.
+		if poc, err := s.app.Directory.POC(r.Context(), a, ch.POCID); err == nil {
+			out.FunctionTitle, out.Organisation, out.Emails, out.Phones = poc.FunctionTitle, poc.Organisation, nonNil(poc.Emails), nonNil(poc.Phones)
+		}
+		return out
+	}))
 }
 
 func (s *server) createCheck(w http.ResponseWriter, r *http.Request, a actor.Actor) error {

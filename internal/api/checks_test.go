@@ -144,3 +144,90 @@ func TestCreateCheckOutOfRange(t *testing.T) {
 		}
 	})
 }
+
+func TestCheckListsArePaged(t *testing.T) {
+	engines(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		c, err := f.app.Pings.Create(ctx, f.acc[sec].Actor(), pingtest.Input{Name: "Check of two levels", ScopeKind: pingtest.ScopeStates,
+			Scope: []string{"FR", "KE"}, Levels: []string{"technical", "diplomatic"}, WindowHours: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.drain()
+		f.clock.Advance(2 * time.Hour)
+		f.drain()
+		type listed struct {
+			Items []map[string]any `json:"items"`
+			Count int              `json:"count"`
+			Next  string           `json:"next"`
+		}
+		get := func(role, path string) listed {
+			t.Helper()
+			res := f.get(role, path)
+			if res.status != http.StatusOK {
+				t.Fatalf("GET %s: %v", path, res)
+			}
+			var l listed
+			if err := json.Unmarshal(res.body, &l); err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
+		// Walk a list a row a page, following next, and return one field of each row.
+		walk := func(role, path, field string) []string {
+			t.Helper()
+			var out []string
+			for i := 0; path != ""; i++ {
+				if i > 10 {
+					t.Fatal("paging does not end")
+				}
+				l := get(role, strings.TrimPrefix(path, prefix))
+				if l.Count != len(l.Items) || l.Count > 1 {
+					t.Fatalf("count %d for %d items, limit 1", l.Count, len(l.Items))
+				}
+				for _, it := range l.Items {
+					out = append(out, it[field].(string))
+				}
+				path = l.Next
+			}
+			return out
+		}
+		// Newest first: the fixture's autumn and spring checks, then this one.
+		if got := walk(sec, "/checks?limit=1", "name"); strings.Join(got, ",") != "Check of two levels,Autumn check,Spring check" {
+			t.Errorf("checks, a page at a time: %v", got)
+		}
+		// Nobody answered: France's entries (diplomatic, then technical),
+		// then Kenya's technical one, by State name and level.
+		base := "/checks/" + c.ID + "/follow-up"
+		if got := walk(sec, base+"?limit=1", "level"); strings.Join(got, ",") != "diplomatic,technical,technical" {
+			t.Errorf("follow-up, a page at a time: %v", got)
+		}
+		if got := walk(sec, base+"?limit=1&state=KE", "state"); strings.Join(got, ",") != "KE" {
+			t.Errorf("follow-up of KE: %v", got)
+		}
+		if got := walk(sec, base+"?limit=1&level=technical&status=no-answer", "state"); strings.Join(got, ",") != "FR,KE" {
+			t.Errorf("technical follow-up with no answer: %v", got)
+		}
+		if got := walk(frPOC, base+"?limit=1", "state"); strings.Join(got, ",") != "FR,FR" {
+			t.Errorf("FR's follow-up: %v", got)
+		}
+		if l := get(kePOC, base+"?state=FR"); len(l.Items) != 0 {
+			t.Errorf("KE reads FR's follow-up: %v", l.Items)
+		}
+		if l := get(sec, base+"?status=bounced"); len(l.Items) != 0 || l.Next != "" {
+			t.Errorf("bounced: %+v", l)
+		}
+		for _, bad := range []struct{ query, field string }{
+			{"?limit=0", "limit"}, {"?limit=99999999999999999999", "limit"}, {"?cursor=bm90LWEta2V5", "cursor"},
+			{"?level=military", "level"}, {"?status=late", "status"}, {"?state=France", "state"},
+		} {
+			res := f.get(sec, base+bad.query)
+			if res.status != http.StatusUnprocessableEntity || res.errorFields(t)[bad.field] == nil {
+				t.Errorf("%s: %v", bad.query, res)
+			}
+		}
+		if res := f.get(sec, "/checks?limit=1000"); res.status != http.StatusUnprocessableEntity || res.errorFields(t)["limit"] == nil {
+			t.Errorf("checks with limit=1000: %v", res)
+		}
+	})
+}

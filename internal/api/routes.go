@@ -67,6 +67,7 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/checks", s.createCheck},
 		{http.MethodGet, "/checks/pending", s.pendingChecks},
 		{http.MethodGet, "/checks/{id}", s.getCheck},
+		{http.MethodGet, "/checks/{id}/follow-up", s.checkFollowUp},
 		{http.MethodPost, "/checks/{id}/publish", s.publishCheck},
 		{http.MethodPost, "/checks/challenges/{id}/acknowledge", s.acknowledgeCheck},
 		{http.MethodGet, "/check-results", s.publishedResults},

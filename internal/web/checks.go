@@ -4,12 +4,14 @@ import (
 	"encoding/csv"
 	"html/template"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
+	paging "github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/states"
 	"github.com/detente/detente/internal/worldmap"
@@ -26,20 +28,27 @@ func plainLabel(k string) string { return k }
 
 type checksData struct {
 	Campaigns    []pingtest.Campaign
+	Pager        pager
 	History      []pingtest.Trend
 	HistoryChart template.HTML
 	Regions      []string
 	Pending      []pingtest.Check
 }
 
-// checksPage gathers what the list page shows the caller.
+// checksPage gathers what the list page shows the caller: one page of
+// campaigns, as the query asks.
 func (s *Server) checksPage(r *http.Request) (checksData, error) {
 	a := who(r)
 	d := checksData{Regions: states.Regions()}
-	var err error
-	if d.Campaigns, err = s.app.Pings.Campaigns(r.Context(), a); err != nil {
+	req, err := paging.Parse(r.URL.Query())
+	if err != nil {
 		return d, err
 	}
+	res, err := s.app.Pings.CampaignsPage(r.Context(), a, req)
+	if err != nil {
+		return d, err
+	}
+	d.Campaigns, d.Pager = res.Items, pagerFor(r, res.Next)
 	if d.History, err = s.app.Pings.History(r.Context(), a); err != nil {
 		return d, err
 	}
@@ -58,14 +67,16 @@ func (s *Server) checksPage(r *http.Request) (checksData, error) {
 }
 
 func (s *Server) checks(w http.ResponseWriter, r *http.Request) {
+	p := page{Title: "Communication checks", Nav: "checks",
+		Form: map[string][]string{"scope_kind": {"all"}, "window_hours": {"72"}, "reminder_after_hours": {"48"}, "repeat_months": {"6"}, "levels": {"technical"}}}
 	d, err := s.checksPage(r)
 	if err != nil {
-		s.renderError(w, r, err)
+		p.Data = d
+		s.listProblem(w, r, "checks", p, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "checks", page{Title: "Communication checks", Nav: "checks",
-		Form: map[string][]string{"scope_kind": {"all"}, "window_hours": {"72"}, "reminder_after_hours": {"48"}, "repeat_months": {"6"}, "levels": {"technical"}},
-		Data: d})
+	p.Data = d
+	s.render(w, r, http.StatusOK, "checks", p)
 }
 
 func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
@@ -131,13 +142,21 @@ type reportData struct {
 	Report      pingtest.Report // the public page's published aggregates
 	Charts      map[string]template.HTML
 	FollowUp    []followUp
+	Pager       pager
+	Filter      pingtest.FollowUpFilter
+	States      []string // the States a filter may name: those in the check, for the secretariat
 	Public      bool
 	CanPublish  bool
 	CanWithdraw bool
 }
 
-// Human writes a time to confirm for people.
-func (reportData) Human(d time.Duration) string { return pingtest.HumanDuration(d) }
+// Human writes a time to confirm for people, each number kept on the line
+// of its unit.
+func (reportData) Human(d time.Duration) string {
+	return numberUnit.ReplaceAllString(pingtest.HumanDuration(d), "$1\u00a0")
+}
+
+var numberUnit = regexp.MustCompile(`(\d) `)
 
 // OpensOn is when a scheduled check opens, as a sentence's words.
 func (reportData) OpensOn(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") }
@@ -188,11 +207,15 @@ func (s *Server) checkReport(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	d := reportData{View: v, CanPublish: s.app.Pings.CanPublish(a, v.Campaign), CanWithdraw: s.app.Pings.CanWithdraw(a, v.Campaign)}
+	q := r.URL.Query()
+	d := reportData{View: v, CanPublish: s.app.Pings.CanPublish(a, v.Campaign), CanWithdraw: s.app.Pings.CanWithdraw(a, v.Campaign),
+		Filter: pingtest.FollowUpFilter{State: q.Get("state"), Level: q.Get("level"), Status: q.Get("status")}}
 	switch {
 	case v.All != nil:
 		d.Charts = s.reportCharts(v.All.ByLevel, v.All.ByRegion, nil)
-		d.FollowUp = s.followUps(r, v.All.Unreachable)
+		for _, t := range v.All.ByState {
+			d.States = append(d.States, t.Key)
+		}
 		if len(v.All.ByState) > 0 {
 			// Over many States a map reads better than a bar per State; the
 			// table beside it holds the same figures.
@@ -200,13 +223,25 @@ func (s *Server) checkReport(w http.ResponseWriter, r *http.Request) {
 		}
 	case v.Own != nil:
 		d.Charts = s.reportCharts(v.Own.ByLevel, nil, nil)
-		d.FollowUp = s.followUps(r, v.Own.Unreachable)
 		if p := v.Own.Published; p != nil {
 			d.Charts["published-level"] = barChart("Published: by level", p.ByLevel, levelLabel)
 			d.Charts["published-region"] = barChart("Published: by regional group", p.ByRegion, plainLabel)
 		}
 	}
-	s.render(w, r, http.StatusOK, "check", page{Title: v.Campaign.Name, Nav: "checks", Data: d})
+	pg := page{Title: v.Campaign.Name, Nav: "checks", Data: &d}
+	if v.Campaign.Status != pingtest.Scheduled {
+		req, err := paging.Parse(q)
+		var res paging.Page[pingtest.Challenge]
+		if err == nil {
+			res, err = s.app.Pings.FollowUp(r.Context(), a, v.Campaign.ID, d.Filter, req)
+		}
+		if err != nil {
+			s.listProblem(w, r, "check", pg, err)
+			return
+		}
+		d.FollowUp, d.Pager = s.followUps(r, res.Items), pagerFor(r, res.Next)
+	}
+	s.render(w, r, http.StatusOK, "check", pg)
 }
 
 // checkCSV exports what the report page shows in one table: group is

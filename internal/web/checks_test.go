@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -167,7 +169,7 @@ func TestCheckReportReadsForPeople(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("report: %d %s", r.status, snippet(r.body))
 		}
-		for _, s := range []string{"median 1 day 6 h", `<th scope="col">Level</th>`, ">Technical<"} {
+		for _, s := range []string{"median 1\u00a0day 6\u00a0h", `<th scope="col">Level</th>`, ">Technical<"} {
 			if !strings.Contains(r.body, s) {
 				t.Errorf("report lacks %q", s)
 			}
@@ -181,13 +183,75 @@ func TestCheckReportReadsForPeople(t *testing.T) {
 			t.Fatal(err)
 		}
 		r = f.anon().get("/results")
-		for _, s := range []string{"median 1 day 6 h", `<th scope="col">Level</th>`, `<th scope="col">Regional group</th>`} {
+		for _, s := range []string{"median 1\u00a0day 6\u00a0h", `<th scope="col">Level</th>`, `<th scope="col">Regional group</th>`} {
 			if !strings.Contains(r.body, s) {
 				t.Errorf("results page lacks %q", s)
 			}
 		}
 		if strings.Contains(r.body, `<th scope="col">Group</th>`) {
 			t.Error(`results page heads a table "Group"`)
+		}
+	})
+}
+
+func TestCheckListsArePaged(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, engine *store.DB) {
+		f := newFixture(t, engine.Engine)
+		sec := f.signIn("sec")
+		next := regexp.MustCompile(`<a href="([^"]+)" rel="next">Next page</a>`)
+
+		// Two checks, one a page: the second page holds the other.
+		first := sec.get("/checks?limit=1")
+		m := next.FindStringSubmatch(first.body)
+		if first.status != http.StatusOK || m == nil {
+			t.Fatalf("first page: %d, next link %v", first.status, m)
+		}
+		// The campaigns table, without the history of rates below it.
+		campaigns := func(body string) string {
+			_, after, _ := strings.Cut(body, "<h2>Campaigns</h2>")
+			table, _, _ := strings.Cut(after, "<section")
+			return table
+		}
+		second := sec.get(html.UnescapeString(m[1]))
+		one, two := campaigns(first.body), campaigns(second.body)
+		if second.status != http.StatusOK || !strings.Contains(one, ">"+f.check.Name+"</a>") || strings.Contains(one, ">"+f.earlier.Name+"</a>") ||
+			!strings.Contains(two, ">"+f.earlier.Name+"</a>") || strings.Contains(two, ">"+f.check.Name+"</a>") || next.MatchString(two) {
+			t.Fatalf("pages: %d\n%s\n%s", second.status, one, two)
+		}
+		if r := sec.get("/checks?limit=100000"); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "whole number from 1 to") {
+			t.Fatalf("a huge limit: %d", r.status)
+		}
+
+		// The follow-up list filters by State, level and reason.
+		report := "/checks/" + f.earlier.ID
+		for _, tc := range []struct {
+			query     string
+			status    int
+			has, hasn []string
+		}{
+			{"", http.StatusOK, []string{frEntry, "No answer"}, nil},
+			{"?state=FR&level=technical&status=no-answer", http.StatusOK, []string{frEntry}, nil},
+			{"?status=bounced", http.StatusOK, []string{"No point of contact matches"}, []string{frEntry}},
+			{"?level=diplomatic", http.StatusOK, []string{"No point of contact matches"}, []string{frEntry}},
+			{"?state=KE", http.StatusOK, []string{"No point of contact matches"}, []string{frEntry}},
+			{"?status=late&level=military", http.StatusUnprocessableEntity, []string{`id="status-error"`, `id="level-error"`}, []string{frEntry}},
+			{"?cursor=%00", http.StatusBadRequest, nil, []string{frEntry}},
+			{"?cursor=bm90LWEta2V5", http.StatusUnprocessableEntity, []string{"damaged"}, []string{frEntry}},
+		} {
+			r := sec.get(report + tc.query)
+			if r.status != tc.status {
+				t.Errorf("%s: status %d, want %d", tc.query, r.status, tc.status)
+			}
+			for _, s := range tc.has {
+				if !strings.Contains(r.body, s) {
+					t.Errorf("%s: lacks %q", tc.query, s)
+				}
+			}
+			for _, s := range tc.hasn {
+				if strings.Contains(r.body, s) {
+					t.Errorf("%s: shows %q", tc.query, s)
+				}
+			}
 		}
 	})
 }
