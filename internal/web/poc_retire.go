@@ -10,6 +10,7 @@ import (
 type retireData struct {
 	POC   directory.POC
 	State directory.State
+	Last  bool // the State's only active entry at its level
 }
 
 // retireForm asks an administrator to confirm a retirement, saying what it
@@ -34,7 +35,13 @@ func (s *Server) retireForm(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "retire", page{Title: "Retire " + p.FunctionTitle + "?", Nav: "directory", Data: retireData{POC: p, State: st}})
+	same, err := s.app.Directory.POCs(r.Context(), a, directory.Filter{State: p.State, Level: p.Level})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "retire", page{Title: "Retire " + p.FunctionTitle + "?", Nav: "directory",
+		Data: retireData{POC: p, State: st, Last: len(same) == 1 && same[0].ID == p.ID}})
 }
 
 func (s *Server) reinstate(w http.ResponseWriter, r *http.Request) {

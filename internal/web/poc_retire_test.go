@@ -31,7 +31,9 @@ func TestRetireAsksFirstAndCanBeUndone(t *testing.T) {
 		if ask.status != http.StatusOK {
 			t.Fatalf("confirmation page: %d\n%s", ask.status, snippet(ask.body))
 		}
-		for _, s := range []string{"no more mail", "communication checks", "history", "reinstate", `method="post" action="` + base + `/retire"`} {
+		// FR has no other diplomatic entry: the page warns.
+		for _, s := range []string{"no more mail", "communication checks", "history", "reinstate", "only diplomatic point of contact",
+			`method="post" action="` + base + `/retire"`} {
 			if !strings.Contains(ask.body, s) {
 				t.Errorf("confirmation page lacks %q", s)
 			}
