@@ -43,13 +43,26 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 // serve listens on the configured address and runs until ctx ends. ready,
 // if set, is told the address once the listener is open.
 func serve(ctx context.Context, a *app.App, opt web.Options, ready func(addr string)) error {
-	h, err := server.Handler(a, opt)
+	h, mh, err := server.Handlers(a, opt)
 	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", a.Config.Addr)
 	if err != nil {
 		return err
+	}
+	if mh != nil {
+		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		a.Log.Info("metrics listening", "addr", mln.Addr().String())
+		go func() {
+			if err := server.Run(ctx, a.Log, mln, mh, a.Config.ShutdownTimeout); err != nil {
+				a.Log.Error("metrics listener", "err", err)
+			}
+		}()
 	}
 	wctx, stopWorkers := context.WithCancel(ctx)
 	workers := make(chan struct{})
@@ -65,21 +78,20 @@ func serve(ctx context.Context, a *app.App, opt web.Options, ready func(addr str
 
 // firstRun creates a secretariat administrator when there is no account at
 // all, so a new installation can be signed into. The password is printed
-// once, to the operator's terminal.
+// once, to the operator's terminal. Instances starting together on one
+// empty database create one administrator between them.
 func firstRun(ctx context.Context, a *app.App, getenv func(string) string, out io.Writer) error {
-	accs, err := a.Access.Accounts(ctx, actor.Operator)
-	if err != nil || len(accs) > 0 {
-		return err
-	}
 	email := getenv("DETENTE_ADMIN_EMAIL")
 	if email == "" {
 		email = "admin@detente.invalid"
 	}
-	acc, pw, err := a.Access.CreateAccount(ctx, actor.Operator, access.NewAccount{Email: email, DisplayName: "Directory administrator", Role: actor.Secretariat})
+	acc, pw, created, err := a.Access.FirstAdmin(ctx, email)
 	if err != nil {
 		return fmt.Errorf("first administrator: %w", err)
 	}
-	fmt.Fprintf(out, "\nFirst run: created the secretariat administrator\n  email:    %s\n  password: %s\nSign in, set up the second factor, and change the password.\n\n", acc.Email, pw)
+	if created {
+		fmt.Fprintf(out, "\nFirst run: created the secretariat administrator\n  email:    %s\n  password: %s\nSign in, set up the second factor, and change the password.\n\n", acc.Email, pw)
+	}
 	return nil
 }
 
@@ -129,6 +141,47 @@ func cmdCreateUser(ctx context.Context, args []string, getenv func(string) strin
 	fmt.Fprintf(stdout, "created %s (%s%s)\n", acc.Email, acc.Role.Label(), map[bool]string{true: " of " + acc.State, false: ""}[acc.State != ""])
 	if generated != "" {
 		fmt.Fprintf(stdout, "initial password: %s\n", generated)
+	}
+	return nil
+}
+
+// cmdResetUser does from the console what an administrator's reset button
+// does: it ends the account's sessions and API tokens, clears its password
+// and second factor, and mails a one-time link to choose a new password,
+// or prints the link when no mail relay is configured.
+func cmdResetUser(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("admin reset-user", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "email address of the account (required)")
+	srv := config.Bind(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return errors.New("usage: detente admin reset-user -email ADDRESS")
+	}
+	cfg, err := srv.Resolve(getenv)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg, cfg.Logger(stderr), app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	acc, err := a.Access.AccountByEmail(ctx, actor.Operator, *email)
+	if err != nil {
+		return describe(err)
+	}
+	res, err := a.Access.ResetAccount(ctx, actor.Operator, acc.ID)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "reset %s: sessions and API tokens ended, password and second factor cleared\n", res.Account.Email)
+	if res.Mailed {
+		fmt.Fprintf(stdout, "a one-time link was queued for mail to %s; it works until %s\n", res.Account.Email, res.ExpiresAt.UTC().Format(time.RFC3339))
+	} else {
+		fmt.Fprintf(stdout, "no mail relay is configured: hand this one-time link over by a separate channel (it works until %s):\n%s\n", res.ExpiresAt.UTC().Format(time.RFC3339), res.Link)
 	}
 	return nil
 }

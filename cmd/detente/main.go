@@ -36,6 +36,7 @@ Usage:
   detente demo [flags]               run with an embedded database full of fictitious demo data
   detente migrate [flags]            apply database migrations and exit
   detente admin create-user [flags]  create an account (e.g. the first secretariat administrator)
+  detente admin reset-user -email …  end an account's sessions and tokens and send a one-time link to choose a new password
   detente audit verify [flags]       check the audit log's hash chain and signed checkpoints (-expect SEQ:HASH)
   detente audit keygen               make a key to sign audit checkpoints (-audit-key)
   detente checks [list|create|report|publish]  run communication checks (ping tests)
@@ -64,10 +65,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "migrate":
 		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
 	case "admin":
-		if len(rest) == 0 || rest[0] != "create-user" {
-			return errors.New(`usage: detente admin create-user -email … -name … -role … [-state XX]`)
+		switch {
+		case len(rest) > 0 && rest[0] == "create-user":
+			return cmdCreateUser(ctx, rest[1:], getenv, stdin, stdout, stderr)
+		case len(rest) > 0 && rest[0] == "reset-user":
+			return cmdResetUser(ctx, rest[1:], getenv, stdout, stderr)
 		}
-		return cmdCreateUser(ctx, rest[1:], getenv, stdin, stdout, stderr)
+		return errors.New(`usage: detente admin create-user -email … -name … -role … [-state XX] | reset-user -email …`)
 	case "audit":
 		return cmdAudit(ctx, rest, getenv, stdout, stderr)
 	case "checks":

@@ -29,22 +29,32 @@ type Config struct {
 	Issuer          string        // shown in authenticator apps
 	SessionTTL      time.Duration // absolute lifetime of a session
 	SessionIdle     time.Duration // a session unused this long ends
-	MaxFailsAccount int           // failed sign-ins per account per window
+	MaxFailsAccount int           // failed sign-ins per account from one address per window
 	MaxFailsAddr    int           // failed sign-ins per client address per window
-	FailWindow      time.Duration
-	Argon2          Argon2
+	// MaxFailsUnderAttack failed sign-ins on one account, from any
+	// addresses, make every address that failed on it wait.
+	MaxFailsUnderAttack int
+	FailWindow          time.Duration // the sliding window the counts cover
+	Argon2              Argon2
+
+	// Reset links: BaseURL starts them; with an Outbox they are mailed
+	// from MailFrom, without one they are handed to the administrator.
+	BaseURL  string
+	MailFrom string
+	Outbox   Outbox
 }
 
 // DefaultConfig is what a server uses unless told otherwise.
 func DefaultConfig() Config {
 	return Config{
-		Issuer:          "detente",
-		SessionTTL:      12 * time.Hour,
-		SessionIdle:     60 * time.Minute,
-		MaxFailsAccount: 5,
-		MaxFailsAddr:    20,
-		FailWindow:      15 * time.Minute,
-		Argon2:          DefaultArgon2,
+		Issuer:              "detente",
+		SessionTTL:          12 * time.Hour,
+		SessionIdle:         60 * time.Minute,
+		MaxFailsAccount:     5,
+		MaxFailsAddr:        20,
+		MaxFailsUnderAttack: 50,
+		FailWindow:          15 * time.Minute,
+		Argon2:              DefaultArgon2,
 	}
 }
 
@@ -69,6 +79,7 @@ type Account struct {
 	Role        actor.Role
 	State       string
 	TOTPEnabled bool
+	TOTPReenrol bool // reset: a new second factor is due before acting
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	DisabledAt  *time.Time
@@ -82,7 +93,7 @@ func (a Account) SecondFactorRequired() bool {
 // NeedsSecondFactor reports whether sign-in must pass TOTP: required roles
 // always, other accounts once they enrolled of their own accord.
 func (a Account) NeedsSecondFactor() bool {
-	return a.SecondFactorRequired() || a.TOTPEnabled
+	return a.SecondFactorRequired() || a.TOTPEnabled || a.TOTPReenrol
 }
 
 // Actor is the account as a caller of services.
@@ -90,13 +101,13 @@ func (a Account) Actor() actor.Actor {
 	return actor.Actor{AccountID: a.ID, Email: a.Email, Role: a.Role, State: a.State}
 }
 
-const accountCols = `id, email, display_name, role, COALESCE(state_code, ''), totp_enabled, created_at, updated_at, disabled_at`
+const accountCols = `id, email, display_name, role, COALESCE(state_code, ''), totp_enabled, totp_reenrol, created_at, updated_at, disabled_at`
 
 func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
 	var a Account
 	var role string
 	var disabled sql.NullTime
-	err := row.Scan(&a.ID, &a.Email, &a.DisplayName, &role, &a.State, &a.TOTPEnabled, &a.CreatedAt, &a.UpdatedAt, &disabled)
+	err := row.Scan(&a.ID, &a.Email, &a.DisplayName, &role, &a.State, &a.TOTPEnabled, &a.TOTPReenrol, &a.CreatedAt, &a.UpdatedAt, &disabled)
 	a.Role = actor.Role(role)
 	if disabled.Valid {
 		t := disabled.Time
@@ -127,6 +138,9 @@ type NewAccount struct {
 	Role        actor.Role
 	State       string
 	Password    string // empty: a random one is generated and returned
+	// Repeat is the password typed a second time, where a form asks
+	// twice; nil where nobody typed it (the API, the command line).
+	Repeat *string
 }
 
 // minPassword follows NIST SP 800-63B: length over composition rules.
@@ -171,6 +185,9 @@ func (s *Service) validateNew(ctx context.Context, q store.Queryer, in *NewAccou
 		if msg := passwordProblem(in.Password); msg != "" {
 			f.Add("password", msg)
 		}
+	}
+	if in.Repeat != nil && *in.Repeat != in.Password {
+		f.Add("password2", "the two passwords differ; type the same one twice")
 	}
 	return f.Err()
 }
@@ -220,26 +237,69 @@ func (s *Service) CreateAccount(ctx context.Context, a actor.Actor, in NewAccoun
 	}
 	now := s.clock.Now()
 	acc := Account{ID: newID(), Email: in.Email, DisplayName: in.DisplayName, Role: in.Role, State: in.State, CreatedAt: now, UpdatedAt: now}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var state any
-		if in.State != "" {
-			state = in.State
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, email, display_name, role, state_code, password_hash, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, acc.ID, acc.Email, acc.DisplayName, string(acc.Role), state, hash, now, now)
-		if store.IsUnique(err) {
-			return &errs.Error{Code: errs.Conflict, Message: "an account with this email already exists", Fields: map[string]string{"email": "an account with this email already exists"}}
-		}
-		if err != nil {
-			return errs.Internalf(err, "insert account")
-		}
-		return s.audit.Append(ctx, tx, a, audit.Change{Action: "account.create", ObjectType: "account", ObjectID: acc.ID, State: acc.State,
-			Details: map[string]string{"email": acc.Email, "role": string(acc.Role), "display_name": acc.DisplayName}})
-	})
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error { return s.insertAccount(ctx, tx, a, acc, hash) })
 	if err != nil {
 		return Account{}, "", err
 	}
 	return acc, generated, nil
+}
+
+func (s *Service) insertAccount(ctx context.Context, tx *sql.Tx, a actor.Actor, acc Account, hash string) error {
+	var state any
+	if acc.State != "" {
+		state = acc.State
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, email, display_name, role, state_code, password_hash, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, acc.ID, acc.Email, acc.DisplayName, string(acc.Role), state, hash, acc.CreatedAt, acc.UpdatedAt)
+	if store.IsUnique(err) {
+		return &errs.Error{Code: errs.Conflict, Message: "an account with this email already exists", Fields: map[string]string{"email": "an account with this email already exists"}}
+	}
+	if err != nil {
+		return errs.Internalf(err, "insert account")
+	}
+	return s.audit.Append(ctx, tx, a, audit.Change{Action: "account.create", ObjectType: "account", ObjectID: acc.ID, State: acc.State,
+		Details: map[string]string{"email": acc.Email, "role": string(acc.Role), "display_name": acc.DisplayName}})
+}
+
+// FirstAdmin creates a secretariat account with a generated password when
+// there is no account at all, so a new installation can be signed into. It
+// is safe for several instances starting at once on one empty database:
+// the check and the insert run in one transaction that instances take in
+// turn (an advisory lock on PostgreSQL, SQLite's single writer), so one
+// creates the account and the others see it. created is false, and the
+// password empty, when an account existed.
+func (s *Service) FirstAdmin(ctx context.Context, email string) (acc Account, password string, created bool, err error) {
+	in := NewAccount{Email: email, DisplayName: "Directory administrator", Role: actor.Secretariat}
+	if err := s.validateNew(ctx, s.db.R, &in); err != nil {
+		return Account{}, "", false, err
+	}
+	password = randomToken(15)
+	hash, err := s.cfg.Argon2.HashPassword(password)
+	if err != nil {
+		return Account{}, "", false, errs.Internalf(err, "hash password")
+	}
+	now := s.clock.Now()
+	acc = Account{ID: newID(), Email: in.Email, DisplayName: in.DisplayName, Role: in.Role, CreatedAt: now, UpdatedAt: now}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if s.db.Engine == store.Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7157842, hashtext(current_schema()))`); err != nil {
+				return errs.Internalf(err, "lock accounts")
+			}
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n); err != nil {
+			return errs.Internalf(err, "count accounts")
+		}
+		if n > 0 {
+			return nil
+		}
+		created = true
+		return s.insertAccount(ctx, tx, actor.Operator, acc, hash)
+	})
+	if err != nil || !created {
+		return Account{}, "", false, err
+	}
+	return acc, password, true, nil
 }
 
 // Account returns one account if a may see it.
@@ -260,6 +320,23 @@ func (s *Service) Account(ctx context.Context, a actor.Actor, id string) (Accoun
 		return Account{}, errs.E(errs.NotFound, "no such account")
 	}
 	return acc, nil
+}
+
+// AccountByEmail finds an account by its address, for those who may see it
+// (as Account decides).
+func (s *Service) AccountByEmail(ctx context.Context, a actor.Actor, email string) (Account, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return Account{}, err
+	}
+	var id string
+	err := s.db.R.QueryRowContext(ctx, `SELECT id FROM accounts WHERE email = $1`, strings.ToLower(strings.TrimSpace(email))).Scan(&id)
+	if store.NoRows(err) {
+		return Account{}, errs.E(errs.NotFound, "no such account")
+	}
+	if err != nil {
+		return Account{}, errs.Internalf(err, "find account")
+	}
+	return s.Account(ctx, a, id)
 }
 
 // Accounts lists the accounts a may manage: all for the secretariat, its own
@@ -293,7 +370,9 @@ func (s *Service) Accounts(ctx context.Context, a actor.Actor) ([]Account, error
 	return out, rows.Err()
 }
 
-// SetDisabled disables or re-enables an account and ends its sessions.
+// SetDisabled disables or re-enables an account. Disabling ends its
+// sessions and revokes its API tokens for good: enabling it again brings
+// none of them back, so whoever held them must not regain access with it.
 func (s *Service) SetDisabled(ctx context.Context, a actor.Actor, id string, disabled bool) error {
 	if err := a.RequireWrite(); err != nil {
 		return err
@@ -319,6 +398,9 @@ func (s *Service) SetDisabled(ctx context.Context, a actor.Actor, id string, dis
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, id); err != nil {
 				return errs.Internalf(err, "end sessions")
 			}
+			if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL`, now, id); err != nil {
+				return errs.Internalf(err, "revoke tokens")
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET disabled_at = $1, updated_at = $2 WHERE id = $3`, at, now, id); err != nil {
 			return errs.Internalf(err, "update account")
@@ -327,8 +409,9 @@ func (s *Service) SetDisabled(ctx context.Context, a actor.Actor, id string, dis
 	})
 }
 
-// ChangePassword replaces the caller's password after checking the current one.
-func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, next string) error {
+// ChangePassword replaces the caller's password after checking the current
+// one; the new one is typed twice.
+func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, next, repeat string) error {
 	if err := a.RequireSignedIn(); err != nil {
 		return err
 	}
@@ -342,6 +425,8 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 	}
 	if msg := passwordProblem(next); msg != "" {
 		f.Add("new_password", msg)
+	} else if next != repeat {
+		f.Add("new_password2", "the two passwords differ; type the same one twice")
 	}
 	if err := f.Err(); err != nil {
 		return err

@@ -186,8 +186,12 @@ func TestSignInThrottlesAndAudits(t *testing.T) {
 				t.Fatalf("attempt %d: %v", i, err)
 			}
 		}
-		if _, _, err := e.svc.SignIn(ctx, "POC@fr.invalid", pw, "192.0.2.2", "t"); !errs.Is(err, errs.TooMany) {
-			t.Fatalf("sixth attempt with the right password = %v, want too many", err)
+		if _, _, err := e.svc.SignIn(ctx, "POC@fr.invalid", pw, "192.0.2.1", "t"); !errs.Is(err, errs.TooMany) {
+			t.Fatalf("sixth attempt from the same address with the right password = %v, want too many", err)
+		}
+		// The owner elsewhere is not locked out by someone else's guesses.
+		if _, _, err := e.svc.SignIn(ctx, "POC@fr.invalid", pw, "192.0.2.2", "t"); err != nil {
+			t.Fatalf("the right password from another address = %v, want a session", err)
 		}
 		e.clock.Advance(16 * time.Minute)
 		tok, sess, err := e.svc.SignIn(ctx, "poc@fr.invalid", pw, "192.0.2.1", "t")
@@ -204,8 +208,8 @@ func TestSignInThrottlesAndAudits(t *testing.T) {
 				failed++
 			}
 		}
-		if ok != 1 || failed != 6 {
-			t.Fatalf("audit has %d sign-ins and %d failures, want 1 and 6", ok, failed)
+		if ok != 2 || failed != 6 {
+			t.Fatalf("audit has %d sign-ins and %d failures, want 2 and 6", ok, failed)
 		}
 	})
 }
@@ -335,6 +339,10 @@ func TestDisabledAccountCannotSignIn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		secret, _, err := e.svc.CreateToken(ctx, poc.Actor(), "script", []actor.Scope{actor.ScopeRead, actor.ScopeWrite}, 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := e.svc.SetDisabled(ctx, admin, kepoc.ID, true); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("FR admin disabled a KE account: %v", err)
 		}
@@ -346,6 +354,24 @@ func TestDisabledAccountCannotSignIn(t *testing.T) {
 		}
 		if _, _, err := e.svc.SignIn(ctx, poc.Email, pw, "192.0.2.1", "t"); !errs.Is(err, errs.Unauthenticated) {
 			t.Fatalf("disabled account signs in: %v", err)
+		}
+		// Enabling the account again brings back neither its sessions nor
+		// its tokens: whoever held them must not regain access with it.
+		if err := e.svc.SetDisabled(ctx, admin, poc.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Session(ctx, tok); err == nil {
+			t.Fatal("a session from before the account was disabled works again")
+		}
+		if _, err := e.svc.TokenActor(ctx, secret); !errs.Is(err, errs.Unauthenticated) {
+			t.Fatalf("a token from before the account was disabled works again: %v", err)
+		}
+		toks, err := e.svc.Tokens(ctx, poc.Actor())
+		if err != nil || len(toks) != 1 || toks[0].RevokedAt == nil {
+			t.Fatalf("the token is not recorded as revoked: %+v, %v", toks, err)
+		}
+		if _, _, err := e.svc.SignIn(ctx, poc.Email, pw, "192.0.2.1", "t"); err != nil {
+			t.Fatalf("the enabled account cannot sign in: %v", err)
 		}
 	})
 }

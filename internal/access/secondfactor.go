@@ -6,7 +6,6 @@ import (
 
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/errs"
-	"github.com/detente/detente/internal/store"
 )
 
 // Enrolment is what a person needs to add detente to an authenticator app.
@@ -49,13 +48,11 @@ func (s *Service) CompleteTOTP(ctx context.Context, token, code string) (string,
 		return "", Session{}, err
 	}
 	acc := sess.Account
-	window := s.clock.Now().Truncate(s.cfg.FailWindow)
+	now := s.clock.Now()
 	key := "totp:" + acc.ID
-	var fails int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT failures FROM login_failures WHERE key = $1 AND window_start = $2`, key, window).Scan(&fails); err != nil && !store.NoRows(err) {
-		return "", Session{}, errs.Internalf(err, "read throttle")
-	}
-	if fails >= s.cfg.MaxFailsAccount {
+	if _, wait, err := s.failures(ctx, key, now, s.cfg.MaxFailsAccount); err != nil {
+		return "", Session{}, err
+	} else if wait > 0 {
 		return "", Session{}, errs.E(errs.TooMany, "too many wrong codes; wait a few minutes and try again")
 	}
 	var secret string
@@ -69,7 +66,7 @@ func (s *Service) CompleteTOTP(ctx context.Context, token, code string) (string,
 	step, ok := checkTOTP(secret, code, s.clock.Now(), lastStep)
 	if !ok {
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			if err := bumpFailure(ctx, tx, key, window); err != nil {
+			if err := bumpFailure(ctx, tx, key, s.bucket(now)); err != nil {
 				return err
 			}
 			return s.audit.Append(ctx, tx, acc.Actor(), audit.Change{Action: "account.totp_failed", ObjectType: "account", ObjectID: acc.ID, State: acc.State})
@@ -85,7 +82,7 @@ func (s *Service) CompleteTOTP(ctx context.Context, token, code string) (string,
 		action = "account.totp_enrolled"
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_enabled = $1, totp_last_step = $2 WHERE id = $3`, true, step, acc.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_enabled = $1, totp_reenrol = $2, totp_last_step = $3 WHERE id = $4`, true, false, step, acc.ID); err != nil {
 			return errs.Internalf(err, "update account")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET token_hash = $1, second_factor = $2 WHERE token_hash = $3`, sha256Hex(newToken), true, sha256Hex(token)); err != nil {

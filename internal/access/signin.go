@@ -37,26 +37,38 @@ func (s Session) Actor() actor.Actor {
 
 var errBadCredentials = errs.E(errs.Unauthenticated, "the email or password is not correct")
 
-// SignIn checks a password and opens a session. Failures are throttled per
-// account and per client address in fixed windows stored in the database,
-// so several instances share one count. The answer does not say whether the
-// account exists.
+// SignIn checks a password and opens a session. The answer does not say
+// whether the account exists.
+//
+// Failures are counted in the database, so several instances share the
+// counts, over a sliding window (see failures), under three keys:
+//   - the client address, whatever the account: one address spraying
+//     passwords over many accounts is stopped;
+//   - the account and the address together: guessing one account's
+//     password from one address is stopped, while its owner signing in
+//     from anywhere else is not;
+//   - the account alone, which never refuses on its own: once many
+//     addresses have failed on the account, an address that has itself
+//     failed on it gets no more tries, so a botnet gets one guess per
+//     address, and an address with no failures still gets in.
 func (s *Service) SignIn(ctx context.Context, email, password, remoteAddr, userAgent string) (token string, sess Session, err error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.clock.Now()
-	window := now.Truncate(s.cfg.FailWindow)
-	keys := []struct {
-		key string
-		max int
-	}{{"account:" + email, s.cfg.MaxFailsAccount}, {"addr:" + remoteAddr, s.cfg.MaxFailsAddr}}
-	for _, k := range keys {
-		var n int
-		err := s.db.R.QueryRowContext(ctx, `SELECT failures FROM login_failures WHERE key = $1 AND window_start = $2`, k.key, window).Scan(&n)
-		if err != nil && !store.NoRows(err) {
-			return "", Session{}, errs.Internalf(err, "read throttle")
+	addrKey, pairKey, acctKey := "addr:"+remoteAddr, "pair:"+email+" "+remoteAddr, "account:"+email
+	keys := []string{addrKey, pairKey, acctKey}
+	var counts [3]int
+	for i, k := range keys {
+		n, wait, err := s.failures(ctx, k, now, []int{s.cfg.MaxFailsAddr, s.cfg.MaxFailsAccount, s.cfg.MaxFailsUnderAttack}[i])
+		if err != nil {
+			return "", Session{}, err
 		}
-		if n >= k.max {
-			return "", Session{}, errs.E(errs.TooMany, "too many failed attempts; try again in %d minutes", int(window.Add(s.cfg.FailWindow).Sub(now).Minutes())+1)
+		counts[i] = n
+		refuse := wait > 0
+		if k == acctKey {
+			refuse = refuse && counts[1] > 0
+		}
+		if refuse {
+			return "", Session{}, errs.E(errs.TooMany, "too many failed attempts; try again in %d minutes", int(wait.Minutes())+1)
 		}
 	}
 
@@ -76,7 +88,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, remoteAddr, userA
 	if !ok || acc.DisabledAt != nil {
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 			for _, k := range keys {
-				if err := bumpFailure(ctx, tx, k.key, window); err != nil {
+				if err := bumpFailure(ctx, tx, k, s.bucket(now)); err != nil {
 					return err
 				}
 			}
@@ -101,8 +113,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, remoteAddr, userA
 		if err != nil {
 			return errs.Internalf(err, "insert session")
 		}
-		// Throttle clears for the account once the right password is given.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = $1`, "account:"+email); err != nil {
+		// The right password clears this address's failures on the
+		// account; the account's and the address's own counts stay.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = $1`, pairKey); err != nil {
 			return errs.Internalf(err, "clear throttle")
 		}
 		return s.audit.Append(ctx, tx, acc.Actor(), audit.Change{Action: "account.sign_in", ObjectType: "account", ObjectID: acc.ID, State: acc.State,
@@ -112,6 +125,53 @@ func (s *Service) SignIn(ctx context.Context, email, password, remoteAddr, userA
 		return "", Session{}, err
 	}
 	return token, sess, nil
+}
+
+// bucket is the slice of the sliding window a failure at now is counted
+// in: a fifteenth of the window (a minute by default).
+func (s *Service) bucket(now time.Time) time.Time {
+	return now.Truncate(max(s.cfg.FailWindow/15, time.Second))
+}
+
+// failures counts key's failures in the window ending at now: the buckets
+// that started less than a window ago, so the window slides a bucket at a
+// time instead of resetting on the clock. When the count has reached limit
+// it also says how long until enough buckets age out to fall below it.
+func (s *Service) failures(ctx context.Context, key string, now time.Time, limit int) (int, time.Duration, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT window_start, failures FROM login_failures WHERE key = $1 AND window_start > $2 ORDER BY window_start`,
+		key, now.Add(-s.cfg.FailWindow))
+	if err != nil {
+		return 0, 0, errs.Internalf(err, "read throttle")
+	}
+	defer rows.Close()
+	type bucket struct {
+		start time.Time
+		n     int
+	}
+	var bs []bucket
+	total := 0
+	for rows.Next() {
+		var b bucket
+		if err := rows.Scan(&b.start, &b.n); err != nil {
+			return 0, 0, errs.Internalf(err, "read throttle")
+		}
+		bs = append(bs, b)
+		total += b.n
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, errs.Internalf(err, "read throttle")
+	}
+	if total < limit {
+		return total, 0, nil
+	}
+	left := total
+	for _, b := range bs {
+		left -= b.n
+		if left < limit {
+			return total, max(b.start.Add(s.cfg.FailWindow).Sub(now), time.Second), nil
+		}
+	}
+	return total, s.cfg.FailWindow, nil
 }
 
 func bumpFailure(ctx context.Context, tx *sql.Tx, key string, window time.Time) error {
@@ -136,7 +196,7 @@ func scanAccountHash(row *sql.Row, hash *string) (Account, error) {
 	var a Account
 	var role string
 	var disabled sql.NullTime
-	err := row.Scan(&a.ID, &a.Email, &a.DisplayName, &role, &a.State, &a.TOTPEnabled, &a.CreatedAt, &a.UpdatedAt, &disabled, hash)
+	err := row.Scan(&a.ID, &a.Email, &a.DisplayName, &role, &a.State, &a.TOTPEnabled, &a.TOTPReenrol, &a.CreatedAt, &a.UpdatedAt, &disabled, hash)
 	a.Role = actor.Role(role)
 	if disabled.Valid {
 		t := disabled.Time
@@ -166,7 +226,7 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, sha256Hex(token))
 	var role string
 	var disabled sql.NullTime
-	err := row.Scan(&sess.Account.ID, &sess.Account.Email, &sess.Account.DisplayName, &role, &sess.Account.State, &sess.Account.TOTPEnabled,
+	err := row.Scan(&sess.Account.ID, &sess.Account.Email, &sess.Account.DisplayName, &role, &sess.Account.State, &sess.Account.TOTPEnabled, &sess.Account.TOTPReenrol,
 		&sess.Account.CreatedAt, &sess.Account.UpdatedAt, &disabled, &hash, &sess.CSRF, &sess.SecondFactor, &sess.CreatedAt, &sess.ExpiresAt, &lastSeen)
 	if store.NoRows(err) {
 		return Session{}, errs.E(errs.Unauthenticated, "your session has ended; please sign in again")
@@ -189,7 +249,7 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 }
 
 // accountColsA is accountCols for queries that join accounts as "a".
-const accountColsA = `a.id, a.email, a.display_name, a.role, COALESCE(a.state_code, ''), a.totp_enabled, a.created_at, a.updated_at, a.disabled_at`
+const accountColsA = `a.id, a.email, a.display_name, a.role, COALESCE(a.state_code, ''), a.totp_enabled, a.totp_reenrol, a.created_at, a.updated_at, a.disabled_at`
 
 // SignOut ends the session for token.
 func (s *Service) SignOut(ctx context.Context, token string) error {
@@ -211,6 +271,6 @@ func (s *Service) PurgeExpired(ctx context.Context) error {
 	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, now, now.Add(-s.cfg.SessionIdle)); err != nil {
 		return err
 	}
-	_, err := s.db.W.ExecContext(ctx, `DELETE FROM login_failures WHERE window_start < $1`, now.Add(-2*s.cfg.FailWindow))
+	_, err := s.db.W.ExecContext(ctx, `DELETE FROM login_failures WHERE window_start < $1`, now.Add(-s.cfg.FailWindow))
 	return err
 }

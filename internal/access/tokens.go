@@ -16,6 +16,10 @@ import (
 // tokenPrefix marks detente API tokens so secret scanners can find leaks.
 const tokenPrefix = "dtt_"
 
+// ScopeMetrics lets a token read the Prometheus metrics at /metrics and
+// nothing else; only the secretariat, who runs the installation, gets one.
+const ScopeMetrics actor.Scope = "metrics"
+
 // MaxTokenLifetime bounds how long an API token may live.
 const MaxTokenLifetime = 366 * 24 * time.Hour
 
@@ -55,9 +59,12 @@ func (s *Service) CreateToken(ctx context.Context, a actor.Actor, name string, s
 		f.Add("scopes", "choose at least one scope")
 	}
 	for _, sc := range scopes {
-		if sc != actor.ScopeRead && sc != actor.ScopeWrite {
-			f.Add("scopes", "scopes are read and write")
+		if sc != actor.ScopeRead && sc != actor.ScopeWrite && sc != ScopeMetrics {
+			f.Add("scopes", "scopes are read, write and metrics")
 		}
+	}
+	if slices.Contains(scopes, ScopeMetrics) && !a.IsSecretariat() {
+		f.Add("scopes", "only the secretariat may have metrics tokens")
 	}
 	if slices.Contains(scopes, actor.ScopeWrite) && a.Role == actor.Viewer {
 		f.Add("scopes", "viewers may only have read tokens")
@@ -166,11 +173,43 @@ func (s *Service) RevokeToken(ctx context.Context, a actor.Actor, id string) err
 }
 
 // TokenActor authenticates an API request. A token without the write scope
-// yields a read-only actor.
+// yields a read-only actor; one with neither read nor write (a metrics
+// token) is refused.
 func (s *Service) TokenActor(ctx context.Context, secret string) (actor.Actor, error) {
-	bad := errs.E(errs.Unauthenticated, "the API token is missing, unknown, expired or revoked")
+	acc, scopes, err := s.liveToken(ctx, secret)
+	if err != nil {
+		return actor.Anonymous, err
+	}
+	if !slices.Contains(scopes, actor.ScopeRead) && !slices.Contains(scopes, actor.ScopeWrite) {
+		return actor.Anonymous, errBadToken
+	}
+	a := acc.Actor()
+	a.ReadOnly = !slices.Contains(scopes, actor.ScopeWrite)
+	a.ViaToken = true
+	return a, nil
+}
+
+// CheckMetricsToken accepts a live token with the metrics scope of a
+// secretariat account.
+func (s *Service) CheckMetricsToken(ctx context.Context, secret string) error {
+	acc, scopes, err := s.liveToken(ctx, secret)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(scopes, ScopeMetrics) || acc.Role != actor.Secretariat {
+		return errs.E(errs.Forbidden, "this token may not read metrics")
+	}
+	return nil
+}
+
+var errBadToken = errs.E(errs.Unauthenticated, "the API token is missing, unknown, expired or revoked")
+
+// liveToken finds the account and scopes of an unrevoked, unexpired token
+// of an enabled account, and notes its use at most once a minute.
+func (s *Service) liveToken(ctx context.Context, secret string) (Account, []actor.Scope, error) {
+	bad := errBadToken
 	if !strings.HasPrefix(secret, tokenPrefix) {
-		return actor.Anonymous, bad
+		return Account{}, nil, bad
 	}
 	var t Token
 	var scopes string
@@ -180,25 +219,22 @@ func (s *Service) TokenActor(ctx context.Context, secret string) (actor.Actor, e
 	var disabled sql.NullTime
 	err := s.db.R.QueryRowContext(ctx, `SELECT t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at, `+accountColsA+`
 		FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1`, sha256Hex(secret)).
-		Scan(&t.ID, &scopes, &t.ExpiresAt, &revoked, &used, &acc.ID, &acc.Email, &acc.DisplayName, &role, &acc.State, &acc.TOTPEnabled, &acc.CreatedAt, &acc.UpdatedAt, &disabled)
+		Scan(&t.ID, &scopes, &t.ExpiresAt, &revoked, &used, &acc.ID, &acc.Email, &acc.DisplayName, &role, &acc.State, &acc.TOTPEnabled, &acc.TOTPReenrol, &acc.CreatedAt, &acc.UpdatedAt, &disabled)
 	if store.NoRows(err) {
-		return actor.Anonymous, bad
+		return Account{}, nil, bad
 	}
 	if err != nil {
-		return actor.Anonymous, errs.Internalf(err, "load token")
+		return Account{}, nil, errs.Internalf(err, "load token")
 	}
 	now := s.clock.Now()
 	if revoked.Valid || !now.Before(t.ExpiresAt) || disabled.Valid {
-		return actor.Anonymous, bad
+		return Account{}, nil, bad
 	}
 	acc.Role = actor.Role(role)
 	if !used.Valid || now.Sub(used.Time) > time.Minute {
 		if _, err := s.db.W.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now, t.ID); err != nil {
-			return actor.Anonymous, errs.Internalf(err, "touch token")
+			return Account{}, nil, errs.Internalf(err, "touch token")
 		}
 	}
-	a := acc.Actor()
-	a.ReadOnly = !slices.Contains(splitScopes(scopes), actor.ScopeWrite)
-	a.ViaToken = true
-	return a, nil
+	return acc, splitScopes(scopes), nil
 }

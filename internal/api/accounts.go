@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
@@ -81,4 +82,21 @@ func (s *server) setDisabled(w http.ResponseWriter, r *http.Request, a actor.Act
 		return err
 	}
 	return writeJSON(w, http.StatusOK, accountFrom(acc))
+}
+
+// resetOut is a reset's outcome; the link appears only when it was not
+// mailed, and only in this response.
+type resetOut struct {
+	Account   accountOut `json:"account"`
+	Mailed    bool       `json:"mailed"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	Link      string     `json:"link,omitempty"`
+}
+
+func (s *server) resetAccount(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	res, err := s.app.Access.ResetAccount(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, resetOut{Account: accountFrom(res.Account), Mailed: res.Mailed, ExpiresAt: utc(res.ExpiresAt), Link: res.Link})
 }

@@ -43,6 +43,7 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/accounts/{id}", s.getAccount},
 		{http.MethodPost, "/accounts/{id}/disable", s.disableAccount},
 		{http.MethodPost, "/accounts/{id}/enable", s.enableAccount},
+		{http.MethodPost, "/accounts/{id}/reset", s.resetAccount},
 
 		// The caller's own account and API tokens.
 		{http.MethodGet, "/me", s.me},

@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -83,6 +84,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	if opt.Argon2 != nil {
 		acfg.Argon2 = *opt.Argon2
 	}
+	acfg.BaseURL, acfg.MailFrom = cfg.BaseURL, cfg.MailFrom
+	// Reset links go by mail only where mail can leave; otherwise the
+	// administrator is given the link to hand over.
+	if opt.Mail != nil || cfg.SMTPHost != "" {
+		acfg.Outbox = outbox{from: cfg.MailFrom}
+	}
 	a.Access = access.New(db, a.Audit, c, acfg)
 	a.Directory = directory.New(db, a.Audit, c, directory.Config{StaleAfter: cfg.StaleAfter})
 	if err := a.Directory.SyncStates(ctx); err != nil {
@@ -129,6 +136,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.Pings.Register(a.Jobs)
 	a.Pings.SetPublisher(a.Webhooks)
 	return a, nil
+}
+
+// outbox queues the access service's mails as the notifier's mail jobs.
+type outbox struct{ from string }
+
+func (o outbox) Mail(ctx context.Context, tx *sql.Tx, now time.Time, to []string, raw []byte, dedupe string) error {
+	_, err := jobs.Enqueue(ctx, tx, now, jobs.New{Kind: notify.JobMail, DedupeKey: dedupe, Payload: notify.MailJob{From: o.from, To: to, Raw: raw}})
+	return err
 }
 
 // RunWorkers performs queued jobs until ctx ends, then waits for the ones

@@ -13,10 +13,12 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Config is every setting of a detente process.
@@ -33,6 +35,21 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
 	SecureCookies   bool // set Secure on cookies; true unless BaseURL is plain http to loopback
+
+	// SigninHelp tells people on the sign-in page whom to ask when they
+	// cannot get in, e.g. "Write to the secretariat at …".
+	SigninHelp string
+
+	// TrustedProxies are the reverse proxies whose ForwardedHeader is
+	// believed: the client is the right-most address in it that is not
+	// one of them. Without any, the peer address is the client.
+	TrustedProxies  []netip.Prefix
+	ForwardedHeader string // X-Forwarded-For | Forwarded
+
+	// MetricsAddr, when set, serves /metrics on a listener of its own,
+	// without authentication, and not on Addr; otherwise /metrics on Addr
+	// needs an API token with the metrics scope.
+	MetricsAddr string
 
 	// Files attached to communications. They are kept in the database
 	// with their message; a form carrying them may be this much larger
@@ -126,6 +143,8 @@ func Defaults() Config {
 		MaxBodyBytes:    1 << 20,
 		SMTPPort:        587,
 		SMTPTLS:         "required",
+		ForwardedHeader: "X-Forwarded-For",
+		SigninHelp:      "If you cannot sign in, ask your State's administrator or the secretariat to reset your account.",
 
 		AttachmentMaxFile:  10 << 20,
 		AttachmentMaxTotal: 25 << 20,
@@ -155,8 +174,9 @@ type Binder struct {
 	c                               Config
 	level, stale, ttl, idle, shutdn string
 	webhookKey                      string
-	auditKey string
+	auditKey                        string
 	deadlines                       string
+	proxies                         string
 }
 
 // Bind registers the server settings on fs, so a command can add flags of
@@ -187,6 +207,10 @@ func Bind(fs *flag.FlagSet) *Binder {
 	fs.StringVar(&b.webhookKey, "webhook-key", "", "64 hex digits (32 bytes) encrypting webhook secrets at rest; prefer the variable DETENTE_WEBHOOK_KEY")
 	fs.StringVar(&b.auditKey, "audit-key", "", "base64 Ed25519 seed (32 bytes) signing audit checkpoints, from `detente audit keygen`; prefer the variable DETENTE_AUDIT_KEY")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach private and loopback addresses and plain http; development only (DETENTE_WEBHOOK_ALLOW_PRIVATE)")
+	fs.StringVar(&c.SigninHelp, "signin-help", c.SigninHelp, "text on the sign-in page saying whom to ask when one cannot sign in (DETENTE_SIGNIN_HELP)")
+	fs.StringVar(&b.proxies, "trusted-proxies", "", "comma-separated addresses or CIDR ranges of reverse proxies whose forwarded-for header is believed (DETENTE_TRUSTED_PROXIES)")
+	fs.StringVar(&c.ForwardedHeader, "forwarded-header", c.ForwardedHeader, "the header the trusted proxies set: X-Forwarded-For or Forwarded (DETENTE_FORWARDED_HEADER)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve /metrics without a token on this separate listen address, e.g. 127.0.0.1:9090 (DETENTE_METRICS_ADDR)")
 	fs.StringVar(&b.deadlines, "deadlines", "", "acknowledge/respond windows of the urgencies to change, e.g. urgent=1h/12h,routine=96h/336h; defaults urgent=2h/24h, priority=24h/72h, routine=72h/336h (DETENTE_DEADLINES)")
 	return b
 }
@@ -204,7 +228,8 @@ func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
 		"stale-after": true, "session-ttl": true, "session-idle": true, "shutdown-timeout": true, "max-body": true,
 		"attachment-max-file": true, "attachment-max-total": true, "attachment-max-count": true,
 		"mail-from": true, "smtp-host": true, "smtp-port": true, "smtp-username": true, "smtp-password": true, "smtp-tls": true,
-		"webhook-key": true, "audit-key": true, "webhook-allow-private": true, "deadlines": true}
+		"webhook-key": true, "audit-key": true, "webhook-allow-private": true, "deadlines": true,
+		"signin-help": true, "trusted-proxies": true, "forwarded-header": true, "metrics-addr": true}
 	var problems []error
 	b.fs.VisitAll(func(f *flag.Flag) {
 		if set[f.Name] || !own[f.Name] {
@@ -263,6 +288,23 @@ func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
 			c.AuditKey = ed25519.NewKeyFromSeed(seed)
 		}
 	}
+	proxies, err := ParsePrefixes(b.proxies)
+	if err != nil {
+		problems = append(problems, fmt.Errorf("trusted-proxies: %w", err))
+	}
+	c.TrustedProxies = proxies
+	switch strings.ToLower(c.ForwardedHeader) {
+	case "x-forwarded-for":
+		c.ForwardedHeader = "X-Forwarded-For"
+	case "forwarded":
+		c.ForwardedHeader = "Forwarded"
+	default:
+		problems = append(problems, fmt.Errorf("forwarded-header %q: use X-Forwarded-For or Forwarded", c.ForwardedHeader))
+	}
+	c.SigninHelp = strings.TrimSpace(c.SigninHelp)
+	if len(c.SigninHelp) > 500 || !utf8.ValidString(c.SigninHelp) {
+		problems = append(problems, errors.New("signin-help: use at most 500 bytes of text"))
+	}
 	c.Deadlines = maps.Clone(c.Deadlines)
 	if err := parseDeadlines(b.deadlines, c.Deadlines); err != nil {
 		problems = append(problems, fmt.Errorf("deadlines: %w", err))
@@ -285,6 +327,29 @@ func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
 		problems = append(problems, err)
 	}
 	return c, errors.Join(problems...)
+}
+
+// ParsePrefixes reads a comma-separated list of addresses and CIDR
+// ranges; a bare address stands for itself alone.
+func ParsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(part); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q: give an address or a CIDR range, e.g. 10.0.0.0/8 or 2001:db8::1", part)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // finish fills settings derived from others.

@@ -291,8 +291,13 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f ListFilter) ([]Mess
 	return s.collect(ctx, rows, a)
 }
 
-// MarkRead records that a has read message id.
+// MarkRead records that a has read message id. It changes what the
+// account's inbox shows, so a read-only token may not; a viewer at the
+// browser may.
 func (s *Service) MarkRead(ctx context.Context, a actor.Actor, id string) error {
+	if a.ReadOnly {
+		return errs.E(errs.Forbidden, "this token may only read")
+	}
 	if _, err := s.Message(ctx, a, id); err != nil {
 		return err
 	}

@@ -10,17 +10,28 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/detente/detente/internal/api"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/metrics"
 	"github.com/detente/detente/internal/web"
 )
 
-// Handler returns the whole HTTP surface of a.
+// Handler returns the whole HTTP surface of a, with /metrics behind a
+// metrics token unless a.Config.MetricsAddr moves it to a listener of its
+// own (see Handlers).
 func Handler(a *app.App, opt web.Options) (http.Handler, error) {
+	h, _, err := Handlers(a, opt)
+	return h, err
+}
+
+// Handlers returns the handler of the main listener and, when
+// a.Config.MetricsAddr is set, the one of the metrics listener (else nil).
+func Handlers(a *app.App, opt web.Options) (http.Handler, http.Handler, error) {
 	reg := metrics.New()
 	stats := func(f func(sql.DBStats) int) func() float64 {
 		return func() float64 { return float64(f(a.DB.W.Stats())) }
@@ -43,7 +54,7 @@ func Handler(a *app.App, opt web.Options) (http.Handler, error) {
 	reg.Gauge("detente_jobs_failed", "Jobs given up; see detente jobs failed.", jobStat(func(s jobs.Stats) int { return s.Failed }))
 	pages, err := web.New(a, opt)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -62,17 +73,34 @@ func Handler(a *app.App, opt web.Options) (http.Handler, error) {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	// /metrics is for the operator's scraper: serve it on a listener that
-	// only the monitoring network reaches, or block it at the proxy.
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+	// /metrics is for the operator's scraper: on a listener of its own that
+	// only the monitoring network reaches, or here for a metrics token.
+	exposition := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
 		if err := reg.Write(w); err != nil {
 			a.Log.Warn("metrics", "err", err)
 		}
-	})
+	}
+	var metricsHandler http.Handler
+	if a.Config.MetricsAddr != "" {
+		mm := http.NewServeMux()
+		mm.HandleFunc("GET /metrics", exposition)
+		metricsHandler = mm
+	} else {
+		mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+			secret, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if err := a.Access.CheckMetricsToken(r.Context(), strings.TrimSpace(secret)); err != nil {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="detente metrics"`)
+				http.Error(w, errs.MessageOf(err), errs.HTTPStatus(err))
+				return
+			}
+			exposition(w, r)
+		})
+	}
 	mux.Handle("/api/v1/", api.New(a))
 	mux.Handle("/", pages)
-	return observe(a.Log, reg, mux), nil
+	return realClient(a.Config.TrustedProxies, a.Config.ForwardedHeader, observe(a.Log, reg, mux)), metricsHandler, nil
 }
 
 type statusRecorder struct {

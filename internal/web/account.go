@@ -41,7 +41,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
-	err := s.app.Access.ChangePassword(r.Context(), who(r), r.PostForm.Get("current_password"), r.PostForm.Get("new_password"))
+	err := s.app.Access.ChangePassword(r.Context(), who(r), r.PostForm.Get("current_password"), r.PostForm.Get("new_password"), r.PostForm.Get("new_password2"))
 	if err != nil {
 		d, derr := s.accountData(r)
 		if derr != nil {
@@ -61,6 +61,9 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	scopes := []actor.Scope{actor.ScopeRead}
 	if f.Get("write") == "yes" {
 		scopes = append(scopes, actor.ScopeWrite)
+	}
+	if f.Get("metrics") == "yes" {
+		scopes = append(scopes, access.ScopeMetrics)
 	}
 	secret, _, err := s.app.Access.CreateToken(r.Context(), who(r), f.Get("name"), scopes, tokenLifetimes[f.Get("days")])
 	d, derr := s.accountData(r)

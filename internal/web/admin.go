@@ -12,14 +12,21 @@ import (
 )
 
 type adminAccountsData struct {
-	Accounts  []access.Account // one page of them
-	List      accountList      // the list's filters and paging
-	Roles     []actor.Role
-	States    []directory.State
-	Created   *access.Account
-	Password  string // a generated initial password, shown once
-	FixedRole bool
+	Accounts   []access.Account // one page of them
+	List       accountList      // the list's filters and paging
+	Roles      []actor.Role
+	States     []directory.State
+	Created    *access.Account
+	Password   string // a generated initial password, shown once
+	FixedRole  bool
+	Reset      *access.Reset // the reset just made; its link, if not mailed, shown once
+	ResetMails bool          // resets mail their link (else it is shown)
+	actor      actor.Actor
 }
+
+// CanReset says whether to offer the reset button for acc; the service
+// decides again when it is pressed.
+func (d adminAccountsData) CanReset(acc access.Account) bool { return access.CanReset(d.actor, acc) }
 
 func (s *Server) adminAccountsData(r *http.Request) (adminAccountsData, error) {
 	a := who(r)
@@ -27,7 +34,7 @@ func (s *Server) adminAccountsData(r *http.Request) (adminAccountsData, error) {
 	if err != nil {
 		return adminAccountsData{}, err
 	}
-	d := adminAccountsData{Accounts: accs, List: list}
+	d := adminAccountsData{Accounts: accs, List: list, actor: a, ResetMails: s.app.Access.ResetsByMail()}
 	if a.IsSecretariat() {
 		d.Roles = actor.Roles
 		if d.States, err = s.app.Directory.States(r.Context(), a); err != nil {
@@ -59,8 +66,12 @@ func (s *Server) adminCreateAccount(w http.ResponseWriter, r *http.Request) {
 	if !a.IsSecretariat() {
 		state = a.State // a State admin creates accounts of its own State only
 	}
-	acc, pw, err := s.app.Access.CreateAccount(r.Context(), a, access.NewAccount{
+	// The initial password is optional (one is generated when left
+	// empty), and typed twice when given.
+	pw, repeat := f.Get("password"), f.Get("password2")
+	acc, generated, err := s.app.Access.CreateAccount(r.Context(), a, access.NewAccount{
 		Email: f.Get("email"), DisplayName: f.Get("display_name"), Role: actor.Role(f.Get("role")), State: state,
+		Password: pw, Repeat: &repeat,
 	})
 	d, derr := s.adminAccountsData(r)
 	if derr != nil {
@@ -68,10 +79,12 @@ func (s *Server) adminCreateAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.renderForm(w, r, "accounts", page{Title: "Accounts", Nav: "admin", Data: d}, err)
+		f.Del("password")
+		f.Del("password2")
+		s.renderForm(w, r, "accounts", page{Title: "Accounts", Nav: "admin", Data: d, Form: f}, err)
 		return
 	}
-	d.Created, d.Password = &acc, pw
+	d.Created, d.Password = &acc, generated
 	s.render(w, r, http.StatusOK, "accounts", page{Title: "Accounts", Nav: "admin", Data: d, Flash: flashes["created"]})
 }
 
@@ -84,6 +97,24 @@ func (s *Server) setDisabled(w http.ResponseWriter, r *http.Request, disabled bo
 		return
 	}
 	redirect(w, r, "/admin/accounts?done=updated")
+}
+
+// adminReset lets a person back in: the service ends the account's
+// sessions and tokens, clears its password and second factor, and mails a
+// one-time link, or returns it to show here once when there is no mail.
+func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
+	res, err := s.app.Access.ResetAccount(r.Context(), who(r), r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d, err := s.adminAccountsData(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.Reset = &res
+	s.render(w, r, http.StatusOK, "accounts", page{Title: "Accounts", Nav: "admin", Data: d})
 }
 
 func (s *Server) adminParticipation(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/errs"
@@ -11,12 +13,53 @@ import (
 
 var errNotFound = errs.E(errs.NotFound, "there is no page at this address")
 
+// safeNext keeps the redirect after sign-in on this site: it accepts only
+// a path ("/…") that no browser reads as another host, and sends anything
+// else to the start page. Browsers drop tabs and newlines from URLs and
+// read a backslash as a slash, so "/\t/evil.example" or "/\\evil.example"
+// would become "//evil.example", another site; percent-encoded forms are
+// checked decoded as well, since some servers and proxies decode them.
+func safeNext(next string) string {
+	const home = "/"
+	if len(next) > 2048 || !utf8.ValidString(next) {
+		return home
+	}
+	for v, i := next, 0; i < 3; i++ {
+		if !strings.HasPrefix(v, "/") || strings.HasPrefix(v, "//") {
+			return home
+		}
+		for _, c := range v {
+			if c < 0x20 || c == 0x7f || c == '\\' || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029' {
+				return home
+			}
+		}
+		u, err := url.PathUnescape(v)
+		if err != nil {
+			return home
+		}
+		if u == v {
+			break
+		}
+		v = u
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return home
+	}
+	return next
+}
+
+// loginData is what the sign-in page shows besides the form.
+type loginData struct {
+	Help string // whom to ask when one cannot sign in
+}
+
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	if who(r).Authenticated() {
 		redirect(w, r, safeNext(r.URL.Query().Get("next")))
 		return
 	}
-	s.render(w, r, http.StatusOK, "login", page{Title: "Sign in", Form: r.URL.Query()})
+	s.render(w, r, http.StatusOK, "login", page{Title: "Sign in", Form: r.URL.Query(), Data: loginData{Help: s.app.Config.SigninHelp}})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -24,7 +67,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	token, sess, err := s.app.Access.SignIn(r.Context(), f.Get("email"), f.Get("password"), clientAddr(r), r.UserAgent())
 	if err != nil {
 		f.Del("password")
-		s.renderForm(w, r, "login", page{Title: "Sign in", Form: f}, err)
+		s.renderForm(w, r, "login", page{Title: "Sign in", Form: f, Data: loginData{Help: s.app.Config.SigninHelp}}, err)
 		return
 	}
 	s.setCookie(w, sessionCookie, token, s.app.Config.SessionTTL)
@@ -110,4 +153,41 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	// A fresh form token for whatever is signed in next on this browser.
 	s.setCookie(w, csrfCookie, randomString(), 0)
 	redirect(w, r, "/login?done=signed-out")
+}
+
+// resetData is the page a reset link opens.
+type resetData struct {
+	Account access.Account
+	Token   string
+}
+
+func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) {
+	acc, err := s.app.Access.ResetFor(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "reset", page{Title: "Choose a new password", Data: resetData{Account: acc, Token: r.PathValue("token")}})
+}
+
+// reset sets the new password, signs the person in and, where a second
+// factor is due, goes on to enrol it.
+func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
+	tok := r.PathValue("token")
+	tokSess, sess, err := s.app.Access.CompleteReset(r.Context(), tok, r.PostForm.Get("password"), r.PostForm.Get("password2"), clientAddr(r), r.UserAgent())
+	if err != nil {
+		acc, aerr := s.app.Access.ResetFor(r.Context(), tok)
+		if aerr != nil {
+			s.renderError(w, r, aerr)
+			return
+		}
+		s.renderForm(w, r, "reset", page{Title: "Choose a new password", Data: resetData{Account: acc, Token: tok}, Form: url.Values{}}, err)
+		return
+	}
+	s.setCookie(w, sessionCookie, tokSess, s.app.Config.SessionTTL)
+	if !sess.Complete() {
+		redirect(w, r, "/login/totp?done=password&next=%2F")
+		return
+	}
+	redirect(w, r, "/?done=password")
 }

@@ -74,6 +74,15 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Accounts to reset: one of FR, one of KE that FR's admin must not reach.
+		frLost, _, err := f.app.Access.CreateAccount(ctx, actor.Operator, access.NewAccount{Email: "lost@fr.test.invalid", DisplayName: "lost", Role: actor.POC, State: "FR", Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keLost, _, err := f.app.Access.CreateAccount(ctx, actor.Operator, access.NewAccount{Email: "lost@ke.test.invalid", DisplayName: "lost", Role: actor.Viewer, State: "KE", Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
 		editForm := url.Values{"version": {"1"}, "level": {"technical"}, "function_title": {"Duty"}, "organisation": {"CERT"}, "emails": {"a@fr.test.invalid"},
 			"phones": {"+33 1 23 45 67 89"}, "languages": {"fr"}, "time_zone": {"Europe/Paris"}, "availability": {"24x7"}}
 		const subject = "Scanning of the KE grid from FR space"
@@ -221,6 +230,14 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 				expect{def: notFound, status: map[string]int{"anon": unauth, "sec": see, "fradmin": see, "frviewer": forbidden}}},
 			{"enable an account", "POST", "/admin/accounts/" + spare.ID + "/enable", nil,
 				expect{def: notFound, status: map[string]int{"anon": unauth, "sec": see, "fradmin": see, "frviewer": forbidden}}},
+			{"reset an account", "POST", "/admin/accounts/" + frLost.ID + "/reset", nil,
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": ok, "fradmin": ok},
+					present: map[string][]string{"fradmin": {"was mailed to lost@fr.test.invalid"}}, absent: map[string][]string{"fradmin": {"/reset/"}}}},
+			{"reset another State's account", "POST", "/admin/accounts/" + keLost.ID + "/reset", nil,
+				expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": ok, "fradmin": notFound}, absent: map[string][]string{"fradmin": {"lost@ke.test.invalid"}}}},
+			{"reset link page (unknown link)", "GET", "/reset/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", nil, expect{def: notFound}},
+			{"set a password by reset link (unknown link)", "POST", "/reset/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+				url.Values{"password": {"a new long passphrase"}, "password2": {"a new long passphrase"}}, expect{def: notFound}},
 			{"create token", "POST", "/account/tokens", url.Values{"name": {"script"}, "days": {"30"}}, expect{def: ok, status: map[string]int{"anon": unauth}}},
 			// Communication checks: a State sees its own figures and the
 			// overall ones, never another State's; the public only what is

@@ -18,6 +18,10 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /login/totp", s.totpForm)
 	m.HandleFunc("POST /login/totp", s.totp)
 	m.HandleFunc("POST /logout", s.logout)
+	// A reset link from an administrator: the token is the credential, and
+	// only the POST (a new password, typed twice) uses it up.
+	m.HandleFunc("GET /reset/{token}", s.resetForm)
+	m.HandleFunc("POST /reset/{token}", s.reset)
 
 	// The directory, for signed-in participants.
 	m.HandleFunc("GET /directory", s.directoryList)
@@ -68,6 +72,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /admin/accounts", s.adminCreateAccount)
 	m.HandleFunc("POST /admin/accounts/{id}/disable", s.adminDisable)
 	m.HandleFunc("POST /admin/accounts/{id}/enable", s.adminEnable)
+	m.HandleFunc("POST /admin/accounts/{id}/reset", s.adminReset)
 	m.HandleFunc("GET /admin/templates", s.adminTemplates)
 	m.HandleFunc("GET /admin/templates/{type}", s.adminTemplate)
 	m.HandleFunc("POST /admin/templates/{type}", s.publishTemplate)

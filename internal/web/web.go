@@ -558,11 +558,3 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, name string,
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
-
-// safeNext keeps post-sign-in redirects on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/directory"
-	}
-	return next
-}
