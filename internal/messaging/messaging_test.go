@@ -526,6 +526,11 @@ func TestWhoMayAnswerAndAcknowledge(t *testing.T) {
 		if msg := errs.FieldsOf(err)["type"]; !errs.Is(err, errs.Invalid) || !strings.Contains(msg, "recipient") {
 			t.Errorf("the sender acknowledging its own message: %v", err)
 		}
+		// An answer does not open a new kind of exchange inside a thread.
+		_, err = e.svc.Send(ctx, e.who["kepoc"], incidentReply(m.ID))
+		if msg := errs.FieldsOf(err)["type"]; !errs.Is(err, errs.Invalid) || !strings.Contains(msg, "an answer is") {
+			t.Errorf("an incident notification as an answer: %v", err)
+		}
 		// Once KE acknowledged (its update above did), there is nothing left
 		// to acknowledge.
 		ke, _ := load("kepoc")
@@ -571,4 +576,11 @@ func TestDateFieldsRefuseWhatIsNotADate(t *testing.T) {
 			}
 		}
 	})
+}
+
+// incidentReply is an incident notification sent as an answer to id.
+func incidentReply(id string) messaging.Draft {
+	d := incident(tlp.Green)
+	d.ReplyTo = id
+	return d
 }

@@ -213,6 +213,8 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 		f.Add("type", "choose a message type")
 	} else if parent == nil && !d.Type.Opening() {
 		f.Add("type", "an acknowledgement, update or closure answers an existing message")
+	} else if parent != nil && d.Type.Opening() {
+		f.Add("type", "an answer is an update, an acknowledgement or a closure; start a new communication for anything else")
 	}
 	if parent != nil {
 		m.ThreadID, m.ParentID = parent.ThreadID, parent.ID
