@@ -384,6 +384,37 @@ func TestFirstAdminOnceUnderARace(t *testing.T) {
 	})
 }
 
+func TestPurgeExpiredKeepsWhatStillCounts(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		acc := e.create(t, "poc@fr.invalid", actor.POC, "FR")
+		for i := 0; i < 5; i++ {
+			e.svc.SignIn(ctx, acc.Email, "wrong", "192.0.2.1", "t")
+		}
+		if _, err := e.svc.ResetAccount(ctx, actor.Operator, acc.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(10 * time.Minute)
+		if err := e.svc.PurgeExpired(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.svc.SignIn(ctx, acc.Email, "wrong", "192.0.2.1", "t"); !errs.Is(err, errs.TooMany) {
+			t.Fatalf("purging forgot failures still in the window: %v", err)
+		}
+		if n := count(t, db, "account_resets"); n != 1 {
+			t.Fatalf("purging dropped a live reset link: %d left", n)
+		}
+		e.clock.Advance(access.ResetLifetime)
+		if err := e.svc.PurgeExpired(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, m := count(t, db, "login_failures"), count(t, db, "account_resets"); n != 0 || m != 0 {
+			t.Fatalf("after a day: %d throttle rows and %d reset links left, want none", n, m)
+		}
+	})
+}
+
 func TestMetricsTokens(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)

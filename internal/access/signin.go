@@ -265,12 +265,16 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 	})
 }
 
-// PurgeExpired removes sessions and throttle windows that no longer matter.
+// PurgeExpired removes sessions, throttle counts and reset links that no
+// longer matter.
 func (s *Service) PurgeExpired(ctx context.Context) error {
 	now := s.clock.Now()
 	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, now, now.Add(-s.cfg.SessionIdle)); err != nil {
 		return err
 	}
-	_, err := s.db.W.ExecContext(ctx, `DELETE FROM login_failures WHERE window_start < $1`, now.Add(-s.cfg.FailWindow))
+	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM login_failures WHERE window_start < $1`, now.Add(-s.cfg.FailWindow)); err != nil {
+		return err
+	}
+	_, err := s.db.W.ExecContext(ctx, `DELETE FROM account_resets WHERE expires_at < $1`, now)
 	return err
 }

@@ -156,9 +156,33 @@ func (a *App) RunWorkers(ctx context.Context) {
 		defer wg.Done()
 		a.Sealer.Run(ctx, sealEvery)
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.purgeSignIns(ctx)
+	}()
 	a.Jobs.Run(ctx)
 	wg.Wait()
 }
+
+// purgeSignIns drops ended sessions, aged-out throttle counts and spent
+// reset links now and then; every instance may, the deletes are idempotent.
+func (a *App) purgeSignIns(ctx context.Context) {
+	t := time.NewTicker(purgeEvery)
+	defer t.Stop()
+	for {
+		if err := a.Access.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("purging sessions and sign-in counts", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+const purgeEvery = 10 * time.Minute
 
 // sealEvery is how often the sealer looks for new audit entries: often
 // enough that the audit page rarely shows one waiting.
