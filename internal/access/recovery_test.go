@@ -415,6 +415,19 @@ func TestPurgeExpiredKeepsWhatStillCounts(t *testing.T) {
 	})
 }
 
+func TestSignInStoresAnyUserAgent(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		acc := e.create(t, "poc@fr.invalid", actor.POC, "FR")
+		for _, ua := range []string{"Mozilla\xff\xfe", strings.Repeat("a", 299) + "é", strings.Repeat("é", 400), "nul\x00byte"} {
+			if _, _, err := e.svc.SignIn(ctx, acc.Email, pw, "192.0.2.1", ua); err != nil {
+				t.Errorf("user agent %q: %v", ua, err)
+			}
+		}
+	})
+}
+
 func TestMetricsTokens(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)

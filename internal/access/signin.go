@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/audit"
@@ -53,6 +54,12 @@ var errBadCredentials = errs.E(errs.Unauthenticated, "the email or password is n
 //     address, and an address with no failures still gets in.
 func (s *Service) SignIn(ctx context.Context, email, password, remoteAddr, userAgent string) (token string, sess Session, err error) {
 	email = strings.ToLower(strings.TrimSpace(email))
+	// No account has an address like this, and PostgreSQL stores no NUL
+	// or invalid UTF-8: such a sign-in fails like one for an unknown
+	// account, and the counts key on a stand-in.
+	if len(email) > 320 || !utf8.ValidString(email) || strings.ContainsRune(email, 0) {
+		email = "\uFFFD"
+	}
 	now := s.clock.Now()
 	addrKey, pairKey, acctKey := "addr:"+remoteAddr, "pair:"+email+" "+remoteAddr, "account:"+email
 	keys := []string{addrKey, pairKey, acctKey}
@@ -185,9 +192,15 @@ func bumpFailure(ctx context.Context, tx *sql.Tx, key string, window time.Time) 
 	return err
 }
 
+// truncate keeps at most n bytes of s as valid UTF-8 without NUL, which
+// PostgreSQL refuses: headers such as User-Agent may carry any byte.
 func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }

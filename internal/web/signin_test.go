@@ -130,3 +130,22 @@ func TestResetLinkGetsThePersonBackIn(t *testing.T) {
 		}
 	})
 }
+
+func TestSignInBadBytesAreNoServerError(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, engine *store.DB) {
+		f := newFixture(t, engine.Engine)
+		for _, email := range []string{"poc\x00@fr.test.invalid", "poc\xff@fr.test.invalid", strings.Repeat("a", 5000) + "@fr.test.invalid", "pоc@fr.test.invalid"} {
+			for _, pw := range []string{password, "pass\x00word long enough", "\xff\xfe long enough password"} {
+				r := f.anon().post("/login", url.Values{"email": {email}, "password": {pw}})
+				if r.status >= 500 || r.status == http.StatusSeeOther {
+					t.Errorf("sign in as %q with %q: %d", email, pw, r.status)
+				}
+			}
+		}
+		for _, tok := range []string{"%00", "%FF", strings.Repeat("A", 500)} {
+			if r := f.anon().get("/reset/" + tok); r.status != http.StatusNotFound && r.status != http.StatusBadRequest {
+				t.Errorf("reset link %q: %d", tok, r.status)
+			}
+		}
+	})
+}
