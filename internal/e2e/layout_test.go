@@ -174,9 +174,12 @@ func screenshotDir(t *testing.T) string {
 // desktop screen and on a phone, and checks what makes a page usable
 // rather than merely valid: each option's control sits beside its label,
 // chart text is legible and not clipped, the world map fills its column,
-// and nothing makes the page scroll sideways. It leaves a screenshot of
-// every page in $DETENTE_SCREENSHOTS/<width>/ for a person to look at.
+// and nothing makes the page scroll sideways. On the phone, where tables
+// scroll in their own boxes, axe-core checks each page again. It leaves a
+// screenshot of every page in $DETENTE_SCREENSHOTS/<width>/ for a person
+// to look at.
 func TestLayout(t *testing.T) {
+	axe := axeSource(t)
 	shots := screenshotDir(t)
 	t.Logf("screenshots in %s", shots)
 	for _, s := range []screen{desktop, phone} {
@@ -193,6 +196,11 @@ func TestLayout(t *testing.T) {
 				t.Helper()
 				page := strings.ReplaceAll(strings.TrimPrefix(t.Name(), "TestLayout/"+s.name+"/"), "/", "-")
 				b.screenshot(dir, page)
+				if s.mobile {
+					for _, v := range b.axe(axe) {
+						t.Errorf("%s: %s", b.path(), v)
+					}
+				}
 
 				for _, p := range b.evalProblems(optionsScript) {
 					if ids, ok := strings.CutPrefix(p, "seen:"); ok {
