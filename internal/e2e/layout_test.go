@@ -58,8 +58,9 @@ func (b *tab) evalProblems(script string) []string {
 }
 
 // optionsScript checks every radio button and checkbox: it has a label
-// whose text starts on the control's row, just to the right of it, so
-// nobody reads the label of one option as belonging to the next control.
+// whose text follows the control in the document and starts on the
+// control's row, just to the right of it, so nobody reads the label of one
+// option as belonging to the next control.
 // It returns the problems and, last, the ids of the controls it checked.
 const optionsScript = `
 const problems = [], seen = [];
@@ -72,14 +73,19 @@ for (const c of document.querySelectorAll('input[type=radio], input[type=checkbo
 	if (!label) { problems.push(id + ': no label'); continue; }
 	// The rectangles of the label's own words, in reading order (a label
 	// may wrap the control; the control is not its text).
-	const rects = [], range = document.createRange();
+	const rects = [], texts = [], range = document.createRange();
 	const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
 	for (let n; (n = walker.nextNode());) {
 		if (!n.textContent.trim() || c.contains(n)) continue;
+		texts.push(n);
 		range.selectNodeContents(n);
 		rects.push(...[...range.getClientRects()].filter(r => r.width > 0));
 	}
 	if (!rects.length) { problems.push(id + ': label has no visible text'); continue; }
+	// Reading order too: the label's text comes after the control.
+	if (!(c.compareDocumentPosition(texts[0]) & Node.DOCUMENT_POSITION_FOLLOWING)) {
+		problems.push(id + ': label "' + label.textContent.trim().slice(0, 40) + '" comes before the control in reading order');
+	}
 	const first = rects[0];
 	const overlap = Math.min(cr.bottom, first.bottom) - Math.max(cr.top, first.top);
 	if (overlap < Math.min(cr.height, first.height) / 2) {
