@@ -245,6 +245,11 @@ func (s *Service) PublishTemplate(ctx context.Context, a actor.Actor, t Template
 	}
 	if strings.TrimSpace(t.Title) == "" {
 		f.Add("title", "enter a title")
+	} else if problem := validate.Plain(t.Title) + validate.Encoding(t.Title); problem != "" {
+		f.Add("title", "the title "+problem)
+	}
+	if problem := validate.Encoding(t.Description); problem != "" {
+		f.Add("description", "the description "+problem)
 	}
 	seen := map[string]bool{}
 	for i, fd := range t.Fields {
@@ -258,6 +263,8 @@ func (s *Service) PublishTemplate(ctx context.Context, a actor.Actor, t Template
 			f.Add(key, "every field needs a label")
 		case validate.Plain(fd.Label) != "":
 			f.Add(key, "the label "+validate.Plain(fd.Label))
+		case badText(append([]string{fd.Label, fd.Help}, fd.Choices...)) != "":
+			f.Add(key, "the label, help or a choice "+badText(append([]string{fd.Label, fd.Help}, fd.Choices...)))
 		case fd.Kind == Choice && len(fd.Choices) == 0:
 			f.Add(key, "a choice field needs choices")
 		case !slices.Contains(FieldKinds(), fd.Kind):
@@ -288,6 +295,16 @@ func (s *Service) PublishTemplate(ctx context.Context, a actor.Actor, t Template
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "template.publish", ObjectType: "message_template", ObjectID: fmt.Sprintf("%s@%d", t.Type, t.Version), Details: t})
 	})
 	return t, err
+}
+
+// badText is validate.Encoding's problem with the first of vs that has one.
+func badText(vs []string) string {
+	for _, v := range vs {
+		if problem := validate.Encoding(v); problem != "" {
+			return problem
+		}
+	}
+	return ""
 }
 
 func validName(s string) bool {

@@ -43,6 +43,8 @@ func TestTextNoDatabaseStores(t *testing.T) {
 			{"NUL in a long form field", "frpoc", "POST", "/messages", withField(send, "subject", "Scan", "body", "Seen\x00?"), 422, "body"},
 			{"invalid UTF-8 in a template field", "frpoc", "POST", "/messages", withField(send, "subject", "Scan", "f_question", "Seen \xc3?"), 422, "f_question"},
 			{"NUL in a recipient", "frpoc", "POST", "/messages", withField(send, "subject", "Scan", "recipients", "K\x00E"), 422, "recipients"},
+			{"NUL in a template label", "sec", "POST", "/admin/templates/closure", url.Values{"title": {"Closure"}, "rows": {"1"},
+				"f0_name": {"outcome"}, "f0_label": {"Out\x00come"}, "f0_kind": {"longtext"}}, 422, "f0"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				c := clients[tc.who].on(t)
