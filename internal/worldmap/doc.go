@@ -4,7 +4,8 @@
 //
 // The map is a summary: the SVG has role="img" and an accessible name that
 // sends readers to the table beside it, which is the accessible source of the
-// figures. Each State still carries a <title> with its name and band, so
+// figures. Its legend follows it as an HTML list rather than SVG text, so
+// that it keeps the page's type size however small the map is drawn. Each State still carries a <title> with its name and band, so
 // hovering shows it. The output uses presentation attributes only (no style
 // attributes, no script), so it renders under a Content-Security-Policy of
 // style-src 'self'.
