@@ -62,8 +62,10 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	if f.Get("write") == "yes" {
 		scopes = append(scopes, actor.ScopeWrite)
 	}
+	// A metrics token reads /metrics and nothing else, so a scraper's
+	// credential opens no directory data.
 	if f.Get("metrics") == "yes" {
-		scopes = append(scopes, access.ScopeMetrics)
+		scopes = []actor.Scope{access.ScopeMetrics}
 	}
 	secret, _, err := s.app.Access.CreateToken(r.Context(), who(r), f.Get("name"), scopes, tokenLifetimes[f.Get("days")])
 	d, derr := s.accountData(r)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -148,4 +149,24 @@ func TestSignInBadBytesAreNoServerError(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestMetricsTokenFromTheAccountPage(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	ctx := context.Background()
+	if r := f.signIn("fradmin").get("/account"); strings.Contains(r.body, `name="metrics"`) {
+		t.Error("a State administrator is offered a metrics token")
+	}
+	sec := f.signIn("sec")
+	r := sec.post("/account/tokens", url.Values{"name": {"prometheus"}, "days": {"90"}, "metrics": {"yes"}, "write": {"yes"}})
+	m := regexp.MustCompile(`>(dtt_[A-Za-z0-9_-]+)<`).FindStringSubmatch(r.body)
+	if r.status != http.StatusOK || m == nil {
+		t.Fatalf("create metrics token: %d\n%s", r.status, snippet(r.body))
+	}
+	if err := f.app.Access.CheckMetricsToken(ctx, m[1]); err != nil {
+		t.Errorf("the token cannot read metrics: %v", err)
+	}
+	if _, err := f.app.Access.TokenActor(ctx, m[1]); err == nil {
+		t.Error("a metrics token also reads and writes the API")
+	}
 }
