@@ -15,6 +15,24 @@ func TestParse(t *testing.T) {
 		check   func(t *testing.T, c Config)
 		wantErr bool
 	}{
+		{"sign-in settings from the environment", nil, map[string]string{"DETENTE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7 ,2001:db8::/32",
+			"DETENTE_FORWARDED_HEADER": "forwarded", "DETENTE_SIGNIN_HELP": " Write to the secretariat. ", "DETENTE_METRICS_ADDR": "127.0.0.1:9090"}, func(t *testing.T, c Config) {
+			var got []string
+			for _, p := range c.TrustedProxies {
+				got = append(got, p.String())
+			}
+			if strings.Join(got, " ") != "10.0.0.0/8 192.0.2.7/32 2001:db8::/32" || c.ForwardedHeader != "Forwarded" ||
+				c.SigninHelp != "Write to the secretariat." || c.MetricsAddr != "127.0.0.1:9090" {
+				t.Errorf("proxies %v, header %q, help %q, metrics %q", got, c.ForwardedHeader, c.SigninHelp, c.MetricsAddr)
+			}
+		}, false},
+		{"no trusted proxies by default", nil, nil, func(t *testing.T, c Config) {
+			if len(c.TrustedProxies) != 0 || c.ForwardedHeader != "X-Forwarded-For" || c.SigninHelp == "" || c.MetricsAddr != "" {
+				t.Errorf("proxies %v, header %q, help %q, metrics %q", c.TrustedProxies, c.ForwardedHeader, c.SigninHelp, c.MetricsAddr)
+			}
+		}, false},
+		{"a trusted proxy that is no address", []string{"-trusted-proxies", "10.0.0.0/8,proxy.internal"}, nil, nil, true},
+		{"an unknown forwarded header", []string{"-forwarded-header", "X-Real-IP"}, nil, nil, true},
 		{"defaults", nil, nil, func(t *testing.T, c Config) {
 			if c.Addr != "127.0.0.1:8080" || c.Database != "data/detente.db" || c.BaseURL != "http://127.0.0.1:8080" || c.SecureCookies {
 				t.Errorf("unexpected defaults: %+v", c)
