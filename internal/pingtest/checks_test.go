@@ -94,6 +94,15 @@ func TestStateSeesOnlyItsOwnFigures(t *testing.T) {
 			})
 		}
 
+		// The history across checks counts the same way.
+		for who, want := range map[string]pingtest.Tally{"sec": {Key: "all", Total: 2, Acknowledged: 1, Bounced: 1, Rate: 0.5},
+			"keadmin": {Key: "KE", Total: 1, Acknowledged: 1, Rate: 1}, "ngpoc": {Key: "NG", Total: 1, Bounced: 1}} {
+			h, err := w.app.Pings.History(ctx, w.who[who])
+			if err != nil || len(h) != 1 || h[0].Tally != want {
+				t.Errorf("%s's history: %+v %v, want %+v", who, h, err, want)
+			}
+		}
+
 		// Published, a State also gets the public aggregates, still without
 		// any other State's breakdown.
 		if err := w.app.Pings.SetPublished(ctx, w.who["sec"], c.ID, true); err != nil {
