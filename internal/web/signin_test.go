@@ -170,3 +170,32 @@ func TestMetricsTokenFromTheAccountPage(t *testing.T) {
 		t.Error("a metrics token also reads and writes the API")
 	}
 }
+
+func TestNewAccountFormAsksTwiceAndDefaultsToViewer(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	admin := f.signIn("fradmin")
+	page := admin.get("/admin/accounts")
+	if !regexp.MustCompile(`<option value="viewer" selected>`).MatchString(page.body) || strings.Contains(page.body, `<option value="state_admin" selected>`) {
+		t.Errorf("the new account form does not default to the least powerful role:\n%s", snippet(page.body[strings.Index(page.body, "acc-role"):]))
+	}
+	const secret = "a long initial passphrase"
+	r := admin.post("/admin/accounts", url.Values{"email": {"twice@fr.test.invalid"}, "display_name": {"Twice"}, "role": {"poc"},
+		"password": {secret}, "password2": {secret + "!"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="password2-error"`) {
+		t.Fatalf("differing passwords: %d\n%s", r.status, snippet(r.body))
+	}
+	if strings.Contains(r.body, secret) {
+		t.Error("the form echoes the password")
+	}
+	if !strings.Contains(r.body, `<option value="poc" selected>`) {
+		t.Error("the form forgot the chosen role")
+	}
+	r = admin.post("/admin/accounts", url.Values{"email": {"twice@fr.test.invalid"}, "display_name": {"Twice"}, "role": {"poc"},
+		"password": {secret}, "password2": {secret}})
+	if r.status != http.StatusOK || strings.Contains(r.body, "initial password, shown only now") {
+		t.Fatalf("create with a chosen password: %d", r.status)
+	}
+	if _, _, err := f.app.Access.SignIn(context.Background(), "twice@fr.test.invalid", secret, "192.0.2.1", "t"); err != nil {
+		t.Errorf("the chosen password does not sign in: %v", err)
+	}
+}
