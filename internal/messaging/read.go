@@ -298,25 +298,24 @@ func (s *Service) MarkRead(ctx context.Context, a actor.Actor, id string) error 
 	if a.ReadOnly {
 		return errs.E(errs.Forbidden, "this token may only read")
 	}
-	if _, err := s.Message(ctx, a, id); err != nil {
+	m, err := s.Message(ctx, a, id)
+	if err != nil {
 		return err
 	}
-	_, err := s.db.W.ExecContext(ctx, `INSERT INTO message_reads (account_id, message_id, read_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, a.AccountID, id, s.clock.Now())
-	if err != nil {
-		return errs.Internalf(err, "mark read")
-	}
-	return nil
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO message_reads (account_id, message_id, read_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, a.AccountID, id, s.clock.Now())
+		if err != nil {
+			return errs.Internalf(err, "mark read")
+		}
+		// Only a first reading of a message in the inbox lowers the count.
+		if n, err := res.RowsAffected(); err != nil || n == 0 || !inInbox(a, m) {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO inbox_account_counts (account_id, readcount) VALUES ($1, 1)
+			ON CONFLICT (account_id) DO UPDATE SET readcount = inbox_account_counts.readcount + 1`, a.AccountID); err != nil {
+			return errs.Internalf(err, "count read")
+		}
+		return nil
+	})
 }
 
-// Unread counts the caller's unread inbox messages.
-func (s *Service) Unread(ctx context.Context, a actor.Actor) (int, error) {
-	if !a.Authenticated() {
-		return 0, nil
-	}
-	cond, args := where(a, ListFilter{Box: Inbox, Unread: true})
-	var n int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages m WHERE `+cond, args...).Scan(&n); err != nil {
-		return 0, errs.Internalf(err, "count unread")
-	}
-	return n, nil
-}

@@ -17,7 +17,6 @@ import (
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/store"
-	"github.com/detente/detente/internal/tlp"
 	"github.com/detente/detente/internal/validate"
 	"github.com/detente/detente/internal/webhook"
 )
@@ -142,6 +141,9 @@ func (s *Service) Send(ctx context.Context, a actor.Actor, d Draft) (Message, er
 				return errs.Internalf(err, "insert delivery")
 			}
 		}
+		if err := countInbox(ctx, tx, m); err != nil {
+			return err
+		}
 		if err := s.insertAttachments(ctx, tx, a, m, files); err != nil {
 			return err
 		}
@@ -247,7 +249,7 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 		if m.TLP.Valid() && m.TLP.Rank() < parent.TLP.Rank() {
 			f.Add("tlp", fmt.Sprintf("a reply may not be marked less restricted than the message it answers (%s)", parent.TLP))
 		}
-		if m.TLP == tlp.Red && len(d.Named) == 0 {
+		if namedOnly(m.TLP) && len(d.Named) == 0 {
 			d.Named = parent.Named
 			if parent.SenderAccountID != a.AccountID && !slices.Contains(d.Named, parent.SenderAccountID) {
 				d.Named = append(slices.Clone(d.Named), parent.SenderAccountID)
@@ -344,7 +346,7 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 		}
 		m.Recipients = append(m.Recipients, st)
 	}
-	if m.TLP == tlp.Red {
+	if namedOnly(m.TLP) {
 		if len(d.Named) == 0 {
 			f.Add("named", "TLP:RED goes to named people only: choose the recipients' accounts")
 		}

@@ -1,0 +1,74 @@
+package messaging
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/errs"
+)
+
+// The unread badge every signed-in page shows is read from maintained
+// counts, not counted over the inbox: a message either sits in the inbox of
+// every account of each State it is delivered to, or, when the disclosure
+// policy lets only named people read it, in the inbox of those people.
+// Send adds to the counts and MarkRead to the account's reads, in their
+// own transactions.
+
+// inStateInbox reports whether every account of a recipient State holds m
+// in its inbox; otherwise only its named people do.
+func inStateInbox(m Message) bool { return Disclosure(m.TLP, ChanList) != Named }
+
+// countInbox adds m to the inbox counts, inside the transaction that
+// sends it.
+func countInbox(ctx context.Context, tx *sql.Tx, m Message) error {
+	if inStateInbox(m) {
+		for _, st := range m.Recipients {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO inbox_state_counts (state_code, messages) VALUES ($1, 1)
+				ON CONFLICT (state_code) DO UPDATE SET messages = inbox_state_counts.messages + 1`, st); err != nil {
+				return errs.Internalf(err, "count inbox")
+			}
+		}
+		return nil
+	}
+	for _, acc := range m.Named {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO inbox_account_counts (account_id, named) VALUES ($1, 1)
+			ON CONFLICT (account_id) DO UPDATE SET named = inbox_account_counts.named + 1`, acc); err != nil {
+			return errs.Internalf(err, "count inbox")
+		}
+	}
+	return nil
+}
+
+// inInbox reports whether m is in a's inbox.
+func inInbox(a actor.Actor, m Message) bool {
+	if inStateInbox(m) {
+		for _, st := range m.Recipients {
+			if a.State != "" && st == a.State {
+				return true
+			}
+		}
+		return false
+	}
+	for _, acc := range m.Named {
+		if acc == a.AccountID {
+			return true
+		}
+	}
+	return false
+}
+
+// Unread counts the caller's unread inbox messages: two rows read by key.
+func (s *Service) Unread(ctx context.Context, a actor.Actor) (int, error) {
+	if !a.Authenticated() {
+		return 0, nil
+	}
+	var n int
+	err := s.db.R.QueryRowContext(ctx, `SELECT
+		COALESCE((SELECT messages FROM inbox_state_counts WHERE state_code = $1), 0) +
+		COALESCE((SELECT named - readcount FROM inbox_account_counts WHERE account_id = $2), 0)`, a.State, a.AccountID).Scan(&n)
+	if err != nil {
+		return 0, errs.Internalf(err, "count unread")
+	}
+	return max(n, 0), nil
+}
