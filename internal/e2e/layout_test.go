@@ -21,6 +21,7 @@ type screen struct {
 
 var (
 	desktop = screen{name: "1366", width: 1366, height: 768}
+	tablet  = screen{name: "768", width: 768, height: 1024, mobile: true}
 	phone   = screen{name: "390", width: 390, height: 844, mobile: true}
 )
 
@@ -177,7 +178,7 @@ func screenshotDir(t *testing.T) string {
 }
 
 // TestLayout takes every person of the tour through every page on a
-// desktop screen and on a phone, and checks what makes a page usable
+// desktop screen, a tablet and a phone, and checks what makes a page usable
 // rather than merely valid: each option's control sits beside its label,
 // chart text is legible and not clipped, the world map fills its column,
 // and nothing makes the page scroll sideways. On the phone, where tables
@@ -188,7 +189,7 @@ func TestLayout(t *testing.T) {
 	axe := axeSource(t)
 	shots := screenshotDir(t)
 	t.Logf("screenshots in %s", shots)
-	for _, s := range []screen{desktop, phone} {
+	for _, s := range []screen{desktop, tablet, phone} {
 		t.Run(s.name, func(t *testing.T) {
 			f := newFixture(t)
 			f.screen = &s
