@@ -2,12 +2,8 @@ package directory_test
 
 import (
 	"context"
-	"database/sql"
-	"database/sql/driver"
 	"fmt"
-	"path/filepath"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -278,7 +274,7 @@ func TestStatePage(t *testing.T) {
 func TestPOCPageCostDoesNotGrow(t *testing.T) {
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
-			db, counter := countingDB(t, engine)
+			db, counter := storetest.OpenCounting(t, engine)
 			c := clock.NewFixed(clockStart)
 			svc := directory.New(db, audit.New(db, c), c, directory.DefaultConfig())
 			e := env{db: db, svc: svc, clock: c}
@@ -327,64 +323,4 @@ func setUp(t *testing.T, e env) {
 			t.Fatal(err)
 		}
 	}
-}
-
-// countingDB opens a migrated database whose read pool counts the
-// statements it runs.
-func countingDB(t *testing.T, engine store.Engine) (*store.DB, *atomic.Int64) {
-	t.Helper()
-	dsn := storetest.DSN(t, engine)
-	db, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if engine == store.SQLite {
-		dsn = "file:" + filepath.ToSlash(dsn) + "?_pragma=busy_timeout(10000)"
-	}
-	n := new(atomic.Int64)
-	r := sql.OpenDB(counting{drv: db.R.Driver(), dsn: dsn, n: n})
-	t.Cleanup(func() { r.Close() })
-	db.R = r
-	return db, n
-}
-
-type counting struct {
-	drv driver.Driver
-	dsn string
-	n   *atomic.Int64
-}
-
-func (c counting) Connect(context.Context) (driver.Conn, error) {
-	conn, err := c.drv.Open(c.dsn)
-	if err != nil {
-		return nil, err
-	}
-	return countingConn{conn, c.n}, nil
-}
-func (c counting) Driver() driver.Driver { return c.drv }
-
-type countingConn struct {
-	driver.Conn
-	n *atomic.Int64
-}
-
-func (c countingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	c.n.Add(1)
-	return c.Conn.(driver.QueryerContext).QueryContext(ctx, q, args)
-}
-
-func (c countingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
-	c.n.Add(1)
-	return c.Conn.(driver.ExecerContext).ExecContext(ctx, q, args)
-}
-
-func (c countingConn) CheckNamedValue(v *driver.NamedValue) error {
-	if ch, ok := c.Conn.(driver.NamedValueChecker); ok {
-		return ch.CheckNamedValue(v)
-	}
-	return driver.ErrSkip
 }

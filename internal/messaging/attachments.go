@@ -396,24 +396,6 @@ func scanAttachment(row interface{ Scan(...any) error }, extra ...any) (Attachme
 	return at, err
 }
 
-// loadAttachments lists the attachments of m, without their content.
-func loadAttachments(ctx context.Context, q store.Queryer, m *Message) error {
-	rows, err := q.QueryContext(ctx, `SELECT `+attachmentCols+` FROM attachments WHERE message_id = $1 ORDER BY ordinal`, m.ID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	m.Attachments = []Attachment{}
-	for rows.Next() {
-		at, err := scanAttachment(rows)
-		if err != nil {
-			return err
-		}
-		m.Attachments = append(m.Attachments, at)
-	}
-	return rows.Err()
-}
-
 // Attachment returns an attachment and its content if a may read the
 // message it belongs to, by exactly the rules of Message. Any other
 // caller, whatever the reason, is told it does not exist.

@@ -156,3 +156,39 @@ func TestInboxCountsMigrationCountsWhatIsThere(t *testing.T) {
 		}
 	})
 }
+
+// TestListCostDoesNotGrow counts the statements a list of messages sends:
+// the deliveries, named people and files of a page come in one query each,
+// so a page of five costs what a page of thirty does.
+func TestListCostDoesNotGrow(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			db, counter := storetest.OpenCounting(t, engine)
+			e := newEnv(t, db)
+			ctx := context.Background()
+			measure := func(limit int) int64 {
+				counter.Store(0)
+				got, err := e.svc.List(ctx, e.who["kepoc"], messaging.ListFilter{Box: messaging.Inbox, Limit: limit})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != limit {
+					t.Fatalf("listed %d, want %d", len(got), limit)
+				}
+				for _, m := range got {
+					if len(m.Deliveries) == 0 {
+						t.Fatalf("message %s listed without its delivery", m.ID)
+					}
+				}
+				return counter.Load()
+			}
+			for range 30 {
+				e.send(t, "frpoc", incident(tlp.Amber, "KE", "DE"))
+			}
+			small, large := measure(5), measure(30)
+			if small == 0 || small != large {
+				t.Fatalf("a list took %d statements for 5 messages and %d for 30", small, large)
+			}
+		})
+	}
+}

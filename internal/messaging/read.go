@@ -37,18 +37,41 @@ func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 
 // load fills recipients, named accounts, deliveries and attachments of m.
 func (s *Service) load(ctx context.Context, q store.Queryer, m *Message) error {
-	rows, err := q.QueryContext(ctx, `SELECT id, state_code, status, queued_at, delivered_at, acknowledged_at, acknowledged_by, responded_at, closed_at,
-		expired_at, ack_due_at, response_due_at, escalated_at FROM deliveries WHERE message_id = $1 ORDER BY state_code`, m.ID)
+	ms := []Message{*m}
+	if err := loadParties(ctx, q, ms); err != nil {
+		return err
+	}
+	*m = ms[0]
+	return nil
+}
+
+// loadParties fills recipients, named accounts, deliveries and attachments
+// of every message in ms with one query for each, whatever their number.
+func loadParties(ctx context.Context, q store.Queryer, ms []Message) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	at := make(map[string]int, len(ms))
+	args := make([]any, len(ms))
+	marks := make([]string, len(ms))
+	for i := range ms {
+		at[ms[i].ID] = i
+		args[i] = ms[i].ID
+		marks[i] = fmt.Sprintf("$%d", i+1)
+		ms[i].Recipients, ms[i].Deliveries, ms[i].Named, ms[i].Attachments = nil, nil, nil, []Attachment{}
+	}
+	in := "(" + strings.Join(marks, ", ") + ")"
+	rows, err := q.QueryContext(ctx, `SELECT message_id, id, state_code, status, queued_at, delivered_at, acknowledged_at, acknowledged_by, responded_at, closed_at,
+		expired_at, ack_due_at, response_due_at, escalated_at FROM deliveries WHERE message_id IN `+in+` ORDER BY message_id, state_code`, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	m.Recipients, m.Deliveries = nil, nil
 	for rows.Next() {
-		d := Delivery{MessageID: m.ID}
+		var d Delivery
 		var status string
 		var t [8]sql.NullTime
-		if err := rows.Scan(&d.ID, &d.State, &status, &d.QueuedAt, &t[0], &t[1], &d.AcknowledgedBy, &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]); err != nil {
+		if err := rows.Scan(&d.MessageID, &d.ID, &d.State, &status, &d.QueuedAt, &t[0], &t[1], &d.AcknowledgedBy, &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]); err != nil {
 			return err
 		}
 		d.Status = Status(status)
@@ -58,29 +81,43 @@ func (s *Service) load(ctx context.Context, q store.Queryer, m *Message) error {
 				*dst = &v
 			}
 		}
+		m := &ms[at[d.MessageID]]
 		m.Recipients = append(m.Recipients, d.State)
 		m.Deliveries = append(m.Deliveries, d)
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	named, err := q.QueryContext(ctx, `SELECT account_id FROM message_named WHERE message_id = $1 ORDER BY account_id`, m.ID)
+	named, err := q.QueryContext(ctx, `SELECT message_id, account_id FROM message_named WHERE message_id IN `+in+` ORDER BY message_id, account_id`, args...)
 	if err != nil {
 		return err
 	}
 	defer named.Close()
-	m.Named = nil
 	for named.Next() {
-		var id string
-		if err := named.Scan(&id); err != nil {
+		var mid, id string
+		if err := named.Scan(&mid, &id); err != nil {
 			return err
 		}
+		m := &ms[at[mid]]
 		m.Named = append(m.Named, id)
 	}
 	if err := named.Err(); err != nil {
 		return err
 	}
-	return loadAttachments(ctx, q, m)
+	files, err := q.QueryContext(ctx, `SELECT `+attachmentCols+` FROM attachments WHERE message_id IN `+in+` ORDER BY message_id, ordinal`, args...)
+	if err != nil {
+		return err
+	}
+	defer files.Close()
+	for files.Next() {
+		a, err := scanAttachment(files)
+		if err != nil {
+			return err
+		}
+		m := &ms[at[a.MessageID]]
+		m.Attachments = append(m.Attachments, a)
+	}
+	return files.Err()
 }
 
 func (m Message) audience() audience {
@@ -221,10 +258,10 @@ func (s *Service) collect(ctx context.Context, rows *sql.Rows, a actor.Actor) ([
 	if err := rows.Err(); err != nil {
 		return nil, errs.Internalf(err, "list messages")
 	}
+	if err := loadParties(ctx, s.db.R, out); err != nil {
+		return nil, errs.Internalf(err, "load parties")
+	}
 	for i := range out {
-		if err := s.load(ctx, s.db.R, &out[i]); err != nil {
-			return nil, errs.Internalf(err, "load parties")
-		}
 		s.redactDeliveries(a, &out[i])
 	}
 	return out, nil
