@@ -94,6 +94,10 @@ for (const c of document.querySelectorAll('input[type=radio], input[type=checkbo
 			Math.round(cr.top) + '–' + Math.round(cr.bottom) + ', label ' + Math.round(first.top) + '–' + Math.round(first.bottom) + ')');
 		continue;
 	}
+	// WCAG 2.5.8: the label, which toggles the control, is a target of
+	// at least 24 CSS px.
+	const lr = label.getBoundingClientRect();
+	if (lr.height < 24) problems.push(id + ': label is a ' + lr.height.toFixed(1) + 'px target, want 24 or more');
 	const gap = first.left - cr.right;
 	if (gap < -1 || gap > 24) {
 		problems.push(id + ': label "' + label.textContent.trim().slice(0, 40) + '" starts ' + Math.round(gap) + 'px after the control, want 0–24');
