@@ -85,7 +85,7 @@ func firstRun(ctx context.Context, a *app.App, getenv func(string) string, out i
 	if email == "" {
 		email = "admin@detente.invalid"
 	}
-	acc, pw, created, err := a.Access.FirstAdmin(ctx, email)
+	acc, pw, created, err := a.Sys.Access.FirstAdmin(ctx, email)
 	if err != nil {
 		return fmt.Errorf("first administrator: %w", err)
 	}

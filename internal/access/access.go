@@ -261,6 +261,14 @@ func (s *Service) insertAccount(ctx context.Context, tx *sql.Tx, a actor.Actor, 
 		Details: map[string]string{"email": acc.Email, "role": string(acc.Role), "display_name": acc.DisplayName}})
 }
 
+// System is the part of access that the application itself uses, at start
+// and on a timer: it takes no actor and checks no permission. The web and
+// API servers are given the Service alone.
+type System struct{ s *Service }
+
+// NewSystem returns the system side of s.
+func NewSystem(s *Service) *System { return &System{s: s} }
+
 // FirstAdmin creates a secretariat account with a generated password when
 // there is no account at all, so a new installation can be signed into. It
 // is safe for several instances starting at once on one empty database:
@@ -268,7 +276,8 @@ func (s *Service) insertAccount(ctx context.Context, tx *sql.Tx, a actor.Actor, 
 // turn (an advisory lock on PostgreSQL, SQLite's single writer), so one
 // creates the account and the others see it. created is false, and the
 // password empty, when an account existed.
-func (s *Service) FirstAdmin(ctx context.Context, email string) (acc Account, password string, created bool, err error) {
+func (y *System) FirstAdmin(ctx context.Context, email string) (acc Account, password string, created bool, err error) {
+	s := y.s
 	in := NewAccount{Email: email, DisplayName: "Directory administrator", Role: actor.Secretariat}
 	if err := s.validateNew(ctx, s.db.R, &in); err != nil {
 		return Account{}, "", false, err

@@ -356,7 +356,7 @@ func TestFirstAdminOnceUnderARace(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					<-start
-					_, _, created[i], errors[i] = svcs[i].FirstAdmin(ctx, fmt.Sprintf("admin%d@detente.invalid", i))
+					_, _, created[i], errors[i] = access.NewSystem(svcs[i]).FirstAdmin(ctx, fmt.Sprintf("admin%d@detente.invalid", i))
 				}()
 			}
 			close(start)
@@ -378,7 +378,7 @@ func TestFirstAdminOnceUnderARace(t *testing.T) {
 			}
 		}
 		// Later starts leave things as they are.
-		if _, pw, created, err := e.svc.FirstAdmin(ctx, "admin@detente.invalid"); err != nil || created || pw != "" {
+		if _, pw, created, err := access.NewSystem(e.svc).FirstAdmin(ctx, "admin@detente.invalid"); err != nil || created || pw != "" {
 			t.Errorf("a later start: created %v, %v", created, err)
 		}
 	})
@@ -396,7 +396,7 @@ func TestPurgeExpiredKeepsWhatStillCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.clock.Advance(10 * time.Minute)
-		if err := e.svc.PurgeExpired(ctx); err != nil {
+		if err := access.NewSystem(e.svc).PurgeExpired(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := e.svc.SignIn(ctx, acc.Email, "wrong", "192.0.2.1", "t"); !errs.Is(err, errs.TooMany) {
@@ -406,7 +406,7 @@ func TestPurgeExpiredKeepsWhatStillCounts(t *testing.T) {
 			t.Fatalf("purging dropped a live reset link: %d left", n)
 		}
 		e.clock.Advance(access.ResetLifetime)
-		if err := e.svc.PurgeExpired(ctx); err != nil {
+		if err := access.NewSystem(e.svc).PurgeExpired(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if n, m := count(t, db, "login_failures"), count(t, db, "account_resets"); n != 0 || m != 0 {

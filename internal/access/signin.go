@@ -280,7 +280,8 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 
 // PurgeExpired removes sessions, throttle counts and reset links that no
 // longer matter.
-func (s *Service) PurgeExpired(ctx context.Context) error {
+func (y *System) PurgeExpired(ctx context.Context) error {
+	s := y.s
 	now := s.clock.Now()
 	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, now, now.Add(-s.cfg.SessionIdle)); err != nil {
 		return err

@@ -23,14 +23,14 @@ const prefix = "/api/v1"
 type handler func(w http.ResponseWriter, r *http.Request, a actor.Actor) error
 
 type server struct {
-	app *app.App
+	app app.Services
 	mux *http.ServeMux
 }
 
 // New returns the API handler, to be mounted at /api/v1/.
-func New(a *app.App) http.Handler { return newServer(a) }
+func New(a app.Services) http.Handler { return newServer(a) }
 
-func newServer(a *app.App) *server {
+func newServer(a app.Services) *server {
 	s := &server{app: a, mux: http.NewServeMux()}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.method+" "+prefix+rt.path, s.wrap(rt.h))

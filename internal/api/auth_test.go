@@ -188,7 +188,7 @@ func (l *lockedBuffer) String() string {
 func TestInternalError(t *testing.T) {
 	engines(t, func(t *testing.T, f *fixture) {
 		var logs lockedBuffer
-		f.app.Log = slog.New(slog.NewTextHandler(&logs, nil))
+		f.api.app.Log = slog.New(slog.NewTextHandler(&logs, nil))
 		f.app.DB.Close() // every query now fails
 		// anon fails in the handler, frpoc already in token lookup.
 		for _, role := range []string{anon, frPOC} {

@@ -174,7 +174,7 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 		t.Fatal(err)
 	}
 
-	f.api = newServer(a)
+	f.api = newServer(a.Services())
 	f.srv = httptest.NewServer(f.api)
 	t.Cleanup(f.srv.Close)
 	return f

@@ -18,7 +18,7 @@ import (
 // strings the OpenAPI document lists stay what clients already see), and
 // the invalid_token challenge follows the sentinel, even when wrapped.
 func TestFail(t *testing.T) {
-	s := &server{app: &app.App{Log: slog.New(slog.DiscardHandler)}}
+	s := &server{app: app.Services{Log: slog.New(slog.DiscardHandler)}}
 	invalidToken := &errs.Error{Code: errs.Unauthenticated, Message: "bad token", Err: errInvalidToken}
 	tests := []struct {
 		name      string

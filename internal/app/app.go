@@ -40,8 +40,44 @@ type App struct {
 	Pings     *pingtest.Service
 	Webhooks  *webhook.Service
 	Jobs      *jobs.Queue // run with RunWorkers
+	// Sys holds the domains' System sides: what the workers, the start-up
+	// and the console use, acting for no one. Edges never get it: they
+	// are given Services.
+	Sys Systems
 
 	relay *mail.SMTP // the relay of the configuration, whose connections Close ends
+}
+
+// Systems are the domains' sides that take no actor.
+type Systems struct {
+	Access    *access.System
+	Directory *directory.System
+	Messaging *messaging.System
+	Pings     *pingtest.System
+}
+
+// Services is what the web pages and the API are given: the services that
+// act for a signed-in person (every method that changes or reveals
+// something takes the actor and checks it), and the settings, clock and
+// logger. It holds no System side, no database and no job queue, so an edge
+// cannot do what only the system may.
+type Services struct {
+	Config    config.Config
+	Log       *slog.Logger
+	Clock     clock.Clock
+	Audit     *audit.Log
+	Access    *access.Service
+	Directory *directory.Service
+	Messaging *messaging.Service
+	Catalog   *catalog.Catalog
+	Pings     *pingtest.Service
+	Webhooks  *webhook.Service
+}
+
+// Services returns what the edges are given.
+func (a *App) Services() Services {
+	return Services{Config: a.Config, Log: a.Log, Clock: a.Clock, Audit: a.Audit, Access: a.Access, Directory: a.Directory,
+		Messaging: a.Messaging, Catalog: a.Catalog, Pings: a.Pings, Webhooks: a.Webhooks}
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -101,11 +137,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 		mcfg.Deadlines[messaging.Urgency(u)] = messaging.Deadline{Acknowledge: d.Acknowledge, Respond: d.Respond}
 	}
 	mcfg.Attachments = messaging.AttachmentLimits{MaxFileBytes: cfg.AttachmentMaxFile, MaxTotalBytes: cfg.AttachmentMaxTotal, MaxCount: cfg.AttachmentMaxCount}
-	a.Messaging = messaging.New(db, a.Audit, c, cat, mcfg)
-	if err := a.Messaging.SyncTemplates(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
 	a.Jobs = jobs.NewQueue(db, c, log, opt.Jobs)
 	a.Webhooks, err = webhook.New(db, a.Audit, c, log, webhook.Config{BaseURL: cfg.BaseURL, Key: cfg.WebhookKey, AllowPrivate: cfg.WebhookAllowPrivate})
 	if err != nil {
@@ -116,7 +147,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 		log.Info("webhook signing secrets are stored unencrypted; set DETENTE_WEBHOOK_KEY to encrypt them")
 	}
 	a.Webhooks.Register(a.Jobs)
-	a.Messaging.SetPublisher(a.Webhooks)
+	var msgSystem *messaging.System
+	a.Messaging, msgSystem = messaging.New(db, a.Audit, c, cat, mcfg, a.Webhooks)
+	if err := a.Messaging.SyncTemplates(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	sender := opt.Mail
 	switch {
 	case sender != nil:
@@ -127,14 +163,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 		log.Warn("no SMTP relay configured: notifications are logged, not sent")
 		sender = notify.Discard{Log: log}
 	}
-	notifier := notify.New(db, c, log, a.Messaging, a.Directory, sender, notify.Config{From: cfg.MailFrom, BaseURL: cfg.BaseURL})
+	// Each service is built with everything it needs, in an order the
+	// dependencies fix: the workers' System sides first, the notifier on
+	// them, then the checks that send through the notifier.
+	a.Sys = Systems{Access: access.NewSystem(a.Access), Directory: directory.NewSystem(a.Directory), Messaging: msgSystem, Pings: pingtest.NewSystem(db, c)}
+	notifier := notify.New(db, c, log, a.Sys.Messaging, a.Sys.Directory, a.Sys.Pings, sender, notify.Config{From: cfg.MailFrom, BaseURL: cfg.BaseURL})
 	notifier.Register(a.Jobs)
-	a.Messaging.Register(a.Jobs)
-	a.Pings = pingtest.New(db, a.Audit, c, a.Directory, pingtest.Config{})
-	a.Pings.SetSender(notifier)
-	notifier.SetPings(a.Pings)
+	a.Sys.Messaging.Register(a.Jobs)
+	a.Pings = pingtest.New(db, a.Audit, c, a.Directory, a.Sys.Directory, pingtest.Config{}, notifier, a.Webhooks)
 	a.Pings.Register(a.Jobs)
-	a.Pings.SetPublisher(a.Webhooks)
 	return a, nil
 }
 
@@ -171,7 +208,7 @@ func (a *App) purgeSignIns(ctx context.Context) {
 	t := time.NewTicker(purgeEvery)
 	defer t.Stop()
 	for {
-		if err := a.Access.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+		if err := a.Sys.Access.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Warn("purging sessions and sign-in counts", "err", err)
 		}
 		select {

@@ -141,12 +141,26 @@ func (s *Service) state(ctx context.Context, q store.Queryer, code string) (Stat
 
 // SetParticipation records that a State joined the directory (since is the
 // date it nominated) or left it (since nil). Only the secretariat does this.
-func (s *Service) SetParticipation(ctx context.Context, a actor.Actor, code string, since *time.Time) error {
-	if err := a.RequireWrite(); err != nil {
+// CanRecordParticipation reports why a may not record States'
+// participation, or nil if it may: the secretariat keeps that record.
+// Pages ask it before showing the participation page; SetParticipation
+// asks again.
+func (s *Service) CanRecordParticipation(a actor.Actor) error {
+	if err := a.RequireSignedIn(); err != nil {
 		return err
 	}
 	if !a.IsSecretariat() {
 		return errs.E(errs.Forbidden, "only the secretariat records participation")
+	}
+	return nil
+}
+
+func (s *Service) SetParticipation(ctx context.Context, a actor.Actor, code string, since *time.Time) error {
+	if err := a.RequireWrite(); err != nil {
+		return err
+	}
+	if err := s.CanRecordParticipation(a); err != nil {
+		return err
 	}
 	if since != nil && since.After(s.clock.Now().Add(24*time.Hour)) {
 		return &errs.Error{Code: errs.Invalid, Message: "please correct the highlighted fields", Fields: map[string]string{"since": "the date cannot be in the future"}}

@@ -629,10 +629,18 @@ func checkAccount(ctx context.Context, q store.Queryer, state, id string) error 
 	return nil
 }
 
-// ActivePOCs lists a State's active entries for the notification worker,
-// which acts for the system: it takes no actor and must not be reachable
-// from a request.
-func (s *Service) ActivePOCs(ctx context.Context, state string) ([]POC, error) {
+// System is the part of the directory that the workers use: its methods
+// take no actor and check no permission. Only the application's wiring and
+// the workers hold one; the web and API servers are given the Service.
+type System struct{ s *Service }
+
+// NewSystem returns the workers' side of s.
+func NewSystem(s *Service) *System { return &System{s: s} }
+
+// ActivePOCs lists a State's active entries, for notifying them and for
+// opening communication checks.
+func (y *System) ActivePOCs(ctx context.Context, state string) ([]POC, error) {
+	s := y.s
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+pocCols+` FROM pocs WHERE state_code = $1 AND status = $2 ORDER BY level, function_title`, state, Active)
 	if err != nil {
 		return nil, errs.Internalf(err, "list pocs")

@@ -136,7 +136,7 @@ func TestAttachmentLimitsAreRefused(t *testing.T) {
 		}
 		cfg := messaging.DefaultConfig()
 		cfg.Attachments = messaging.AttachmentLimits{MaxFileBytes: 100, MaxTotalBytes: 150, MaxCount: 3}
-		svc := messaging.New(db, audit.New(db, e.clock), e.clock, cat, cfg)
+		svc, _ := messaging.New(db, audit.New(db, e.clock), e.clock, cat, cfg, nil)
 		small := bytes.Repeat([]byte("a"), 60)
 		tests := []struct {
 			name  string

@@ -58,12 +58,15 @@ func (s *Service) schedule(ctx context.Context, tx *sql.Tx, m Message) error {
 	return nil
 }
 
-// The methods below serve the notification worker, which acts for the
-// system rather than for a person: they take no actor and must not be
-// reachable from a request.
+// System is the part of messaging that the workers use: its methods act
+// for the system rather than for a person, take no actor and check no
+// permission. Only the application's wiring and the workers hold one; the
+// web and API servers are given the Service alone.
+type System struct{ s *Service }
 
 // ForDelivery loads a message with all its parties, for notifying them.
-func (s *Service) ForDelivery(ctx context.Context, id string) (Message, error) {
+func (y *System) ForDelivery(ctx context.Context, id string) (Message, error) {
+	s := y.s
 	m, err := scanMessage(s.db.R.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.id = $1`, id))
 	if store.NoRows(err) {
 		return Message{}, errs.E(errs.NotFound, "no such message")
@@ -78,7 +81,8 @@ func (s *Service) ForDelivery(ctx context.Context, id string) (Message, error) {
 }
 
 // MarkDelivered records that a notification reached the State.
-func (s *Service) MarkDelivered(ctx context.Context, messageID, state string) error {
+func (y *System) MarkDelivered(ctx context.Context, messageID, state string) error {
+	s := y.s
 	_, err := s.db.W.ExecContext(ctx, `UPDATE deliveries SET status = $1, delivered_at = $2 WHERE message_id = $3 AND state_code = $4 AND status = $5`,
 		string(Delivered), s.clock.Now(), messageID, state, string(Queued))
 	if err != nil {
@@ -88,7 +92,8 @@ func (s *Service) MarkDelivered(ctx context.Context, messageID, state string) er
 }
 
 // AwaitingAcknowledgement reports whether the State has yet to acknowledge.
-func (s *Service) AwaitingAcknowledgement(ctx context.Context, messageID, state string) (bool, error) {
+func (y *System) AwaitingAcknowledgement(ctx context.Context, messageID, state string) (bool, error) {
+	s := y.s
 	var status string
 	err := s.db.R.QueryRowContext(ctx, `SELECT status FROM deliveries WHERE message_id = $1 AND state_code = $2`, messageID, state).Scan(&status)
 	if store.NoRows(err) {
@@ -101,7 +106,8 @@ func (s *Service) AwaitingAcknowledgement(ctx context.Context, messageID, state 
 }
 
 // Note records a scheduler event on the thread's timeline.
-func (s *Service) Note(ctx context.Context, m Message, state, kind, detail string) error {
+func (y *System) Note(ctx context.Context, m Message, state, kind, detail string) error {
+	s := y.s
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		return s.event(ctx, tx, m.ThreadID, m.ID, state, kind, actor.Scheduler, detail)
 	})
@@ -110,7 +116,8 @@ func (s *Service) Note(ctx context.Context, m Message, state, kind, detail strin
 // Escalate marks an unacknowledged delivery as escalated, once. It reports
 // whether it did: a delivery acknowledged meanwhile, or already escalated,
 // is left alone.
-func (s *Service) Escalate(ctx context.Context, m Message, state string) (bool, error) {
+func (y *System) Escalate(ctx context.Context, m Message, state string) (bool, error) {
+	s := y.s
 	escalated := false
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		now := s.clock.Now()
@@ -136,17 +143,18 @@ func (s *Service) Escalate(ctx context.Context, m Message, state string) (bool, 
 
 // Register adds the handlers of the jobs the messaging service performs
 // itself; notification jobs are package notify's.
-func (s *Service) Register(q *jobs.Queue) { q.Register(JobExpire, s.expire) }
+func (y *System) Register(q *jobs.Queue) { q.Register(JobExpire, y.expire) }
 
 // expire marks a delivery expired when its response deadline passes
 // without an answer. A late answer still counts: it moves the delivery on
 // to responded, and the timeline keeps both.
-func (s *Service) expire(ctx context.Context, j jobs.Job) error {
+func (y *System) expire(ctx context.Context, j jobs.Job) error {
+	s := y.s
 	var p DeliveryJob
 	if err := j.Decode(&p); err != nil {
 		return jobs.Permanent(err)
 	}
-	m, err := s.ForDelivery(ctx, p.MessageID)
+	m, err := y.ForDelivery(ctx, p.MessageID)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ import (
 type env struct {
 	db    *store.DB
 	svc   *messaging.Service
+	sys   *messaging.System
 	clock *clock.Fixed
 	who   map[string]actor.Actor
 }
@@ -68,11 +69,11 @@ func newEnv(t *testing.T, db *store.DB) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := messaging.New(db, log, c, cat, messaging.DefaultConfig())
+	svc, sys := messaging.New(db, log, c, cat, messaging.DefaultConfig(), nil)
 	if err := svc.SyncTemplates(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return env{db: db, svc: svc, clock: c, who: who}
+	return env{db: db, svc: svc, sys: sys, clock: c, who: who}
 }
 
 func incident(label tlp.Label, to ...string) messaging.Draft {
@@ -436,11 +437,11 @@ func TestTimelineShowsARecipientItsOwnPart(t *testing.T) {
 		if err := e.svc.Acknowledge(ctx, e.who["kepoc"], m.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.svc.Note(ctx, m, "DE", "reminded", "the acknowledgement deadline is near"); err != nil {
+		if err := e.sys.Note(ctx, m, "DE", "reminded", "the acknowledgement deadline is near"); err != nil {
 			t.Fatal(err)
 		}
 		e.clock.Advance(3 * time.Hour)
-		if ok, err := e.svc.Escalate(ctx, m, "DE"); err != nil || !ok {
+		if ok, err := e.sys.Escalate(ctx, m, "DE"); err != nil || !ok {
 			t.Fatalf("escalate DE: %v %v", ok, err)
 		}
 		timeline := func(who string) map[string]bool {

@@ -355,4 +355,3 @@ func (s *Service) MarkRead(ctx context.Context, a actor.Actor, id string) error 
 		return nil
 	})
 }
-

@@ -31,9 +31,11 @@ type Service struct {
 	hooks   webhook.Publisher // nil publishes nothing
 }
 
-// New returns the messaging service.
-func New(db *store.DB, log *audit.Log, c clock.Clock, cat *catalog.Catalog, cfg Config) *Service {
-	return &Service{db: db, audit: log, clock: c, catalog: cat, cfg: cfg}
+// New returns the messaging service, for edges acting for a person, and
+// its System, for the workers. Events go to hooks (nil publishes nothing).
+func New(db *store.DB, log *audit.Log, c clock.Clock, cat *catalog.Catalog, cfg Config, hooks webhook.Publisher) (*Service, *System) {
+	s := &Service{db: db, audit: log, clock: c, catalog: cat, cfg: cfg, hooks: hooks}
+	return s, &System{s: s}
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -9,10 +9,6 @@ import (
 	"github.com/detente/detente/internal/webhook"
 )
 
-// SetPublisher wires the webhooks, which are built beside the service.
-// Without one, nothing is published.
-func (s *Service) SetPublisher(p webhook.Publisher) { s.hooks = p }
-
 func (s *Service) publish(ctx context.Context, tx *sql.Tx, e webhook.Event) error {
 	return webhook.PublishTo(ctx, tx, s.hooks, e)
 }

@@ -43,19 +43,18 @@ type Notifier struct {
 	db     *store.DB
 	clock  clock.Clock
 	log    *slog.Logger
-	msgs   *messaging.Service
-	dir    *directory.Service
+	msgs   *messaging.System
+	dir    *directory.System
 	sender mail.Sender
 	cfg    Config
 	pings  PingRecorder
 }
 
-// SetPings wires the recorder of communication-check deliveries.
-func (n *Notifier) SetPings(p PingRecorder) { n.pings = p }
-
-// New returns a notifier sending through sender.
-func New(db *store.DB, c clock.Clock, log *slog.Logger, msgs *messaging.Service, dir *directory.Service, sender mail.Sender, cfg Config) *Notifier {
-	return &Notifier{db: db, clock: c, log: log, msgs: msgs, dir: dir, sender: sender, cfg: cfg}
+// New returns a notifier sending through sender. It works with the
+// domains' System sides, as a worker acting for no one; pings learns what
+// became of check mails.
+func New(db *store.DB, c clock.Clock, log *slog.Logger, msgs *messaging.System, dir *directory.System, pings PingRecorder, sender mail.Sender, cfg Config) *Notifier {
+	return &Notifier{db: db, clock: c, log: log, msgs: msgs, dir: dir, pings: pings, sender: sender, cfg: cfg}
 }
 
 // Register sets the notifier's handlers on q.

@@ -147,6 +147,7 @@ type Service struct {
 	audit  *audit.Log
 	clock  clock.Clock
 	dir    *directory.Service
+	pocs   *directory.System
 	sender Sender
 	cfg    Config
 	hooks  webhook.Publisher // nil publishes nothing
@@ -156,16 +157,29 @@ type Service struct {
 	byTokenStmt atomic.Pointer[sql.Stmt]
 }
 
-// New returns the service. SetSender must be called before campaigns open.
-func New(db *store.DB, log *audit.Log, c clock.Clock, dir *directory.Service, cfg Config) *Service {
+// New returns the service: dir and pocs are the directory's two sides,
+// sender writes the check mails in a campaign's transaction, and events go
+// to hooks (nil publishes nothing).
+func New(db *store.DB, log *audit.Log, c clock.Clock, dir *directory.Service, pocs *directory.System, cfg Config, sender Sender, hooks webhook.Publisher) *Service {
 	if cfg.MaxWindow <= 0 || cfg.MaxWindow > MaxWindow {
 		cfg.MaxWindow = MaxWindow
 	}
-	return &Service{db: db, audit: log, clock: c, dir: dir, cfg: cfg}
+	return &Service{db: db, audit: log, clock: c, dir: dir, pocs: pocs, cfg: cfg, sender: sender, hooks: hooks}
 }
 
-// SetSender wires the mail side, which is built after the service.
-func (s *Service) SetSender(snd Sender) { s.sender = snd }
+// System is the part of the communication checks that the mail worker
+// uses: it records what became of each check mail, takes no actor and
+// checks no permission. Only the application's wiring and the workers hold
+// one; the web and API servers are given the Service.
+type System struct {
+	db    *store.DB
+	clock clock.Clock
+}
+
+// NewSystem returns the workers' side of the checks. It needs only the
+// database, so the mail worker can be built before the Service that sends
+// through it.
+func NewSystem(db *store.DB, c clock.Clock) *System { return &System{db: db, clock: c} }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 

@@ -150,7 +150,7 @@ func (s *Service) inScopeCount(ctx context.Context, c Campaign) (int, error) {
 		if !st.Participating() || !inScope(c, st) {
 			continue
 		}
-		pocs, err := s.dir.ActivePOCs(ctx, st.Code)
+		pocs, err := s.pocs.ActivePOCs(ctx, st.Code)
 		if err != nil {
 			return 0, err
 		}

@@ -62,7 +62,7 @@ func (s *Service) open(ctx context.Context, j jobs.Job) error {
 			if !st.Participating() || !inScope(c, st) {
 				continue
 			}
-			pocs, err := s.dir.ActivePOCs(ctx, st.Code)
+			pocs, err := s.pocs.ActivePOCs(ctx, st.Code)
 			if err != nil {
 				return err
 			}
@@ -266,14 +266,16 @@ func (s *Service) challenges(ctx context.Context, q store.Queryer, where string,
 }
 
 // MarkSent and MarkBounced record what the mail worker learnt.
-func (s *Service) MarkSent(ctx context.Context, challengeID string) error {
+func (y *System) MarkSent(ctx context.Context, challengeID string) error {
+	s := y
 	_, err := s.db.W.ExecContext(ctx, `UPDATE ping_challenges SET sent_at = COALESCE(sent_at, $1) WHERE id = $2`, s.clock.Now(), challengeID)
 	return err
 }
 
 // MarkBounced records a permanent delivery failure: the POC is unreachable
 // by mail.
-func (s *Service) MarkBounced(ctx context.Context, challengeID, reason string) error {
+func (y *System) MarkBounced(ctx context.Context, challengeID, reason string) error {
+	s := y
 	if len(reason) > 500 {
 		reason = reason[:500]
 	}

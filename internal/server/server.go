@@ -52,7 +52,7 @@ func Handlers(a *app.App, opt web.Options) (http.Handler, http.Handler, error) {
 	reg.Gauge("detente_jobs_queued", "Jobs waiting to run (mails, reminders, escalations, webhooks, checks).", jobStat(func(s jobs.Stats) int { return s.Queued }))
 	reg.Gauge("detente_jobs_leased", "Jobs being run by a worker now.", jobStat(func(s jobs.Stats) int { return s.Leased }))
 	reg.Gauge("detente_jobs_failed", "Jobs given up; see detente jobs failed.", jobStat(func(s jobs.Stats) int { return s.Failed }))
-	pages, err := web.New(a, opt)
+	pages, err := web.New(a.Services(), opt)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -98,7 +98,7 @@ func Handlers(a *app.App, opt web.Options) (http.Handler, http.Handler, error) {
 			exposition(w, r)
 		})
 	}
-	mux.Handle("/api/v1/", api.New(a))
+	mux.Handle("/api/v1/", api.New(a.Services()))
 	mux.Handle("/", pages)
 	return realClient(a.Config.TrustedProxies, a.Config.ForwardedHeader, observe(a.Log, reg, mux)), metricsHandler, nil
 }

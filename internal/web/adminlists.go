@@ -62,12 +62,8 @@ type adminStatesData struct {
 
 func (s *Server) adminStates(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
-	if err := a.RequireSignedIn(); err != nil {
+	if err := s.app.Directory.CanRecordParticipation(a); err != nil {
 		s.renderError(w, r, err)
-		return
-	}
-	if !a.IsSecretariat() {
-		s.renderError(w, r, errs.E(errs.Forbidden, "only the secretariat records participation"))
 		return
 	}
 	q := r.URL.Query()

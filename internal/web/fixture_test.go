@@ -165,7 +165,7 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 		t.Fatal(err)
 	}
 	f.drain()
-	h, err := web.New(a, web.Options{})
+	h, err := web.New(a.Services(), web.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ type Options struct {
 
 // Server is the web interface.
 type Server struct {
-	app    *app.App
+	app    app.Services
 	log    *slog.Logger
 	opt    Options
 	assets *assets
@@ -52,7 +52,7 @@ type Server struct {
 }
 
 // New builds the web interface over a.
-func New(a *app.App, opt Options) (*Server, error) {
+func New(a app.Services, opt Options) (*Server, error) {
 	s := &Server{app: a, log: a.Log, opt: opt, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection()}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
