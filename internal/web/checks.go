@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"html/template"
 	"net/http"
 	"regexp"
@@ -254,8 +253,7 @@ func (s *Server) checkCSV(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	attachment(w, "text/csv; charset=utf-8", "detente-check-"+v.Campaign.ID+".csv")
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, "detente-check-"+v.Campaign.ID+".csv")
 	_ = cw.Write([]string{"group", "key", "total", "acknowledged", "bounced", "rate", "level", "contact", "reason"})
 	write := func(group string, ts []pingtest.Tally) {
 		for _, t := range ts {

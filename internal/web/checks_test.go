@@ -45,6 +45,9 @@ func TestCheckPagesKeepStatesApart(t *testing.T) {
 					if r.status != http.StatusOK {
 						t.Fatalf("GET %s: %d", x.path, r.status)
 					}
+					if x.path == csv && !strings.HasPrefix(r.body, "\uFEFFgroup,") {
+						t.Errorf("the check CSV does not start with a UTF-8 byte order mark: %q", r.body[:min(20, len(r.body))])
+					}
 					for _, s := range x.has {
 						if !strings.Contains(r.body, s) {
 							t.Errorf("GET %s lacks %q", x.path, s)

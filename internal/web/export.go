@@ -38,6 +38,16 @@ func attachment(w http.ResponseWriter, ctype, name string) {
 	w.Header().Set("Cache-Control", "no-store")
 }
 
+// csvAttachment starts a CSV download and returns its writer. Every CSV
+// starts with a byte order mark, which tells spreadsheet programs the file
+// is UTF-8; without it they read names in Arabic, Chinese or Russian as
+// mojibake.
+func csvAttachment(w http.ResponseWriter, name string) *csv.Writer {
+	attachment(w, "text/csv; charset=utf-8", name)
+	_, _ = io.WriteString(w, "\uFEFF")
+	return csv.NewWriter(w)
+}
+
 func (s *Server) exportJSON(w http.ResponseWriter, r *http.Request) {
 	pocs, ok := s.exportPOCs(w, r)
 	if !ok {
@@ -68,12 +78,7 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	attachment(w, "text/csv; charset=utf-8", "detente-directory.csv")
-	// The byte order mark tells spreadsheet programs the file is UTF-8;
-	// without it they read names in Arabic, Chinese or Russian as
-	// mojibake.
-	_, _ = io.WriteString(w, "\uFEFF")
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, "detente-directory.csv")
 	_ = cw.Write(csvHeader)
 	for _, p := range pocs {
 		exp := ""
