@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"regexp"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/search"
+	"github.com/detente/detente/internal/store"
 )
 
 // Account statuses a list can be filtered by.
@@ -109,30 +111,18 @@ func (s *Service) AccountPage(ctx context.Context, a actor.Actor, f AccountFilte
 	}
 	if req.After != nil {
 		if len(req.After) != 2 {
-			return page.Page[Account]{}, &errs.Error{Code: errs.Invalid, Message: "please correct the highlighted fields",
-				Fields: map[string]string{"cursor": "this link to the next page is damaged; start again from the first page"}}
+			return page.Page[Account]{}, page.Damaged()
 		}
 		q += ` AND (COALESCE(state_code, ''), email) > (` + arg(req.After[0]) + `, ` + arg(req.After[1]) + `)`
 	}
-	limit := req.Limit
-	if limit < 1 || limit > page.MaxLimit {
-		limit = page.DefaultLimit
-	}
+	limit := req.Size()
 	q += ` ORDER BY COALESCE(state_code, ''), email LIMIT ` + arg(limit+1)
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
 		return page.Page[Account]{}, errs.Internalf(err, "list accounts")
 	}
-	defer rows.Close()
-	var out []Account
-	for rows.Next() {
-		acc, err := scanAccount(rows)
-		if err != nil {
-			return page.Page[Account]{}, errs.Internalf(err, "scan account")
-		}
-		out = append(out, acc)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.Collect(rows, func(r *sql.Rows) (Account, error) { return scanAccount(r) })
+	if err != nil {
 		return page.Page[Account]{}, errs.Internalf(err, "list accounts")
 	}
 	return page.Cut(out, limit, func(acc Account) []string { return []string{acc.State, acc.Email} }), nil

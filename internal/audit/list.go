@@ -171,15 +171,11 @@ func (l *Log) Page(ctx context.Context, a actor.Actor, f Filter, req page.Reques
 	if req.After != nil {
 		seq, err := strconv.ParseInt(req.After[0], 10, 64)
 		if len(req.After) != 1 || err != nil || seq < 1 {
-			return page.Page[Entry]{}, &errs.Error{Code: errs.Invalid, Message: "please correct the highlighted fields",
-				Fields: map[string]string{"cursor": "this link to the next page is damaged; start again from the first page"}}
+			return page.Page[Entry]{}, page.Damaged()
 		}
 		q += ` AND seq < ` + arg(seq)
 	}
-	limit := req.Limit
-	if limit < 1 || limit > page.MaxLimit {
-		limit = page.DefaultLimit
-	}
+	limit := req.Size()
 	q += ` ORDER BY seq DESC LIMIT ` + arg(limit+1)
 	out, err := l.query(ctx, q, args)
 	if err != nil {

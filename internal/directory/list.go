@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"regexp"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/search"
 	"github.com/detente/detente/internal/states"
+	"github.com/detente/detente/internal/store"
 )
 
 // levelRank orders levels as pages show them: diplomatic, policy, technical.
@@ -115,10 +117,7 @@ func (s *Service) POCPage(ctx context.Context, a actor.Actor, f Filter, req page
 		}
 		cond += ` AND (s.name, ` + levelRank + `, p.id) > (` + arg(name) + `, ` + arg(rank) + `, ` + arg(id) + `)`
 	}
-	limit := req.Limit
-	if limit < 1 || limit > page.MaxLimit {
-		limit = page.DefaultLimit
-	}
+	limit := req.Size()
 	q := `SELECT ` + prefixedPOC() + `, s.name FROM pocs p JOIN states s ON s.code = p.state_code WHERE ` + cond +
 		` ORDER BY ` + pocOrder + ` LIMIT ` + arg(limit+1)
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
@@ -165,8 +164,7 @@ func levelOrder(l Level) int {
 
 // pocCursor reads the key POCPage put in a cursor.
 func pocCursor(key []string) (name string, rank int, id string, err error) {
-	bad := &errs.Error{Code: errs.Invalid, Message: "please correct the highlighted fields",
-		Fields: map[string]string{"cursor": "this link to the next page is damaged; start again from the first page"}}
+	bad := page.Damaged()
 	if len(key) != 3 {
 		return "", 0, "", bad
 	}
@@ -232,33 +230,24 @@ func (s *Service) StatePage(ctx context.Context, a actor.Actor, f StateFilter, r
 	}
 	if req.After != nil {
 		if len(req.After) != 2 || !stateCode.MatchString(req.After[1]) {
-			return page.Page[State]{}, &errs.Error{Code: errs.Invalid, Message: "please correct the highlighted fields",
-				Fields: map[string]string{"cursor": "this link to the next page is damaged; start again from the first page"}}
+			return page.Page[State]{}, page.Damaged()
 		}
 		q += ` AND (name, code) > (` + arg(req.After[0]) + `, ` + arg(req.After[1]) + `)`
 	}
-	limit := req.Limit
-	if limit < 1 || limit > page.MaxLimit {
-		limit = page.DefaultLimit
-	}
+	limit := req.Size()
 	q += ` ORDER BY name, code LIMIT ` + arg(limit+1)
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
 		return page.Page[State]{}, errs.Internalf(err, "list states")
 	}
-	defer rows.Close()
-	var out []State
-	for rows.Next() {
-		st, err := scanState(rows)
-		if err != nil {
-			return page.Page[State]{}, errs.Internalf(err, "scan state")
-		}
+	out, err := store.Collect(rows, func(r *sql.Rows) (State, error) {
+		st, err := scanState(r)
 		if !a.Authenticated() {
 			st.ParticipatingSince = nil
 		}
-		out = append(out, st)
-	}
-	if err := rows.Err(); err != nil {
+		return st, err
+	})
+	if err != nil {
 		return page.Page[State]{}, errs.Internalf(err, "list states")
 	}
 	return page.Cut(out, limit, func(st State) []string { return []string{st.Name, st.Code} }), nil

@@ -50,6 +50,23 @@ type Request struct {
 // First is the first page at the default size.
 func First() Request { return Request{Limit: DefaultLimit} }
 
+// Size is how many rows to show: Limit when it is within 1..MaxLimit,
+// else the default. Services fetch Size()+1 and Cut to Size().
+func (r Request) Size() int {
+	if r.Limit < 1 || r.Limit > MaxLimit {
+		return DefaultLimit
+	}
+	return r.Limit
+}
+
+// Damaged is the field error for a cursor that decodes but does not fit
+// the list it is given to (a key of the wrong length or kind).
+func Damaged() error {
+	var f errs.Fields
+	f.Add("cursor", "this link to the next page is damaged; start again from the first page")
+	return f.Err()
+}
+
 // Page is one page of rows and the cursor of the next ("" on the last).
 type Page[T any] struct {
 	Items []T

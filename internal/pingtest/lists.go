@@ -2,6 +2,7 @@ package pingtest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"regexp"
 	"slices"
@@ -14,12 +15,13 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/page"
+	"github.com/detente/detente/internal/store"
 )
 
 // damagedCursor is the field error of a cursor that page.Decode accepted
 // but that is not one of this list's keys.
 func damagedCursor() error {
-	return (errs.Fields{"cursor": "this link to the next page is damaged; start again from the first page"}).Err()
+	return page.Damaged()
 }
 
 // CampaignsPage lists one page of the campaigns a may see, newest first:
@@ -45,25 +47,14 @@ func (s *Service) CampaignsPage(ctx context.Context, a actor.Actor, req page.Req
 		}
 		cond += ` AND (c.opens_at, c.id) < (` + arg(at.UTC()) + `, ` + arg(req.After[1]) + `)`
 	}
-	limit := req.Limit
-	if limit < 1 {
-		limit = page.DefaultLimit
-	}
+	limit := req.Size()
 	q := `SELECT ` + campaignColsC + ` FROM ping_campaigns c WHERE ` + cond + ` ORDER BY c.opens_at DESC, c.id DESC LIMIT ` + arg(limit+1)
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
 		return page.Page[Campaign]{}, errs.Internalf(err, "list campaigns")
 	}
-	defer rows.Close()
-	var out []Campaign
-	for rows.Next() {
-		c, err := scanCampaign(rows)
-		if err != nil {
-			return page.Page[Campaign]{}, errs.Internalf(err, "scan campaign")
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.Collect(rows, func(r *sql.Rows) (Campaign, error) { return scanCampaign(r) })
+	if err != nil {
 		return page.Page[Campaign]{}, errs.Internalf(err, "list campaigns")
 	}
 	return page.Cut(out, limit, func(c Campaign) []string {
@@ -151,10 +142,7 @@ func (s *Service) FollowUp(ctx context.Context, a actor.Actor, id string, f Foll
 		}
 		cond += ` AND (st.name, ` + levelRank + `, h.id) > (` + arg(req.After[0]) + `, ` + arg(rank) + `, ` + arg(req.After[2]) + `)`
 	}
-	limit := req.Limit
-	if limit < 1 {
-		limit = page.DefaultLimit
-	}
+	limit := req.Size()
 	// The States' names come from the reference list the directory keeps,
 	// for the order people read.
 	q := `SELECT ` + challengeColsH + `, st.name FROM ping_challenges h JOIN states st ON st.code = h.state_code WHERE ` + cond +

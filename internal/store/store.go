@@ -181,6 +181,21 @@ func IsUnique(err error) bool {
 	return false
 }
 
+// Collect reads every row of rows with scan, then closes rows: the loop
+// every list would otherwise write out.
+func Collect[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // NoRows reports whether err says a single-row query found nothing.
 func NoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
