@@ -177,12 +177,22 @@ type Binder struct {
 	auditKey                        string
 	deadlines                       string
 	proxies                         string
+	// own names the flags Bind registered, as against a command's own
+	// flags on the same set: only these take their value from DETENTE_*.
+	own map[string]bool
 }
 
 // Bind registers the server settings on fs, so a command can add flags of
 // its own beside them.
 func Bind(fs *flag.FlagSet) *Binder {
-	b := &Binder{fs: fs, c: Defaults()}
+	b := &Binder{fs: fs, c: Defaults(), own: map[string]bool{}}
+	before := map[string]bool{}
+	fs.VisitAll(func(f *flag.Flag) { before[f.Name] = true })
+	defer fs.VisitAll(func(f *flag.Flag) {
+		if !before[f.Name] {
+			b.own[f.Name] = true
+		}
+	})
 	c := &b.c
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (DETENTE_ADDR)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL of this server (DETENTE_BASE_URL); default http://ADDR")
@@ -224,15 +234,9 @@ var envNames = map[string]string{"data": "DETENTE_DATA_DIR"}
 func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
 	set := map[string]bool{}
 	b.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	own := map[string]bool{"addr": true, "base-url": true, "data": true, "database": true, "log-level": true, "log-format": true,
-		"stale-after": true, "session-ttl": true, "session-idle": true, "shutdown-timeout": true, "max-body": true,
-		"attachment-max-file": true, "attachment-max-total": true, "attachment-max-count": true,
-		"mail-from": true, "smtp-host": true, "smtp-port": true, "smtp-username": true, "smtp-password": true, "smtp-tls": true,
-		"webhook-key": true, "audit-key": true, "webhook-allow-private": true, "deadlines": true,
-		"signin-help": true, "trusted-proxies": true, "forwarded-header": true, "metrics-addr": true}
 	var problems []error
 	b.fs.VisitAll(func(f *flag.Flag) {
-		if set[f.Name] || !own[f.Name] {
+		if set[f.Name] || !b.own[f.Name] {
 			return
 		}
 		env := "DETENTE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))

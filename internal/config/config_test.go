@@ -1,6 +1,7 @@
 package config
 
 import (
+	"flag"
 	"io"
 	"strings"
 	"testing"
@@ -110,5 +111,30 @@ func TestParse(t *testing.T) {
 				tc.check(t, c)
 			}
 		})
+	}
+}
+
+// TestEnvironmentReachesOnlyServerFlags: DETENTE_* variables set the
+// flags Bind registered, and never a command's own flags beside them,
+// whichever side of Bind those were defined on.
+func TestEnvironmentReachesOnlyServerFlags(t *testing.T) {
+	fs := flag.NewFlagSet("admin create-user", flag.ContinueOnError)
+	email := fs.String("email", "", "")
+	b := Bind(fs)
+	role := fs.String("role", "viewer", "")
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DETENTE_EMAIL": "someone@example.invalid", "DETENTE_ROLE": "secretariat",
+		"DETENTE_SMTP_HOST": "relay.example.invalid", "DETENTE_AUDIT_KEY": ""}
+	cfg, err := b.Resolve(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SMTPHost != "relay.example.invalid" {
+		t.Errorf("a server flag was not set from the environment: %q", cfg.SMTPHost)
+	}
+	if *email != "" || *role != "viewer" {
+		t.Errorf("the environment set a command's own flags: email %q, role %q", *email, *role)
 	}
 }
