@@ -50,12 +50,12 @@ import (
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/notify"
-	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/server"
 	"github.com/detente/detente/internal/smtptest"
 	"github.com/detente/detente/internal/states"
@@ -74,7 +74,7 @@ type Options struct {
 	Workers  int           // job workers (jobs.Options.Workers); also the baseline's senders
 	Batch    int           // jobs claimed at once per worker; 0: the app's default
 	Clients  int           // concurrent POCs acknowledging
-	Ack      string        // "http": GET the link, then POST the form; "direct": pingtest.AcknowledgeToken
+	Ack      string        // "http": GET the link, then POST the form; "direct": checks.AcknowledgeToken
 	SMTPTLS  bool          // STARTTLS to the sink, as production requires
 	Timeout  time.Duration // bounds the whole run; 0: only ctx does
 	Progress io.Writer     // setup progress and app warnings; nil: none
@@ -291,8 +291,8 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 	// POCs into challenges and writes one mail job each.
 	stop = profile("enqueue")
 	start := time.Now()
-	c, err := a.Pings.Create(ctx, pop.secretariat, pingtest.Input{Name: fmt.Sprintf("Benchmark communication check to %d POCs", o.N),
-		ScopeKind: pingtest.ScopeAll, Levels: []string{string(directory.Diplomatic), string(directory.Policy), string(directory.Technical)}, WindowHours: 72})
+	c, err := a.Checks.Create(ctx, pop.secretariat, checks.Input{Name: fmt.Sprintf("Benchmark communication check to %d POCs", o.N),
+		ScopeKind: checks.ScopeAll, Levels: []string{string(directory.Diplomatic), string(directory.Policy), string(directory.Technical)}, WindowHours: 72})
 	if err != nil {
 		return res, fmt.Errorf("create campaign: %w", err)
 	}
@@ -302,11 +302,11 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 	}
 	res.Enqueue = time.Since(start)
 	stop()
-	if c, err = a.Pings.Campaign(ctx, pop.secretariat, c.ID); err != nil {
+	if c, err = a.Checks.Check(ctx, pop.secretariat, c.ID); err != nil {
 		return res, err
 	}
-	res.check("campaign opened by its job", ran == 1 && c.Status == pingtest.Open, "jobs run: %d, status %s", ran, c.Status)
-	if c.Status != pingtest.Open {
+	res.check("campaign opened by its job", ran == 1 && c.Status == checks.Open, "jobs run: %d, status %s", ran, c.Status)
+	if c.Status != checks.Open {
 		return res, errors.New("the campaign did not open; see -v for the job's error")
 	}
 
@@ -535,7 +535,7 @@ func acknowledgeAll(ctx context.Context, a *app.App, links []link, o Options) (i
 	defer client.CloseIdleConnections()
 	confirm := func(l link) error {
 		if o.Ack == "direct" {
-			_, err := a.Pings.AcknowledgeToken(ctx, l.token, "127.0.0.1")
+			_, err := a.Checks.AcknowledgeToken(ctx, l.token, "127.0.0.1")
 			return err
 		}
 		return confirmOverHTTP(ctx, client, l.url)
@@ -716,7 +716,7 @@ func verify(ctx context.Context, res *Result, a *app.App, campaignID string, pop
 	}
 	res.check("acknowledgements accepted", acked == int64(n) && len(ackErrs) == 0, "%s", detail)
 
-	rep, err := a.Pings.Results(ctx, pop.secretariat, campaignID)
+	rep, err := a.Checks.Results(ctx, pop.secretariat, campaignID)
 	if err != nil {
 		res.check("results as the secretariat", false, "%v", err)
 	} else {

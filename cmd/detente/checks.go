@@ -14,10 +14,10 @@ import (
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
-	"github.com/detente/detente/internal/pingtest"
 )
 
 const checksUsage = `usage:
@@ -62,7 +62,7 @@ func cmdChecks(ctx context.Context, args []string, getenv func(string) string, s
 			return err
 		}
 		defer a.Close()
-		cs, err := a.Pings.Campaigns(ctx, actor.Operator)
+		cs, err := a.Checks.Checks(ctx, actor.Operator)
 		if err != nil {
 			return describe(err)
 		}
@@ -78,7 +78,7 @@ func cmdChecks(ctx context.Context, args []string, getenv func(string) string, s
 		var repeat int
 		a, _, err := opCommand(ctx, "checks create", rest, getenv, stderr, func(fs *flag.FlagSet) {
 			fs.StringVar(&name, "name", "", "the check's name (required)")
-			fs.StringVar(&scope, "scope", pingtest.ScopeAll, "all, regions or states")
+			fs.StringVar(&scope, "scope", checks.ScopeAll, "all, regions or states")
 			fs.StringVar(&in, "in", "", "with -scope regions or states: comma-separated regional groups or ISO codes")
 			fs.StringVar(&levels, "levels", "diplomatic,policy,technical", "comma-separated levels")
 			fs.DurationVar(&window, "window", 72*time.Hour, "how long POCs have to answer")
@@ -97,7 +97,7 @@ func cmdChecks(ctx context.Context, args []string, getenv func(string) string, s
 			}
 			return int(d / time.Hour)
 		}
-		input := pingtest.Input{Name: name, ScopeKind: scope, Scope: splitComma(in), Levels: splitComma(levels),
+		input := checks.Input{Name: name, ScopeKind: scope, Scope: splitComma(in), Levels: splitComma(levels),
 			WindowHours: hours("window_hours", window), ReminderAfter: hours("reminder_after_hours", remind), RepeatMonths: repeat}
 		if opens != "" {
 			t, err := time.Parse(time.RFC3339, opens)
@@ -109,7 +109,7 @@ func cmdChecks(ctx context.Context, args []string, getenv func(string) string, s
 		if err := bad.Err(); err != nil {
 			return describe(flagFields(err))
 		}
-		c, err := a.Pings.Create(ctx, actor.Operator, input)
+		c, err := a.Checks.Create(ctx, actor.Operator, input)
 		if err != nil {
 			return describe(flagFields(err))
 		}
@@ -125,12 +125,12 @@ func cmdChecks(ctx context.Context, args []string, getenv func(string) string, s
 		if len(ids) != 1 {
 			return errors.New(checksUsage)
 		}
-		v, err := a.Pings.View(ctx, actor.Operator, ids[0])
+		v, err := a.Checks.View(ctx, actor.Operator, ids[0])
 		if err != nil {
 			return describe(err)
 		}
-		if v.Campaign.Status == pingtest.Scheduled {
-			c := v.Campaign
+		if v.Check.Status == checks.Scheduled {
+			c := v.Check
 			fmt.Fprintf(stdout, "%s (scheduled): opens on %s, closes %s; %d points of contact in scope\n", c.Name,
 				c.OpensAt.UTC().Format("2 Jan 2006, 15:04 UTC"), c.ClosesAt.UTC().Format("2 Jan 2006, 15:04 UTC"), v.InScope)
 			return nil
@@ -149,7 +149,7 @@ func cmdChecks(ctx context.Context, args []string, getenv func(string) string, s
 		if len(ids) != 1 {
 			return errors.New(checksUsage)
 		}
-		if err := a.Pings.SetPublished(ctx, actor.Operator, ids[0], !withdraw); err != nil {
+		if err := a.Checks.SetPublished(ctx, actor.Operator, ids[0], !withdraw); err != nil {
 			return describe(err)
 		}
 		fmt.Fprintln(stdout, map[bool]string{false: "published", true: "withdrawn"}[withdraw])
@@ -180,12 +180,12 @@ func flagFields(err error) error {
 	return &out
 }
 
-func printReport(w io.Writer, rep pingtest.Report) {
-	c := rep.Campaign
+func printReport(w io.Writer, rep checks.Report) {
+	c := rep.Check
 	fmt.Fprintf(w, "%s (%s), %s to %s\n", c.Name, c.Status, c.OpensAt.Format(time.RFC3339), c.ClosesAt.Format(time.RFC3339))
 	median, p90 := "-", "-"
 	if rep.Overall.Acknowledged > 0 {
-		median, p90 = pingtest.HumanDuration(rep.Median), pingtest.HumanDuration(rep.P90)
+		median, p90 = checks.HumanDuration(rep.Median), checks.HumanDuration(rep.P90)
 	}
 	fmt.Fprintf(w, "confirmed %d of %d (%.0f%%), bounced %d; median %s, p90 %s\n\n", rep.Overall.Acknowledged, rep.Overall.Total,
 		rep.Overall.Rate*100, rep.Overall.Bounced, median, p90)
@@ -193,7 +193,7 @@ func printReport(w io.Writer, rep pingtest.Report) {
 	fmt.Fprintln(tw, "GROUP\tKEY\tCHECKED\tCONFIRMED\tBOUNCED\tRATE\t")
 	for _, g := range []struct {
 		name string
-		ts   []pingtest.Tally
+		ts   []checks.Tally
 	}{{"level", rep.ByLevel}, {"region", rep.ByRegion}, {"state", rep.ByState}} {
 		for _, t := range g.ts {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.0f%%\t\n", g.name, t.Key, t.Total, t.Acknowledged, t.Bounced, t.Rate*100)

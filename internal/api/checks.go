@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/errs"
-	"github.com/detente/detente/internal/pingtest"
 )
 
 type campaignOut struct {
@@ -27,7 +27,7 @@ type campaignOut struct {
 	CreatedAt          time.Time  `json:"created_at"`
 }
 
-func campaignFrom(c pingtest.Campaign) campaignOut {
+func campaignFrom(c checks.Check) campaignOut {
 	out := campaignOut{ID: c.ID, Name: c.Name, ScopeKind: c.ScopeKind, Scope: c.Scope, Levels: c.Levels, Status: c.Status,
 		OpensAt: utc(c.OpensAt), ClosesAt: utc(c.ClosesAt), ReminderAfterHours: c.ReminderAfter, RepeatMonths: c.RepeatMonths,
 		Published: c.Published, PreviousID: c.PreviousID, OpenedAt: utcPtr(c.OpenedAt), ClosedAt: utcPtr(c.ClosedAt), CreatedAt: utc(c.CreatedAt)}
@@ -48,7 +48,7 @@ type tallyOut struct {
 	Rate         float64 `json:"rate"`
 }
 
-func talliesFrom(ts []pingtest.Tally) []tallyOut {
+func talliesFrom(ts []checks.Tally) []tallyOut {
 	out := make([]tallyOut, len(ts))
 	for i, t := range ts {
 		out[i] = tallyOut(t)
@@ -100,7 +100,7 @@ func seconds(d time.Duration, answered bool) *float64 {
 	return &s
 }
 
-func unreachableFrom(chs []pingtest.Challenge) []unreachableOut {
+func unreachableFrom(chs []checks.Challenge) []unreachableOut {
 	out := make([]unreachableOut, len(chs))
 	for i, u := range chs {
 		out[i] = unreachableOut{ChallengeID: u.ID, POCID: u.POCID, State: u.State, Level: u.Level, BouncedAt: utcPtr(u.BouncedAt), Bounce: u.Bounce}
@@ -108,9 +108,9 @@ func unreachableFrom(chs []pingtest.Challenge) []unreachableOut {
 	return out
 }
 
-func reportFrom(r pingtest.Report) reportOut {
+func reportFrom(r checks.Report) reportOut {
 	answered := r.Overall.Acknowledged > 0
-	return reportOut{Campaign: campaignFrom(r.Campaign), Scope: r.Scope, Overall: tallyOut(r.Overall),
+	return reportOut{Campaign: campaignFrom(r.Check), Scope: r.Scope, Overall: tallyOut(r.Overall),
 		MedianSeconds: seconds(r.Median, answered), P90Seconds: seconds(r.P90, answered),
 		ByLevel: talliesFrom(r.ByLevel), ByRegion: talliesFrom(r.ByRegion), ByState: talliesFrom(r.ByState),
 		Unreachable: unreachableFrom(r.Unreachable)}
@@ -135,13 +135,13 @@ type checkViewOut struct {
 	InScope       *int        `json:"points_in_scope,omitempty"`
 }
 
-func checkViewFrom(v pingtest.View) checkViewOut {
+func checkViewFrom(v checks.View) checkViewOut {
 	switch {
 	case v.All != nil:
 		r := reportFrom(*v.All)
 		out := checkViewOut{Campaign: r.Campaign, Scope: r.Scope, Overall: &r.Overall, MedianSeconds: r.MedianSeconds, P90Seconds: r.P90Seconds,
 			ByLevel: r.ByLevel, ByRegion: r.ByRegion, ByState: r.ByState}
-		if v.Campaign.Status == pingtest.Scheduled {
+		if v.Check.Status == checks.Scheduled {
 			n := v.InScope
 			out.InScope = &n
 		}
@@ -150,7 +150,7 @@ func checkViewFrom(v pingtest.View) checkViewOut {
 		o := v.Own
 		own := tallyOut(o.Own)
 		answered := o.Own.Acknowledged > 0
-		out := checkViewOut{Campaign: campaignFrom(o.Campaign), Scope: o.State, Own: &own,
+		out := checkViewOut{Campaign: campaignFrom(o.Check), Scope: o.State, Own: &own,
 			MedianSeconds: seconds(o.Median, answered), P90Seconds: seconds(o.P90, answered),
 			ByLevel: talliesFrom(o.ByLevel), ByRegion: []tallyOut{}, ByState: []tallyOut{own}}
 		if o.Published != nil {
@@ -159,12 +159,12 @@ func checkViewFrom(v pingtest.View) checkViewOut {
 		}
 		return out
 	}
-	return checkViewOut{Campaign: campaignFrom(v.Campaign)}
+	return checkViewOut{Campaign: campaignFrom(v.Check)}
 }
 
 type pendingOut struct {
 	ChallengeID string    `json:"challenge_id"`
-	CampaignID  string    `json:"campaign_id"`
+	CheckID     string    `json:"campaign_id"`
 	Campaign    string    `json:"campaign"`
 	POCID       string    `json:"poc_id"`
 	Level       string    `json:"level"`
@@ -191,7 +191,7 @@ func (s *server) listChecks(w http.ResponseWriter, r *http.Request, a actor.Acto
 	if err != nil {
 		return err
 	}
-	p, err := s.app.Pings.CampaignsPage(r.Context(), a, req)
+	p, err := s.app.Checks.ChecksPage(r.Context(), a, req)
 	if err != nil {
 		return err
 	}
@@ -206,14 +206,14 @@ func (s *server) checkFollowUp(w http.ResponseWriter, r *http.Request, a actor.A
 	if err != nil {
 		return err
 	}
-	p, err := s.app.Pings.FollowUp(r.Context(), a, r.PathValue("id"), pingtest.FollowUpFilter{State: q.Get("state"), Level: q.Get("level"), Status: q.Get("status")}, req)
+	p, err := s.app.Checks.FollowUp(r.Context(), a, r.PathValue("id"), checks.FollowUpFilter{State: q.Get("state"), Level: q.Get("level"), Status: q.Get("status")}, req)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, pageOf(r, p, func(ch pingtest.Challenge) followUpOut {
-		out := followUpOut{unreachableOut: unreachableFrom([]pingtest.Challenge{ch})[0], Reason: pingtest.NoAnswer, Emails: []string{}, Phones: []string{}}
+	return writeJSON(w, http.StatusOK, pageOf(r, p, func(ch checks.Challenge) followUpOut {
+		out := followUpOut{unreachableOut: unreachableFrom([]checks.Challenge{ch})[0], Reason: checks.NoAnswer, Emails: []string{}, Phones: []string{}}
 		if ch.BouncedAt != nil {
-			out.Reason = pingtest.Bounced
+			out.Reason = checks.Bounced
 		}
 		// A retired entry, or one the caller may not read, is listed
 		// without details.
@@ -229,7 +229,7 @@ func (s *server) createCheck(w http.ResponseWriter, r *http.Request, a actor.Act
 	if err := s.decode(w, r, &in); err != nil {
 		return err
 	}
-	pin := pingtest.Input{Name: in.Name, ScopeKind: in.ScopeKind, Scope: in.Scope, Levels: in.Levels, WindowHours: in.WindowHours,
+	pin := checks.Input{Name: in.Name, ScopeKind: in.ScopeKind, Scope: in.Scope, Levels: in.Levels, WindowHours: in.WindowHours,
 		ReminderAfter: in.ReminderAfterHours, RepeatMonths: in.RepeatMonths}
 	if in.OpensAt != nil {
 		// Parsed here rather than by the decoder, so that a bad time is a
@@ -241,7 +241,7 @@ func (s *server) createCheck(w http.ResponseWriter, r *http.Request, a actor.Act
 		}
 		pin.OpensAt = t
 	}
-	c, err := s.app.Pings.Create(r.Context(), a, pin)
+	c, err := s.app.Checks.Create(r.Context(), a, pin)
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func (s *server) createCheck(w http.ResponseWriter, r *http.Request, a actor.Act
 }
 
 func (s *server) getCheck(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
-	v, err := s.app.Pings.View(r.Context(), a, r.PathValue("id"))
+	v, err := s.app.Checks.View(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -263,10 +263,10 @@ func (s *server) publishCheck(w http.ResponseWriter, r *http.Request, a actor.Ac
 		return err
 	}
 	id := r.PathValue("id")
-	if err := s.app.Pings.SetPublished(r.Context(), a, id, in.Published); err != nil {
+	if err := s.app.Checks.SetPublished(r.Context(), a, id, in.Published); err != nil {
 		return err
 	}
-	c, err := s.app.Pings.Campaign(r.Context(), a, id)
+	c, err := s.app.Checks.Check(r.Context(), a, id)
 	if err != nil {
 		return err
 	}
@@ -274,18 +274,18 @@ func (s *server) publishCheck(w http.ResponseWriter, r *http.Request, a actor.Ac
 }
 
 func (s *server) pendingChecks(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
-	cs, err := s.app.Pings.Pending(r.Context(), a)
+	cs, err := s.app.Checks.Pending(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, listOf(cs, func(c pingtest.Check) pendingOut {
-		return pendingOut{ChallengeID: c.Challenge.ID, CampaignID: c.Campaign.ID, Campaign: c.Campaign.Name, POCID: c.Challenge.POCID,
-			Level: c.Challenge.Level, ClosesAt: utc(c.Campaign.ClosesAt)}
+	return writeJSON(w, http.StatusOK, listOf(cs, func(c checks.Confirmation) pendingOut {
+		return pendingOut{ChallengeID: c.Challenge.ID, CheckID: c.Check.ID, Campaign: c.Check.Name, POCID: c.Challenge.POCID,
+			Level: c.Challenge.Level, ClosesAt: utc(c.Check.ClosesAt)}
 	}))
 }
 
 func (s *server) acknowledgeCheck(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
-	if err := s.app.Pings.AcknowledgeAsAccount(r.Context(), a, r.PathValue("id"), pingtest.ViaAPI); err != nil {
+	if err := s.app.Checks.AcknowledgeAsAccount(r.Context(), a, r.PathValue("id"), checks.ViaAPI); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -295,13 +295,13 @@ func (s *server) acknowledgeCheck(w http.ResponseWriter, r *http.Request, a acto
 // publishedResults is public: the aggregates the secretariat published,
 // never broken down by State.
 func (s *server) publishedResults(w http.ResponseWriter, r *http.Request, _ actor.Actor) error {
-	cs, err := s.app.Pings.Published(r.Context())
+	cs, err := s.app.Checks.Published(r.Context())
 	if err != nil {
 		return err
 	}
-	var reps []pingtest.Report
+	var reps []checks.Report
 	for _, c := range cs {
-		rep, err := s.app.Pings.PublicResults(r.Context(), c.ID)
+		rep, err := s.app.Checks.PublicResults(r.Context(), c.ID)
 		if err != nil {
 			return err
 		}

@@ -8,27 +8,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/detente/detente/internal/pingtest"
+	"github.com/detente/detente/internal/checks"
 )
 
 // closedUnpublished holds a check of FR and KE, technical level, that
 // closes unpublished: KE's POC confirms, FR's does not.
-func (f *fixture) closedUnpublished(name string) pingtest.Campaign {
+func (f *fixture) closedUnpublished(name string) checks.Check {
 	f.t.Helper()
 	ctx := context.Background()
-	c, err := f.app.Pings.Create(ctx, f.acc[sec].Actor(), pingtest.Input{Name: name, ScopeKind: pingtest.ScopeStates, Scope: []string{"FR", "KE"},
+	c, err := f.app.Checks.Create(ctx, f.acc[sec].Actor(), checks.Input{Name: name, ScopeKind: checks.ScopeStates, Scope: []string{"FR", "KE"},
 		Levels: []string{"technical"}, WindowHours: 1})
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	f.drain()
-	pending, err := f.app.Pings.Pending(ctx, f.acc[kePOC].Actor())
+	pending, err := f.app.Checks.Pending(ctx, f.acc[kePOC].Actor())
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	for _, p := range pending {
-		if p.Campaign.ID == c.ID {
-			if err := f.app.Pings.AcknowledgeAsAccount(ctx, f.acc[kePOC].Actor(), p.Challenge.ID, pingtest.ViaInbox); err != nil {
+		if p.Check.ID == c.ID {
+			if err := f.app.Checks.AcknowledgeAsAccount(ctx, f.acc[kePOC].Actor(), p.Challenge.ID, checks.ViaInbox); err != nil {
 				f.t.Fatal(err)
 			}
 		}
@@ -148,7 +148,7 @@ func TestCreateCheckOutOfRange(t *testing.T) {
 func TestCheckListsArePaged(t *testing.T) {
 	engines(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
-		c, err := f.app.Pings.Create(ctx, f.acc[sec].Actor(), pingtest.Input{Name: "Check of two levels", ScopeKind: pingtest.ScopeStates,
+		c, err := f.app.Checks.Create(ctx, f.acc[sec].Actor(), checks.Input{Name: "Check of two levels", ScopeKind: checks.ScopeStates,
 			Scope: []string{"FR", "KE"}, Levels: []string{"technical", "diplomatic"}, WindowHours: 1})
 		if err != nil {
 			t.Fatal(err)

@@ -22,11 +22,11 @@ import (
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/messaging"
-	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 	"github.com/detente/detente/internal/tlp"
@@ -70,7 +70,7 @@ type fixture struct {
 	red   messaging.Message         // FR's TLP:RED note to KE's POC by name
 	// A closed check of FR and KE (KE answered, FR did not) and an open
 	// one; KE's POC answers for KE's technical entry.
-	spring, autumn  pingtest.Campaign
+	spring, autumn  checks.Check
 	autumnChallenge *string         // KE's challenge in the autumn check, see pendingFor
 	frHook          string          // a webhook of FR's administrator
 	spec            *spec           // every response is checked against it
@@ -451,8 +451,8 @@ func (f *fixture) setUpChecks() {
 	f.t.Helper()
 	ctx := context.Background()
 	s := f.acc[sec].Actor()
-	create := func(name string, hours int) pingtest.Campaign {
-		c, err := f.app.Pings.Create(ctx, s, pingtest.Input{Name: name, ScopeKind: pingtest.ScopeStates, Scope: []string{"FR", "KE"},
+	create := func(name string, hours int) checks.Check {
+		c, err := f.app.Checks.Create(ctx, s, checks.Input{Name: name, ScopeKind: checks.ScopeStates, Scope: []string{"FR", "KE"},
 			Levels: []string{"technical"}, WindowHours: hours})
 		if err != nil {
 			f.t.Fatal(err)
@@ -461,16 +461,16 @@ func (f *fixture) setUpChecks() {
 		return c
 	}
 	f.spring = create("Spring check", 1)
-	pending, err := f.app.Pings.Pending(ctx, f.acc[kePOC].Actor())
+	pending, err := f.app.Checks.Pending(ctx, f.acc[kePOC].Actor())
 	if err != nil || len(pending) != 1 {
 		f.t.Fatalf("KE's pending checks: %v %v", pending, err)
 	}
-	if err := f.app.Pings.AcknowledgeAsAccount(ctx, f.acc[kePOC].Actor(), pending[0].Challenge.ID, pingtest.ViaInbox); err != nil {
+	if err := f.app.Checks.AcknowledgeAsAccount(ctx, f.acc[kePOC].Actor(), pending[0].Challenge.ID, checks.ViaInbox); err != nil {
 		f.t.Fatal(err)
 	}
 	f.clock.Advance(2 * time.Hour)
 	f.drain()
-	if err := f.app.Pings.SetPublished(ctx, s, f.spring.ID, true); err != nil {
+	if err := f.app.Checks.SetPublished(ctx, s, f.spring.ID, true); err != nil {
 		f.t.Fatal(err)
 	}
 	f.autumn = create("Autumn check", 72)
@@ -482,7 +482,7 @@ func (f *fixture) setUpChecks() {
 func (f *fixture) pendingFor(role string) string {
 	f.t.Helper()
 	if *f.autumnChallenge == "" {
-		pending, err := f.app.Pings.Pending(context.Background(), f.acc[role].Actor())
+		pending, err := f.app.Checks.Pending(context.Background(), f.acc[role].Actor())
 		if err != nil || len(pending) != 1 {
 			f.t.Fatalf("pending checks of %s: %v %v", role, pending, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/catalog"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
@@ -20,7 +21,6 @@ import (
 	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/notify"
-	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/webhook"
 )
@@ -37,7 +37,7 @@ type App struct {
 	Directory *directory.Service
 	Messaging *messaging.Service
 	Catalog   *catalog.Catalog
-	Pings     *pingtest.Service
+	Checks    *checks.Service
 	Webhooks  *webhook.Service
 	Jobs      *jobs.Queue // run with RunWorkers
 	// Sys holds the domains' System sides: what the workers, the start-up
@@ -53,7 +53,7 @@ type Systems struct {
 	Access    *access.System
 	Directory *directory.System
 	Messaging *messaging.System
-	Pings     *pingtest.System
+	Checks    *checks.System
 }
 
 // Services is what the web pages and the API are given: the services that
@@ -70,14 +70,14 @@ type Services struct {
 	Directory *directory.Service
 	Messaging *messaging.Service
 	Catalog   *catalog.Catalog
-	Pings     *pingtest.Service
+	Checks    *checks.Service
 	Webhooks  *webhook.Service
 }
 
 // Services returns what the edges are given.
 func (a *App) Services() Services {
 	return Services{Config: a.Config, Log: a.Log, Clock: a.Clock, Audit: a.Audit, Access: a.Access, Directory: a.Directory,
-		Messaging: a.Messaging, Catalog: a.Catalog, Pings: a.Pings, Webhooks: a.Webhooks}
+		Messaging: a.Messaging, Catalog: a.Catalog, Checks: a.Checks, Webhooks: a.Webhooks}
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -166,12 +166,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	// Each service is built with everything it needs, in an order the
 	// dependencies fix: the workers' System sides first, the notifier on
 	// them, then the checks that send through the notifier.
-	a.Sys = Systems{Access: access.NewSystem(a.Access), Directory: directory.NewSystem(a.Directory), Messaging: msgSystem, Pings: pingtest.NewSystem(db, c)}
-	notifier := notify.New(db, c, log, a.Sys.Messaging, a.Sys.Directory, a.Sys.Pings, sender, notify.Config{From: cfg.MailFrom, BaseURL: cfg.BaseURL})
+	a.Sys = Systems{Access: access.NewSystem(a.Access), Directory: directory.NewSystem(a.Directory), Messaging: msgSystem, Checks: checks.NewSystem(db, c)}
+	notifier := notify.New(db, c, log, a.Sys.Messaging, a.Sys.Directory, a.Sys.Checks, sender, notify.Config{From: cfg.MailFrom, BaseURL: cfg.BaseURL})
 	notifier.Register(a.Jobs)
 	a.Sys.Messaging.Register(a.Jobs)
-	a.Pings = pingtest.New(db, a.Audit, c, a.Directory, a.Sys.Directory, pingtest.Config{}, notifier, a.Webhooks)
-	a.Pings.Register(a.Jobs)
+	a.Checks = checks.New(db, a.Audit, c, a.Directory, a.Sys.Directory, checks.Config{}, notifier, a.Webhooks)
+	a.Checks.Register(a.Jobs)
 	return a, nil
 }
 

@@ -12,10 +12,10 @@ import (
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/messaging"
-	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/tlp"
 )
 
@@ -88,14 +88,14 @@ type demoCheck struct {
 func seedChecks(ctx context.Context, a *app.App, c *clock.Fixed, box *Outbox, now time.Time, rng *rand.Rand) error {
 	const window, remind = 72, 48
 	all := []string{"diplomatic", "policy", "technical"}
-	checks := []demoCheck{
+	plan := []demoCheck{
 		{name: "Communication check, first half of 2026", opens: now.AddDate(0, -7, 0), levels: all, answerPct: 74, publish: true},
 		{name: "Communication check, second half of 2026", opens: now.AddDate(0, -1, 0), levels: all, answerPct: 83, publish: true, repeat: 6},
 		{name: "Ad hoc check of technical points of contact", opens: now.Add(-30 * time.Hour), levels: []string{"technical"}, answerPct: 61},
 	}
-	for _, dc := range checks {
+	for _, dc := range plan {
 		c.Set(dc.opens)
-		camp, err := a.Pings.Create(ctx, actor.Operator, pingtest.Input{Name: dc.name, ScopeKind: pingtest.ScopeAll, Levels: dc.levels,
+		camp, err := a.Checks.Create(ctx, actor.Operator, checks.Input{Name: dc.name, ScopeKind: checks.ScopeAll, Levels: dc.levels,
 			WindowHours: window, ReminderAfter: remind, RepeatMonths: dc.repeat})
 		if err != nil {
 			return fmt.Errorf("check %q: %w", dc.name, err)
@@ -128,7 +128,7 @@ func seedChecks(ctx context.Context, a *app.App, c *clock.Fixed, box *Outbox, no
 				}
 				c.Set(an.at)
 				// 192.0.2.0/24 is reserved for documentation (RFC 5737).
-				if _, err := a.Pings.AcknowledgeToken(ctx, tokens[an.to], fmt.Sprintf("192.0.2.%d", 1+rng.IntN(254))); err != nil {
+				if _, err := a.Checks.AcknowledgeToken(ctx, tokens[an.to], fmt.Sprintf("192.0.2.%d", 1+rng.IntN(254))); err != nil {
 					return fmt.Errorf("answer %q: %w", dc.name, err)
 				}
 			}
@@ -153,7 +153,7 @@ func seedChecks(ctx context.Context, a *app.App, c *clock.Fixed, box *Outbox, no
 			}
 			box.tokens() // a repeat schedules the next check; its mail is not due yet
 			if dc.publish {
-				if err := a.Pings.SetPublished(ctx, actor.Operator, camp.ID, true); err != nil {
+				if err := a.Checks.SetPublished(ctx, actor.Operator, camp.ID, true); err != nil {
 					return err
 				}
 			}

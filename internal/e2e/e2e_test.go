@@ -377,7 +377,7 @@ func TestCheckConfirmedByMailLink(t *testing.T) {
 	if st := b.open(link); st != http.StatusOK {
 		t.Fatalf("GET %s: %d", link, st)
 	}
-	rep, err := f.app.Pings.Results(context.Background(), f.acc["sec"].Actor(), f.autumn.ID)
+	rep, err := f.app.Checks.Results(context.Background(), f.acc["sec"].Actor(), f.autumn.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

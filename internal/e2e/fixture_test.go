@@ -15,11 +15,11 @@ import (
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/messaging"
-	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/server"
 	"github.com/detente/detente/internal/smtptest"
 	"github.com/detente/detente/internal/store"
@@ -50,7 +50,7 @@ type fixture struct {
 	msg   messaging.Message
 	// A published check that has closed (FR answered, KE did not) and an
 	// open one; KE's POC answers for its entry from the inbox.
-	spring, autumn pingtest.Campaign
+	spring, autumn checks.Check
 	mail           *smtptest.Mailbox
 	hook           string // a webhook of FR's administrator
 	// screen, when set, is the viewport every tab the fixture opens uses.
@@ -128,8 +128,8 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	sec := f.acc["sec"].Actor()
-	check := func(name string, window int) pingtest.Campaign {
-		c, err := a.Pings.Create(ctx, sec, pingtest.Input{Name: name, ScopeKind: pingtest.ScopeAll, Levels: []string{"technical", "policy"}, WindowHours: window})
+	check := func(name string, window int) checks.Check {
+		c, err := a.Checks.Create(ctx, sec, checks.Input{Name: name, ScopeKind: checks.ScopeAll, Levels: []string{"technical", "policy"}, WindowHours: window})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,12 +137,12 @@ func newFixture(t *testing.T) *fixture {
 		return c
 	}
 	f.spring = check("Spring check", 2)
-	if _, err := a.Pings.AcknowledgeToken(ctx, strings.TrimPrefix(f.checkLink("cert@fr.e2e.invalid"), "/ping/"), "127.0.0.1"); err != nil {
+	if _, err := a.Checks.AcknowledgeToken(ctx, strings.TrimPrefix(f.checkLink("cert@fr.e2e.invalid"), "/ping/"), "127.0.0.1"); err != nil {
 		t.Fatal(err)
 	}
 	c.Advance(3 * time.Hour)
 	f.drain()
-	if err := a.Pings.SetPublished(ctx, sec, f.spring.ID, true); err != nil {
+	if err := a.Checks.SetPublished(ctx, sec, f.spring.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	f.autumn = check("Autumn check", 72)

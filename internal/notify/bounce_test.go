@@ -12,12 +12,12 @@ import (
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/jobs"
 	dmail "github.com/detente/detente/internal/mail"
-	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/smtptest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
@@ -87,14 +87,14 @@ func TestCheckBounceIsAResultNotAFailure(t *testing.T) {
 		nominate(t, a, admin.Actor(), "gone@cirt.ke.test.invalid")
 		nominate(t, a, admin.Actor(), "here@cirt.ke.test.invalid")
 
-		camp, err := a.Pings.Create(ctx, sec.Actor(), pingtest.Input{Name: "Check", ScopeKind: pingtest.ScopeStates, Scope: []string{"KE"}, Levels: []string{"technical"}, WindowHours: 72})
+		camp, err := a.Checks.Create(ctx, sec.Actor(), checks.Input{Name: "Check", ScopeKind: checks.ScopeStates, Scope: []string{"KE"}, Levels: []string{"technical"}, WindowHours: 72})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := a.Jobs.RunDue(ctx, 50); err != nil {
 			t.Fatal(err)
 		}
-		r, err := a.Pings.Results(ctx, sec.Actor(), camp.ID)
+		r, err := a.Checks.Results(ctx, sec.Actor(), camp.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

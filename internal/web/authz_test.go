@@ -89,7 +89,7 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		sendForm := url.Values{"type": {"information_request"}, "recipients": {"KE"}, "level": {"technical"}, "urgency": {"routine"}, "tlp": {"amber"},
 			"subject": {"Question"}, "body": {"Do you see this too?"}, "f_question": {"Indicators?"}}
 		chk, earlier := f.check.ID, f.earlier.ID
-		pending, err := f.app.Pings.Pending(ctx, f.acc["kepoc"].Actor())
+		pending, err := f.app.Checks.Pending(ctx, f.acc["kepoc"].Actor())
 		if err != nil || len(pending) != 1 {
 			t.Fatalf("KE's pending checks: %v %v", pending, err)
 		}

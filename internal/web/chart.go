@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/detente/detente/internal/pingtest"
+	"github.com/detente/detente/internal/checks"
 )
 
 // Bar chart layout, in viewBox units. The chart is drawn at its own width
@@ -30,7 +30,7 @@ const (
 // barChart draws response rates as a horizontal bar chart in inline SVG.
 // The page puts the same figures in a table beside it, which is what
 // screen readers and copy-paste use; the SVG is labelled as a summary.
-func barChart(title string, rows []pingtest.Tally, label func(string) string) template.HTML {
+func barChart(title string, rows []checks.Tally, label func(string) string) template.HTML {
 	var body strings.Builder
 	y := 0
 	for _, r := range rows {

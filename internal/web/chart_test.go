@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/detente/detente/internal/pingtest"
+	"github.com/detente/detente/internal/checks"
 )
 
 func TestRateBand(t *testing.T) {
@@ -26,7 +26,7 @@ func TestRateBand(t *testing.T) {
 }
 
 func TestBarChart(t *testing.T) {
-	rows := []pingtest.Tally{{Key: `<script>"x"</script>`, Total: 4, Acknowledged: 1, Rate: 0.25}, {Key: "technical", Total: 2, Acknowledged: 2, Rate: 1}}
+	rows := []checks.Tally{{Key: `<script>"x"</script>`, Total: 4, Acknowledged: 1, Rate: 0.25}, {Key: "technical", Total: 2, Acknowledged: 2, Rate: 1}}
 	svg := string(barChart(`A & B`, rows, plainLabel))
 	if strings.Contains(svg, "<script>") {
 		t.Fatal("a label reached the SVG unescaped")
@@ -53,7 +53,7 @@ func TestBarChart(t *testing.T) {
 // fit, at word boundaries, instead of running off the SVG.
 func TestBarChartWrapsLongLabels(t *testing.T) {
 	const long = "United Kingdom of Great Britain and Northern Ireland"
-	rows := []pingtest.Tally{{Key: long, Rate: 0.5}, {Key: "Kenya", Rate: 1}, {Key: strings.Repeat("x", 60), Rate: 0}}
+	rows := []checks.Tally{{Key: long, Rate: 0.5}, {Key: "Kenya", Rate: 1}, {Key: strings.Repeat("x", 60), Rate: 0}}
 	svg := string(barChart("By State", rows, plainLabel))
 	var doc struct {
 		ViewBox string `xml:"viewBox,attr"`

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	paging "github.com/detente/detente/internal/page"
-	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/states"
 	"github.com/detente/detente/internal/worldmap"
 )
@@ -26,12 +26,12 @@ func stateLabel(code string) string {
 func plainLabel(k string) string { return k }
 
 type checksData struct {
-	Campaigns    []pingtest.Campaign
+	Checks       []checks.Check
 	Pager        pager
-	History      []pingtest.Trend
+	History      []checks.Trend
 	HistoryChart template.HTML
 	Regions      []string
-	Pending      []pingtest.Check
+	Pending      []checks.Confirmation
 }
 
 // checksPage gathers what the list page shows the caller: one page of
@@ -43,22 +43,22 @@ func (s *Server) checksPage(r *http.Request) (checksData, error) {
 	if err != nil {
 		return d, err
 	}
-	res, err := s.app.Pings.CampaignsPage(r.Context(), a, req)
+	res, err := s.app.Checks.ChecksPage(r.Context(), a, req)
 	if err != nil {
 		return d, err
 	}
-	d.Campaigns, d.Pager = res.Items, pagerFor(r, res.Next)
-	if d.History, err = s.app.Pings.History(r.Context(), a); err != nil {
+	d.Checks, d.Pager = res.Items, pagerFor(r, res.Next)
+	if d.History, err = s.app.Checks.History(r.Context(), a); err != nil {
 		return d, err
 	}
-	if d.Pending, err = s.app.Pings.Pending(r.Context(), a); err != nil {
+	if d.Pending, err = s.app.Checks.Pending(r.Context(), a); err != nil {
 		return d, err
 	}
 	if len(d.History) > 0 {
-		rows := make([]pingtest.Tally, len(d.History))
+		rows := make([]checks.Tally, len(d.History))
 		for i, h := range d.History {
 			rows[i] = h.Tally
-			rows[i].Key = h.Campaign.Name
+			rows[i].Key = h.Check.Name
 		}
 		d.HistoryChart = barChart("Response rate per check", rows, plainLabel)
 	}
@@ -97,12 +97,12 @@ func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
 		}
 		return n
 	}
-	in := pingtest.Input{Name: f.Get("name"), ScopeKind: f.Get("scope_kind"), Levels: f["levels"], WindowHours: number("window_hours"),
+	in := checks.Input{Name: f.Get("name"), ScopeKind: f.Get("scope_kind"), Levels: f["levels"], WindowHours: number("window_hours"),
 		ReminderAfter: number("reminder_after_hours"), RepeatMonths: number("repeat_months")}
 	switch in.ScopeKind {
-	case pingtest.ScopeRegions:
+	case checks.ScopeRegions:
 		in.Scope = f["regions"]
-	case pingtest.ScopeStates:
+	case checks.ScopeStates:
 		in.Scope = splitList(f.Get("states"))
 	}
 	if v := strings.TrimSpace(f.Get("opens_at")); v != "" {
@@ -126,7 +126,7 @@ func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	c, err := s.app.Pings.Create(r.Context(), a, in)
+	c, err := s.app.Checks.Create(r.Context(), a, in)
 	if err != nil {
 		fail(err)
 		return
@@ -137,12 +137,12 @@ func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
 // reportData is one campaign's results page, or one published report on
 // the public results page.
 type reportData struct {
-	View        pingtest.View
-	Report      pingtest.Report // the public page's published aggregates
+	View        checks.View
+	Report      checks.Report // the public page's published aggregates
 	Charts      map[string]template.HTML
 	FollowUp    []followUp
 	Pager       pager
-	Filter      pingtest.FollowUpFilter
+	Filter      checks.FollowUpFilter
 	States      []string // the States a filter may name: those in the check, for the secretariat
 	Public      bool
 	CanPublish  bool
@@ -152,7 +152,7 @@ type reportData struct {
 // Human writes a time to confirm for people, each number kept on the line
 // of its unit.
 func (reportData) Human(d time.Duration) string {
-	return numberUnit.ReplaceAllString(pingtest.HumanDuration(d), "$1\u00a0")
+	return numberUnit.ReplaceAllString(checks.HumanDuration(d), "$1\u00a0")
 }
 
 var numberUnit = regexp.MustCompile(`(\d) `)
@@ -171,11 +171,11 @@ func (reportData) Level(l string) string {
 // followUp is one unreachable POC with the contact details the caller may
 // see, so whoever follows up has the list in one place.
 type followUp struct {
-	Challenge pingtest.Challenge
+	Challenge checks.Challenge
 	POC       directory.POC
 }
 
-func (s *Server) reportCharts(byLevel, byRegion, byState []pingtest.Tally) map[string]template.HTML {
+func (s *Server) reportCharts(byLevel, byRegion, byState []checks.Tally) map[string]template.HTML {
 	ch := map[string]template.HTML{"level": barChart("By level", byLevel, levelLabel)}
 	if len(byRegion) > 0 {
 		ch["region"] = barChart("By regional group", byRegion, plainLabel)
@@ -189,7 +189,7 @@ func (s *Server) reportCharts(byLevel, byRegion, byState []pingtest.Tally) map[s
 func levelLabel(l string) string { return reportData{}.Level(l) }
 
 // followUps adds to each unreachable POC the details the caller may see.
-func (s *Server) followUps(r *http.Request, unreachable []pingtest.Challenge) []followUp {
+func (s *Server) followUps(r *http.Request, unreachable []checks.Challenge) []followUp {
 	var out []followUp
 	for _, ch := range unreachable {
 		// A retired entry is still listed, without details.
@@ -201,14 +201,14 @@ func (s *Server) followUps(r *http.Request, unreachable []pingtest.Challenge) []
 
 func (s *Server) checkReport(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
-	v, err := s.app.Pings.View(r.Context(), a, r.PathValue("id"))
+	v, err := s.app.Checks.View(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	q := r.URL.Query()
-	d := reportData{View: v, CanPublish: s.app.Pings.CanPublish(a, v.Campaign), CanWithdraw: s.app.Pings.CanWithdraw(a, v.Campaign),
-		Filter: pingtest.FollowUpFilter{State: q.Get("state"), Level: q.Get("level"), Status: q.Get("status")}}
+	d := reportData{View: v, CanPublish: s.app.Checks.CanPublish(a, v.Check), CanWithdraw: s.app.Checks.CanWithdraw(a, v.Check),
+		Filter: checks.FollowUpFilter{State: q.Get("state"), Level: q.Get("level"), Status: q.Get("status")}}
 	switch {
 	case v.All != nil:
 		d.Charts = s.reportCharts(v.All.ByLevel, v.All.ByRegion, nil)
@@ -227,12 +227,12 @@ func (s *Server) checkReport(w http.ResponseWriter, r *http.Request) {
 			d.Charts["published-region"] = barChart("Published: by regional group", p.ByRegion, plainLabel)
 		}
 	}
-	pg := page{Title: v.Campaign.Name, Nav: "checks", Data: &d}
-	if v.Campaign.Status != pingtest.Scheduled {
+	pg := page{Title: v.Check.Name, Nav: "checks", Data: &d}
+	if v.Check.Status != checks.Scheduled {
 		req, err := paging.Parse(q)
-		var res paging.Page[pingtest.Challenge]
+		var res paging.Page[checks.Challenge]
 		if err == nil {
-			res, err = s.app.Pings.FollowUp(r.Context(), a, v.Campaign.ID, d.Filter, req)
+			res, err = s.app.Checks.FollowUp(r.Context(), a, v.Check.ID, d.Filter, req)
 		}
 		if err != nil {
 			s.listProblem(w, r, "check", pg, err)
@@ -248,32 +248,32 @@ func (s *Server) checkReport(w http.ResponseWriter, r *http.Request) {
 // level, state and unreachable for a State, with the published aggregates
 // (published overall, published level, published region) once public.
 func (s *Server) checkCSV(w http.ResponseWriter, r *http.Request) {
-	v, err := s.app.Pings.View(r.Context(), who(r), r.PathValue("id"))
+	v, err := s.app.Checks.View(r.Context(), who(r), r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	cw := csvAttachment(w, "detente-check-"+v.Campaign.ID+".csv")
+	cw := csvAttachment(w, "detente-check-"+v.Check.ID+".csv")
 	_ = cw.Write([]string{"group", "key", "total", "acknowledged", "bounced", "rate", "level", "contact", "reason"})
-	write := func(group string, ts []pingtest.Tally) {
+	write := func(group string, ts []checks.Tally) {
 		for _, t := range ts {
 			_ = cw.Write([]string{group, csvSafe(t.Key), itoa(t.Total), itoa(t.Acknowledged), itoa(t.Bounced), strconv.FormatFloat(t.Rate, 'f', 4, 64), "", "", ""})
 		}
 	}
-	var unreachable []pingtest.Challenge
+	var unreachable []checks.Challenge
 	switch {
 	case v.All != nil:
-		write("overall", []pingtest.Tally{v.All.Overall})
+		write("overall", []checks.Tally{v.All.Overall})
 		write("level", v.All.ByLevel)
 		write("region", v.All.ByRegion)
 		write("state", v.All.ByState)
 		unreachable = v.All.Unreachable
 	case v.Own != nil:
-		write("own", []pingtest.Tally{v.Own.Own})
+		write("own", []checks.Tally{v.Own.Own})
 		write("level", v.Own.ByLevel)
-		write("state", []pingtest.Tally{v.Own.Own})
+		write("state", []checks.Tally{v.Own.Own})
 		if p := v.Own.Published; p != nil {
-			write("published overall", []pingtest.Tally{p.Overall})
+			write("published overall", []checks.Tally{p.Overall})
 			write("published level", p.ByLevel)
 			write("published region", p.ByRegion)
 		}
@@ -291,7 +291,7 @@ func (s *Server) checkCSV(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) publishCheck(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := s.app.Pings.SetPublished(r.Context(), who(r), id, r.PostForm.Get("published") == "yes"); err != nil {
+	if err := s.app.Checks.SetPublished(r.Context(), who(r), id, r.PostForm.Get("published") == "yes"); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -299,7 +299,7 @@ func (s *Server) publishCheck(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) acknowledgeChallenge(w http.ResponseWriter, r *http.Request) {
-	if err := s.app.Pings.AcknowledgeAsAccount(r.Context(), who(r), r.PathValue("id"), pingtest.ViaInbox); err != nil {
+	if err := s.app.Checks.AcknowledgeAsAccount(r.Context(), who(r), r.PathValue("id"), checks.ViaInbox); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -315,7 +315,7 @@ func (s *Server) acknowledgeChallenge(w http.ResponseWriter, r *http.Request) {
 // pingPage is what a POC sees after following the link in a check mail.
 // It changes nothing: only the form's POST confirms.
 func (s *Server) pingPage(w http.ResponseWriter, r *http.Request) {
-	chk, err := s.app.Pings.Peek(r.Context(), r.PathValue("token"))
+	chk, err := s.app.Checks.Peek(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -326,10 +326,10 @@ func (s *Server) pingPage(w http.ResponseWriter, r *http.Request) {
 
 // pingConfirm records the answer and shows the check as it now stands.
 func (s *Server) pingConfirm(w http.ResponseWriter, r *http.Request) {
-	chk, err := s.app.Pings.AcknowledgeToken(r.Context(), r.PathValue("token"), clientAddr(r))
+	chk, err := s.app.Checks.AcknowledgeToken(r.Context(), r.PathValue("token"), clientAddr(r))
 	if err == nil {
 		// Only the page needs the POC's entry, not the confirmation.
-		chk, err = s.app.Pings.WithPOC(r.Context(), chk)
+		chk, err = s.app.Checks.WithPOC(r.Context(), chk)
 	}
 	if err != nil {
 		s.renderError(w, r, err)
@@ -345,14 +345,14 @@ type resultsData struct {
 
 // results is the public page: published aggregates, never per State.
 func (s *Server) results(w http.ResponseWriter, r *http.Request) {
-	cs, err := s.app.Pings.Published(r.Context())
+	cs, err := s.app.Checks.Published(r.Context())
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	var d resultsData
 	for _, c := range cs {
-		rep, err := s.app.Pings.PublicResults(r.Context(), c.ID)
+		rep, err := s.app.Checks.PublicResults(r.Context(), c.ID)
 		if err != nil {
 			s.renderError(w, r, err)
 			return
@@ -382,11 +382,11 @@ func rateBand(rate float64) int {
 
 // rateMap colours each State in the report by its response rate; States
 // outside the check are drawn as no data.
-func rateMap(rep pingtest.Report) template.HTML {
+func rateMap(rep checks.Report) template.HTML {
 	values := make(map[string]int, len(rep.ByState))
 	for _, t := range rep.ByState {
 		values[t.Key] = rateBand(t.Rate)
 	}
-	m := worldmap.Map{Title: "Response rate by State, " + rep.Campaign.Name, Bands: rateBands(), NoData: worldmap.Band{Label: "not in this check"}, ID: "rate-map"}
+	m := worldmap.Map{Title: "Response rate by State, " + rep.Check.Name, Bands: rateBands(), NoData: worldmap.Band{Label: "not in this check"}, ID: "rate-map"}
 	return m.Render(values, stateLabel)
 }

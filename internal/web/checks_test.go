@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/detente/detente/internal/pingtest"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 )
@@ -133,7 +133,7 @@ func TestCheckReportReadsForPeople(t *testing.T) {
 		}
 
 		// A scheduled check says when it opens and whom it will check.
-		next, err := f.app.Pings.Create(ctx, f.acc["sec"].Actor(), pingtest.Input{Name: "Communication check", ScopeKind: pingtest.ScopeStates,
+		next, err := f.app.Checks.Create(ctx, f.acc["sec"].Actor(), checks.Input{Name: "Communication check", ScopeKind: checks.ScopeStates,
 			Scope: []string{"FR", "KE"}, Levels: []string{"technical"}, WindowHours: 48, RepeatMonths: 6, OpensAt: f.clock.Now().Add(36 * time.Hour)})
 		if err != nil {
 			t.Fatal(err)
@@ -148,20 +148,20 @@ func TestCheckReportReadsForPeople(t *testing.T) {
 		}
 
 		// Times read as people write them; the level table says "Level".
-		c, err := f.app.Pings.Create(ctx, f.acc["sec"].Actor(), pingtest.Input{Name: "Slow check", ScopeKind: pingtest.ScopeStates,
+		c, err := f.app.Checks.Create(ctx, f.acc["sec"].Actor(), checks.Input{Name: "Slow check", ScopeKind: checks.ScopeStates,
 			Scope: []string{"FR", "KE"}, Levels: []string{"technical"}, WindowHours: 48})
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.drain()
 		f.clock.Advance(29*time.Hour + 58*time.Minute)
-		pending, err := f.app.Pings.Pending(ctx, f.acc["kepoc"].Actor())
+		pending, err := f.app.Checks.Pending(ctx, f.acc["kepoc"].Actor())
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range pending {
-			if p.Campaign.ID == c.ID {
-				if err := f.app.Pings.AcknowledgeAsAccount(ctx, f.acc["kepoc"].Actor(), p.Challenge.ID, pingtest.ViaInbox); err != nil {
+			if p.Check.ID == c.ID {
+				if err := f.app.Checks.AcknowledgeAsAccount(ctx, f.acc["kepoc"].Actor(), p.Challenge.ID, checks.ViaInbox); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -182,7 +182,7 @@ func TestCheckReportReadsForPeople(t *testing.T) {
 				t.Errorf("report shows %q", s)
 			}
 		}
-		if err := f.app.Pings.SetPublished(ctx, f.acc["sec"].Actor(), c.ID, true); err != nil {
+		if err := f.app.Checks.SetPublished(ctx, f.acc["sec"].Actor(), c.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		r = f.anon().get("/results")
@@ -209,9 +209,9 @@ func TestCheckListsArePaged(t *testing.T) {
 		if first.status != http.StatusOK || m == nil {
 			t.Fatalf("first page: %d, next link %v", first.status, m)
 		}
-		// The campaigns table, without the history of rates below it.
+		// The table of checks, without the history of rates below it.
 		campaigns := func(body string) string {
-			_, after, _ := strings.Cut(body, "<h2>Campaigns</h2>")
+			_, after, _ := strings.Cut(body, "<h2>All checks</h2>")
 			table, _, _ := strings.Cut(after, "<section")
 			return table
 		}

@@ -15,11 +15,11 @@ import (
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/messaging"
-	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/smtptest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
@@ -47,8 +47,8 @@ type fixture struct {
 	poc     map[string]directory.POC // frtech, frdip, ketech, nztech
 	totp    map[string]string        // TOTP secrets learnt at enrolment
 	msg     messaging.Message        // FR's TLP:AMBER incident notification to KE
-	check   pingtest.Campaign        // the secretariat's open check of FR and KE
-	earlier pingtest.Campaign        // a closed one: KE answered, FR did not
+	check   checks.Check             // the secretariat's open check of FR and KE
+	earlier checks.Check             // a closed one: KE answered, FR did not
 	mail    *smtptest.Mailbox
 }
 
@@ -137,17 +137,17 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 	nominate("nztech", "nzadmin", directory.Technical, "NZ CERT duty", "duty@nz-cert.test.invalid")
 
 	// A check held two hours before the rest of the story.
-	f.earlier, err = a.Pings.Create(ctx, f.acc["sec"].Actor(), pingtest.Input{Name: "Spring check", ScopeKind: pingtest.ScopeStates,
+	f.earlier, err = a.Checks.Create(ctx, f.acc["sec"].Actor(), checks.Input{Name: "Spring check", ScopeKind: checks.ScopeStates,
 		Scope: []string{"FR", "KE"}, Levels: []string{"technical"}, WindowHours: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.drain()
-	pending, err := a.Pings.Pending(ctx, f.acc["kepoc"].Actor())
+	pending, err := a.Checks.Pending(ctx, f.acc["kepoc"].Actor())
 	if err != nil || len(pending) != 1 {
 		t.Fatalf("KE's pending checks: %v %v", pending, err)
 	}
-	if err := a.Pings.AcknowledgeAsAccount(ctx, f.acc["kepoc"].Actor(), pending[0].Challenge.ID, pingtest.ViaInbox); err != nil {
+	if err := a.Checks.AcknowledgeAsAccount(ctx, f.acc["kepoc"].Actor(), pending[0].Challenge.ID, checks.ViaInbox); err != nil {
 		t.Fatal(err)
 	}
 	c.Advance(2 * time.Hour)
@@ -159,7 +159,7 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.check, err = a.Pings.Create(ctx, f.acc["sec"].Actor(), pingtest.Input{Name: "Semi-annual check", ScopeKind: pingtest.ScopeStates,
+	f.check, err = a.Checks.Create(ctx, f.acc["sec"].Actor(), checks.Input{Name: "Semi-annual check", ScopeKind: checks.ScopeStates,
 		Scope: []string{"FR", "KE"}, Levels: []string{"technical", "diplomatic"}, WindowHours: 72, ReminderAfter: 48})
 	if err != nil {
 		t.Fatal(err)

@@ -4,13 +4,13 @@ import (
 	"net/http"
 
 	"github.com/detente/detente/internal/catalog"
-	"github.com/detente/detente/internal/pingtest"
+	"github.com/detente/detente/internal/checks"
 )
 
 type homeData struct {
 	Norms, Law, CBMs      int
 	States, Participating int
-	LatestCheck           *pingtest.Report // the newest published check, if any
+	LatestCheck           *checks.Report // the newest published check, if any
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -25,13 +25,13 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	published, err := s.app.Pings.Published(r.Context())
+	published, err := s.app.Checks.Published(r.Context())
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	if len(published) > 0 {
-		rep, err := s.app.Pings.PublicResults(r.Context(), published[0].ID)
+		rep, err := s.app.Checks.PublicResults(r.Context(), published[0].ID)
 		if err != nil {
 			s.renderError(w, r, err)
 			return

@@ -9,10 +9,10 @@ import (
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/catalog"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
-	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/tlp"
 )
 
@@ -22,7 +22,7 @@ type inboxData struct {
 	Unread   bool
 	Messages []messaging.Message
 	Read     map[string]bool
-	Pending  []pingtest.Check // communication checks the person can confirm here
+	Pending  []checks.Confirmation // communication checks the person can confirm here
 }
 
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +50,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	for _, m := range msgs {
 		d.Read[m.ID] = !isUnread[m.ID]
 	}
-	if d.Pending, err = s.app.Pings.Pending(r.Context(), a); err != nil {
+	if d.Pending, err = s.app.Checks.Pending(r.Context(), a); err != nil {
 		s.renderError(w, r, err)
 		return
 	}

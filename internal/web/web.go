@@ -442,7 +442,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.CanSend = s.app.Messaging.CanSend(r.Context(), p.Actor) == nil
 	}
 	if p.Actor.Authenticated() {
-		n, err := s.app.Pings.PendingCount(r.Context(), p.Actor)
+		n, err := s.app.Checks.PendingCount(r.Context(), p.Actor)
 		if err != nil {
 			s.log.Warn("pending checks count", "err", err)
 		}

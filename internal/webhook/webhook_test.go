@@ -17,13 +17,13 @@ import (
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/messaging"
-	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 	"github.com/detente/detente/internal/tlp"
@@ -754,7 +754,7 @@ func TestCommunicationCheckEvents(t *testing.T) {
 		rc := newReceiver(t, nil)
 		_, kesecret := w.subscribe(w.keadmin, rc.URL+"/ke", webhook.PingOpened)
 		_, secsecret := w.subscribe(w.sec, rc.URL+"/sec", webhook.PingClosed)
-		c, err := w.app.Pings.Create(ctx, w.sec, pingtest.Input{Name: "Semi-annual check", ScopeKind: pingtest.ScopeStates, Scope: []string{"FR", "KE"},
+		c, err := w.app.Checks.Create(ctx, w.sec, checks.Input{Name: "Semi-annual check", ScopeKind: checks.ScopeStates, Scope: []string{"FR", "KE"},
 			Levels: []string{"technical"}, WindowHours: 24})
 		if err != nil {
 			t.Fatal(err)
@@ -785,7 +785,7 @@ func TestCommunicationCheckEvents(t *testing.T) {
 			t.Errorf("ping.opened mentions tokens: %s", opened[0].body)
 		}
 
-		if _, err := w.app.Pings.AcknowledgeToken(ctx, tokens[0][1], "192.0.2.1"); err != nil {
+		if _, err := w.app.Checks.AcknowledgeToken(ctx, tokens[0][1], "192.0.2.1"); err != nil {
 			t.Fatal(err)
 		}
 		w.clock.Advance(25 * time.Hour)

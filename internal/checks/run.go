@@ -1,4 +1,4 @@
-package pingtest
+package checks
 
 import (
 	"context"
@@ -23,7 +23,7 @@ func (s *Service) Register(q *jobs.Queue) {
 }
 
 // inScope reports whether a participating State is covered by c.
-func inScope(c Campaign, st directory.State) bool {
+func inScope(c Check, st directory.State) bool {
 	switch c.ScopeKind {
 	case ScopeRegions:
 		return slices.Contains(c.Scope, st.Region)
@@ -48,7 +48,7 @@ func (s *Service) open(ctx context.Context, j jobs.Job) error {
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.campaign(ctx, tx, p.CampaignID)
+		c, err := s.campaign(ctx, tx, p.CheckID)
 		if err != nil {
 			return jobs.Permanent(err)
 		}
@@ -57,7 +57,7 @@ func (s *Service) open(ctx context.Context, j jobs.Job) error {
 		}
 		now := s.clock.Now()
 		n, perState := 0, map[string]int{}
-		batch := make([]Ping, 0, openBatch)
+		batch := make([]ChallengeMail, 0, openBatch)
 		for _, st := range sts {
 			if !st.Participating() || !inScope(c, st) {
 				continue
@@ -70,8 +70,8 @@ func (s *Service) open(ctx context.Context, j jobs.Job) error {
 				if !slices.Contains(c.Levels, string(poc.Level)) {
 					continue
 				}
-				ch := Challenge{ID: newID(), CampaignID: c.ID, POCID: poc.ID, State: st.Code, Region: st.Region, Level: string(poc.Level), AccountID: poc.AccountID}
-				batch = append(batch, Ping{Challenge: ch, POC: poc, Token: newToken()})
+				ch := Challenge{ID: newID(), CheckID: c.ID, POCID: poc.ID, State: st.Code, Region: st.Region, Level: string(poc.Level), AccountID: poc.AccountID}
+				batch = append(batch, ChallengeMail{Challenge: ch, POC: poc, Token: newToken()})
 				if len(batch) == openBatch {
 					if err := s.insertChallenges(ctx, tx, c, batch); err != nil {
 						return err
@@ -106,12 +106,12 @@ const challengeInsertCols = 8
 
 // insertChallenges writes the challenges of ps in one statement and
 // enqueues the mails of those whose POC has an address.
-func (s *Service) insertChallenges(ctx context.Context, tx *sql.Tx, c Campaign, ps []Ping) error {
+func (s *Service) insertChallenges(ctx context.Context, tx *sql.Tx, c Check, ps []ChallengeMail) error {
 	if len(ps) == 0 {
 		return nil
 	}
 	args := make([]any, 0, len(ps)*challengeInsertCols)
-	mails := make([]Ping, 0, len(ps))
+	mails := make([]ChallengeMail, 0, len(ps))
 	for _, p := range ps {
 		ch := p.Challenge
 		var acc any
@@ -130,7 +130,7 @@ func (s *Service) insertChallenges(ctx context.Context, tx *sql.Tx, c Campaign, 
 	if len(mails) == 0 {
 		return nil
 	}
-	return s.sender.EnqueuePings(ctx, tx, c, mails, false)
+	return s.sender.EnqueueChallengeMails(ctx, tx, c, mails, false)
 }
 
 // remind mails POCs that have not answered a new token: the old one
@@ -141,7 +141,7 @@ func (s *Service) remind(ctx context.Context, j jobs.Job) error {
 		return jobs.Permanent(err)
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.campaign(ctx, tx, p.CampaignID)
+		c, err := s.campaign(ctx, tx, p.CheckID)
 		if err != nil {
 			return jobs.Permanent(err)
 		}
@@ -153,7 +153,7 @@ func (s *Service) remind(ctx context.Context, j jobs.Job) error {
 			return err
 		}
 		now := s.clock.Now()
-		var mails []Ping
+		var mails []ChallengeMail
 		for _, ch := range pending {
 			poc, err := s.dir.POC(ctx, actor.Operator, ch.POCID)
 			if err != nil || poc.Status != directory.Active || len(poc.Emails) == 0 {
@@ -165,9 +165,9 @@ func (s *Service) remind(ctx context.Context, j jobs.Job) error {
 			if _, err := tx.ExecContext(ctx, `UPDATE ping_challenges SET token_hash = $1, reminded_at = $2 WHERE id = $3`, hashToken(token), now, ch.ID); err != nil {
 				return errs.Internalf(err, "remind")
 			}
-			mails = append(mails, Ping{Challenge: ch, POC: poc, Token: token})
+			mails = append(mails, ChallengeMail{Challenge: ch, POC: poc, Token: token})
 		}
-		return s.sender.EnqueuePings(ctx, tx, c, mails, true)
+		return s.sender.EnqueueChallengeMails(ctx, tx, c, mails, true)
 	})
 }
 
@@ -178,7 +178,7 @@ func (s *Service) close(ctx context.Context, j jobs.Job) error {
 		return jobs.Permanent(err)
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.campaign(ctx, tx, p.CampaignID)
+		c, err := s.campaign(ctx, tx, p.CheckID)
 		if err != nil {
 			return jobs.Permanent(err)
 		}
@@ -204,7 +204,7 @@ func (s *Service) close(ctx context.Context, j jobs.Job) error {
 		next.ClosesAt = next.OpensAt.Add(c.ClosesAt.Sub(c.OpensAt))
 		next.Name = nextRunName(c, next.OpensAt)
 		next.CreatedAt, next.OpenedAt, next.ClosedAt = now, nil, nil
-		if err := insertCampaign(ctx, tx, next); err != nil {
+		if err := insertCheck(ctx, tx, next); err != nil {
 			return err
 		}
 		return s.scheduleJobs(ctx, tx, next)
@@ -228,7 +228,7 @@ type challengeRow struct {
 
 func (r *challengeRow) dest() []any {
 	c := &r.c
-	return []any{&c.ID, &c.CampaignID, &c.POCID, &c.State, &c.Region, &c.Level, &c.AccountID, &r.t[0], &r.t[1], &c.Bounce, &r.t[2], &r.t[3], &c.Channel, &c.AcknowledgedBy}
+	return []any{&c.ID, &c.CheckID, &c.POCID, &c.State, &c.Region, &c.Level, &c.AccountID, &r.t[0], &r.t[1], &c.Bounce, &r.t[2], &r.t[3], &c.Channel, &c.AcknowledgedBy}
 }
 
 func (r *challengeRow) value() Challenge {
@@ -283,9 +283,9 @@ func (y *System) MarkBounced(ctx context.Context, challengeID, reason string) er
 	return err
 }
 
-// Check is what the confirm page shows before the POC acknowledges.
-type Check struct {
-	Campaign  Campaign
+// Confirmation is what the confirm page shows before the POC acknowledges.
+type Confirmation struct {
+	Check     Check
 	Challenge Challenge
 	StateName string
 	POC       directory.POC
@@ -294,7 +294,7 @@ type Check struct {
 // byToken finds a token's challenge and its campaign in one query: the
 // confirm page is opened and posted once per POC, thousands of times as a
 // campaign opens. The POC's details are left out; WithPOC adds them.
-func (s *Service) byToken(ctx context.Context, token string) (Check, error) {
+func (s *Service) byToken(ctx context.Context, token string) (Confirmation, error) {
 	var ch challengeRow
 	var c campaignRow
 	row, err := s.queryToken(ctx, hashToken(token))
@@ -302,14 +302,14 @@ func (s *Service) byToken(ctx context.Context, token string) (Check, error) {
 		err = row.Scan(append(ch.dest(), c.dest()...)...)
 	}
 	if store.NoRows(err) {
-		return Check{}, errs.E(errs.NotFound, "this check link is not valid; it may have been replaced by a newer reminder")
+		return Confirmation{}, errs.E(errs.NotFound, "this check link is not valid; it may have been replaced by a newer reminder")
 	}
 	if err != nil {
-		return Check{}, errs.Internalf(err, "look up token")
+		return Confirmation{}, errs.Internalf(err, "look up token")
 	}
-	chk := Check{Challenge: ch.value(), StateName: ch.c.State}
-	if chk.Campaign, err = c.value(); err != nil {
-		return Check{}, errs.Internalf(err, "load campaign")
+	chk := Confirmation{Challenge: ch.value(), StateName: ch.c.State}
+	if chk.Check, err = c.value(); err != nil {
+		return Confirmation{}, errs.Internalf(err, "load campaign")
 	}
 	if st, ok := states.ByCode(chk.Challenge.State); ok {
 		chk.StateName = st.Name
@@ -344,10 +344,10 @@ func (s *Service) queryToken(ctx context.Context, hash string) (*sql.Row, error)
 
 // WithPOC adds the challenged POC's directory entry to chk, for the page
 // that shows the check.
-func (s *Service) WithPOC(ctx context.Context, chk Check) (Check, error) {
+func (s *Service) WithPOC(ctx context.Context, chk Confirmation) (Confirmation, error) {
 	poc, err := s.dir.POC(ctx, actor.Operator, chk.Challenge.POCID)
 	if err != nil {
-		return Check{}, err
+		return Confirmation{}, err
 	}
 	chk.POC = poc
 	return chk, nil
@@ -355,23 +355,23 @@ func (s *Service) WithPOC(ctx context.Context, chk Check) (Check, error) {
 
 // Peek looks a token up without acknowledging: following the link (as mail
 // scanners do) changes nothing.
-func (s *Service) Peek(ctx context.Context, token string) (Check, error) {
+func (s *Service) Peek(ctx context.Context, token string) (Confirmation, error) {
 	chk, err := s.byToken(ctx, token)
 	if err != nil {
-		return Check{}, err
+		return Confirmation{}, err
 	}
 	return s.WithPOC(ctx, chk)
 }
 
 // AcknowledgeToken records the answer of whoever holds the emailed token.
-// The Check returned is as it stands after the answer, without the POC's
+// The Confirmation returned is as it stands after the answer, without the POC's
 // details (WithPOC adds them): the confirmation does not need them.
-func (s *Service) AcknowledgeToken(ctx context.Context, token, remoteAddr string) (Check, error) {
+func (s *Service) AcknowledgeToken(ctx context.Context, token, remoteAddr string) (Confirmation, error) {
 	chk, err := s.byToken(ctx, token)
 	if err != nil {
-		return Check{}, err
+		return Confirmation{}, err
 	}
-	return chk, s.acknowledge(ctx, chk.Campaign, &chk.Challenge, ViaLink, "link from "+remoteAddr, actor.Actor{})
+	return chk, s.acknowledge(ctx, chk.Check, &chk.Challenge, ViaLink, "link from "+remoteAddr, actor.Actor{})
 }
 
 // AcknowledgeAsAccount records the answer of the person whose account is
@@ -390,7 +390,7 @@ func (s *Service) AcknowledgeAsAccount(ctx context.Context, a actor.Actor, chall
 	if err != nil {
 		return errs.Internalf(err, "load challenge")
 	}
-	c, err := s.campaign(ctx, s.db.R, ch.CampaignID)
+	c, err := s.campaign(ctx, s.db.R, ch.CheckID)
 	if err != nil {
 		return err
 	}
@@ -399,7 +399,7 @@ func (s *Service) AcknowledgeAsAccount(ctx context.Context, a actor.Actor, chall
 
 // acknowledge records the answer to ch and, if it was this call's, notes it
 // in ch.
-func (s *Service) acknowledge(ctx context.Context, c Campaign, ch *Challenge, channel, by string, a actor.Actor) error {
+func (s *Service) acknowledge(ctx context.Context, c Check, ch *Challenge, channel, by string, a actor.Actor) error {
 	if c.Status == Closed {
 		return errs.E(errs.Conflict, "this communication check closed on %s", c.ClosesAt.UTC().Format("2 Jan 2006 15:04 UTC"))
 	}
@@ -438,7 +438,7 @@ func (s *Service) acknowledge(ctx context.Context, c Campaign, ch *Challenge, ch
 const answeredBy = `poc_id IN (SELECT id FROM pocs WHERE account_id = $2)`
 
 // Pending lists the open checks the caller can answer from the inbox.
-func (s *Service) Pending(ctx context.Context, a actor.Actor) ([]Check, error) {
+func (s *Service) Pending(ctx context.Context, a actor.Actor) ([]Confirmation, error) {
 	if err := a.RequireSignedIn(); err != nil {
 		return nil, err
 	}
@@ -446,9 +446,9 @@ func (s *Service) Pending(ctx context.Context, a actor.Actor) ([]Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Check
+	var out []Confirmation
 	for _, ch := range chs {
-		c, err := s.campaign(ctx, s.db.R, ch.CampaignID)
+		c, err := s.campaign(ctx, s.db.R, ch.CheckID)
 		if err != nil {
 			return nil, err
 		}
@@ -456,7 +456,7 @@ func (s *Service) Pending(ctx context.Context, a actor.Actor) ([]Check, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Check{Campaign: c, Challenge: ch, POC: poc, StateName: ch.State})
+		out = append(out, Confirmation{Check: c, Challenge: ch, POC: poc, StateName: ch.State})
 	}
 	return out, nil
 }

@@ -1,4 +1,4 @@
-package pingtest_test
+package checks_test
 
 import (
 	"context"
@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/notify"
-	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 )
@@ -40,7 +40,7 @@ func TestOpenWritesEveryChallengeAndMail(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				c, err := w.app.Pings.Create(ctx, w.who["sec"], pingtest.Input{Name: "Check of France", ScopeKind: pingtest.ScopeStates,
+				c, err := w.app.Checks.Create(ctx, w.who["sec"], checks.Input{Name: "Check of France", ScopeKind: checks.ScopeStates,
 					Scope: []string{"FR"}, Levels: []string{"technical"}, WindowHours: 72})
 				if err != nil {
 					t.Fatal(err)
@@ -81,11 +81,11 @@ func TestOpenWritesEveryChallengeAndMail(t *testing.T) {
 				}
 				seen := map[string]bool{}
 				for to, tok := range toks {
-					chk, err := w.app.Pings.Peek(ctx, tok)
+					chk, err := w.app.Checks.Peek(ctx, tok)
 					if err != nil {
 						t.Fatalf("%s's token: %v", to, err)
 					}
-					if chk.POC.Emails[0] != to || chk.Campaign.ID != c.ID || seen[chk.Challenge.ID] {
+					if chk.POC.Emails[0] != to || chk.Check.ID != c.ID || seen[chk.Challenge.ID] {
 						t.Fatalf("%s's token opens %s's check %s", to, chk.POC.Emails[0], chk.Challenge.ID)
 					}
 					seen[chk.Challenge.ID] = true

@@ -1,4 +1,4 @@
-package pingtest
+package checks
 
 import (
 	"fmt"
@@ -46,7 +46,7 @@ func RunName(name string, opens time.Time, months int) string {
 
 // nextRunName names the run after c, opening at opens: c's period, where
 // its name carries one, becomes the next run's.
-func nextRunName(c Campaign, opens time.Time) string {
+func nextRunName(c Check, opens time.Time) string {
 	if p := Period(c.OpensAt, c.RepeatMonths); strings.Contains(c.Name, p) {
 		return strings.Replace(c.Name, p, Period(opens, c.RepeatMonths), 1)
 	}

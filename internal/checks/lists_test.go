@@ -1,4 +1,4 @@
-package pingtest_test
+package checks_test
 
 import (
 	"context"
@@ -6,15 +6,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/page"
-	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 )
 
-func TestCampaignsPage(t *testing.T) {
+func TestChecksPage(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db.Engine)
 		ctx := context.Background()
@@ -22,7 +22,7 @@ func TestCampaignsPage(t *testing.T) {
 		for i := range 5 {
 			in := african(w)
 			in.Name, in.OpensAt = fmt.Sprintf("Check %d", i), w.clock.Now().Add(time.Duration(i)*24*time.Hour)
-			c, err := w.app.Pings.Create(ctx, w.who["sec"], in)
+			c, err := w.app.Checks.Create(ctx, w.who["sec"], in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,7 +34,7 @@ func TestCampaignsPage(t *testing.T) {
 			if pages > 3 {
 				t.Fatal("paging does not end")
 			}
-			p, err := w.app.Pings.CampaignsPage(ctx, w.who["sec"], req)
+			p, err := w.app.Checks.ChecksPage(ctx, w.who["sec"], req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,11 +52,11 @@ func TestCampaignsPage(t *testing.T) {
 			t.Fatalf("pages gave %v, want %v", got, want)
 		}
 		// Scheduled checks have no challenges yet: no State sees them.
-		if p, err := w.app.Pings.CampaignsPage(ctx, w.who["keadmin"], page.First()); err != nil || len(p.Items) != 0 {
+		if p, err := w.app.Checks.ChecksPage(ctx, w.who["keadmin"], page.First()); err != nil || len(p.Items) != 0 {
 			t.Fatalf("KE's page: %+v %v", p, err)
 		}
 		for _, bad := range [][]string{{"x"}, {"not a time", want[0]}, {time.Now().Format(time.RFC3339Nano), "not-an-id"}} {
-			if _, err := w.app.Pings.CampaignsPage(ctx, w.who["sec"], page.Request{Limit: 2, After: bad}); errs.FieldsOf(err)["cursor"] == "" {
+			if _, err := w.app.Checks.ChecksPage(ctx, w.who["sec"], page.Request{Limit: 2, After: bad}); errs.FieldsOf(err)["cursor"] == "" {
 				t.Errorf("cursor %q: %v", bad, err)
 			}
 		}
@@ -75,17 +75,17 @@ func TestFollowUpPagesAndFilters(t *testing.T) {
 			}
 		}
 		w.smtp.Reject("duty0@fr.test.invalid")
-		c, err := w.app.Pings.Create(ctx, w.who["sec"], pingtest.Input{Name: "Check", ScopeKind: pingtest.ScopeStates, Scope: []string{"FR", "KE", "NG"},
+		c, err := w.app.Checks.Create(ctx, w.who["sec"], checks.Input{Name: "Check", ScopeKind: checks.ScopeStates, Scope: []string{"FR", "KE", "NG"},
 			Levels: []string{"technical"}, WindowHours: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
 		w.drain(t)
-		list := func(who string, f pingtest.FollowUpFilter, limit int) ([]string, error) {
+		list := func(who string, f checks.FollowUpFilter, limit int) ([]string, error) {
 			var out []string
 			req := page.Request{Limit: limit}
 			for {
-				p, err := w.app.Pings.FollowUp(ctx, w.who[who], c.ID, f, req)
+				p, err := w.app.Checks.FollowUp(ctx, w.who[who], c.ID, f, req)
 				if err != nil {
 					return out, err
 				}
@@ -102,13 +102,13 @@ func TestFollowUpPagesAndFilters(t *testing.T) {
 			}
 		}
 		// While open, only bounced mail is listed: FR's duty0 and NG's POC.
-		if got, err := list("sec", pingtest.FollowUpFilter{}, 50); err != nil || fmt.Sprint(got) != "[FR NG]" {
+		if got, err := list("sec", checks.FollowUpFilter{}, 50); err != nil || fmt.Sprint(got) != "[FR NG]" {
 			t.Fatalf("open check's follow-up: %v %v", got, err)
 		}
-		if got, _ := list("sec", pingtest.FollowUpFilter{Status: pingtest.NoAnswer}, 50); len(got) != 0 {
+		if got, _ := list("sec", checks.FollowUpFilter{Status: checks.NoAnswer}, 50); len(got) != 0 {
 			t.Fatalf("no-answer before the close: %v", got)
 		}
-		if _, err := w.app.Pings.AcknowledgeToken(ctx, w.tokens(t)["tech@ke.test.invalid"], "192.0.2.1"); err != nil {
+		if _, err := w.app.Checks.AcknowledgeToken(ctx, w.tokens(t)["tech@ke.test.invalid"], "192.0.2.1"); err != nil {
 			t.Fatal(err)
 		}
 		w.clock.Advance(3 * time.Hour)
@@ -117,20 +117,20 @@ func TestFollowUpPagesAndFilters(t *testing.T) {
 		tests := []struct {
 			name   string
 			who    string
-			filter pingtest.FollowUpFilter
+			filter checks.FollowUpFilter
 			limit  int
 			want   string
 		}{
 			// France (6 technical POCs, none answered), then Nigeria: by name.
-			{"all, pages of 4", "sec", pingtest.FollowUpFilter{}, 4, "[FR FR FR FR FR FR NG]"},
-			{"all, pages of 1", "sec", pingtest.FollowUpFilter{}, 1, "[FR FR FR FR FR FR NG]"},
-			{"bounced", "sec", pingtest.FollowUpFilter{Status: pingtest.Bounced}, 50, "[FR NG]"},
-			{"no answer", "sec", pingtest.FollowUpFilter{Status: pingtest.NoAnswer}, 2, "[FR FR FR FR FR]"},
-			{"one State, lower case", "sec", pingtest.FollowUpFilter{State: "ng"}, 50, "[NG]"},
-			{"another level", "sec", pingtest.FollowUpFilter{Level: "diplomatic"}, 50, "[]"},
-			{"France's own", "fradmin", pingtest.FollowUpFilter{}, 50, "[FR FR FR FR FR FR]"},
-			{"Kenya answered", "keadmin", pingtest.FollowUpFilter{}, 50, "[]"},
-			{"Kenya asking for France's", "keadmin", pingtest.FollowUpFilter{State: "FR"}, 50, "[]"},
+			{"all, pages of 4", "sec", checks.FollowUpFilter{}, 4, "[FR FR FR FR FR FR NG]"},
+			{"all, pages of 1", "sec", checks.FollowUpFilter{}, 1, "[FR FR FR FR FR FR NG]"},
+			{"bounced", "sec", checks.FollowUpFilter{Status: checks.Bounced}, 50, "[FR NG]"},
+			{"no answer", "sec", checks.FollowUpFilter{Status: checks.NoAnswer}, 2, "[FR FR FR FR FR]"},
+			{"one State, lower case", "sec", checks.FollowUpFilter{State: "ng"}, 50, "[NG]"},
+			{"another level", "sec", checks.FollowUpFilter{Level: "diplomatic"}, 50, "[]"},
+			{"France's own", "fradmin", checks.FollowUpFilter{}, 50, "[FR FR FR FR FR FR]"},
+			{"Kenya answered", "keadmin", checks.FollowUpFilter{}, 50, "[]"},
+			{"Kenya asking for France's", "keadmin", checks.FollowUpFilter{State: "FR"}, 50, "[]"},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -140,13 +140,13 @@ func TestFollowUpPagesAndFilters(t *testing.T) {
 				}
 			})
 		}
-		if _, err := w.app.Pings.FollowUp(ctx, w.who["sec"], c.ID, pingtest.FollowUpFilter{State: "France", Level: "military", Status: "late"}, page.First()); len(errs.FieldsOf(err)) != 3 {
+		if _, err := w.app.Checks.FollowUp(ctx, w.who["sec"], c.ID, checks.FollowUpFilter{State: "France", Level: "military", Status: "late"}, page.First()); len(errs.FieldsOf(err)) != 3 {
 			t.Fatalf("bad filters: %v", err)
 		}
-		if _, err := w.app.Pings.FollowUp(ctx, w.who["sec"], c.ID, pingtest.FollowUpFilter{}, page.Request{Limit: 2, After: []string{"France", "x", "y"}}); errs.FieldsOf(err)["cursor"] == "" {
+		if _, err := w.app.Checks.FollowUp(ctx, w.who["sec"], c.ID, checks.FollowUpFilter{}, page.Request{Limit: 2, After: []string{"France", "x", "y"}}); errs.FieldsOf(err)["cursor"] == "" {
 			t.Fatalf("damaged cursor: %v", err)
 		}
-		if _, err := w.app.Pings.FollowUp(ctx, w.who["frpoc"], "01900000-0000-7000-8000-000000000000", pingtest.FollowUpFilter{}, page.First()); !errs.Is(err, errs.NotFound) {
+		if _, err := w.app.Checks.FollowUp(ctx, w.who["frpoc"], "01900000-0000-7000-8000-000000000000", checks.FollowUpFilter{}, page.First()); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("unknown check: %v", err)
 		}
 	})

@@ -1,11 +1,11 @@
-// Package pingtest runs communication checks of the POC Directory (CBM 1
+// Package checks runs communication checks of the POC Directory (CBM 1
 // (c)(i)): the secretariat opens a campaign over all States, regional
 // groups or a list, at chosen levels; each POC in scope gets a single-use
 // token by mail and acknowledges with a deliberate step (a POST from a
 // confirm page, a button in the inbox, or the API), so a mail scanner that
 // follows links acknowledges nothing. Results are response rates and times,
 // and the POCs that could not be reached.
-package pingtest
+package checks
 
 import (
 	"context"
@@ -42,7 +42,7 @@ const (
 	ScopeStates  = "states"
 )
 
-// Campaign statuses.
+// Check statuses.
 const (
 	Scheduled = "scheduled"
 	Open      = "open"
@@ -63,8 +63,8 @@ const (
 	JobClose  = "ping.close"
 )
 
-// Campaign is one communication check.
-type Campaign struct {
+// Check is one communication check.
+type Check struct {
 	ID            string     `json:"id"`
 	Name          string     `json:"name"`
 	ScopeKind     string     `json:"scope_kind"`
@@ -98,7 +98,7 @@ type Input struct {
 // Challenge is one POC's check.
 type Challenge struct {
 	ID             string     `json:"id"`
-	CampaignID     string     `json:"campaign_id"`
+	CheckID        string     `json:"campaign_id"`
 	POCID          string     `json:"poc_id"`
 	State          string     `json:"state"`
 	Region         string     `json:"region"`
@@ -113,9 +113,9 @@ type Challenge struct {
 	AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
 }
 
-// Ping is one check mail to write: the challenge, the POC it goes to, and
+// ChallengeMail is one check mail to write: the challenge, the POC it goes to, and
 // the token, which only the mail carries (the database keeps its hash).
-type Ping struct {
+type ChallengeMail struct {
 	Challenge Challenge
 	POC       directory.POC
 	Token     string
@@ -125,7 +125,7 @@ type Ping struct {
 // made inside the transaction that created or renewed the challenges, so it
 // should only enqueue. A campaign opens thousands of checks, hence a batch.
 type Sender interface {
-	EnqueuePings(ctx context.Context, tx *sql.Tx, c Campaign, ps []Ping, reminder bool) error
+	EnqueueChallengeMails(ctx context.Context, tx *sql.Tx, c Check, ps []ChallengeMail, reminder bool) error
 }
 
 // Bounds of a campaign's schedule.
@@ -199,16 +199,16 @@ func newToken() string {
 var levels = []string{string(directory.Diplomatic), string(directory.Policy), string(directory.Technical)}
 
 // Create schedules a campaign. Only the secretariat runs checks.
-func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Campaign, error) {
+func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Check, error) {
 	if err := a.RequireWrite(); err != nil {
-		return Campaign{}, err
+		return Check{}, err
 	}
 	if !a.IsSecretariat() {
-		return Campaign{}, errs.E(errs.Forbidden, "only the secretariat runs communication checks")
+		return Check{}, errs.E(errs.Forbidden, "only the secretariat runs communication checks")
 	}
 	now := s.clock.Now()
 	var f errs.Fields
-	c := Campaign{ID: newID(), ScopeKind: in.ScopeKind, Status: Scheduled,
+	c := Check{ID: newID(), ScopeKind: in.ScopeKind, Status: Scheduled,
 		ReminderAfter: in.ReminderAfter, RepeatMonths: in.RepeatMonths, CreatedBy: a.Label(), CreatedAt: now}
 	name, problem := validate.OneLine(in.Name, 200)
 	switch {
@@ -280,12 +280,12 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Campaign
 		f.Add("repeat_months", fmt.Sprintf("repeat every 1 to %d months, or 0 for once", MaxRepeatMonths))
 	}
 	if err := f.Err(); err != nil {
-		return Campaign{}, err
+		return Check{}, err
 	}
 	c.ClosesAt = c.OpensAt.Add(time.Duration(in.WindowHours) * time.Hour)
 	c.Name = RunName(name, c.OpensAt, c.RepeatMonths)
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := insertCampaign(ctx, tx, c); err != nil {
+		if err := insertCheck(ctx, tx, c); err != nil {
 			return err
 		}
 		if err := s.scheduleJobs(ctx, tx, c); err != nil {
@@ -296,7 +296,7 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Campaign
 	return c, err
 }
 
-func insertCampaign(ctx context.Context, tx *sql.Tx, c Campaign) error {
+func insertCheck(ctx context.Context, tx *sql.Tx, c Check) error {
 	scope, _ := json.Marshal(c.Scope)
 	lv, _ := json.Marshal(c.Levels)
 	var prev any
@@ -313,11 +313,11 @@ func insertCampaign(ctx context.Context, tx *sql.Tx, c Campaign) error {
 }
 
 type campaignJob struct {
-	CampaignID string `json:"campaign_id"`
+	CheckID string `json:"campaign_id"`
 }
 
-func (s *Service) scheduleJobs(ctx context.Context, tx *sql.Tx, c Campaign) error {
-	p := campaignJob{CampaignID: c.ID}
+func (s *Service) scheduleJobs(ctx context.Context, tx *sql.Tx, c Check) error {
+	p := campaignJob{CheckID: c.ID}
 	now := s.clock.Now()
 	if _, err := jobs.Enqueue(ctx, tx, now, jobs.New{Kind: JobOpen, Payload: p, RunAt: c.OpensAt, DedupeKey: JobOpen + "/" + c.ID}); err != nil {
 		return errs.Internalf(err, "schedule open")
@@ -345,7 +345,7 @@ const campaignColsC = `c.id, c.name, c.scope_kind, c.scope, c.levels, c.status, 
 // campaignRow is what a scan of campaignCols writes into, apart from the
 // Scan call, so that a joined row can fill it too.
 type campaignRow struct {
-	c              Campaign
+	c              Check
 	scope, lv      string
 	opened, closed sql.NullTime
 }
@@ -356,7 +356,7 @@ func (r *campaignRow) dest() []any {
 		&c.PreviousID, &c.CreatedBy, &c.CreatedAt, &r.opened, &r.closed}
 }
 
-func (r *campaignRow) value() (Campaign, error) {
+func (r *campaignRow) value() (Check, error) {
 	c := r.c
 	if r.opened.Valid {
 		c.OpenedAt = &r.opened.Time
@@ -370,7 +370,7 @@ func (r *campaignRow) value() (Campaign, error) {
 	return c, json.Unmarshal([]byte(r.lv), &c.Levels)
 }
 
-func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
+func scanCheck(row interface{ Scan(...any) error }) (Check, error) {
 	var r campaignRow
 	if err := row.Scan(r.dest()...); err != nil {
 		return r.c, err
@@ -378,23 +378,23 @@ func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
 	return r.value()
 }
 
-func (s *Service) campaign(ctx context.Context, q store.Queryer, id string) (Campaign, error) {
+func (s *Service) campaign(ctx context.Context, q store.Queryer, id string) (Check, error) {
 	if _, err := uuid.Parse(id); err != nil {
-		return Campaign{}, errs.E(errs.NotFound, "no such campaign")
+		return Check{}, errs.E(errs.NotFound, "no such campaign")
 	}
-	c, err := scanCampaign(q.QueryRowContext(ctx, `SELECT `+campaignCols+` FROM ping_campaigns WHERE id = $1`, id))
+	c, err := scanCheck(q.QueryRowContext(ctx, `SELECT `+campaignCols+` FROM ping_campaigns WHERE id = $1`, id))
 	if store.NoRows(err) {
-		return Campaign{}, errs.E(errs.NotFound, "no such campaign")
+		return Check{}, errs.E(errs.NotFound, "no such campaign")
 	}
 	if err != nil {
-		return Campaign{}, errs.Internalf(err, "load campaign")
+		return Check{}, errs.Internalf(err, "load campaign")
 	}
 	return c, nil
 }
 
-// Campaigns lists campaigns, newest first: all for the secretariat; for a
+// Checks lists campaigns, newest first: all for the secretariat; for a
 // State, the campaigns it took part in.
-func (s *Service) Campaigns(ctx context.Context, a actor.Actor) ([]Campaign, error) {
+func (s *Service) Checks(ctx context.Context, a actor.Actor) ([]Check, error) {
 	if err := a.RequireSignedIn(); err != nil {
 		return nil, err
 	}
@@ -410,9 +410,9 @@ func (s *Service) Campaigns(ctx context.Context, a actor.Actor) ([]Campaign, err
 		return nil, errs.Internalf(err, "list campaigns")
 	}
 	defer rows.Close()
-	var out []Campaign
+	var out []Check
 	for rows.Next() {
-		c, err := scanCampaign(rows)
+		c, err := scanCheck(rows)
 		if err != nil {
 			return nil, errs.Internalf(err, "scan campaign")
 		}
@@ -421,22 +421,22 @@ func (s *Service) Campaigns(ctx context.Context, a actor.Actor) ([]Campaign, err
 	return out, rows.Err()
 }
 
-// Campaign returns one campaign to those who may see it.
-func (s *Service) Campaign(ctx context.Context, a actor.Actor, id string) (Campaign, error) {
+// Check returns one campaign to those who may see it.
+func (s *Service) Check(ctx context.Context, a actor.Actor, id string) (Check, error) {
 	if err := a.RequireSignedIn(); err != nil {
-		return Campaign{}, err
+		return Check{}, err
 	}
 	c, err := s.campaign(ctx, s.db.R, id)
 	if err != nil {
-		return Campaign{}, err
+		return Check{}, err
 	}
 	if !a.IsSecretariat() {
 		var n int
 		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM ping_challenges WHERE campaign_id = $1 AND state_code = $2`, id, a.State).Scan(&n); err != nil {
-			return Campaign{}, errs.Internalf(err, "check participation")
+			return Check{}, errs.Internalf(err, "check participation")
 		}
 		if n == 0 {
-			return Campaign{}, errs.E(errs.NotFound, "no such campaign")
+			return Check{}, errs.E(errs.NotFound, "no such campaign")
 		}
 	}
 	return c, nil
@@ -471,11 +471,11 @@ func uuidParse(s string) (uuid.UUID, error) { return uuid.Parse(s) }
 // CanPublish reports whether a may publish c's aggregates: the secretariat,
 // once c has closed, if they are not public yet. Pages ask it to decide
 // whether to offer the button; SetPublished checks again.
-func (s *Service) CanPublish(a actor.Actor, c Campaign) bool {
+func (s *Service) CanPublish(a actor.Actor, c Check) bool {
 	return a.RequireWrite() == nil && a.IsSecretariat() && c.Status == Closed && !c.Published
 }
 
 // CanWithdraw reports whether a may withdraw c's published aggregates.
-func (s *Service) CanWithdraw(a actor.Actor, c Campaign) bool {
+func (s *Service) CanWithdraw(a actor.Actor, c Check) bool {
 	return a.RequireWrite() == nil && a.IsSecretariat() && c.Published
 }

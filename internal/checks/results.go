@@ -1,4 +1,4 @@
-package pingtest
+package checks
 
 import (
 	"context"
@@ -34,7 +34,7 @@ func (t *Tally) add(c Challenge) {
 // view (Scope "all"), or the published aggregates (Scope "public", without
 // ByState and Unreachable).
 type Report struct {
-	Campaign    Campaign      `json:"campaign"`
+	Check       Check         `json:"campaign"`
 	Overall     Tally         `json:"overall"`
 	Median      time.Duration `json:"median_ns"`
 	P90         time.Duration `json:"p90_ns"`
@@ -51,7 +51,7 @@ type Report struct {
 // only figures over all States a State gets are the aggregates the
 // secretariat chose to publish, which the public sees too.
 type StateReport struct {
-	Campaign    Campaign      `json:"campaign"`
+	Check       Check         `json:"campaign"`
 	State       string        `json:"state"`
 	Own         Tally         `json:"own"`
 	Median      time.Duration `json:"median_ns"`
@@ -64,9 +64,9 @@ type StateReport struct {
 // View is a campaign's results as one caller may see them: the secretariat
 // gets All, a State's account Own, never both.
 type View struct {
-	Campaign Campaign
-	All      *Report
-	Own      *StateReport
+	Check Check
+	All   *Report
+	Own   *StateReport
 	// InScope is, while the campaign is scheduled, how many points of
 	// contact it would check if it opened now (secretariat only).
 	InScope int
@@ -75,7 +75,7 @@ type View struct {
 // Results reports a campaign over every State in it: the secretariat's
 // report. A State's account is refused; View gives it its own figures.
 func (s *Service) Results(ctx context.Context, a actor.Actor, id string) (Report, error) {
-	c, err := s.Campaign(ctx, a, id)
+	c, err := s.Check(ctx, a, id)
 	if err != nil {
 		return Report{}, err
 	}
@@ -93,11 +93,11 @@ func (s *Service) Results(ctx context.Context, a actor.Actor, id string) (Report
 
 // View returns what the caller may see of a campaign's results.
 func (s *Service) View(ctx context.Context, a actor.Actor, id string) (View, error) {
-	c, err := s.Campaign(ctx, a, id)
+	c, err := s.Check(ctx, a, id)
 	if err != nil {
 		return View{}, err
 	}
-	v := View{Campaign: c}
+	v := View{Check: c}
 	if a.IsSecretariat() {
 		r, err := s.Results(ctx, a, id)
 		if err != nil {
@@ -120,13 +120,13 @@ func (s *Service) View(ctx context.Context, a actor.Actor, id string) (View, err
 }
 
 // stateReport is a's State's own figures for c, which a may see.
-func (s *Service) stateReport(ctx context.Context, a actor.Actor, c Campaign) (StateReport, error) {
+func (s *Service) stateReport(ctx context.Context, a actor.Actor, c Check) (StateReport, error) {
 	chs, err := s.challenges(ctx, s.db.R, `campaign_id = $1 AND state_code = $2`, c.ID, a.State)
 	if err != nil {
 		return StateReport{}, err
 	}
 	r := report(c, chs)
-	own := StateReport{Campaign: c, State: a.State, Own: r.Overall, Median: r.Median, P90: r.P90, ByLevel: r.ByLevel, Unreachable: r.Unreachable}
+	own := StateReport{Check: c, State: a.State, Own: r.Overall, Median: r.Median, P90: r.P90, ByLevel: r.ByLevel, Unreachable: r.Unreachable}
 	own.Own.Key = a.State
 	if c.Published {
 		pub, err := s.PublicResults(ctx, c.ID)
@@ -140,7 +140,7 @@ func (s *Service) stateReport(ctx context.Context, a actor.Actor, c Campaign) (S
 
 // inScopeCount is how many active points of contact of participating
 // States c covers at its levels, as opening it now would check.
-func (s *Service) inScopeCount(ctx context.Context, c Campaign) (int, error) {
+func (s *Service) inScopeCount(ctx context.Context, c Check) (int, error) {
 	sts, err := s.dir.States(ctx, actor.Scheduler)
 	if err != nil {
 		return 0, err
@@ -191,15 +191,15 @@ func (s *Service) PublicResults(ctx context.Context, id string) (Report, error) 
 }
 
 // Published lists the campaigns whose aggregates are public.
-func (s *Service) Published(ctx context.Context) ([]Campaign, error) {
+func (s *Service) Published(ctx context.Context) ([]Check, error) {
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+campaignCols+` FROM ping_campaigns WHERE published = $1 ORDER BY opens_at DESC`, true)
 	if err != nil {
 		return nil, errs.Internalf(err, "list published")
 	}
 	defer rows.Close()
-	var out []Campaign
+	var out []Check
 	for rows.Next() {
-		c, err := scanCampaign(rows)
+		c, err := scanCheck(rows)
 		if err != nil {
 			return nil, errs.Internalf(err, "scan campaign")
 		}
@@ -219,8 +219,8 @@ func StateName(code string) string {
 // levelOrder sorts levels as the directory presents them.
 var levelOrder = map[string]int{"diplomatic": 1, "policy": 2, "technical": 3}
 
-func report(c Campaign, chs []Challenge) Report {
-	r := Report{Campaign: c, Overall: Tally{Key: "all"}}
+func report(c Check, chs []Challenge) Report {
+	r := Report{Check: c, Overall: Tally{Key: "all"}}
 	by := func(key func(Challenge) string, less func(a, b string) bool) []Tally {
 		m := map[string]*Tally{}
 		for _, ch := range chs {
@@ -309,15 +309,15 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 
 // Trend is one campaign's rate, for the history across campaigns.
 type Trend struct {
-	Campaign Campaign `json:"campaign"`
-	Tally    Tally    `json:"tally"`
+	Check Check `json:"campaign"`
+	Tally Tally `json:"tally"`
 }
 
 // History lists the caller's results across campaigns, oldest first: the
 // secretariat's overall rates, a State's own. The counts come from one
 // grouped query rather than every challenge of every campaign.
 func (s *Service) History(ctx context.Context, a actor.Actor) ([]Trend, error) {
-	cs, err := s.Campaigns(ctx, a)
+	cs, err := s.Checks(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +359,7 @@ func (s *Service) History(ctx context.Context, a actor.Actor) ([]Trend, error) {
 		if !a.IsSecretariat() {
 			t.Key = a.State
 		}
-		out = append(out, Trend{Campaign: c, Tally: t})
+		out = append(out, Trend{Check: c, Tally: t})
 	}
 	return out, nil
 }

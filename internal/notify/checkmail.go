@@ -9,24 +9,24 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/pgpkey"
-	"github.com/detente/detente/internal/pingtest"
 )
 
-// EnqueuePing writes the mail of one communication check inside tx. A POC
+// EnqueueChallengeMail writes the mail of one communication check inside tx. A POC
 // with a key gets it encrypted: a check then also shows that the POC can
 // still read encrypted mail.
-func (n *Notifier) EnqueuePing(ctx context.Context, tx *sql.Tx, c pingtest.Campaign, ch pingtest.Challenge, poc directory.POC, token string, reminder bool) error {
-	return n.EnqueuePings(ctx, tx, c, []pingtest.Ping{{Challenge: ch, POC: poc, Token: token}}, reminder)
+func (n *Notifier) EnqueueChallengeMail(ctx context.Context, tx *sql.Tx, c checks.Check, ch checks.Challenge, poc directory.POC, token string, reminder bool) error {
+	return n.EnqueueChallengeMails(ctx, tx, c, []checks.ChallengeMail{{Challenge: ch, POC: poc, Token: token}}, reminder)
 }
 
-// EnqueuePings writes the mails of many checks of c inside tx, as
-// EnqueuePing does each: every mail is built for its POC, and the jobs are
+// EnqueueChallengeMails writes the mails of many checks of c inside tx, as
+// EnqueueChallengeMail does each: every mail is built for its POC, and the jobs are
 // written a batch to a statement, since a campaign opens thousands at once.
-func (n *Notifier) EnqueuePings(ctx context.Context, tx *sql.Tx, c pingtest.Campaign, ps []pingtest.Ping, reminder bool) error {
+func (n *Notifier) EnqueueChallengeMails(ctx context.Context, tx *sql.Tx, c checks.Check, ps []checks.ChallengeMail, reminder bool) error {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -52,7 +52,7 @@ func (n *Notifier) EnqueuePings(ctx context.Context, tx *sql.Tx, c pingtest.Camp
 }
 
 // pingMail builds one check mail and the job that sends it.
-func (n *Notifier) pingMail(c pingtest.Campaign, p pingtest.Ping, host, kind string, now time.Time, reminder bool) (jobs.New, error) {
+func (n *Notifier) pingMail(c checks.Check, p checks.ChallengeMail, host, kind string, now time.Time, reminder bool) (jobs.New, error) {
 	ch, poc := p.Challenge, p.POC
 	sum := sha256.Sum256([]byte(ch.ID + "/" + kind))
 	link := n.cfg.BaseURL + "/ping/" + p.Token

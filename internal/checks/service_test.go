@@ -1,4 +1,4 @@
-package pingtest_test
+package checks_test
 
 import (
 	"bytes"
@@ -14,13 +14,13 @@ import (
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/jobs"
 	dmail "github.com/detente/detente/internal/mail"
-	"github.com/detente/detente/internal/pingtest"
 	"github.com/detente/detente/internal/smtptest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
@@ -117,8 +117,8 @@ func (w *world) tokens(t *testing.T) map[string]string {
 	return out
 }
 
-func african(w *world) pingtest.Input {
-	return pingtest.Input{Name: "Check, first half of 2026", ScopeKind: pingtest.ScopeRegions, Scope: []string{"African"},
+func african(w *world) checks.Input {
+	return checks.Input{Name: "Check, first half of 2026", ScopeKind: checks.ScopeRegions, Scope: []string{"African"},
 		Levels: []string{"technical"}, WindowHours: 72, ReminderAfter: 48}
 }
 
@@ -127,48 +127,48 @@ func TestCreateIsTheSecretariats(t *testing.T) {
 		w := newWorld(t, db.Engine)
 		ctx := context.Background()
 		for _, who := range []string{"keadmin", "kepoc", "anon"} {
-			if _, err := w.app.Pings.Create(ctx, w.who[who], african(w)); err == nil {
+			if _, err := w.app.Checks.Create(ctx, w.who[who], african(w)); err == nil {
 				t.Errorf("%s created a campaign", who)
 			}
 		}
 		tests := []struct {
 			name   string
-			change func(*pingtest.Input)
+			change func(*checks.Input)
 			field  string
 		}{
-			{"no name", func(in *pingtest.Input) { in.Name = "" }, "name"},
-			{"unknown group", func(in *pingtest.Input) { in.Scope = []string{"Atlantis"} }, "scope"},
-			{"unknown State", func(in *pingtest.Input) { in.ScopeKind, in.Scope = pingtest.ScopeStates, []string{"QQ"} }, "scope"},
-			{"empty list", func(in *pingtest.Input) { in.ScopeKind, in.Scope = pingtest.ScopeStates, nil }, "scope"},
-			{"bad scope kind", func(in *pingtest.Input) { in.ScopeKind = "some" }, "scope_kind"},
-			{"no level", func(in *pingtest.Input) { in.Levels = nil }, "levels"},
-			{"bad level", func(in *pingtest.Input) { in.Levels = []string{"military"} }, "levels"},
-			{"no window", func(in *pingtest.Input) { in.WindowHours = 0 }, "window_hours"},
-			{"endless window", func(in *pingtest.Input) { in.WindowHours = 10000 }, "window_hours"},
-			{"reminder after close", func(in *pingtest.Input) { in.ReminderAfter = 80 }, "reminder_after_hours"},
-			{"repeat too rarely", func(in *pingtest.Input) { in.RepeatMonths = 99 }, "repeat_months"},
+			{"no name", func(in *checks.Input) { in.Name = "" }, "name"},
+			{"unknown group", func(in *checks.Input) { in.Scope = []string{"Atlantis"} }, "scope"},
+			{"unknown State", func(in *checks.Input) { in.ScopeKind, in.Scope = checks.ScopeStates, []string{"QQ"} }, "scope"},
+			{"empty list", func(in *checks.Input) { in.ScopeKind, in.Scope = checks.ScopeStates, nil }, "scope"},
+			{"bad scope kind", func(in *checks.Input) { in.ScopeKind = "some" }, "scope_kind"},
+			{"no level", func(in *checks.Input) { in.Levels = nil }, "levels"},
+			{"bad level", func(in *checks.Input) { in.Levels = []string{"military"} }, "levels"},
+			{"no window", func(in *checks.Input) { in.WindowHours = 0 }, "window_hours"},
+			{"endless window", func(in *checks.Input) { in.WindowHours = 10000 }, "window_hours"},
+			{"reminder after close", func(in *checks.Input) { in.ReminderAfter = 80 }, "reminder_after_hours"},
+			{"repeat too rarely", func(in *checks.Input) { in.RepeatMonths = 99 }, "repeat_months"},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				in := african(w)
 				tc.change(&in)
-				_, err := w.app.Pings.Create(ctx, w.who["sec"], in)
+				_, err := w.app.Checks.Create(ctx, w.who["sec"], in)
 				if errs.FieldsOf(err)[tc.field] == "" {
 					t.Fatalf("err = %v, want a message for %s", err, tc.field)
 				}
 			})
 		}
-		if cs, _ := w.app.Pings.Campaigns(ctx, w.who["sec"]); len(cs) != 0 {
+		if cs, _ := w.app.Checks.Checks(ctx, w.who["sec"]); len(cs) != 0 {
 			t.Fatal("refused campaigns were written")
 		}
 	})
 }
 
-func TestCampaignEndToEnd(t *testing.T) {
+func TestCheckEndToEnd(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db.Engine)
 		ctx := context.Background()
-		c, err := w.app.Pings.Create(ctx, w.who["sec"], african(w))
+		c, err := w.app.Checks.Create(ctx, w.who["sec"], african(w))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,56 +179,56 @@ func TestCampaignEndToEnd(t *testing.T) {
 		}
 
 		// Following the link (as a mail scanner would) acknowledges nothing.
-		chk, err := w.app.Pings.Peek(ctx, toks["tech@ke.test.invalid"])
+		chk, err := w.app.Checks.Peek(ctx, toks["tech@ke.test.invalid"])
 		if err != nil || chk.Challenge.AcknowledgedAt != nil || chk.StateName != "Kenya" {
 			t.Fatalf("peek: %+v %v", chk, err)
 		}
-		if _, err := w.app.Pings.Peek(ctx, "not-a-token"); !errs.Is(err, errs.NotFound) {
+		if _, err := w.app.Checks.Peek(ctx, "not-a-token"); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("unknown token: %v", err)
 		}
 		w.clock.Advance(90 * time.Minute)
-		if _, err := w.app.Pings.AcknowledgeToken(ctx, toks["tech@ke.test.invalid"], "192.0.2.4"); err != nil {
+		if _, err := w.app.Checks.AcknowledgeToken(ctx, toks["tech@ke.test.invalid"], "192.0.2.4"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.app.Pings.AcknowledgeToken(ctx, toks["tech@ke.test.invalid"], "192.0.2.4"); err != nil {
+		if _, err := w.app.Checks.AcknowledgeToken(ctx, toks["tech@ke.test.invalid"], "192.0.2.4"); err != nil {
 			t.Fatalf("a second click must be harmless: %v", err)
 		}
 
 		w.clock.Advance(72 * time.Hour)
 		w.drain(t)
-		r, err := w.app.Pings.Results(ctx, w.who["sec"], c.ID)
+		r, err := w.app.Checks.Results(ctx, w.who["sec"], c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Campaign.Status != pingtest.Closed || r.Overall.Total != 2 || r.Overall.Acknowledged != 1 || r.Overall.Bounced != 1 || r.Median != 90*time.Minute {
+		if r.Check.Status != checks.Closed || r.Overall.Total != 2 || r.Overall.Acknowledged != 1 || r.Overall.Bounced != 1 || r.Median != 90*time.Minute {
 			t.Fatalf("report %+v", r)
 		}
 		if len(r.Unreachable) != 1 || r.Unreachable[0].State != "NG" || r.Unreachable[0].Bounce == "" {
 			t.Fatalf("unreachable %+v", r.Unreachable)
 		}
-		if _, err := w.app.Pings.AcknowledgeToken(ctx, toks["tech@ke.test.invalid"], "x"); !errs.Is(err, errs.Conflict) {
+		if _, err := w.app.Checks.AcknowledgeToken(ctx, toks["tech@ke.test.invalid"], "x"); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("acknowledging after close: %v", err)
 		}
 
 		// Each State sees its own figures; a State out of scope sees nothing.
-		ke, err := w.app.Pings.View(ctx, w.who["keadmin"], c.ID)
+		ke, err := w.app.Checks.View(ctx, w.who["keadmin"], c.ID)
 		if err != nil || ke.All != nil || ke.Own == nil || ke.Own.Own.Key != "KE" || len(ke.Own.Unreachable) != 0 {
 			t.Fatalf("KE's view: %+v %v", ke, err)
 		}
-		if _, err := w.app.Pings.Results(ctx, w.who["frpoc"], c.ID); !errs.Is(err, errs.NotFound) {
+		if _, err := w.app.Checks.Results(ctx, w.who["frpoc"], c.ID); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("FR, out of scope, sees the campaign: %v", err)
 		}
 		// The public sees aggregates only once published, never per State.
-		if _, err := w.app.Pings.PublicResults(ctx, c.ID); !errs.Is(err, errs.NotFound) {
+		if _, err := w.app.Checks.PublicResults(ctx, c.ID); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("unpublished results are public: %v", err)
 		}
-		if err := w.app.Pings.SetPublished(ctx, w.who["keadmin"], c.ID, true); !errs.Is(err, errs.Forbidden) {
+		if err := w.app.Checks.SetPublished(ctx, w.who["keadmin"], c.ID, true); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("a State published: %v", err)
 		}
-		if err := w.app.Pings.SetPublished(ctx, w.who["sec"], c.ID, true); err != nil {
+		if err := w.app.Checks.SetPublished(ctx, w.who["sec"], c.ID, true); err != nil {
 			t.Fatal(err)
 		}
-		pub, err := w.app.Pings.PublicResults(ctx, c.ID)
+		pub, err := w.app.Checks.PublicResults(ctx, c.ID)
 		if err != nil || pub.ByState != nil || pub.Unreachable != nil || pub.Overall.Total != 2 {
 			t.Fatalf("public view %+v %v", pub, err)
 		}
@@ -241,7 +241,7 @@ func TestInboxAcknowledgementAndReminder(t *testing.T) {
 		ctx := context.Background()
 		in := african(w)
 		in.RepeatMonths = 6
-		c, err := w.app.Pings.Create(ctx, w.who["sec"], in)
+		c, err := w.app.Checks.Create(ctx, w.who["sec"], in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -253,30 +253,30 @@ func TestInboxAcknowledgementAndReminder(t *testing.T) {
 		if second == "" || second == first {
 			t.Fatal("no reminder with a fresh token")
 		}
-		if _, err := w.app.Pings.Peek(ctx, first); !errs.Is(err, errs.NotFound) {
+		if _, err := w.app.Checks.Peek(ctx, first); !errs.Is(err, errs.NotFound) {
 			t.Fatal("the first token still works after the reminder replaced it")
 		}
-		pending, err := w.app.Pings.Pending(ctx, w.who["kepoc"])
+		pending, err := w.app.Checks.Pending(ctx, w.who["kepoc"])
 		if err != nil || len(pending) != 1 {
 			t.Fatalf("KE POC's pending checks: %d %v", len(pending), err)
 		}
 		id := pending[0].Challenge.ID
 		for _, who := range []string{"keadmin", "ngpoc", "sec"} {
-			if err := w.app.Pings.AcknowledgeAsAccount(ctx, w.who[who], id, pingtest.ViaInbox); !errs.Is(err, errs.NotFound) {
+			if err := w.app.Checks.AcknowledgeAsAccount(ctx, w.who[who], id, checks.ViaInbox); !errs.Is(err, errs.NotFound) {
 				t.Errorf("%s answered for KE's POC: %v", who, err)
 			}
 		}
-		if err := w.app.Pings.AcknowledgeAsAccount(ctx, w.who["kepoc"], id, pingtest.ViaInbox); err != nil {
+		if err := w.app.Checks.AcknowledgeAsAccount(ctx, w.who["kepoc"], id, checks.ViaInbox); err != nil {
 			t.Fatal(err)
 		}
 		w.clock.Advance(24 * time.Hour)
 		w.drain(t)
 		// A recurring campaign schedules its successor when it closes.
-		cs, _ := w.app.Pings.Campaigns(ctx, w.who["sec"])
-		if len(cs) != 2 || cs[0].PreviousID != c.ID || cs[0].Status != pingtest.Scheduled || !cs[0].OpensAt.Equal(c.OpensAt.AddDate(0, 6, 0)) {
+		cs, _ := w.app.Checks.Checks(ctx, w.who["sec"])
+		if len(cs) != 2 || cs[0].PreviousID != c.ID || cs[0].Status != checks.Scheduled || !cs[0].OpensAt.Equal(c.OpensAt.AddDate(0, 6, 0)) {
 			t.Fatalf("campaigns after close: %+v", cs)
 		}
-		hist, err := w.app.Pings.History(ctx, w.who["keadmin"])
+		hist, err := w.app.Checks.History(ctx, w.who["keadmin"])
 		if err != nil || len(hist) != 1 || hist[0].Tally.Key != "KE" || hist[0].Tally.Rate != 1 {
 			t.Fatalf("KE history %+v %v", hist, err)
 		}

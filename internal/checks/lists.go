@@ -1,4 +1,4 @@
-package pingtest
+package checks
 
 import (
 	"context"
@@ -24,12 +24,12 @@ func damagedCursor() error {
 	return page.Damaged()
 }
 
-// CampaignsPage lists one page of the campaigns a may see, newest first:
+// ChecksPage lists one page of the campaigns a may see, newest first:
 // all for the secretariat; for a State, those it took part in. The key is
 // (opens_at, id), descending.
-func (s *Service) CampaignsPage(ctx context.Context, a actor.Actor, req page.Request) (page.Page[Campaign], error) {
+func (s *Service) ChecksPage(ctx context.Context, a actor.Actor, req page.Request) (page.Page[Check], error) {
 	if err := a.RequireSignedIn(); err != nil {
-		return page.Page[Campaign]{}, err
+		return page.Page[Check]{}, err
 	}
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -39,11 +39,11 @@ func (s *Service) CampaignsPage(ctx context.Context, a actor.Actor, req page.Req
 	}
 	if req.After != nil {
 		if len(req.After) != 2 {
-			return page.Page[Campaign]{}, damagedCursor()
+			return page.Page[Check]{}, damagedCursor()
 		}
 		at, err := time.Parse(time.RFC3339Nano, req.After[0])
 		if _, ierr := uuid.Parse(req.After[1]); err != nil || ierr != nil {
-			return page.Page[Campaign]{}, damagedCursor()
+			return page.Page[Check]{}, damagedCursor()
 		}
 		cond += ` AND (c.opens_at, c.id) < (` + arg(at.UTC()) + `, ` + arg(req.After[1]) + `)`
 	}
@@ -51,13 +51,13 @@ func (s *Service) CampaignsPage(ctx context.Context, a actor.Actor, req page.Req
 	q := `SELECT ` + campaignColsC + ` FROM ping_campaigns c WHERE ` + cond + ` ORDER BY c.opens_at DESC, c.id DESC LIMIT ` + arg(limit+1)
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
-		return page.Page[Campaign]{}, errs.Internalf(err, "list campaigns")
+		return page.Page[Check]{}, errs.Internalf(err, "list campaigns")
 	}
-	out, err := store.Collect(rows, func(r *sql.Rows) (Campaign, error) { return scanCampaign(r) })
+	out, err := store.Collect(rows, func(r *sql.Rows) (Check, error) { return scanCheck(r) })
 	if err != nil {
-		return page.Page[Campaign]{}, errs.Internalf(err, "list campaigns")
+		return page.Page[Check]{}, errs.Internalf(err, "list campaigns")
 	}
-	return page.Cut(out, limit, func(c Campaign) []string {
+	return page.Cut(out, limit, func(c Check) []string {
 		return []string{c.OpensAt.UTC().Format(time.RFC3339Nano), c.ID}
 	}), nil
 }
@@ -106,7 +106,7 @@ func (s *Service) FollowUp(ctx context.Context, a actor.Actor, id string, f Foll
 	if err := f.check(); err != nil {
 		return page.Page[Challenge]{}, err
 	}
-	c, err := s.Campaign(ctx, a, id)
+	c, err := s.Check(ctx, a, id)
 	if err != nil {
 		return page.Page[Challenge]{}, err
 	}

@@ -1,4 +1,4 @@
-package pingtest
+package checks
 
 import (
 	"context"
@@ -15,7 +15,7 @@ func (s *Service) publish(ctx context.Context, tx *sql.Tx, e webhook.Event) erro
 
 // publishOpened tells each State with POCs in the campaign that it opened:
 // the campaign and its deadline, never the tokens.
-func (s *Service) publishOpened(ctx context.Context, tx *sql.Tx, c Campaign, at time.Time, perState map[string]int) error {
+func (s *Service) publishOpened(ctx context.Context, tx *sql.Tx, c Check, at time.Time, perState map[string]int) error {
 	codes := make([]string, 0, len(perState))
 	for code := range perState {
 		codes = append(codes, code)
@@ -34,7 +34,7 @@ func (s *Service) publishOpened(ctx context.Context, tx *sql.Tx, c Campaign, at 
 
 // publishClosed tells the secretariat a campaign closed, with its overall
 // figures.
-func (s *Service) publishClosed(ctx context.Context, tx *sql.Tx, c Campaign, at time.Time) error {
+func (s *Service) publishClosed(ctx context.Context, tx *sql.Tx, c Check, at time.Time) error {
 	if s.hooks == nil {
 		return nil
 	}
