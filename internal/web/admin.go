@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -120,13 +121,18 @@ func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
 func (s *Server) adminParticipation(w http.ResponseWriter, r *http.Request) {
 	code := strings.ToUpper(r.PathValue("code"))
 	var since *time.Time
+	v := r.PostForm.Get("since")
+	// A form with an error comes back as the page showing that State's
+	// row, with the date as typed and the message beside it.
+	back := func(msg string) {
+		s.statesPage(w, r, url.Values{"q": {code}}, adminStatesData{Row: code, RowSince: v, RowError: msg}, http.StatusUnprocessableEntity)
+	}
 	if r.PostForm.Get("participating") == "yes" {
-		v := r.PostForm.Get("since")
 		t := s.app.Clock.Now()
 		if v != "" {
 			p, err := time.Parse(time.DateOnly, v)
 			if err != nil {
-				s.renderError(w, r, &errs.Error{Code: errs.Invalid, Message: "enter the date as YYYY-MM-DD", Fields: map[string]string{"since": "enter the date as YYYY-MM-DD"}})
+				back("enter the date as YYYY-MM-DD, e.g. 2026-03-01")
 				return
 			}
 			t = p
@@ -134,6 +140,10 @@ func (s *Server) adminParticipation(w http.ResponseWriter, r *http.Request) {
 		since = &t
 	}
 	if err := s.app.Directory.SetParticipation(r.Context(), who(r), code, since); err != nil {
+		if msg := errs.FieldsOf(err)["since"]; msg != "" {
+			back(msg)
+			return
+		}
 		s.renderError(w, r, err)
 		return
 	}

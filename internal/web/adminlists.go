@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/detente/detente/internal/access"
@@ -58,16 +59,26 @@ type adminStatesData struct {
 	Regions       []string
 	Counts        map[string]int
 	Pager         pager
+	// A participation form that came back: its State, what was typed
+	// and what to fix, shown beside that row's date field.
+	Row      string
+	RowSince string
+	RowError string
 }
 
 func (s *Server) adminStates(w http.ResponseWriter, r *http.Request) {
+	s.statesPage(w, r, r.URL.Query(), adminStatesData{}, http.StatusOK)
+}
+
+// statesPage renders the participation page for the filters in q; back
+// carries a row's form that came back with an error.
+func (s *Server) statesPage(w http.ResponseWriter, r *http.Request, q url.Values, back adminStatesData, status int) {
 	a := who(r)
 	if err := s.app.Directory.CanRecordParticipation(a); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	d := adminStatesData{Filter: directory.StateFilter{Query: q.Get("q"), Region: q.Get("region")}, Regions: states.Regions(),
+	d := adminStatesData{Row: back.Row, RowSince: back.RowSince, RowError: back.RowError, Filter: directory.StateFilter{Query: q.Get("q"), Region: q.Get("region")}, Regions: states.Regions(),
 		Participating: q.Get("participating"), Counts: map[string]int{}}
 	switch d.Participating {
 	case "yes", "no":
@@ -93,7 +104,7 @@ func (s *Server) adminStates(w http.ResponseWriter, r *http.Request) {
 	}
 	d.States, d.Pager = res.Items, pagerFor(r, res.Next)
 	pg.Data = d
-	s.render(w, r, http.StatusOK, "states", pg)
+	s.render(w, r, status, "states", pg)
 }
 
 // auditRow is an entry as the page shows it: the action in words, and a

@@ -258,3 +258,35 @@ func TestCheckListsArePaged(t *testing.T) {
 		}
 	})
 }
+
+// TestParticipationFormComesBack: a date that is not a date, or one in the
+// future, brings the participation page back for that State, with what
+// was typed and the message beside the field, and records nothing.
+func TestParticipationFormComesBack(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, engine *store.DB) {
+		f := newFixture(t, engine.Engine)
+		sec := f.signIn("sec").on(t)
+		for _, tc := range []struct{ name, since, says string }{
+			{"not a date", "1st of May", "enter the date as YYYY-MM-DD"},
+			{"a date to come", "2999-01-01", "cannot be in the future"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := sec.post("/admin/states/NZ/participation", url.Values{"participating": {"yes"}, "since": {tc.since}})
+				if r.status != http.StatusUnprocessableEntity {
+					t.Fatalf("status %d, want 422\n%s", r.status, snippet(r.body))
+				}
+				for _, want := range []string{tc.says, `id="since-NZ-error"`, `aria-describedby="since-NZ-error"`, "Record New Zealand as participating"} {
+					if !strings.Contains(html.UnescapeString(r.body), want) {
+						t.Errorf("the page lacks %q", want)
+					}
+				}
+				if strings.Contains(r.body, "Record France as leaving") {
+					t.Error("the page is not narrowed to the State whose form came back")
+				}
+				if after := sec.get("/admin/states?q=NZ"); !strings.Contains(after.body, "Record New Zealand as participating") {
+					t.Error("a refused form recorded participation")
+				}
+			})
+		}
+	})
+}
