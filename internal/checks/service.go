@@ -32,7 +32,6 @@ import (
 	"github.com/detente/detente/internal/states"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/validate"
-	"github.com/detente/detente/internal/webhook"
 )
 
 // Scope kinds.
@@ -150,7 +149,7 @@ type Service struct {
 	pocs   *directory.System
 	sender Sender
 	cfg    Config
-	hooks  webhook.Publisher // nil publishes nothing
+	hooks  Publisher // nil publishes nothing
 	// byTokenStmt is the token lookup, prepared at first use on SQLite,
 	// where parsing statements was a third of the confirm path's CPU. (On
 	// PostgreSQL pgx already keeps prepared statements per connection.)
@@ -160,7 +159,7 @@ type Service struct {
 // New returns the service: dir and pocs are the directory's two sides,
 // sender writes the check mails in a campaign's transaction, and events go
 // to hooks (nil publishes nothing).
-func New(db *store.DB, log *audit.Log, c clock.Clock, dir *directory.Service, pocs *directory.System, cfg Config, sender Sender, hooks webhook.Publisher) *Service {
+func New(db *store.DB, log *audit.Log, c clock.Clock, dir *directory.Service, pocs *directory.System, cfg Config, sender Sender, hooks Publisher) *Service {
 	if cfg.MaxWindow <= 0 || cfg.MaxWindow > MaxWindow {
 		cfg.MaxWindow = MaxWindow
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/validate"
-	"github.com/detente/detente/internal/webhook"
 )
 
 // Service implements the messaging use cases.
@@ -28,12 +27,12 @@ type Service struct {
 	clock   clock.Clock
 	catalog *catalog.Catalog
 	cfg     Config
-	hooks   webhook.Publisher // nil publishes nothing
+	hooks   Publisher // nil publishes nothing
 }
 
 // New returns the messaging service, for edges acting for a person, and
 // its System, for the workers. Events go to hooks (nil publishes nothing).
-func New(db *store.DB, log *audit.Log, c clock.Clock, cat *catalog.Catalog, cfg Config, hooks webhook.Publisher) (*Service, *System) {
+func New(db *store.DB, log *audit.Log, c clock.Clock, cat *catalog.Catalog, cfg Config, hooks Publisher) (*Service, *System) {
 	s := &Service{db: db, audit: log, clock: c, catalog: cat, cfg: cfg, hooks: hooks}
 	return s, &System{s: s}
 }

@@ -26,7 +26,6 @@ import (
 
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/clock"
-	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/store"
 )
@@ -162,25 +161,6 @@ func (s *Service) Publish(ctx context.Context, tx *sql.Tx, e Event) error {
 		if _, err := jobs.Enqueue(ctx, tx, now, jobs.New{Kind: JobDeliver, Payload: d, DedupeKey: JobDeliver + "/" + env.ID + "/" + sub}); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// Publisher tells subscribers of an event inside the transaction of the
-// change it follows from. *Service is one; the services that emit events
-// hold a Publisher so that they need not know how delivery works.
-type Publisher interface {
-	Publish(ctx context.Context, tx *sql.Tx, e Event) error
-}
-
-// PublishTo publishes e through p, if there is one: a service whose
-// webhooks are not wired (a test, a tool) publishes nothing.
-func PublishTo(ctx context.Context, tx *sql.Tx, p Publisher, e Event) error {
-	if p == nil {
-		return nil
-	}
-	if err := p.Publish(ctx, tx, e); err != nil {
-		return errs.Internalf(err, "publish %s", e.Type)
 	}
 	return nil
 }
