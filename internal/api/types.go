@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/detente/detente/internal/access"
@@ -9,6 +8,7 @@ import (
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/catalog"
 	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/wire"
 )
 
 // The response types below are the API's contract, described in
@@ -18,13 +18,7 @@ import (
 // utc renders times in UTC so every timestamp in the API has the same form.
 func utc(t time.Time) time.Time { return t.UTC() }
 
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
+func utcPtr(t *time.Time) *time.Time { return wire.UTCPtr(t) }
 
 type documentOut struct {
 	Symbol string `json:"symbol"`
@@ -84,12 +78,7 @@ func provisionFrom(p catalog.Provision) provisionOut {
 	}
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
+func nonNil(s []string) []string { return wire.NonNil(s) }
 
 type stateOut struct {
 	Code       string `json:"code"`
@@ -120,53 +109,11 @@ func stateFrom(st directory.State, told bool) stateOut {
 	return out
 }
 
-type pocOut struct {
-	ID             string     `json:"id"`
-	State          string     `json:"state"`
-	Version        int        `json:"version"`
-	Level          string     `json:"level"`
-	FunctionTitle  string     `json:"function_title"`
-	Organisation   string     `json:"organisation"`
-	PersonName     string     `json:"person_name"`
-	Emails         []string   `json:"emails"`
-	Phones         []string   `json:"phones"`
-	Languages      []string   `json:"languages"`
-	TimeZone       string     `json:"time_zone"`
-	Availability   string     `json:"availability"`
-	Hours          string     `json:"hours"`
-	PGPKey         string     `json:"pgp_key"`
-	PGPFingerprint string     `json:"pgp_fingerprint"`
-	PGPExpiresAt   *time.Time `json:"pgp_expires_at"`
-	// AccountID is the account that answers for the entry: a string or
-	// null for the entry's State's administrators, absent for everyone
-	// else.
-	AccountID   json.RawMessage `json:"account_id,omitempty"`
-	Status      string          `json:"status"`
-	Stale       bool            `json:"stale"`
-	ConfirmedAt time.Time       `json:"confirmed_at"`
-	CreatedAt   time.Time       `json:"created_at"`
-	UpdatedAt   time.Time       `json:"updated_at"`
-}
+// pocOut is the shape the API and the web export share.
+type pocOut = wire.POC
 
 // pocFrom renders p; link says whether the caller is told its account link.
-func pocFrom(p directory.POC, link bool) pocOut {
-	out := pocOut{
-		ID: p.ID, State: p.State, Version: p.Version, Level: string(p.Level), FunctionTitle: p.FunctionTitle,
-		Organisation: p.Organisation, PersonName: p.PersonName,
-		Emails: nonNil(p.Emails), Phones: nonNil(p.Phones), Languages: nonNil(p.Languages),
-		TimeZone: p.TimeZone, Availability: p.Availability, Hours: p.Hours,
-		PGPKey: p.PGPKey, PGPFingerprint: p.PGPFingerprint, PGPExpiresAt: utcPtr(p.PGPExpires),
-		Status: p.Status, Stale: p.Stale,
-		ConfirmedAt: utc(p.ConfirmedAt), CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
-	}
-	if link {
-		out.AccountID = json.RawMessage("null")
-		if p.AccountID != "" {
-			out.AccountID, _ = json.Marshal(p.AccountID)
-		}
-	}
-	return out
-}
+func pocFrom(p directory.POC, link bool) pocOut { return wire.POCFrom(p, link) }
 
 type versionOut struct {
 	Version  int       `json:"version"`

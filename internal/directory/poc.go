@@ -45,28 +45,28 @@ const (
 
 // POC is the current version of a point of contact.
 type POC struct {
-	ID             string     `json:"id"`
-	State          string     `json:"state"`
-	Version        int        `json:"version"`
-	Level          Level      `json:"level"`
-	FunctionTitle  string     `json:"function_title"`
-	Organisation   string     `json:"organisation"`
-	PersonName     string     `json:"person_name,omitempty"`
-	Emails         []string   `json:"emails"`
-	Phones         []string   `json:"phones"`
-	Languages      []string   `json:"languages"`
-	TimeZone       string     `json:"time_zone"`
-	Availability   string     `json:"availability"`
-	Hours          string     `json:"hours,omitempty"`
-	PGPKey         string     `json:"pgp_key,omitempty"`
-	PGPFingerprint string     `json:"pgp_fingerprint,omitempty"`
-	PGPExpires     *time.Time `json:"pgp_expires_at,omitempty"`
-	AccountID      string     `json:"account_id,omitempty"` // the person's account that answers for this POC
-	Status         string     `json:"status"`
-	ConfirmedAt    time.Time  `json:"confirmed_at"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	Stale          bool       `json:"stale"`
+	ID             string
+	State          string
+	Version        int
+	Level          Level
+	FunctionTitle  string
+	Organisation   string
+	PersonName     string
+	Emails         []string
+	Phones         []string
+	Languages      []string
+	TimeZone       string
+	Availability   string
+	Hours          string
+	PGPKey         string
+	PGPFingerprint string
+	PGPExpires     *time.Time
+	AccountID      string // the person's account that answers for this POC
+	Status         string
+	ConfirmedAt    time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Stale          bool
 }
 
 // POCInput is what a State admin fills in to nominate or edit a POC.
@@ -325,12 +325,12 @@ func (s *Service) getPOC(ctx context.Context, q store.Queryer, id string) (POC, 
 
 // Version is one recorded state of a POC.
 type Version struct {
-	Version    int       `json:"version"`
-	Action     string    `json:"action"`
-	Snapshot   POC       `json:"snapshot"`
-	ActorID    string    `json:"actor_id"`
-	ActorLabel string    `json:"actor"`
-	At         time.Time `json:"at"`
+	Version    int
+	Action     string
+	Snapshot   POC
+	ActorID    string
+	ActorLabel string
+	At         time.Time
 }
 
 // History lists every version of a POC, newest first: for the POC's own
@@ -355,7 +355,7 @@ func (s *Service) History(ctx context.Context, a actor.Actor, id string) ([]Vers
 		if err := rows.Scan(&v.Version, &v.Action, &snap, &v.ActorID, &v.ActorLabel, &v.At); err != nil {
 			return nil, errs.Internalf(err, "scan version")
 		}
-		if err := json.Unmarshal([]byte(snap), &v.Snapshot); err != nil {
+		if v.Snapshot, err = decodeSnapshot([]byte(snap)); err != nil {
 			return nil, errs.Internalf(err, "decode version")
 		}
 		out = append(out, v)
@@ -454,7 +454,7 @@ func updatePOC(ctx context.Context, tx *sql.Tx, p POC) error {
 }
 
 func (s *Service) recordVersion(ctx context.Context, tx *sql.Tx, a actor.Actor, p POC, action string) error {
-	snap, err := json.Marshal(p)
+	snap, err := encodeSnapshot(p)
 	if err != nil {
 		return errs.Internalf(err, "snapshot")
 	}

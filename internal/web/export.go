@@ -10,6 +10,7 @@ import (
 
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/vcard"
+	"github.com/detente/detente/internal/wire"
 )
 
 // Exports give the same entries the list shows, under the same filters and
@@ -53,13 +54,17 @@ func (s *Server) exportJSON(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if pocs == nil {
-		pocs = []directory.POC{}
+	// The same shape as GET /api/v1/pocs: exportPOCs has already blanked
+	// the account links this reader may not see.
+	a := who(r)
+	items := make([]wire.POC, len(pocs))
+	for i, p := range pocs {
+		items[i] = wire.POCFrom(p, s.app.Directory.SeesAccountLink(a, p.State))
 	}
 	attachment(w, "application/json", "detente-directory.json")
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	_ = enc.Encode(map[string]any{"generated_at": s.app.Clock.Now().Format(time.RFC3339), "items": pocs})
+	_ = enc.Encode(map[string]any{"generated_at": s.app.Clock.Now().Format(time.RFC3339), "items": items})
 }
 
 var csvHeader = []string{"id", "state", "level", "function_title", "organisation", "person_name", "emails", "phones", "languages",
