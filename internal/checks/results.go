@@ -13,11 +13,11 @@ import (
 
 // Tally counts one group's answers.
 type Tally struct {
-	Key          string  `json:"key"`
-	Total        int     `json:"total"`
-	Acknowledged int     `json:"acknowledged"`
-	Bounced      int     `json:"bounced"`
-	Rate         float64 `json:"rate"` // acknowledged / total, 0..1
+	Key          string
+	Total        int
+	Acknowledged int
+	Bounced      int
+	Rate         float64 // acknowledged / total, 0..1
 }
 
 func (t *Tally) add(c Challenge) {
@@ -34,15 +34,15 @@ func (t *Tally) add(c Challenge) {
 // view (Scope "all"), or the published aggregates (Scope "public", without
 // ByState and Unreachable).
 type Report struct {
-	Check       Check         `json:"campaign"`
-	Overall     Tally         `json:"overall"`
-	Median      time.Duration `json:"median_ns"`
-	P90         time.Duration `json:"p90_ns"`
-	ByLevel     []Tally       `json:"by_level"`
-	ByRegion    []Tally       `json:"by_region,omitempty"`
-	ByState     []Tally       `json:"by_state,omitempty"`
-	Unreachable []Challenge   `json:"unreachable,omitempty"` // bounced, or no answer once closed
-	Scope       string        `json:"scope"`                 // "all" or "public"
+	Check       Check
+	Overall     Tally
+	Median      time.Duration
+	P90         time.Duration
+	ByLevel     []Tally
+	ByRegion    []Tally
+	ByState     []Tally
+	Unreachable []Challenge // bounced, or no answer once closed
+	Scope       string      // "all" or "public"
 }
 
 // StateReport is a State's view of a campaign: its own figures and nothing
@@ -51,14 +51,14 @@ type Report struct {
 // only figures over all States a State gets are the aggregates the
 // secretariat chose to publish, which the public sees too.
 type StateReport struct {
-	Check       Check         `json:"campaign"`
-	State       string        `json:"state"`
-	Own         Tally         `json:"own"`
-	Median      time.Duration `json:"median_ns"`
-	P90         time.Duration `json:"p90_ns"`
-	ByLevel     []Tally       `json:"by_level"`
-	Unreachable []Challenge   `json:"unreachable,omitempty"`
-	Published   *Report       `json:"published,omitempty"` // the public aggregates, once published
+	Check       Check
+	State       string
+	Own         Tally
+	Median      time.Duration
+	P90         time.Duration
+	ByLevel     []Tally
+	Unreachable []Challenge
+	Published   *Report // the public aggregates, once published
 }
 
 // View is a campaign's results as one caller may see them: the secretariat
@@ -309,8 +309,8 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 
 // Trend is one campaign's rate, for the history across campaigns.
 type Trend struct {
-	Check Check `json:"campaign"`
-	Tally Tally `json:"tally"`
+	Check Check
+	Tally Tally
 }
 
 // History lists the caller's results across campaigns, oldest first: the

@@ -64,22 +64,22 @@ const (
 
 // Check is one communication check.
 type Check struct {
-	ID            string     `json:"id"`
-	Name          string     `json:"name"`
-	ScopeKind     string     `json:"scope_kind"`
-	Scope         []string   `json:"scope"`
-	Levels        []string   `json:"levels"`
-	Status        string     `json:"status"`
-	OpensAt       time.Time  `json:"opens_at"`
-	ClosesAt      time.Time  `json:"closes_at"`
-	ReminderAfter int        `json:"reminder_after_hours"`
-	RepeatMonths  int        `json:"repeat_months"`
-	Published     bool       `json:"published"`
-	PreviousID    string     `json:"previous_id,omitempty"`
-	CreatedBy     string     `json:"created_by"`
-	CreatedAt     time.Time  `json:"created_at"`
-	OpenedAt      *time.Time `json:"opened_at,omitempty"`
-	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+	ID            string
+	Name          string
+	ScopeKind     string
+	Scope         []string
+	Levels        []string
+	Status        string
+	OpensAt       time.Time
+	ClosesAt      time.Time
+	ReminderAfter int
+	RepeatMonths  int
+	Published     bool
+	PreviousID    string
+	CreatedBy     string
+	CreatedAt     time.Time
+	OpenedAt      *time.Time
+	ClosedAt      *time.Time
 }
 
 // Input is what the secretariat fills in.
@@ -96,20 +96,20 @@ type Input struct {
 
 // Challenge is one POC's check.
 type Challenge struct {
-	ID             string     `json:"id"`
-	CheckID        string     `json:"campaign_id"`
-	POCID          string     `json:"poc_id"`
-	State          string     `json:"state"`
-	Region         string     `json:"region"`
-	Level          string     `json:"level"`
-	AccountID      string     `json:"-"`
-	SentAt         *time.Time `json:"sent_at,omitempty"`
-	BouncedAt      *time.Time `json:"bounced_at,omitempty"`
-	Bounce         string     `json:"bounce,omitempty"`
-	RemindedAt     *time.Time `json:"reminded_at,omitempty"`
-	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
-	Channel        string     `json:"channel,omitempty"`
-	AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
+	ID             string
+	CheckID        string
+	POCID          string
+	State          string
+	Region         string
+	Level          string
+	AccountID      string
+	SentAt         *time.Time
+	BouncedAt      *time.Time
+	Bounce         string
+	RemindedAt     *time.Time
+	AcknowledgedAt *time.Time
+	Channel        string
+	AcknowledgedBy string
 }
 
 // ChallengeMail is one check mail to write: the challenge, the POC it goes to, and

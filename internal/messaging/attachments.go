@@ -37,15 +37,15 @@ type Upload struct {
 // its own: whoever may read the message may read its attachments, and
 // nobody else.
 type Attachment struct {
-	ID           string    `json:"id"`
-	MessageID    string    `json:"message_id"`
-	Name         string    `json:"name"`          // sanitised; shown and used as the download's file name
-	OriginalName string    `json:"original_name"` // as sent
-	DeclaredType string    `json:"declared_type"` // what the sender's client said it is
-	DetectedType string    `json:"detected_type"` // what its content looks like (net/http.DetectContentType)
-	Size         int64     `json:"size"`          // bytes
-	SHA256       string    `json:"sha256"`        // hex
-	CreatedAt    time.Time `json:"created_at"`
+	ID           string
+	MessageID    string
+	Name         string // sanitised; shown and used as the download's file name
+	OriginalName string // as sent
+	DeclaredType string // what the sender's client said it is
+	DetectedType string // what its content looks like (net/http.DetectContentType)
+	Size         int64  // bytes
+	SHA256       string // hex
+	CreatedAt    time.Time
 }
 
 // AttachmentLimits bound what one message may carry.

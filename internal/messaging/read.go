@@ -236,12 +236,12 @@ const EventSent = "sent"
 
 // Event is one line of a thread's timeline.
 type Event struct {
-	MessageID string    `json:"message_id,omitempty"`
-	State     string    `json:"state,omitempty"`
-	Kind      string    `json:"kind"`
-	Actor     string    `json:"actor"`
-	Detail    string    `json:"detail,omitempty"`
-	At        time.Time `json:"at"`
+	MessageID string
+	State     string
+	Kind      string
+	Actor     string
+	Detail    string
+	At        time.Time
 }
 
 func (s *Service) collect(ctx context.Context, rows *sql.Rows, a actor.Actor) ([]Message, error) {

@@ -96,48 +96,48 @@ func DefaultConfig() Config {
 
 // Message is one communication in a thread.
 type Message struct {
-	ID              string            `json:"id"`
-	ThreadID        string            `json:"thread_id"`
-	ParentID        string            `json:"parent_id,omitempty"`
-	Type            Type              `json:"type"`
-	TemplateVersion int               `json:"template_version"`
-	SenderState     string            `json:"sender_state"`
-	SenderAccountID string            `json:"sender_account_id"`
-	SenderLabel     string            `json:"sender"`
-	Urgency         Urgency           `json:"urgency"`
-	TLP             tlp.Label         `json:"tlp"`
-	PAP             string            `json:"pap,omitempty"`
-	Level           Level             `json:"level"`
-	Subject         string            `json:"subject"`
-	Body            string            `json:"body"`
-	Fields          map[string]string `json:"fields"`
-	Provisions      []string          `json:"provisions"`
-	RequestedAction string            `json:"requested_action,omitempty"`
-	AckRequested    bool              `json:"ack_requested"`
-	Exercise        bool              `json:"exercise"`
-	CreatedAt       time.Time         `json:"created_at"`
-	Recipients      []string          `json:"recipients"`      // recipient States
-	Named           []string          `json:"named,omitempty"` // TLP:RED named accounts
-	Deliveries      []Delivery        `json:"deliveries"`
-	Attachments     []Attachment      `json:"attachments"` // metadata; content through Service.Attachment
+	ID              string
+	ThreadID        string
+	ParentID        string
+	Type            Type
+	TemplateVersion int
+	SenderState     string
+	SenderAccountID string
+	SenderLabel     string
+	Urgency         Urgency
+	TLP             tlp.Label
+	PAP             string
+	Level           Level
+	Subject         string
+	Body            string
+	Fields          map[string]string
+	Provisions      []string
+	RequestedAction string
+	AckRequested    bool
+	Exercise        bool
+	CreatedAt       time.Time
+	Recipients      []string // recipient States
+	Named           []string // TLP:RED named accounts
+	Deliveries      []Delivery
+	Attachments     []Attachment // metadata; content through Service.Attachment
 }
 
 // Delivery is a message's progress at one recipient State.
 type Delivery struct {
-	ID             string     `json:"id"`
-	MessageID      string     `json:"message_id"`
-	State          string     `json:"state"`
-	Status         Status     `json:"status"`
-	QueuedAt       time.Time  `json:"queued_at"`
-	DeliveredAt    *time.Time `json:"delivered_at,omitempty"`
-	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
-	AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
-	RespondedAt    *time.Time `json:"responded_at,omitempty"`
-	ClosedAt       *time.Time `json:"closed_at,omitempty"`
-	ExpiredAt      *time.Time `json:"expired_at,omitempty"`
-	AckDueAt       *time.Time `json:"ack_due_at,omitempty"`
-	ResponseDueAt  *time.Time `json:"response_due_at,omitempty"`
-	EscalatedAt    *time.Time `json:"escalated_at,omitempty"`
+	ID             string
+	MessageID      string
+	State          string
+	Status         Status
+	QueuedAt       time.Time
+	DeliveredAt    *time.Time
+	AcknowledgedAt *time.Time
+	AcknowledgedBy string
+	RespondedAt    *time.Time
+	ClosedAt       *time.Time
+	ExpiredAt      *time.Time
+	AckDueAt       *time.Time
+	ResponseDueAt  *time.Time
+	EscalatedAt    *time.Time
 }
 
 // Draft is what a POC writes to send a message.
