@@ -20,6 +20,7 @@ import (
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/states"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/validate"
 )
@@ -171,14 +172,10 @@ func (s *Service) validateNew(ctx context.Context, q store.Queryer, in *NewAccou
 	} else if in.Role.Valid() {
 		if in.State == "" {
 			f.Add("state", "choose the State this account belongs to")
-		} else {
-			var one int
-			err := q.QueryRowContext(ctx, `SELECT 1 FROM states WHERE code = $1`, in.State).Scan(&one)
-			if store.NoRows(err) {
-				f.Add("state", "unknown State code")
-			} else if err != nil {
-				return errs.Internalf(err, "look up state")
-			}
+		} else if _, ok := states.ByCode(in.State); !ok || in.State != strings.ToUpper(in.State) {
+			// The States are reference data compiled in; the directory's
+			// table of them is its own.
+			f.Add("state", "unknown State code")
 		}
 	}
 	if in.Password != "" {
@@ -268,6 +265,31 @@ type System struct{ s *Service }
 
 // NewSystem returns the system side of s.
 func NewSystem(s *Service) *System { return &System{s: s} }
+
+// Holder is what another domain may know of an account for its own rules
+// (who may be named on a message, who may answer for a POC).
+type Holder struct {
+	State    string // "" for the secretariat
+	Role     actor.Role
+	Disabled bool
+}
+
+// Holder reads the account id, inside the caller's transaction when q is
+// one. An unknown id is not found.
+func (y *System) Holder(ctx context.Context, q store.Queryer, id string) (Holder, error) {
+	var h Holder
+	var role string
+	var disabled sql.NullTime
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(state_code, ''), role, disabled_at FROM accounts WHERE id = $1`, id).Scan(&h.State, &role, &disabled)
+	if store.NoRows(err) {
+		return Holder{}, errs.E(errs.NotFound, "no such account")
+	}
+	if err != nil {
+		return Holder{}, errs.Internalf(err, "load account")
+	}
+	h.Role, h.Disabled = actor.Role(role), disabled.Valid
+	return h, nil
+}
 
 // FirstAdmin creates a secretariat account with a generated password when
 // there is no account at all, so a new installation can be signed into. It

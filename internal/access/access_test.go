@@ -28,7 +28,7 @@ func newEnv(t *testing.T, db *store.DB) env {
 	t.Helper()
 	c := clock.NewFixed(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	log := audit.New(db, c)
-	if err := directory.New(db, log, c, directory.DefaultConfig()).SyncStates(context.Background()); err != nil {
+	if err := directory.New(db, log, c, directory.DefaultConfig(), nil).SyncStates(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	cfg := access.DefaultConfig()

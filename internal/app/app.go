@@ -127,7 +127,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 		acfg.Outbox = outbox{from: cfg.MailFrom}
 	}
 	a.Access = access.New(db, a.Audit, c, acfg)
-	a.Directory = directory.New(db, a.Audit, c, directory.Config{StaleAfter: cfg.StaleAfter})
+	a.Sys.Access = access.NewSystem(a.Access)
+	a.Directory = directory.New(db, a.Audit, c, directory.Config{StaleAfter: cfg.StaleAfter}, a.Sys.Access)
+	a.Sys.Directory = directory.NewSystem(a.Directory)
 	if err := a.Directory.SyncStates(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -148,7 +150,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	}
 	a.Webhooks.Register(a.Jobs)
 	var msgSystem *messaging.System
-	a.Messaging, msgSystem = messaging.New(db, a.Audit, c, cat, mcfg, a.Webhooks)
+	a.Messaging, msgSystem = messaging.New(db, a.Audit, c, cat, mcfg, a.Sys.Directory, a.Sys.Access, a.Webhooks)
 	if err := a.Messaging.SyncTemplates(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -166,7 +168,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	// Each service is built with everything it needs, in an order the
 	// dependencies fix: the workers' System sides first, the notifier on
 	// them, then the checks that send through the notifier.
-	a.Sys = Systems{Access: access.NewSystem(a.Access), Directory: directory.NewSystem(a.Directory), Messaging: msgSystem, Checks: checks.NewSystem(db, c)}
+	a.Sys.Messaging, a.Sys.Checks = msgSystem, checks.NewSystem(db, c)
 	notifier := notify.New(db, c, log, a.Sys.Messaging, a.Sys.Directory, a.Sys.Checks, sender, notify.Config{From: cfg.MailFrom, BaseURL: cfg.BaseURL})
 	notifier.Register(a.Jobs)
 	a.Sys.Messaging.Register(a.Jobs)

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/clock"
@@ -28,15 +29,16 @@ func DefaultConfig() Config { return Config{StaleAfter: 365 * 24 * time.Hour} }
 
 // Service implements the directory use cases.
 type Service struct {
-	db    *store.DB
-	audit *audit.Log
-	clock clock.Clock
-	cfg   Config
+	db       *store.DB
+	audit    *audit.Log
+	clock    clock.Clock
+	cfg      Config
+	accounts *access.System // what an account linked to an entry may be
 }
 
 // New returns the directory service.
-func New(db *store.DB, log *audit.Log, c clock.Clock, cfg Config) *Service {
-	return &Service{db: db, audit: log, clock: c, cfg: cfg}
+func New(db *store.DB, log *audit.Log, c clock.Clock, cfg Config, accounts *access.System) *Service {
+	return &Service{db: db, audit: log, clock: c, cfg: cfg, accounts: accounts}
 }
 
 // State is a UN Member or observer State and its place in the directory.

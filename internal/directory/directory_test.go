@@ -36,7 +36,7 @@ type env struct {
 func newEnv(t *testing.T, db *store.DB) env {
 	t.Helper()
 	c := clock.NewFixed(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	svc := directory.New(db, audit.New(db, c), c, directory.DefaultConfig())
+	svc := directory.New(db, audit.New(db, c), c, directory.DefaultConfig(), access.NewSystem(access.New(db, audit.New(db, c), c, access.DefaultConfig())))
 	ctx := context.Background()
 	if err := svc.SyncStates(ctx); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/clock"
@@ -276,7 +277,7 @@ func TestPOCPageCostDoesNotGrow(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			db, counter := storetest.OpenCounting(t, engine)
 			c := clock.NewFixed(clockStart)
-			svc := directory.New(db, audit.New(db, c), c, directory.DefaultConfig())
+			svc := directory.New(db, audit.New(db, c), c, directory.DefaultConfig(), access.NewSystem(access.New(db, audit.New(db, c), c, access.DefaultConfig())))
 			e := env{db: db, svc: svc, clock: c}
 			setUp(t, e)
 			measure := func() int64 {

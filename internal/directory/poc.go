@@ -379,7 +379,7 @@ func (s *Service) Nominate(ctx context.Context, a actor.Actor, state string, in 
 		if _, err := s.state(ctx, tx, state); err != nil {
 			return err
 		}
-		if err := checkAccount(ctx, tx, state, in.AccountID); err != nil {
+		if err := s.checkAccount(ctx, tx, state, in.AccountID); err != nil {
 			return err
 		}
 		p = applyInput(p, in, key)
@@ -539,7 +539,7 @@ func (s *Service) Edit(ctx context.Context, a actor.Actor, id string, expectedVe
 		// the phone number must not fail because the linked account has
 		// since been disabled.
 		if in.AccountID != p.AccountID {
-			if err := checkAccount(ctx, tx, p.State, in.AccountID); err != nil {
+			if err := s.checkAccount(ctx, tx, p.State, in.AccountID); err != nil {
 				return err
 			}
 		}
@@ -601,7 +601,7 @@ func email(s string) (string, string) {
 
 // checkAccount makes sure a POC is linked only to an active account of its
 // own State that can act for it.
-func checkAccount(ctx context.Context, q store.Queryer, state, id string) error {
+func (s *Service) checkAccount(ctx context.Context, q store.Queryer, state, id string) error {
 	if id == "" {
 		return nil
 	}
@@ -611,19 +611,17 @@ func checkAccount(ctx context.Context, q store.Queryer, state, id string) error 
 	if _, err := uuid.Parse(id); err != nil {
 		return bad("unknown account")
 	}
-	var accState, role string
-	var disabled sql.NullTime
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(state_code, ''), role, disabled_at FROM accounts WHERE id = $1`, id).Scan(&accState, &role, &disabled)
+	h, err := s.accounts.Holder(ctx, q, id)
 	switch {
-	case store.NoRows(err):
+	case errs.Is(err, errs.NotFound):
 		return bad("unknown account")
 	case err != nil:
-		return errs.Internalf(err, "load account")
-	case accState != state:
+		return err
+	case h.State != state:
 		return bad("choose an account of this State")
-	case disabled.Valid:
+	case h.Disabled:
 		return bad("this account is disabled")
-	case role != string(actor.POC) && role != string(actor.StateAdmin):
+	case h.Role != actor.POC && h.Role != actor.StateAdmin:
 		return bad("only point-of-contact and administrator accounts can answer for a POC")
 	}
 	return nil
@@ -636,6 +634,23 @@ type System struct{ s *Service }
 
 // NewSystem returns the workers' side of s.
 func NewSystem(s *Service) *System { return &System{s: s} }
+
+// ParticipatingSince is when the State began to participate, or nil,
+// inside the caller's transaction when q is one.
+func (y *System) ParticipatingSince(ctx context.Context, q store.Queryer, code string) (*time.Time, error) {
+	var since sql.NullTime
+	err := q.QueryRowContext(ctx, `SELECT participating_since FROM states WHERE code = $1`, code).Scan(&since)
+	if store.NoRows(err) {
+		return nil, errs.E(errs.NotFound, "unknown State %q", code)
+	}
+	if err != nil {
+		return nil, errs.Internalf(err, "load state")
+	}
+	if !since.Valid {
+		return nil, nil
+	}
+	return &since.Time, nil
+}
 
 // ActivePOCs lists a State's active entries, for notifying them and for
 // opening communication checks.

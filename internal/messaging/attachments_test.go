@@ -9,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/catalog"
+	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/store"
@@ -136,7 +138,7 @@ func TestAttachmentLimitsAreRefused(t *testing.T) {
 		}
 		cfg := messaging.DefaultConfig()
 		cfg.Attachments = messaging.AttachmentLimits{MaxFileBytes: 100, MaxTotalBytes: 150, MaxCount: 3}
-		svc, _ := messaging.New(db, audit.New(db, e.clock), e.clock, cat, cfg, nil)
+		svc, _ := messaging.New(db, audit.New(db, e.clock), e.clock, cat, cfg, directory.NewSystem(e.dir), access.NewSystem(e.acc), nil)
 		small := bytes.Repeat([]byte("a"), 60)
 		tests := []struct {
 			name  string

@@ -27,6 +27,8 @@ type env struct {
 	db    *store.DB
 	svc   *messaging.Service
 	sys   *messaging.System
+	dir   *directory.Service
+	acc   *access.Service
 	clock *clock.Fixed
 	who   map[string]actor.Actor
 }
@@ -36,7 +38,10 @@ func newEnv(t *testing.T, db *store.DB) env {
 	ctx := context.Background()
 	c := clock.NewFixed(time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC))
 	log := audit.New(db, c)
-	dir := directory.New(db, log, c, directory.DefaultConfig())
+	cfg := access.DefaultConfig()
+	cfg.Argon2 = access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}
+	acc := access.New(db, log, c, cfg)
+	dir := directory.New(db, log, c, directory.DefaultConfig(), access.NewSystem(acc))
 	if err := dir.SyncStates(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -46,9 +51,6 @@ func newEnv(t *testing.T, db *store.DB) env {
 			t.Fatal(err)
 		}
 	}
-	cfg := access.DefaultConfig()
-	cfg.Argon2 = access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}
-	acc := access.New(db, log, c, cfg)
 	who := map[string]actor.Actor{"anon": actor.Anonymous}
 	for _, x := range []struct {
 		key   string
@@ -69,11 +71,11 @@ func newEnv(t *testing.T, db *store.DB) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, sys := messaging.New(db, log, c, cat, messaging.DefaultConfig(), nil)
+	svc, sys := messaging.New(db, log, c, cat, messaging.DefaultConfig(), directory.NewSystem(dir), access.NewSystem(acc), nil)
 	if err := svc.SyncTemplates(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return env{db: db, svc: svc, sys: sys, clock: c, who: who}
+	return env{db: db, svc: svc, sys: sys, clock: c, who: who, dir: dir, acc: acc}
 }
 
 func incident(label tlp.Label, to ...string) messaging.Draft {

@@ -11,10 +11,12 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/catalog"
 	"github.com/detente/detente/internal/clock"
+	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/validate"
@@ -28,12 +30,16 @@ type Service struct {
 	catalog *catalog.Catalog
 	cfg     Config
 	hooks   Publisher // nil publishes nothing
+	// Other domains' facts, through their services: which States
+	// participate, and what a named account is.
+	states   *directory.System
+	accounts *access.System
 }
 
 // New returns the messaging service, for edges acting for a person, and
 // its System, for the workers. Events go to hooks (nil publishes nothing).
-func New(db *store.DB, log *audit.Log, c clock.Clock, cat *catalog.Catalog, cfg Config, hooks Publisher) (*Service, *System) {
-	s := &Service{db: db, audit: log, clock: c, catalog: cat, cfg: cfg, hooks: hooks}
+func New(db *store.DB, log *audit.Log, c clock.Clock, cat *catalog.Catalog, cfg Config, states *directory.System, accounts *access.System, hooks Publisher) (*Service, *System) {
+	s := &Service{db: db, audit: log, clock: c, catalog: cat, cfg: cfg, states: states, accounts: accounts, hooks: hooks}
 	return s, &System{s: s}
 }
 
@@ -90,11 +96,11 @@ func (s *Service) canSend(ctx context.Context, q store.Queryer, a actor.Actor) e
 	if a.Role != actor.POC && a.Role != actor.StateAdmin {
 		return errs.E(errs.Forbidden, "only points of contact and State administrators send communications")
 	}
-	var since sql.NullTime
-	if err := q.QueryRowContext(ctx, `SELECT participating_since FROM states WHERE code = $1`, a.State).Scan(&since); err != nil {
-		return errs.Internalf(err, "load state")
+	since, err := s.states.ParticipatingSince(ctx, q, a.State)
+	if err != nil {
+		return err
 	}
-	if !since.Valid {
+	if since == nil {
 		return errs.E(errs.Forbidden, "your State does not participate in the directory yet")
 	}
 	return nil
@@ -333,15 +339,14 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 		if slices.Contains(m.Recipients, st) {
 			continue
 		}
-		var since sql.NullTime
-		err := s.db.R.QueryRowContext(ctx, `SELECT participating_since FROM states WHERE code = $1`, st).Scan(&since)
+		since, err := s.states.ParticipatingSince(ctx, s.db.R, st)
 		switch {
-		case store.NoRows(err):
+		case errs.Is(err, errs.NotFound):
 			f.Add("recipients", fmt.Sprintf("unknown State %q", st))
 			continue
 		case err != nil:
-			return Message{}, errs.Internalf(err, "load state")
-		case !since.Valid:
+			return Message{}, err
+		case since == nil:
 			f.Add("recipients", fmt.Sprintf("%s does not participate in the directory", st))
 			continue
 		}
@@ -352,19 +357,17 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 			f.Add("named", "TLP:RED goes to named people only: choose the recipients' accounts")
 		}
 		for _, id := range d.Named {
-			var state, role string
-			var disabled sql.NullTime
-			err := s.db.R.QueryRowContext(ctx, `SELECT COALESCE(state_code, ''), role, disabled_at FROM accounts WHERE id = $1`, id).Scan(&state, &role, &disabled)
+			h, err := s.accounts.Holder(ctx, s.db.R, id)
 			switch {
-			case store.NoRows(err):
+			case errs.Is(err, errs.NotFound):
 				f.Add("named", "unknown account")
 				continue
 			case err != nil:
-				return Message{}, errs.Internalf(err, "load account")
-			case disabled.Valid:
+				return Message{}, err
+			case h.Disabled:
 				f.Add("named", "a named recipient's account is disabled")
 				continue
-			case state != a.State && !slices.Contains(m.Recipients, state):
+			case h.State != a.State && !slices.Contains(m.Recipients, h.State):
 				f.Add("named", "named recipients must belong to a recipient State")
 				continue
 			}
