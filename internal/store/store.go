@@ -115,8 +115,17 @@ func (db *DB) Close() error {
 	return err
 }
 
-// Ping checks that the database answers; /readyz uses it.
-func (db *DB) Ping(ctx context.Context) error { return db.W.PingContext(ctx) }
+// Ping checks both pools: pages are read through the readers, so a
+// server whose writer answers while its readers cannot is not ready.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.W.PingContext(ctx); err != nil {
+		return err
+	}
+	if db.R != db.W {
+		return db.R.PingContext(ctx)
+	}
+	return nil
+}
 
 // Queryer is what read helpers need: a *sql.DB or a *sql.Tx.
 type Queryer interface {
