@@ -18,6 +18,7 @@ import (
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/wire"
 )
 
 const checksUsage = `usage:
@@ -248,7 +249,7 @@ func cmdTemplates(ctx context.Context, args []string, getenv func(string) string
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(t)
+		return enc.Encode(wire.TemplateFrom(t))
 	case "publish":
 		if len(rest) != 1 {
 			return errors.New(templatesUsage)
@@ -262,13 +263,13 @@ func cmdTemplates(ctx context.Context, args []string, getenv func(string) string
 			defer f.Close()
 			r = f
 		}
-		var t messaging.Template
+		var t wire.Template
 		dec := json.NewDecoder(r)
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&t); err != nil {
 			return fmt.Errorf("reading the template: %w", err)
 		}
-		saved, err := a.Messaging.PublishTemplate(ctx, actor.Operator, t)
+		saved, err := a.Messaging.PublishTemplate(ctx, actor.Operator, t.Domain())
 		if err != nil {
 			return describe(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/tlp"
+	"github.com/detente/detente/internal/wire"
 )
 
 type deliveryOut struct {
@@ -111,36 +112,10 @@ type threadOut struct {
 	Events   []eventOut   `json:"events"`
 }
 
-type fieldOut struct {
-	Name     string   `json:"name"`
-	Label    string   `json:"label"`
-	Kind     string   `json:"kind"`
-	Required bool     `json:"required"`
-	Choices  []string `json:"choices,omitempty"`
-	Help     string   `json:"help,omitempty"`
-}
+// templateOut is the shape the API and the console share.
+type templateOut = wire.Template
 
-type templateOut struct {
-	Type        string     `json:"type"`
-	Version     int        `json:"version"`
-	Title       string     `json:"title"`
-	Description string     `json:"description"`
-	Fields      []fieldOut `json:"fields"`
-	Provisions  []string   `json:"provisions"`
-	CreatedAt   time.Time  `json:"created_at"`
-}
-
-func templateFrom(t messaging.Template) templateOut {
-	out := templateOut{Type: string(t.Type), Version: t.Version, Title: t.Title, Description: t.Description,
-		Fields: make([]fieldOut, len(t.Fields)), Provisions: t.Provisions, CreatedAt: utc(t.CreatedAt)}
-	if out.Provisions == nil {
-		out.Provisions = []string{}
-	}
-	for i, f := range t.Fields {
-		out.Fields[i] = fieldOut{Name: f.Name, Label: f.Label, Kind: string(f.Kind), Required: f.Required, Choices: f.Choices, Help: f.Help}
-	}
-	return out
-}
+func templateFrom(t messaging.Template) templateOut { return wire.TemplateFrom(t) }
 
 // messageIn is the body of POST /messages and of a reply; a reply takes
 // its recipients, level and urgency from the thread.

@@ -48,24 +48,24 @@ func ParseDateTime(v string) (time.Time, bool) {
 
 // Field is one structured field of the communication template.
 type Field struct {
-	Name     string    `json:"name"`
-	Label    string    `json:"label"`
-	Kind     FieldKind `json:"kind"`
-	Required bool      `json:"required,omitempty"`
-	Choices  []string  `json:"choices,omitempty"`
-	Help     string    `json:"help,omitempty"`
+	Name     string
+	Label    string
+	Kind     FieldKind
+	Required bool
+	Choices  []string
+	Help     string
 }
 
 // Template is one version of the standard template for a message type.
 type Template struct {
-	Type        Type      `json:"type"`
-	Version     int       `json:"version"`
-	Title       string    `json:"title"`
-	Description string    `json:"description"`
-	Fields      []Field   `json:"fields"`
-	Provisions  []string  `json:"provisions"`
-	CreatedAt   time.Time `json:"created_at"`
-	CreatedBy   string    `json:"created_by"`
+	Type        Type
+	Version     int
+	Title       string
+	Description string
+	Fields      []Field
+	Provisions  []string
+	CreatedAt   time.Time
+	CreatedBy   string
 }
 
 var sectors = []string{"energy", "health", "finance", "transport", "water", "telecommunications", "digital infrastructure",
@@ -148,8 +148,27 @@ func (s *Service) SyncTemplates(ctx context.Context) error {
 	})
 }
 
+// storedField is a template field as message_templates keeps it. Its JSON
+// names are stored data and never change with Field.
+type storedField struct {
+	Name     string   `json:"name"`
+	Label    string   `json:"label"`
+	Kind     string   `json:"kind"`
+	Required bool     `json:"required,omitempty"`
+	Choices  []string `json:"choices,omitempty"`
+	Help     string   `json:"help,omitempty"`
+}
+
+func storedFields(fs []Field) []storedField {
+	out := make([]storedField, len(fs))
+	for i, f := range fs {
+		out[i] = storedField{Name: f.Name, Label: f.Label, Kind: string(f.Kind), Required: f.Required, Choices: f.Choices, Help: f.Help}
+	}
+	return out
+}
+
 func insertTemplate(ctx context.Context, tx *sql.Tx, t Template) error {
-	fields, _ := json.Marshal(nonNil(t.Fields))
+	fields, _ := json.Marshal(storedFields(t.Fields))
 	provs, _ := json.Marshal(nonNilStrings(t.Provisions))
 	_, err := tx.ExecContext(ctx, `INSERT INTO message_templates (type, version, title, description, fields, provisions, created_at, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, string(t.Type), t.Version, t.Title, t.Description, string(fields), string(provs), t.CreatedAt, t.CreatedBy)
@@ -157,13 +176,6 @@ func insertTemplate(ctx context.Context, tx *sql.Tx, t Template) error {
 		return errs.Internalf(err, "insert template")
 	}
 	return nil
-}
-
-func nonNil(f []Field) []Field {
-	if f == nil {
-		return []Field{}
-	}
-	return f
 }
 
 func nonNilStrings(v []string) []string {
@@ -221,8 +233,13 @@ func (s *Service) template(ctx context.Context, q store.Queryer, typ Type, versi
 		return Template{}, errs.Internalf(err, "load template")
 	}
 	t.Type = Type(typS)
-	if err := json.Unmarshal([]byte(fields), &t.Fields); err != nil {
+	var stored []storedField
+	if err := json.Unmarshal([]byte(fields), &stored); err != nil {
 		return Template{}, errs.Internalf(err, "decode template fields")
+	}
+	t.Fields = make([]Field, len(stored))
+	for i, f := range stored {
+		t.Fields[i] = Field{Name: f.Name, Label: f.Label, Kind: FieldKind(f.Kind), Required: f.Required, Choices: f.Choices, Help: f.Help}
 	}
 	if err := json.Unmarshal([]byte(provs), &t.Provisions); err != nil {
 		return Template{}, errs.Internalf(err, "decode template provisions")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/messaging"
 )
 
 // POC is a point of contact as the API and the JSON export give it.
@@ -76,4 +77,46 @@ func UTCPtr(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// Field is one structured field of a communication template.
+type Field struct {
+	Name     string   `json:"name"`
+	Label    string   `json:"label"`
+	Kind     string   `json:"kind"`
+	Required bool     `json:"required"`
+	Choices  []string `json:"choices,omitempty"`
+	Help     string   `json:"help,omitempty"`
+}
+
+// Template is a version of a communication template, as the API gives it
+// and as `detente templates show` prints it and `publish` reads it back.
+type Template struct {
+	Type        string    `json:"type"`
+	Version     int       `json:"version"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	Fields      []Field   `json:"fields"`
+	Provisions  []string  `json:"provisions"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// TemplateFrom renders t.
+func TemplateFrom(t messaging.Template) Template {
+	out := Template{Type: string(t.Type), Version: t.Version, Title: t.Title, Description: t.Description,
+		Fields: make([]Field, len(t.Fields)), Provisions: NonNil(t.Provisions), CreatedAt: t.CreatedAt.UTC()}
+	for i, f := range t.Fields {
+		out.Fields[i] = Field{Name: f.Name, Label: f.Label, Kind: string(f.Kind), Required: f.Required, Choices: f.Choices, Help: f.Help}
+	}
+	return out
+}
+
+// Domain is what t asks to publish: its version, date and author are the
+// service's to set.
+func (t Template) Domain() messaging.Template {
+	out := messaging.Template{Type: messaging.Type(t.Type), Title: t.Title, Description: t.Description, Provisions: t.Provisions}
+	for _, f := range t.Fields {
+		out.Fields = append(out.Fields, messaging.Field{Name: f.Name, Label: f.Label, Kind: messaging.FieldKind(f.Kind), Required: f.Required, Choices: f.Choices, Help: f.Help})
+	}
+	return out
 }
