@@ -22,19 +22,19 @@ import (
 
 // Subscription is a URL told of some event types.
 type Subscription struct {
-	ID              string     `json:"id"`
-	State           string     `json:"state,omitempty"` // the owner; empty: the secretariat
-	URL             string     `json:"url"`
-	Events          []string   `json:"events"`
-	Active          bool       `json:"active"`
-	CreatedBy       string     `json:"created_by"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
-	SecretRotatedAt *time.Time `json:"secret_rotated_at,omitempty"`
+	ID              string
+	State           string // the owner; empty: the secretariat
+	URL             string
+	Events          []string
+	Active          bool
+	CreatedBy       string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	SecretRotatedAt *time.Time
 	// Counts of the delivery log, for a glance at the list.
-	Delivered int `json:"delivered"`
-	Failed    int `json:"failed"`
-	Pending   int `json:"pending"`
+	Delivered int
+	Failed    int
+	Pending   int
 }
 
 // Input is what an administrator fills in.
@@ -45,19 +45,19 @@ type Input struct {
 
 // Delivery is one line of a subscription's delivery log.
 type Delivery struct {
-	ID            string     `json:"id"`
-	WebhookID     string     `json:"webhook_id"`
-	EventID       string     `json:"event_id"`
-	EventType     string     `json:"event_type"`
-	CreatedAt     time.Time  `json:"created_at"`
-	Attempts      int        `json:"attempts"`
-	LastStatus    int        `json:"last_status,omitempty"` // HTTP status; 0: no answer
-	LastError     string     `json:"last_error,omitempty"`
-	LastAttemptAt *time.Time `json:"last_attempt_at,omitempty"`
-	DeliveredAt   *time.Time `json:"delivered_at,omitempty"`
-	FailedAt      *time.Time `json:"failed_at,omitempty"`
+	ID            string
+	WebhookID     string
+	EventID       string
+	EventType     string
+	CreatedAt     time.Time
+	Attempts      int
+	LastStatus    int // HTTP status; 0: no answer
+	LastError     string
+	LastAttemptAt *time.Time
+	DeliveredAt   *time.Time
+	FailedAt      *time.Time
 	// Status sums it up: delivered, failed (given up), retrying or queued.
-	Status string `json:"status"`
+	Status string
 }
 
 func (d Delivery) status() string {
