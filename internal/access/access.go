@@ -389,16 +389,7 @@ func (s *Service) Accounts(ctx context.Context, a actor.Actor) ([]Account, error
 	if err != nil {
 		return nil, errs.Internalf(err, "list accounts")
 	}
-	defer rows.Close()
-	var out []Account
-	for rows.Next() {
-		acc, err := scanAccount(rows)
-		if err != nil {
-			return nil, errs.Internalf(err, "scan account")
-		}
-		out = append(out, acc)
-	}
-	return out, rows.Err()
+	return store.Collect(rows, func(r *sql.Rows) (Account, error) { return scanAccount(r) })
 }
 
 // SetDisabled disables or re-enables an account. Disabling ends its

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"database/sql"
 	"sort"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/states"
+	"github.com/detente/detente/internal/store"
 )
 
 // Tally counts one group's answers.
@@ -196,16 +198,7 @@ func (s *Service) Published(ctx context.Context) ([]Check, error) {
 	if err != nil {
 		return nil, errs.Internalf(err, "list published")
 	}
-	defer rows.Close()
-	var out []Check
-	for rows.Next() {
-		c, err := scanCheck(rows)
-		if err != nil {
-			return nil, errs.Internalf(err, "scan campaign")
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return store.Collect(rows, func(r *sql.Rows) (Check, error) { return scanCheck(r) })
 }
 
 // StateName is the name a State is shown by, or its code if unknown.

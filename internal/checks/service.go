@@ -406,18 +406,9 @@ func (s *Service) Checks(ctx context.Context, a actor.Actor) ([]Check, error) {
 	}
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, errs.Internalf(err, "list campaigns")
+		return nil, errs.Internalf(err, "list checks")
 	}
-	defer rows.Close()
-	var out []Check
-	for rows.Next() {
-		c, err := scanCheck(rows)
-		if err != nil {
-			return nil, errs.Internalf(err, "scan campaign")
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return store.Collect(rows, func(r *sql.Rows) (Check, error) { return scanCheck(r) })
 }
 
 // Check returns one campaign to those who may see it.
