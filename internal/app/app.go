@@ -155,6 +155,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 		db.Close()
 		return nil, err
 	}
+	if n, err := a.Messaging.IndexForSearch(ctx); err != nil {
+		db.Close()
+		return nil, err
+	} else if n > 0 {
+		log.Info("indexed communications for search", "count", n)
+	}
 	sender := opt.Mail
 	switch {
 	case sender != nil:

@@ -9,7 +9,7 @@ import (
 // UnreadByScan counts a's unread inbox by reading the inbox itself, as the
 // maintained counts must agree with.
 func (s *Service) UnreadByScan(ctx context.Context, a actor.Actor) (int, error) {
-	cond, args := where(a, ListFilter{Box: Inbox, Unread: true})
+	cond, args := where(s.db.Engine, a, ListFilter{Box: Inbox, Unread: true})
 	var n int
 	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages m WHERE `+cond, args...).Scan(&n)
 	return n, err

@@ -72,3 +72,46 @@ func (s *Service) Unread(ctx context.Context, a actor.Actor) (int, error) {
 	}
 	return max(n, 0), nil
 }
+
+// IndexForSearch fills the search text of messages stored before there
+// was one, a batch at a time; the application runs it at start, and it
+// finds nothing to do once they are all indexed.
+func (s *Service) IndexForSearch(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		rows, err := s.db.R.QueryContext(ctx, `SELECT id, subject, body FROM messages WHERE search_text = '' LIMIT 500`)
+		if err != nil {
+			return total, errs.Internalf(err, "find messages to index")
+		}
+		type row struct{ id, text string }
+		var batch []row
+		for rows.Next() {
+			var m Message
+			if err := rows.Scan(&m.ID, &m.Subject, &m.Body); err != nil {
+				rows.Close()
+				return total, errs.Internalf(err, "read messages to index")
+			}
+			batch = append(batch, row{m.ID, searchText(m)})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(batch) == 0 {
+			return total, err
+		}
+		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+			for _, r := range batch {
+				text := r.text
+				if text == "" {
+					text = " " // nothing to find, but not asked again
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE messages SET search_text = $1 WHERE id = $2`, text, r.id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, errs.Internalf(err, "index messages")
+		}
+		total += len(batch)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 
@@ -284,7 +285,7 @@ type ListFilter struct {
 }
 
 // where builds the condition for f over messages m that a may read.
-func where(a actor.Actor, f ListFilter) (string, []any) {
+func where(engine store.Engine, a actor.Actor, f ListFilter) (string, []any) {
 	cond, args := readableSQL(a, 1)
 	q := cond
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -298,16 +299,48 @@ func where(a actor.Actor, f ListFilter) (string, []any) {
 	if f.Unread {
 		q += ` AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.account_id = ` + arg(a.AccountID) + `)`
 	}
-	for i, w := range strings.Fields(f.Query) {
-		if i >= 10 {
-			break // enough words to find anything; more only costs
+	if words := searchWords(f.Query); len(words) > 0 {
+		// The engine's full-text index, behind the same TLP condition:
+		// every word must begin a word of the subject or the body.
+		if engine == store.SQLite {
+			match := make([]string, len(words))
+			for i, w := range words {
+				match[i] = `"` + w + `"*`
+			}
+			q += ` AND m.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ` + arg(strings.Join(match, " ")) + `)`
+		} else {
+			terms := make([]string, len(words))
+			for i, w := range words {
+				terms[i] = w + ":*"
+			}
+			q += ` AND to_tsvector('simple', m.search_text) @@ to_tsquery('simple', ` + arg(strings.Join(terms, " & ")) + `)`
 		}
-		// LIKE with an escape so a user's % and _ match themselves.
-		pat := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(w)) + "%"
-		p := arg(pat)
-		q += ` AND (LOWER(m.subject) LIKE ` + p + ` ESCAPE '\' OR LOWER(m.body) LIKE ` + p + ` ESCAPE '\')`
 	}
 	return q, args
+}
+
+// searchWords splits what a person typed as searchText splits what is
+// stored. Only letters, digits and marks reach the query languages, so
+// nothing typed can change their syntax. Ten words are enough to find
+// anything.
+func searchWords(query string) []string {
+	words := words(query)
+	return words[:min(len(words), 10)]
+}
+
+// words splits s at anything that is not a letter, a digit or a mark
+// joined to one, in lower case.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+	})
+}
+
+// searchText is what the full-text indexes hold of a message: its subject
+// and body as words with one space between, so that both engines split it
+// alike ("TLP:AMBER+STRICT, 203.0.113.7" is "tlp amber strict 203 0 113 7").
+func searchText(m Message) string {
+	return strings.Join(words(m.Subject+" "+m.Body), " ")
 }
 
 // List returns messages a may read, newest first.
@@ -315,7 +348,7 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f ListFilter) ([]Mess
 	if err := a.RequireSignedIn(); err != nil {
 		return nil, err
 	}
-	cond, args := where(a, f)
+	cond, args := where(s.db.Engine, a, f)
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}

@@ -283,7 +283,7 @@ func readPostgres(ctx context.Context, db *store.DB) (schema, error) {
 	// Indexes with their key columns in order (expressions as <expr>),
 	// uniqueness, primary-ness and whether they are partial.
 	rows, err = db.R.QueryContext(ctx, `
-		SELECT t.relname, ix.indisprimary, ix.indisunique, ix.indpred IS NOT NULL,
+		SELECT t.relname, ix.indexrelid::regclass::text, ix.indisprimary, ix.indisunique, ix.indpred IS NOT NULL,
 		       COALESCE(string_agg(COALESCE(a.attname, '<expr>'), ',' ORDER BY k.ord), '')
 		FROM pg_index ix
 		JOIN pg_class t ON t.oid = ix.indrelid
@@ -296,11 +296,16 @@ func readPostgres(ctx context.Context, db *store.DB) (schema, error) {
 		return s, err
 	}
 	for rows.Next() {
-		var table, cols string
+		var table, name, cols string
 		var primary, unique, partial bool
-		if err := rows.Scan(&table, &primary, &unique, &partial, &cols); err != nil {
+		if err := rows.Scan(&table, &name, &primary, &unique, &partial, &cols); err != nil {
 			rows.Close()
 			return s, err
+		}
+		// A full-text index is each engine's own: FTS5 tables on SQLite
+		// (left out there), a GIN index named *_search here.
+		if strings.HasSuffix(name, "_search") {
+			continue
 		}
 		if primary {
 			s.Indexes[table] = append(s.Indexes[table], "primary("+cols+")")

@@ -1,0 +1,114 @@
+package messaging_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/store/storetest"
+	"github.com/detente/detente/internal/tlp"
+)
+
+// TestSearchFindsWordsAlikeOnBothEngines: search goes through each
+// engine's full-text index, and both split text the same way: at
+// punctuation (an address, a domain, TLP:AMBER+STRICT), folding case in
+// every script, matching the start of words, all words required.
+func TestSearchFindsWordsAlikeOnBothEngines(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		d := incident(tlp.Amber, "KE")
+		d.Subject = "ÉCOLE numérique: wiper, TLP:AMBER+STRICT"
+		d.Body = "C2 at 203.0.113.7 and evil-cdn.example.invalid; Выборы 2026 — 选举委员会"
+		m := e.send(t, "frpoc", d)
+		e.send(t, "frpoc", incident(tlp.Amber, "KE")) // another, about a wiper too
+		tests := []struct {
+			query string
+			found bool
+		}{
+			{"école", true},
+			{"Numérique WIPER", true},
+			{"203.0.113.7", true},
+			{"203.0.113", true},
+			{"evil-cdn.example", true},
+			{"выборы", true},
+			{"选举", true},
+			{"amber+strict", true},
+			{"tlp:amber", true},
+			{"wip", true}, // the start of a word
+			{"iper", false},
+			{"wiper 198.51.100.1", false}, // every word must match
+			{`" OR 1=1 --`, false},
+			{"NEAR(wiper)", false},
+		}
+		for _, tc := range tests {
+			got, err := e.svc.List(ctx, e.who["kepoc"], messaging.ListFilter{Query: tc.query})
+			if err != nil {
+				t.Fatalf("%q: %v", tc.query, err)
+			}
+			found := false
+			for _, x := range got {
+				found = found || x.ID == m.ID
+			}
+			if found != tc.found {
+				t.Errorf("search %q: found = %v, want %v", tc.query, found, tc.found)
+			}
+		}
+		// What the index holds of a message stays behind the TLP rules.
+		if got, _ := e.svc.List(ctx, e.who["depoc"], messaging.ListFilter{Query: "école"}); len(got) != 0 {
+			t.Error("a State outside the marking found the message by searching")
+		}
+	})
+}
+
+// TestSearchIndexFillsOldMessages: a message stored without its search
+// text (as before the index existed) is indexed at start and then found.
+func TestSearchIndexFillsOldMessages(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		m := e.send(t, "frpoc", incident(tlp.Green, "KE"))
+		if _, err := db.W.Exec(`UPDATE messages SET search_text = '' WHERE id = $1`, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := e.svc.List(ctx, e.who["kepoc"], messaging.ListFilter{Query: "substation"}); len(got) != 0 {
+			t.Fatal("an unindexed message was found")
+		}
+		n, err := e.svc.IndexForSearch(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("indexed %d, %v; want 1", n, err)
+		}
+		if got, _ := e.svc.List(ctx, e.who["kepoc"], messaging.ListFilter{Query: "substation"}); len(got) != 1 {
+			t.Fatalf("found %d after indexing, want 1", len(got))
+		}
+		if n, _ := e.svc.IndexForSearch(ctx); n != 0 {
+			t.Fatalf("indexed %d on a second start, want none", n)
+		}
+	})
+}
+
+// TestSearchUsesTheFullTextIndex guards the shape on SQLite: the query
+// goes through the FTS5 index, not a scan of every message.
+func TestSearchUsesTheFullTextIndex(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	rows, err := db.R.Query(`EXPLAIN QUERY PLAN SELECT m.id FROM messages m WHERE m.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH $1)`, `"wiper"*`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if p := strings.Join(plan, "; "); !strings.Contains(p, "messages_fts VIRTUAL TABLE INDEX") || slices.Contains(plan, "SCAN m") {
+		t.Fatalf("search does not go through the full-text index: %s", p)
+	}
+}
