@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/page"
+	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/validate"
 )
 
@@ -126,16 +128,12 @@ func (l *Log) query(ctx context.Context, q string, args []any) ([]Entry, error) 
 	if err != nil {
 		return nil, errs.Internalf(err, "list audit")
 	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
+	out, err := store.Collect(rows, func(r *sql.Rows) (Entry, error) {
 		var e Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorLabel, &e.Action, &e.ObjectType, &e.ObjectID, &e.State, &e.Digest, &e.PrevHash, &e.Hash); err != nil {
-			return nil, errs.Internalf(err, "scan audit")
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+		err := r.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorLabel, &e.Action, &e.ObjectType, &e.ObjectID, &e.State, &e.Digest, &e.PrevHash, &e.Hash)
+		return e, err
+	})
+	if err != nil {
 		return nil, errs.Internalf(err, "list audit")
 	}
 	return out, nil

@@ -103,19 +103,13 @@ func (s *Service) States(ctx context.Context, a actor.Actor) ([]State, error) {
 	if err != nil {
 		return nil, errs.Internalf(err, "list states")
 	}
-	defer rows.Close()
-	var out []State
-	for rows.Next() {
-		st, err := scanState(rows)
-		if err != nil {
-			return nil, errs.Internalf(err, "scan state")
-		}
+	return store.Collect(rows, func(r *sql.Rows) (State, error) {
+		st, err := scanState(r)
 		if !a.Authenticated() {
 			st.ParticipatingSince = nil
 		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+		return st, err
+	})
 }
 
 // State returns one State by its alpha-2 code.

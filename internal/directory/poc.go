@@ -262,16 +262,7 @@ func (s *Service) POCs(ctx context.Context, a actor.Actor, f Filter) ([]POC, err
 	if err != nil {
 		return nil, errs.Internalf(err, "list pocs")
 	}
-	defer rows.Close()
-	var out []POC
-	for rows.Next() {
-		p, err := s.scanPOC(rows)
-		if err != nil {
-			return nil, errs.Internalf(err, "scan poc")
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return store.Collect(rows, func(r *sql.Rows) (POC, error) { return s.scanPOC(r) })
 }
 
 func prefixedPOC() string {
@@ -660,14 +651,5 @@ func (y *System) ActivePOCs(ctx context.Context, state string) ([]POC, error) {
 	if err != nil {
 		return nil, errs.Internalf(err, "list pocs")
 	}
-	defer rows.Close()
-	var out []POC
-	for rows.Next() {
-		p, err := s.scanPOC(rows)
-		if err != nil {
-			return nil, errs.Internalf(err, "scan poc")
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return store.Collect(rows, func(r *sql.Rows) (POC, error) { return s.scanPOC(r) })
 }
