@@ -3,9 +3,12 @@ package messaging
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/store"
 )
 
 // The unread badge every signed-in page shows is read from maintained
@@ -114,4 +117,37 @@ func (s *Service) IndexForSearch(ctx context.Context) (int, error) {
 		}
 		total += len(batch)
 	}
+}
+
+// ReadFlags says which of the messages ids a has read, in one query over
+// them: a list page asks it for the rows it shows.
+func (s *Service) ReadFlags(ctx context.Context, a actor.Actor, ids []string) (map[string]bool, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return nil, err
+	}
+	read := make(map[string]bool, len(ids))
+	if len(ids) == 0 {
+		return read, nil
+	}
+	args := []any{a.AccountID}
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		marks[i] = fmt.Sprintf("$%d", i+2)
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT message_id FROM message_reads WHERE account_id = $1 AND message_id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, errs.Internalf(err, "read flags")
+	}
+	got, err := store.Collect(rows, func(r *sql.Rows) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return nil, errs.Internalf(err, "read flags")
+	}
+	for _, id := range got {
+		read[id] = true
+	}
+	return read, nil
 }

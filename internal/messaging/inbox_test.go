@@ -192,3 +192,26 @@ func TestListCostDoesNotGrow(t *testing.T) {
 		})
 	}
 }
+
+// TestReadFlagsForAPage: the read markers of the messages a page shows
+// come from one query over them, per person.
+func TestReadFlagsForAPage(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		a, b := e.send(t, "frpoc", incident(tlp.Amber, "KE")), e.send(t, "frpoc", incident(tlp.Amber, "KE"))
+		if err := e.svc.MarkRead(ctx, e.who["kepoc"], a.ID); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.svc.ReadFlags(ctx, e.who["kepoc"], []string{a.ID, b.ID})
+		if err != nil || !got[a.ID] || got[b.ID] {
+			t.Fatalf("kepoc's flags: %v, %v; want only the first read", got, err)
+		}
+		if got, _ := e.svc.ReadFlags(ctx, e.who["kepoc2"], []string{a.ID, b.ID}); got[a.ID] || got[b.ID] {
+			t.Fatalf("another person's readings count: %v", got)
+		}
+		if _, err := e.svc.ReadFlags(ctx, e.who["anon"], []string{a.ID}); err == nil {
+			t.Fatal("anonymous read flags")
+		}
+	})
+}

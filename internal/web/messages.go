@@ -37,18 +37,22 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	unread, err := s.app.Messaging.List(r.Context(), a, messaging.ListFilter{Box: messaging.Inbox, Unread: true, Limit: 500})
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	d := inboxData{Box: f.Box, Query: f.Query, Unread: f.Unread, Messages: msgs, Read: map[string]bool{}}
-	isUnread := map[string]bool{}
-	for _, m := range unread {
-		isUnread[m.ID] = true
-	}
-	for _, m := range msgs {
-		d.Read[m.ID] = !isUnread[m.ID]
+	if f.Box == messaging.Inbox {
+		// Which of the messages shown the person has read: one query over
+		// this page, not a second list of the inbox.
+		ids := make([]string, len(msgs))
+		for i, m := range msgs {
+			ids[i] = m.ID
+		}
+		if d.Read, err = s.app.Messaging.ReadFlags(r.Context(), a, ids); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	} else {
+		for _, m := range msgs {
+			d.Read[m.ID] = true // what one's own State sent is not news
+		}
 	}
 	if d.Pending, err = s.app.Checks.Pending(r.Context(), a); err != nil {
 		s.renderError(w, r, err)
