@@ -14,10 +14,8 @@ import (
 	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/clock"
-	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/jobs"
-	dmail "github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/smtptest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
@@ -58,19 +56,8 @@ func TestCheckBounceIsAResultNotAFailure(t *testing.T) {
 		srv := smtptest.Start(t, smtptest.Options{})
 		srv.Reject("gone@cirt.ke.test.invalid")
 		rec := &levels{}
-		cfg, err := config.Parse("test", []string{"-base-url", "https://detente.test.invalid"}, func(string) string { return "" }, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Database = storetest.DSN(t, db.Engine)
 		c := clock.NewFixed(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
-		sender := &dmail.SMTP{Host: srv.Host(), Port: srv.Port(), TLS: dmail.NoTLS, Timeout: 5 * time.Second}
-		t.Cleanup(func() { sender.Close() })
-		a, err := app.Open(ctx, cfg, slog.New(rec.handler()), app.Options{Clock: c, Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}, Mail: sender, Jobs: jobs.Options{}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { a.Close() })
+		a := openAppLogging(t, storetest.DSN(t, db.Engine), c, srv, jobs.Options{}, slog.New(rec.handler()))
 
 		since := c.Now().AddDate(-1, 0, 0)
 		if err := a.Directory.SetParticipation(ctx, actor.Operator, "KE", &since); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -13,11 +12,9 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/clock"
-	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/gpgtest"
 	"github.com/detente/detente/internal/jobs"
-	dmail "github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/smtptest"
 	"github.com/detente/detente/internal/store"
@@ -76,18 +73,7 @@ func TestDisclosurePolicy(t *testing.T) {
 		clk := clock.NewFixed(time.Now().UTC().Truncate(time.Second)) // gpg dates its key by the wall clock
 		srv := smtptest.Start(t, smtptest.Options{})
 		key := gpgtest.NewKey(t, "KE duty <keyed@ke.test.invalid>")
-		cfg, err := config.Parse("test", []string{"-base-url", "https://detente.test.invalid", "-webhook-allow-private"}, func(string) string { return "" }, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Database = storetest.DSN(t, db.Engine)
-		sender := &dmail.SMTP{Host: srv.Host(), Port: srv.Port(), TLS: dmail.NoTLS, Timeout: 5 * time.Second}
-		t.Cleanup(func() { sender.Close() })
-		a, err := app.Open(ctx, cfg, quiet, app.Options{Clock: clk, Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}, Mail: sender, Jobs: jobs.Options{}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { a.Close() })
+		a := openAppLogging(t, storetest.DSN(t, db.Engine), clk, srv, jobs.Options{}, quiet, "-webhook-allow-private")
 
 		since := clk.Now().AddDate(-1, 0, 0)
 		for _, st := range []string{"FR", "KE", "NG"} {

@@ -44,14 +44,21 @@ type world struct {
 
 func openApp(t *testing.T, dsn string, c clock.Clock, srv *smtptest.Server, jo jobs.Options) *app.App {
 	t.Helper()
-	cfg, err := config.Parse("test", []string{"-base-url", "https://detente.test.invalid"}, func(string) string { return "" }, io.Discard)
+	return openAppLogging(t, dsn, c, srv, jo, quiet)
+}
+
+// openAppLogging is openApp with a logger of the test's own and further
+// server flags.
+func openAppLogging(t *testing.T, dsn string, c clock.Clock, srv *smtptest.Server, jo jobs.Options, log *slog.Logger, flags ...string) *app.App {
+	t.Helper()
+	cfg, err := config.Parse("test", append([]string{"-base-url", "https://detente.test.invalid"}, flags...), func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Database = dsn
 	sender := &dmail.SMTP{Host: srv.Host(), Port: srv.Port(), TLS: dmail.NoTLS, Timeout: 5 * time.Second}
 	t.Cleanup(func() { sender.Close() })
-	a, err := app.Open(context.Background(), cfg, quiet, app.Options{Clock: c, Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}, Mail: sender, Jobs: jo})
+	a, err := app.Open(context.Background(), cfg, log, app.Options{Clock: c, Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}, Mail: sender, Jobs: jo})
 	if err != nil {
 		t.Fatal(err)
 	}
