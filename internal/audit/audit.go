@@ -68,16 +68,8 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, a actor.Actor, c Change) e
 		return fmt.Errorf("audit details: %w", err)
 	}
 	sum := sha256.Sum256(details)
-	// SQLite numbers a NULL key one past the largest under its single
-	// writer; PostgreSQL takes the next number of a sequence.
-	seq := `NULL`
-	if l.db.Engine == store.Postgres {
-		seq = `nextval('audit_seq')`
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log
-		(seq, at, actor_id, actor_label, action, object_type, object_id, state_code, digest, prev_hash, hash)
-		VALUES (`+seq+`, $1, $2, $3, $4, $5, $6, $7, $8, '', '')`,
-		l.clock.Now().UTC().Truncate(time.Microsecond), a.AccountID, a.Label(), c.Action, c.ObjectType, c.ObjectID, c.State, hex.EncodeToString(sum[:]))
+	err = insertEntry(ctx, tx, l.db.Engine, Entry{At: l.clock.Now().UTC().Truncate(time.Microsecond), ActorID: a.AccountID, ActorLabel: a.Label(),
+		Action: c.Action, ObjectType: c.ObjectType, ObjectID: c.ObjectID, State: c.State, Digest: hex.EncodeToString(sum[:])})
 	if err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}

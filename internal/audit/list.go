@@ -2,8 +2,6 @@ package audit
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -13,7 +11,6 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/page"
-	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/validate"
 )
 
@@ -93,46 +90,9 @@ func (l *Log) CanRead(a actor.Actor) error {
 	return err
 }
 
-const entryCols = `seq, at, actor_id, actor_label, action, object_type, object_id, state_code, digest, prev_hash, hash`
-
-// where is the condition f puts on the log.
-func (f Filter) where(arg func(any) string) string {
-	q := `1=1`
-	if f.ObjectType != "" {
-		q += ` AND object_type = ` + arg(f.ObjectType)
-	}
-	if f.ObjectID != "" {
-		q += ` AND object_id = ` + arg(f.ObjectID)
-	}
-	if f.State != "" {
-		q += ` AND state_code = ` + arg(f.State)
-	}
-	if f.Action != "" {
-		q += ` AND action = ` + arg(f.Action)
-	}
-	if f.Actor != "" {
-		// Labels are emails, stored lower-cased; people type either case.
-		q += ` AND (actor_id = ` + arg(f.Actor) + ` OR actor_label = ` + arg(strings.ToLower(f.Actor)) + `)`
-	}
-	if !f.From.IsZero() {
-		q += ` AND at >= ` + arg(f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		q += ` AND at < ` + arg(f.To.UTC().AddDate(0, 0, 1))
-	}
-	return q
-}
-
-func (l *Log) query(ctx context.Context, q string, args []any) ([]Entry, error) {
-	rows, err := l.db.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, errs.Internalf(err, "list audit")
-	}
-	out, err := store.Collect(rows, func(r *sql.Rows) (Entry, error) {
-		var e Entry
-		err := r.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorLabel, &e.Action, &e.ObjectType, &e.ObjectID, &e.State, &e.Digest, &e.PrevHash, &e.Hash)
-		return e, err
-	})
+// query reads entries matching f for the audit page (see selectEntries).
+func (l *Log) query(ctx context.Context, f Filter, before int64, limit int) ([]Entry, error) {
+	out, err := selectEntries(ctx, l.db.R, f, before, limit)
 	if err != nil {
 		return nil, errs.Internalf(err, "list audit")
 	}
@@ -150,10 +110,7 @@ func (l *Log) List(ctx context.Context, a actor.Actor, f Filter) ([]Entry, error
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	q := `SELECT ` + entryCols + ` FROM audit_log WHERE ` + f.where(arg) + ` ORDER BY seq DESC LIMIT ` + arg(f.Limit)
-	return l.query(ctx, q, args)
+	return l.query(ctx, f, 0, f.Limit)
 }
 
 // Page is one page of the entries a may read that match f, newest first,
@@ -163,19 +120,16 @@ func (l *Log) Page(ctx context.Context, a actor.Actor, f Filter, req page.Reques
 	if err != nil {
 		return page.Page[Entry]{}, err
 	}
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	q := `SELECT ` + entryCols + ` FROM audit_log WHERE ` + f.where(arg)
+	var before int64
 	if req.After != nil {
 		seq, err := strconv.ParseInt(req.After[0], 10, 64)
 		if len(req.After) != 1 || err != nil || seq < 1 {
 			return page.Page[Entry]{}, page.Damaged()
 		}
-		q += ` AND seq < ` + arg(seq)
+		before = seq
 	}
 	limit := req.Size()
-	q += ` ORDER BY seq DESC LIMIT ` + arg(limit+1)
-	out, err := l.query(ctx, q, args)
+	out, err := l.query(ctx, f, before, limit+1)
 	if err != nil {
 		return page.Page[Entry]{}, err
 	}

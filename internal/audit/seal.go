@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/detente/detente/internal/store"
 )
 
 // Sealing. A change writes its entry unsealed, with a sequence number but
@@ -36,9 +34,6 @@ const (
 	// skippedAction marks a number no change used.
 	skippedAction = "audit.skipped"
 )
-
-// chainCols are the columns an entry's link covers, in Scan order.
-const chainCols = `seq, at, actor_id, actor_label, action, object_type, object_id, state_code, digest, prev_hash, hash`
 
 // SealConfig says how the sealer signs checkpoints of the chain's head.
 type SealConfig struct {
@@ -128,21 +123,8 @@ func (s *Sealer) sealBatch(ctx context.Context, wait bool) (sealed int, more boo
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+chainCols+` FROM audit_log WHERE hash = '' ORDER BY seq LIMIT $1`, sealBatch)
+		batch, err := unsealedEntries(ctx, tx, sealBatch)
 		if err != nil {
-			return err
-		}
-		var batch []Entry
-		for rows.Next() {
-			var e Entry
-			if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorLabel, &e.Action, &e.ObjectType, &e.ObjectID, &e.State, &e.Digest, &e.PrevHash, &e.Hash); err != nil {
-				rows.Close()
-				return err
-			}
-			batch = append(batch, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		prev, want := head.Hash, head.Seq+1
@@ -151,7 +133,7 @@ func (s *Sealer) sealBatch(ctx context.Context, wait bool) (sealed int, more boo
 			if e.Seq != want {
 				// A hole below e: fill it once it has outlived holeGrace.
 				if s.hole.seq == want && now.Sub(s.hole.seen) >= holeGrace {
-					if err := fillHole(ctx, l.db, tx, want, now); err != nil {
+					if err := skip(ctx, tx, want, now); err != nil {
 						return err
 					}
 					more = true
@@ -165,7 +147,7 @@ func (s *Sealer) sealBatch(ctx context.Context, wait bool) (sealed int, more boo
 			done = append(done, e)
 			prev, want = e.Hash, want+1
 		}
-		if err := writeSeals(ctx, l.db, tx, done); err != nil {
+		if err := writeSeals(ctx, l.db.Engine, tx, done); err != nil {
 			return err
 		}
 		sealed = len(done)
@@ -201,67 +183,12 @@ func ParseHead(s string) (Head, error) {
 	return Head{Seq: n, Hash: strings.ToLower(hash)}, nil
 }
 
-// sealedHead is the last sealed entry, or the genesis position.
-func sealedHead(ctx context.Context, tx *sql.Tx) (Head, error) {
-	var h Head
-	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log WHERE hash <> '' ORDER BY seq DESC LIMIT 1`).Scan(&h.Seq, &h.Hash)
-	if store.NoRows(err) {
-		return Head{Seq: 0, Hash: genesis}, nil
-	}
-	return h, err
-}
-
-// fillHole records that no change used seq. On PostgreSQL the insert waits
-// for a transaction still holding that number and then does nothing if it
-// committed.
-func fillHole(ctx context.Context, db *store.DB, tx *sql.Tx, seq int64, now time.Time) error {
+// skip fills the hole at seq with an entry saying no change used it,
+// digesting no details, as Append does for a change without any.
+func skip(ctx context.Context, tx *sql.Tx, seq int64, now time.Time) error {
 	sum := sha256.Sum256([]byte("null"))
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log
-		(seq, at, actor_id, actor_label, action, object_type, object_id, state_code, digest, prev_hash, hash)
-		VALUES ($1, $2, '', 'system', $3, 'audit', $4, '', $5, '', '')
-		ON CONFLICT (seq) DO NOTHING`,
-		seq, now.UTC().Truncate(time.Microsecond), skippedAction, strconv.FormatInt(seq, 10), hex.EncodeToString(sum[:]))
-	if err != nil {
+	if err := fillHole(ctx, tx, seq, now.UTC().Truncate(time.Microsecond), hex.EncodeToString(sum[:])); err != nil {
 		return fmt.Errorf("audit: fill hole at %d: %w", seq, err)
-	}
-	return nil
-}
-
-// writeSeals stores the links of entries, a multi-row update per batch.
-func writeSeals(ctx context.Context, db *store.DB, tx *sql.Tx, es []Entry) error {
-	const chunk = 300 // three parameters a row, well under both engines' limits
-	for len(es) > 0 {
-		n := min(len(es), chunk)
-		part := es[:n]
-		es = es[n:]
-		var b strings.Builder
-		args := make([]any, 0, 3*n)
-		for i, e := range part {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			if db.Engine == store.Postgres && i == 0 {
-				// The first row gives the VALUES list its column types.
-				fmt.Fprintf(&b, "($%d::bigint, $%d::text, $%d::text)", 3*i+1, 3*i+2, 3*i+3)
-			} else {
-				fmt.Fprintf(&b, "($%d, $%d, $%d)", 3*i+1, 3*i+2, 3*i+3)
-			}
-			args = append(args, e.Seq, e.PrevHash, e.Hash)
-		}
-		q := `UPDATE audit_log SET prev_hash = v.p, hash = v.h FROM (VALUES ` + b.String() + `) AS v(s, p, h)
-			WHERE audit_log.seq = v.s AND audit_log.hash = ''`
-		if db.Engine == store.SQLite {
-			// SQLite names a VALUES list's columns column1, column2, …
-			q = `UPDATE audit_log SET prev_hash = v.column2, hash = v.column3 FROM (VALUES ` + b.String() + `) AS v
-			WHERE audit_log.seq = v.column1 AND audit_log.hash = ''`
-		}
-		res, err := tx.ExecContext(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("audit: seal: %w", err)
-		}
-		if got, err := res.RowsAffected(); err == nil && got != int64(n) {
-			return fmt.Errorf("audit: sealed %d of %d entries; another sealer ran", got, n)
-		}
 	}
 	return nil
 }
@@ -271,9 +198,8 @@ func (s *Sealer) checkpoint(ctx context.Context, tx *sql.Tx, head Head, now time
 	if s.cfg.Key == nil || head.Seq == 0 {
 		return nil
 	}
-	var last sql.NullInt64
-	var lastAt sql.NullTime
-	if err := tx.QueryRowContext(ctx, `SELECT seq, at FROM audit_checkpoints ORDER BY seq DESC LIMIT 1`).Scan(&last, &lastAt); err != nil && !store.NoRows(err) {
+	last, lastAt, err := lastCheckpoint(ctx, tx)
+	if err != nil {
 		return fmt.Errorf("audit: last checkpoint: %w", err)
 	}
 	moved := head.Seq - last.Int64
@@ -283,8 +209,7 @@ func (s *Sealer) checkpoint(ctx context.Context, tx *sql.Tx, head Head, now time
 	at := now.UTC().Truncate(time.Microsecond)
 	sig := ed25519.Sign(s.cfg.Key, checkpointMessage(head, at))
 	pub := s.cfg.Key.Public().(ed25519.PublicKey)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5)`,
-		head.Seq, head.Hash, at, KeyID(pub), base64.StdEncoding.EncodeToString(sig)); err != nil {
+	if err := insertCheckpoint(ctx, tx, signedCheckpoint{head: head, at: at, keyID: KeyID(pub), signature: base64.StdEncoding.EncodeToString(sig)}); err != nil {
 		return fmt.Errorf("audit: checkpoint: %w", err)
 	}
 	// The log line is a copy kept outside the database: with it an

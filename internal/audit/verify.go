@@ -3,12 +3,10 @@ package audit
 import (
 	"context"
 	"crypto/ed25519"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/detente/detente/internal/store"
 )
@@ -53,14 +51,15 @@ func (l *Log) VerifyWith(ctx context.Context, opt VerifyOptions) (Report, error)
 		opt.Workers = 4
 	}
 	var r Report
-	var maxSeq, firstUnsealed sql.NullInt64
-	if err := l.db.R.QueryRowContext(ctx, `SELECT MAX(seq) FROM audit_log WHERE hash <> ''`).Scan(&maxSeq); err != nil {
+	last, err := lastSealed(ctx, l.db.R)
+	if err != nil {
 		return r, err
 	}
-	if err := l.db.R.QueryRowContext(ctx, `SELECT MIN(seq), COUNT(*) FROM audit_log WHERE hash = ''`).Scan(&firstUnsealed, &r.Unsealed); err != nil {
+	firstUnsealed, unsealed, err := unsealedSpan(ctx, l.db.R)
+	if err != nil {
 		return r, err
 	}
-	last := maxSeq.Int64
+	r.Unsealed = unsealed
 	// The sealer seals in order: an unsealed entry below a sealed one was
 	// unsealed by someone else.
 	if firstUnsealed.Valid && firstUnsealed.Int64 < last {
@@ -79,33 +78,14 @@ func (l *Log) VerifyWith(ctx context.Context, opt VerifyOptions) (Report, error)
 	r.Entries = last
 	r.Head = Head{Seq: 0, Hash: genesis}
 	if last > 0 {
-		if err := l.db.R.QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, last).Scan(&r.Head.Hash); err != nil {
+		if r.Head.Hash, err = entryHash(ctx, l.db.R, last); err != nil {
 			return r, err
 		}
 		r.Head.Seq = last
 	}
 
-	rows, err := l.db.R.QueryContext(ctx, `SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq`)
+	cps, err := checkpoints(ctx, l.db.R)
 	if err != nil {
-		return r, err
-	}
-	type cp struct {
-		head      Head
-		at        time.Time
-		keyID     string
-		signature string
-	}
-	var cps []cp
-	for rows.Next() {
-		var c cp
-		if err := rows.Scan(&c.head.Seq, &c.head.Hash, &c.at, &c.keyID, &c.signature); err != nil {
-			rows.Close()
-			return r, err
-		}
-		cps = append(cps, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return r, err
 	}
 	for _, c := range cps {
@@ -134,8 +114,8 @@ func (l *Log) reaches(ctx context.Context, last int64, h Head, what string) erro
 	if h.Seq > last {
 		return &Broken{Seq: last + 1, Reason: fmt.Sprintf("entries %d to %d are missing: %s says the log reached entry %d", last+1, h.Seq, what, h.Seq)}
 	}
-	var hash string
-	if err := l.db.R.QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, h.Seq).Scan(&hash); err != nil {
+	hash, err := entryHash(ctx, l.db.R, h.Seq)
+	if err != nil {
 		return err
 	}
 	if hash != h.Hash {
@@ -183,7 +163,8 @@ func (l *Log) verifyRanges(ctx context.Context, last int64, workers int, size in
 func (l *Log) verifyRange(ctx context.Context, from, to int64) error {
 	prev := genesis
 	if from > 1 {
-		err := l.db.R.QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, from-1).Scan(&prev)
+		var err error
+		prev, err = entryHash(ctx, l.db.R, from-1)
 		if store.NoRows(err) {
 			return &Broken{Seq: from - 1, Reason: "entry missing"}
 		}
@@ -191,17 +172,8 @@ func (l *Log) verifyRange(ctx context.Context, from, to int64) error {
 			return err
 		}
 	}
-	rows, err := l.db.R.QueryContext(ctx, `SELECT `+chainCols+` FROM audit_log WHERE seq >= $1 AND seq <= $2 ORDER BY seq`, from, to)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	want := from
-	for rows.Next() {
-		var e Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorLabel, &e.Action, &e.ObjectType, &e.ObjectID, &e.State, &e.Digest, &e.PrevHash, &e.Hash); err != nil {
-			return err
-		}
+	err := eachEntry(ctx, l.db.R, from, to, func(e Entry) error {
 		switch {
 		case e.Seq != want:
 			return &Broken{Seq: want, Reason: fmt.Sprintf("entry missing (next entry is %d)", e.Seq)}
@@ -211,8 +183,9 @@ func (l *Log) verifyRange(ctx context.Context, from, to int64) error {
 			return &Broken{Seq: e.Seq, Reason: "entry was altered after it was written"}
 		}
 		prev, want = e.Hash, want+1
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	if want != to+1 {
