@@ -66,7 +66,7 @@ func Enqueue(ctx context.Context, tx *sql.Tx, now time.Time, n New) (string, err
 	if err != nil {
 		return "", err
 	}
-	if _, err := tx.ExecContext(ctx, insertJobs+`($1, $2, $3, $4, $5, $6, $7)`+onConflict, args...); err != nil {
+	if err := insertJob(ctx, tx, args); err != nil {
 		return "", fmt.Errorf("enqueue %s: %w", n.Kind, err)
 	}
 	return id, nil
@@ -92,22 +92,12 @@ func EnqueueMany(ctx context.Context, tx *sql.Tx, engine store.Engine, now time.
 			ids = append(ids, id)
 			args = append(args, row...)
 		}
-		if _, err := tx.ExecContext(ctx, insertJobs+store.Values(engine, len(chunk), jobCols)+onConflict, args...); err != nil {
+		if err := insertJobRows(ctx, tx, engine, len(chunk), args); err != nil {
 			return nil, fmt.Errorf("enqueue %d jobs: %w", len(chunk), err)
 		}
 	}
 	return ids, nil
 }
-
-const (
-	insertJobs = `INSERT INTO jobs (id, kind, payload, run_at, created_at, max_attempts, dedupe_key) VALUES `
-	onConflict = ` ON CONFLICT (dedupe_key) DO NOTHING`
-	jobCols    = 7
-	// batchRows bounds the rows of one INSERT: 3500 parameters, far below
-	// SQLite's limit (32766) and PostgreSQL's (65535); larger statements
-	// gain little.
-	batchRows = 500
-)
 
 // row gives a new job's ID and its column values, in insertJobs' order.
 func (n New) row(now time.Time) (string, []any, error) {
@@ -241,31 +231,11 @@ func (q *Queue) handler(kind string) (Handler, bool) {
 func (q *Queue) claim(ctx context.Context, n int) ([]Job, string, error) {
 	now := q.clock.Now()
 	token := uuid.Must(uuid.NewV7()).String()
-	due := `SELECT id FROM jobs WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $4
-		AND (leased_until IS NULL OR leased_until < $4) ORDER BY run_at LIMIT $5`
-	if q.db.Engine == store.Postgres {
-		// Instances skip each other's locked rows instead of queueing on them.
-		due += ` FOR UPDATE SKIP LOCKED`
-	}
-	rows, err := q.db.W.QueryContext(ctx, `UPDATE jobs SET lease_token = $1, leased_until = $2, leased_by = $3, attempts = attempts + 1
-		WHERE id IN (`+due+`)
-		RETURNING id, kind, payload, run_at, attempts, max_attempts, COALESCE(dedupe_key, '')`,
-		token, now.Add(q.opt.Lease), q.opt.Instance, now, n)
+	out, err := lease(ctx, q.db.W, q.db.Engine, token, q.opt.Instance, now, now.Add(q.opt.Lease), n)
 	if err != nil {
-		return nil, "", fmt.Errorf("claim jobs: %w", err)
+		return out, "", err
 	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		var j Job
-		var payload string
-		if err := rows.Scan(&j.ID, &j.Kind, &payload, &j.RunAt, &j.Attempt, &j.MaxAttempts, &j.DedupeKey); err != nil {
-			return nil, "", err
-		}
-		j.Payload = json.RawMessage(payload)
-		out = append(out, j)
-	}
-	return out, token, rows.Err()
+	return out, token, nil
 }
 
 // RunDue runs due jobs until none is left, for tests, the demo and tools
@@ -305,27 +275,24 @@ func (q *Queue) run(ctx context.Context, j Job, token string) {
 	err := q.call(hctx, j)
 	wctx := context.WithoutCancel(ctx)
 	now := q.clock.Now()
-	var res sql.Result
+	var n int64
 	var werr error
 	switch {
 	case err == nil:
-		res, werr = q.db.W.ExecContext(wctx, `UPDATE jobs SET done_at = $1, lease_token = NULL, leased_until = NULL, last_error = ''
-			WHERE id = $2 AND lease_token = $3`, now, j.ID, token)
+		n, werr = markDone(wctx, q.db.W, j.ID, token, now)
 	case IsPermanent(err) || j.Attempt >= j.MaxAttempts:
 		q.log.Error("job failed for good", "kind", j.Kind, "id", j.ID, "attempt", j.Attempt, "err", err)
-		res, werr = q.db.W.ExecContext(wctx, `UPDATE jobs SET failed_at = $1, lease_token = NULL, leased_until = NULL, last_error = $2
-			WHERE id = $3 AND lease_token = $4`, now, truncate(err.Error(), 2000), j.ID, token)
+		n, werr = markFailed(wctx, q.db.W, j.ID, token, now, truncate(err.Error(), 2000))
 	default:
 		next := now.Add(q.opt.Backoff(j.Attempt))
 		q.log.Warn("job failed; will retry", "kind", j.Kind, "id", j.ID, "attempt", j.Attempt, "retry_at", next, "err", err)
-		res, werr = q.db.W.ExecContext(wctx, `UPDATE jobs SET run_at = $1, lease_token = NULL, leased_until = NULL, last_error = $2
-			WHERE id = $3 AND lease_token = $4`, next, truncate(err.Error(), 2000), j.ID, token)
+		n, werr = markRetry(wctx, q.db.W, j.ID, token, next, truncate(err.Error(), 2000))
 	}
 	if werr != nil {
 		q.log.Error("recording job outcome", "kind", j.Kind, "id", j.ID, "err", werr)
 		return
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		q.mu.Lock()
 		q.fenced++
 		q.mu.Unlock()
@@ -412,14 +379,7 @@ type Stats struct{ Queued, Leased, Failed int }
 
 // Stats reads the queue's counts.
 func (q *Queue) Stats(ctx context.Context) (Stats, error) {
-	var s Stats
-	now := q.clock.Now()
-	err := q.db.R.QueryRowContext(ctx, `SELECT
-		COUNT(CASE WHEN done_at IS NULL AND failed_at IS NULL AND (leased_until IS NULL OR leased_until < $1) THEN 1 END),
-		COUNT(CASE WHEN done_at IS NULL AND failed_at IS NULL AND leased_until >= $1 THEN 1 END),
-		COUNT(failed_at)
-		FROM jobs`, now).Scan(&s.Queued, &s.Leased, &s.Failed)
-	return s, err
+	return countJobs(ctx, q.db.R, q.clock.Now())
 }
 
 // Failure is a job that was given up, for the operator to look into.
@@ -434,21 +394,7 @@ type Failure struct {
 
 // Failures lists the jobs given up, newest first.
 func (q *Queue) Failures(ctx context.Context, limit int) ([]Failure, error) {
-	rows, err := q.db.R.QueryContext(ctx, `SELECT id, kind, attempts, created_at, failed_at, last_error FROM jobs
-		WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list failed jobs: %w", err)
-	}
-	defer rows.Close()
-	var out []Failure
-	for rows.Next() {
-		var f Failure
-		if err := rows.Scan(&f.ID, &f.Kind, &f.Attempts, &f.CreatedAt, &f.FailedAt, &f.LastError); err != nil {
-			return nil, fmt.Errorf("scan failed job: %w", err)
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return failedJobs(ctx, q.db.R, limit)
 }
 
 // ErrNotFailed is returned by Retry for a job that is not given up.
@@ -459,12 +405,11 @@ var ErrNotFailed = errors.New("no failed job with this id")
 // Retrying a mail whose server refused it for good sends it again: that
 // is the operator's call, once the address is fixed.
 func Retry(ctx context.Context, tx *sql.Tx, now time.Time, id string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE jobs SET failed_at = NULL, attempts = 0, run_at = $1, lease_token = NULL, leased_until = NULL
-		WHERE id = $2 AND failed_at IS NOT NULL`, now, id)
+	n, err := requeueFailed(ctx, tx, id, now)
 	if err != nil {
 		return fmt.Errorf("retry job: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return ErrNotFailed
 	}
 	return nil
@@ -481,12 +426,7 @@ func (q *Queue) Purge(ctx context.Context) (int64, error) {
 	cutoff := q.clock.Now().Add(-q.opt.Keep)
 	var total int64
 	for {
-		res, err := q.db.W.ExecContext(ctx, `DELETE FROM jobs WHERE id IN (
-			SELECT id FROM jobs WHERE done_at IS NOT NULL AND done_at < $1 ORDER BY done_at LIMIT $2)`, cutoff, purgeBatch)
-		if err != nil {
-			return total, fmt.Errorf("purge jobs: %w", err)
-		}
-		n, err := res.RowsAffected()
+		n, err := purgeDone(ctx, q.db.W, cutoff, purgeBatch)
 		if err != nil {
 			return total, err
 		}
