@@ -3,7 +3,6 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -29,35 +28,29 @@ func (s *Service) deliver(ctx context.Context, j jobs.Job) error {
 	if err := j.Decode(&p); err != nil {
 		return jobs.Permanent(err)
 	}
-	var target, stored string
-	var active bool
-	var deleted sql.NullTime
-	err := s.db.R.QueryRowContext(ctx, `SELECT url, secret, active, deleted_at FROM webhooks WHERE id = $1`, p.WebhookID).Scan(&target, &stored, &active, &deleted)
+	ep, err := selectEndpoint(ctx, s.db.R, p.WebhookID)
 	if store.NoRows(err) {
 		return jobs.Permanent(fmt.Errorf("webhook %s is gone", p.WebhookID))
 	}
 	if err != nil {
 		return err
 	}
-	var delivered, failed sql.NullTime
-	err = s.db.R.QueryRowContext(ctx, `SELECT delivered_at, failed_at FROM webhook_deliveries WHERE id = $1`, p.DeliveryID).Scan(&delivered, &failed)
-	if err != nil && !store.NoRows(err) {
+	ended, err := deliveryEnded(ctx, s.db.R, p.DeliveryID)
+	if err != nil {
 		return err
 	}
-	if delivered.Valid || failed.Valid {
+	if ended {
 		return nil // done before (a job run again after its lease), or dropped
 	}
-	if deleted.Valid || !active {
+	if ep.deleted || !ep.active {
 		// Not an attempt: the subscriber turned it off meanwhile.
-		_, err := s.db.W.ExecContext(ctx, `UPDATE webhook_deliveries SET failed_at = $1, last_error = $2 WHERE id = $3 AND delivered_at IS NULL AND failed_at IS NULL`,
-			s.clock.Now().UTC(), "not sent: the webhook was disabled or deleted", p.DeliveryID)
-		return err
+		return failDelivery(ctx, s.db.W, p.DeliveryID, s.clock.Now().UTC(), "not sent: the webhook was disabled or deleted")
 	}
-	secret, err := s.sealer.open(p.WebhookID, stored)
+	secret, err := s.sealer.open(p.WebhookID, ep.secret)
 	if err != nil {
 		return s.finish(ctx, j, p, outcome{err: err, permanent: true})
 	}
-	return s.finish(ctx, j, p, s.post(ctx, target, secret, p))
+	return s.finish(ctx, j, p, s.post(ctx, ep.url, secret, p))
 }
 
 // finish records the attempt and tells the queue what to do next.
@@ -125,9 +118,7 @@ func (s *Service) record(ctx context.Context, id string, o outcome, last bool) e
 			failedAt = now
 		}
 	}
-	_, err := s.db.W.ExecContext(context.WithoutCancel(ctx), `UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = $1, last_error = $2,
-		last_attempt_at = $3, delivered_at = $4, failed_at = $5 WHERE id = $6`, o.status, msg, now, deliveredAt, failedAt, id)
-	if err != nil {
+	if err := recordAttempt(context.WithoutCancel(ctx), s.db.W, id, o.status, msg, now, deliveredAt, failedAt); err != nil {
 		return fmt.Errorf("webhook delivery log: %w", err)
 	}
 	if o.err != nil {

@@ -3,7 +3,6 @@ package webhook
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -108,22 +107,6 @@ func (s *Service) EventTypesFor(a actor.Actor) ([]EventType, error) {
 	return EventTypesFor(o), nil
 }
 
-const subCols = `w.id, COALESCE(w.state_code, ''), w.url, w.events, w.active, w.created_by, w.created_at, w.updated_at, w.secret_rotated_at`
-
-func scanSub(row interface{ Scan(...any) error }) (Subscription, error) {
-	var sub Subscription
-	var events string
-	var rotated sql.NullTime
-	if err := row.Scan(&sub.ID, &sub.State, &sub.URL, &events, &sub.Active, &sub.CreatedBy, &sub.CreatedAt, &sub.UpdatedAt, &rotated); err != nil {
-		return sub, err
-	}
-	if rotated.Valid {
-		t := rotated.Time
-		sub.SecretRotatedAt = &t
-	}
-	return sub, json.Unmarshal([]byte(events), &sub.Events)
-}
-
 // load returns a live subscription of owner o. Another owner's, a
 // deleted one and a malformed id are all "not found", so existence does
 // not leak.
@@ -132,7 +115,7 @@ func (s *Service) load(ctx context.Context, q store.Queryer, o, id string) (Subs
 	if _, err := uuid.Parse(id); err != nil {
 		return Subscription{}, notFound
 	}
-	sub, err := scanSub(q.QueryRowContext(ctx, `SELECT `+subCols+` FROM webhooks w WHERE w.id = $1 AND w.deleted_at IS NULL AND COALESCE(w.state_code, '') = $2`, id, o))
+	sub, err := selectSub(ctx, q, o, id)
 	if store.NoRows(err) {
 		return Subscription{}, notFound
 	}
@@ -240,21 +223,15 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Subscrip
 		return Subscription{}, "", err
 	}
 	secret := newSecret()
-	events, _ := json.Marshal(sub.Events)
-	var state any
-	if o != "" {
-		state = o
-	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhooks WHERE deleted_at IS NULL AND COALESCE(state_code, '') = $1`, o).Scan(&n); err != nil {
+		n, err := countSubs(ctx, tx, o)
+		if err != nil {
 			return errs.Internalf(err, "count webhooks")
 		}
 		if n >= s.cfg.MaxPerOwner {
 			return errs.E(errs.Conflict, "you have %d webhooks, the most allowed; delete one first", n)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO webhooks (id, state_code, url, events, active, secret, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, sub.ID, state, sub.URL, string(events), true, s.sealer.seal(sub.ID, secret), sub.CreatedBy, now)
+		err = insertSub(ctx, tx, sub, s.sealer.seal(sub.ID, secret))
 		if store.IsUnique(err) {
 			return &errs.Error{Code: errs.Invalid, Message: "please correct the highlighted fields", Fields: map[string]string{"url": "this address already has a webhook; change that one instead"}}
 		}
@@ -277,34 +254,8 @@ func (s *Service) List(ctx context.Context, a actor.Actor) ([]Subscription, erro
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+subCols+`,
-		(SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.delivered_at IS NOT NULL),
-		(SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.failed_at IS NOT NULL),
-		(SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.delivered_at IS NULL AND d.failed_at IS NULL)
-		FROM webhooks w WHERE w.deleted_at IS NULL AND COALESCE(w.state_code, '') = $1 ORDER BY w.created_at, w.id`, o)
+	out, err := listSubs(ctx, s.db.R, o)
 	if err != nil {
-		return nil, errs.Internalf(err, "list webhooks")
-	}
-	defer rows.Close()
-	var out []Subscription
-	for rows.Next() {
-		var sub Subscription
-		var events string
-		var rotated sql.NullTime
-		if err := rows.Scan(&sub.ID, &sub.State, &sub.URL, &events, &sub.Active, &sub.CreatedBy, &sub.CreatedAt, &sub.UpdatedAt, &rotated,
-			&sub.Delivered, &sub.Failed, &sub.Pending); err != nil {
-			return nil, errs.Internalf(err, "scan webhook")
-		}
-		if rotated.Valid {
-			t := rotated.Time
-			sub.SecretRotatedAt = &t
-		}
-		if err := json.Unmarshal([]byte(events), &sub.Events); err != nil {
-			return nil, errs.Internalf(err, "webhook events")
-		}
-		out = append(out, sub)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, errs.Internalf(err, "list webhooks")
 	}
 	return out, nil
@@ -335,7 +286,7 @@ func (s *Service) SetActive(ctx context.Context, a actor.Actor, id string, activ
 			return nil
 		}
 		now := s.clock.Now().UTC()
-		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET active = $1, updated_at = $2 WHERE id = $3`, active, now, id); err != nil {
+		if err := setActive(ctx, tx, id, active, now); err != nil {
 			return errs.Internalf(err, "update webhook")
 		}
 		action := "webhook.enable"
@@ -362,7 +313,7 @@ func (s *Service) Delete(ctx context.Context, a actor.Actor, id string) error {
 			return err
 		}
 		now := s.clock.Now().UTC()
-		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET deleted_at = $1, updated_at = $1, active = $2, secret = '' WHERE id = $3`, now, false, id); err != nil {
+		if err := markDeleted(ctx, tx, id, now); err != nil {
 			return errs.Internalf(err, "delete webhook")
 		}
 		if err := dropPending(ctx, tx, id, now, "not sent: the webhook was deleted"); err != nil {
@@ -373,8 +324,7 @@ func (s *Service) Delete(ctx context.Context, a actor.Actor, id string) error {
 }
 
 func dropPending(ctx context.Context, tx *sql.Tx, id string, now time.Time, why string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET failed_at = $1, last_error = $2 WHERE webhook_id = $3 AND delivered_at IS NULL AND failed_at IS NULL`, now, why, id)
-	if err != nil {
+	if err := failPending(ctx, tx, id, now, why); err != nil {
 		return errs.Internalf(err, "drop pending deliveries")
 	}
 	return nil
@@ -394,7 +344,7 @@ func (s *Service) RotateSecret(ctx context.Context, a actor.Actor, id string) (s
 			return err
 		}
 		now := s.clock.Now().UTC()
-		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET secret = $1, secret_rotated_at = $2, updated_at = $2 WHERE id = $3`, s.sealer.seal(id, secret), now, id); err != nil {
+		if err := setSecret(ctx, tx, id, s.sealer.seal(id, secret), now); err != nil {
 			return errs.Internalf(err, "rotate webhook secret")
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "webhook.rotate_secret", ObjectType: "webhook", ObjectID: id, State: o})
@@ -418,27 +368,9 @@ func (s *Service) Deliveries(ctx context.Context, a actor.Actor, id string, limi
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT id, webhook_id, event_id, event_type, created_at, attempts, last_status, last_error, last_attempt_at, delivered_at, failed_at
-		FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, id, limit)
+	out, err := deliveryLog(ctx, s.db.R, id, limit)
 	if err != nil {
 		return nil, errs.Internalf(err, "list deliveries")
 	}
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		var d Delivery
-		var t [3]sql.NullTime
-		if err := rows.Scan(&d.ID, &d.WebhookID, &d.EventID, &d.EventType, &d.CreatedAt, &d.Attempts, &d.LastStatus, &d.LastError, &t[0], &t[1], &t[2]); err != nil {
-			return nil, errs.Internalf(err, "scan delivery")
-		}
-		for i, dst := range []**time.Time{&d.LastAttemptAt, &d.DeliveredAt, &d.FailedAt} {
-			if t[i].Valid {
-				v := t[i].Time
-				*dst = &v
-			}
-		}
-		d.Status = d.status()
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return out, nil
 }

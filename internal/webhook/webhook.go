@@ -100,41 +100,16 @@ func (s *Service) Publish(ctx context.Context, tx *sql.Tx, e Event) error {
 	if !knownType(e.Type) {
 		return fmt.Errorf("webhook: unknown event type %q", e.Type)
 	}
-	var conds []string
-	var args []any
-	for _, st := range e.States {
-		if st == "" || slices.Contains(args, any(st)) {
-			continue
-		}
-		args = append(args, st)
-		conds = append(conds, fmt.Sprintf("$%d", len(args)))
-	}
-	where := "1=0"
-	if len(conds) > 0 {
-		where = "state_code IN (" + strings.Join(conds, ", ") + ")"
-	}
-	if e.Secretariat {
-		where += " OR state_code IS NULL"
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, events FROM webhooks WHERE active AND deleted_at IS NULL AND (`+where+`) ORDER BY id`, args...)
+	audience, err := subscribers(ctx, tx, e.States, e.Secretariat)
 	if err != nil {
 		return fmt.Errorf("webhook subscribers: %w", err)
 	}
 	var subs []string
-	for rows.Next() {
-		var id, events string
-		if err := rows.Scan(&id, &events); err != nil {
-			rows.Close()
-			return fmt.Errorf("webhook subscribers: %w", err)
-		}
+	for _, sub := range audience {
 		var types []string
-		if json.Unmarshal([]byte(events), &types) == nil && slices.Contains(types, e.Type) {
-			subs = append(subs, id)
+		if json.Unmarshal([]byte(sub.events), &types) == nil && slices.Contains(types, e.Type) {
+			subs = append(subs, sub.id)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("webhook subscribers: %w", err)
 	}
 	if len(subs) == 0 {
 		return nil
@@ -154,8 +129,7 @@ func (s *Service) Publish(ctx context.Context, tx *sql.Tx, e Event) error {
 	}
 	for _, sub := range subs {
 		d := deliveryJob{DeliveryID: newID(), WebhookID: sub, EventID: env.ID, EventType: e.Type, Body: string(body)}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			d.DeliveryID, sub, env.ID, e.Type, now); err != nil {
+		if err := insertDelivery(ctx, tx, d, now); err != nil {
 			return fmt.Errorf("webhook delivery log: %w", err)
 		}
 		if _, err := jobs.Enqueue(ctx, tx, now, jobs.New{Kind: JobDeliver, Payload: d, DedupeKey: JobDeliver + "/" + env.ID + "/" + sub}); err != nil {
