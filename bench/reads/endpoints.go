@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/detente/detente/internal/access"
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/checks"
+	"github.com/detente/detente/internal/messaging"
+)
+
+// person is someone signed in, with a browser session and an API token.
+type person struct {
+	label   string
+	actor   actor.Actor
+	session string
+	token   string
+}
+
+func (p person) cookie(r *http.Request) {
+	r.AddCookie(&http.Cookie{Name: "__Host-detente", Value: p.session})
+}
+
+func (p person) bearer(r *http.Request) {
+	r.Header.Set("Authorization", "Bearer "+p.token)
+}
+
+// signIn opens a session for email through the access service, passing
+// the second factor where the account's role requires one, and creates a
+// read-only API token.
+func signIn(ctx context.Context, a *app.App, label, email string) (person, error) {
+	tok, sess, err := a.Access.SignIn(ctx, email, password, "127.0.0.1", "bench")
+	if err != nil {
+		return person{}, fmt.Errorf("sign in %s: %w", email, err)
+	}
+	if !sess.Complete() {
+		enr, err := a.Access.BeginTOTP(ctx, tok)
+		if err != nil {
+			return person{}, fmt.Errorf("second factor of %s: %w", email, err)
+		}
+		code, err := access.TOTPCode(enr.Secret, a.Clock.Now())
+		if err != nil {
+			return person{}, err
+		}
+		if tok, sess, err = a.Access.CompleteTOTP(ctx, tok, code); err != nil {
+			return person{}, fmt.Errorf("second factor of %s: %w", email, err)
+		}
+	}
+	p := person{label: label, actor: sess.Actor(), session: tok}
+	if p.token, _, err = a.Access.CreateToken(ctx, p.actor, "bench", []actor.Scope{actor.ScopeRead}, 24*time.Hour); err != nil {
+		return person{}, fmt.Errorf("token for %s: %w", email, err)
+	}
+	return p, nil
+}
+
+// endpoints signs in the people who read each page and finds the pages'
+// subjects (a thread, a check) in the data.
+func endpoints(ctx context.Context, a *app.App) ([]Endpoint, error) {
+	poc, err := signIn(ctx, a, "FR POC", "cert.duty@fr.demo.invalid")
+	if err != nil {
+		return nil, err
+	}
+	sec, err := signIn(ctx, a, "secretariat", "secretariat@un.demo.invalid")
+	if err != nil {
+		return nil, err
+	}
+	thread, err := richestThread(ctx, a, poc.actor)
+	if err != nil {
+		return nil, err
+	}
+	check, err := closedCheck(ctx, a, sec.actor)
+	if err != nil {
+		return nil, err
+	}
+	page := func(name, path string, p person, goal bool) Endpoint {
+		return Endpoint{Name: name, Path: path, As: p.label + " (cookie)", Goal: goal, auth: p.cookie, html: true}
+	}
+	api := func(name, path string, p person, goal bool) Endpoint {
+		return Endpoint{Name: name, Path: path, As: p.label + " (token)", Goal: goal, auth: p.bearer}
+	}
+	return []Endpoint{
+		page("directory", "/directory", poc, true),
+		api("api pocs", "/api/v1/pocs", poc, true),
+		page("State page", "/directory/states/FR", poc, true),
+		page("catalogue", "/framework", poc, true),
+		api("api states", "/api/v1/states", poc, true),
+		page("inbox", "/messages", poc, false),
+		page("message search", "/messages?q=phishing", poc, false),
+		page("thread", "/threads/"+thread, poc, false),
+		page("checks", "/checks", sec, false),
+		page("check report", "/checks/"+check, sec, false),
+		page("audit log", "/admin/audit", sec, false),
+		page("accounts", "/admin/accounts", sec, false),
+		api("api audit", "/api/v1/audit", sec, false),
+		api("api accounts", "/api/v1/accounts", sec, false),
+	}, nil
+}
+
+// richestThread is the thread with the most messages that p reads in the
+// inbox or among what p's State sent.
+func richestThread(ctx context.Context, a *app.App, p actor.Actor) (string, error) {
+	count := map[string]int{}
+	best := ""
+	for _, box := range []messaging.Box{messaging.Inbox, messaging.Sent} {
+		msgs, err := a.Messaging.List(ctx, p, messaging.ListFilter{Box: box})
+		if err != nil {
+			return "", err
+		}
+		for _, m := range msgs {
+			count[m.ThreadID]++
+			if best == "" || count[m.ThreadID] > count[best] {
+				best = m.ThreadID
+			}
+		}
+	}
+	if best == "" {
+		return "", errors.New("no communication to read: the data holds no thread for " + p.Email)
+	}
+	return best, nil
+}
+
+// closedCheck is the newest closed check, whose report has every figure.
+func closedCheck(ctx context.Context, a *app.App, p actor.Actor) (string, error) {
+	all, err := a.Checks.Checks(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range all {
+		if c.Status == checks.Closed {
+			return c.ID, nil
+		}
+	}
+	var names []string
+	for _, c := range all {
+		names = append(names, c.Name+" ("+c.Status+")")
+	}
+	return "", fmt.Errorf("no closed check in the data: %s", strings.Join(names, ", "))
+}
