@@ -104,7 +104,7 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	}
 	srv, conns := serve(h)
 	defer srv.Close()
-	eps, err := endpoints(ctx, a)
+	eps, err := endpoints(ctx, a, demoCast)
 	if err != nil {
 		return res, err
 	}
