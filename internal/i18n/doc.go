@@ -1,0 +1,41 @@
+// Package i18n holds the messages of detente in the six official
+// languages of the United Nations — Arabic, Chinese (Simplified), English,
+// French, Russian and Spanish — and writes numbers, dates and country
+// names for each of them.
+//
+// The messages live in gettext PO files embedded from po/: en.po is the
+// source, and ar.po, es.po, fr.po, ru.po and zh.po translate it. Load reads
+// them once into a Catalogue; Negotiate picks a request's Language; the
+// Catalogue's Printer for that language translates (T, TC, N, NC, Msg) and
+// formats (Number, Percent, Date, DateTime, Region). Funcs gives templates
+// the same, and CheckTemplate finds text in a template that bypasses the
+// catalogue.
+//
+// Placeholders are named, in braces — "Sign out {email}" — and marked
+// "#, python-brace-format" in the PO files so translators' tools check
+// them. Plural forms follow the CLDR rules of each language; the
+// Plural-Forms header of each file states the same rules for those tools.
+// TLP labels and the EXERCISE marking are never messages: TLP 2.0 keeps
+// them in English in every language (see Markings).
+//
+// # Adding a string
+//
+//  1. Write the message in po/en.po, with msgstr equal to msgid (and, for a
+//     plural, msgstr[0] and msgstr[1] equal to msgid and msgid_plural). Add
+//     a "#." comment saying where it appears and what each placeholder
+//     holds, "#, python-brace-format" if it has placeholders, and a msgctxt
+//     if the same English words mean something else elsewhere.
+//  2. Add the same entry, translated, to ar.po, es.po, fr.po, ru.po and
+//     zh.po, with as many msgstr[N] as the file's nplurals.
+//  3. Run go test ./internal/i18n: the tests name every language that
+//     lacks the message, an empty translation, placeholders that differ
+//     from the source and a wrong number of plural forms. msgfmt -c
+//     po/xx.po checks the same with GNU gettext.
+//
+// A message missing from a language shows in English, so a page never
+// breaks for want of a translation; the tests keep that from shipping.
+//
+// The translations are written with care for diplomats and CERT staff,
+// but they must be reviewed by a professional translation service before
+// production use.
+package i18n
