@@ -78,6 +78,9 @@ func (s *Service) SyncStates(ctx context.Context) error {
 				return errs.Internalf(err, "insert state %s", st.Alpha2)
 			}
 		}
+		if err := store.Bump(ctx, tx, versionName); err != nil {
+			return errs.Internalf(err, "directory version")
+		}
 		return nil
 	})
 }
@@ -173,6 +176,9 @@ func (s *Service) SetParticipation(ctx context.Context, a actor.Actor, code stri
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE states SET participating_since = $1, updated_at = $2 WHERE code = $3`, v, s.clock.Now(), code); err != nil {
 			return errs.Internalf(err, "update participation")
+		}
+		if err := store.Bump(ctx, tx, versionName); err != nil {
+			return errs.Internalf(err, "directory version")
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "state.participation", ObjectType: "state", ObjectID: code, State: code, Details: details})
 	})

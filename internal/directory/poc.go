@@ -453,6 +453,9 @@ func (s *Service) recordVersion(ctx context.Context, tx *sql.Tx, a actor.Actor, 
 		p.ID, p.Version, action, string(snap), a.AccountID, a.Label(), p.UpdatedAt); err != nil {
 		return errs.Internalf(err, "insert version")
 	}
+	if err := store.Bump(ctx, tx, versionName); err != nil {
+		return errs.Internalf(err, "directory version")
+	}
 	return s.audit.Append(ctx, tx, a, audit.Change{Action: "poc." + action, ObjectType: "poc", ObjectID: p.ID, State: p.State, Details: p})
 }
 

@@ -1,0 +1,20 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// Bump moves the version counter name on, inside tx: whatever was rendered
+// from the data it names is out of date once tx commits, on every instance.
+func Bump(ctx context.Context, tx *sql.Tx, name string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE versions SET n = n + 1 WHERE name = $1`, name)
+	if err != nil {
+		return fmt.Errorf("bump version %s: %w", name, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("bump version %s: no such counter", name)
+	}
+	return nil
+}
