@@ -11,6 +11,7 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/renders"
 )
 
 // prefix is where the caller mounts the API; routes are registered with
@@ -25,13 +26,15 @@ type handler func(w http.ResponseWriter, r *http.Request, a actor.Actor) error
 type server struct {
 	app app.Services
 	mux *http.ServeMux
+	// renders keeps answers built from data that rarely changes; see kept.go.
+	renders *renders.Cache
 }
 
 // New returns the API handler, to be mounted at /api/v1/.
 func New(a app.Services) http.Handler { return newServer(a) }
 
 func newServer(a app.Services) *server {
-	s := &server{app: a, mux: http.NewServeMux()}
+	s := &server{app: a, mux: http.NewServeMux(), renders: renders.New(int(a.Config.RenderCacheBytes))}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.method+" "+prefix+rt.path, s.wrap(rt.h))
 	}

@@ -344,7 +344,20 @@ func runMatrix(t *testing.T, f *fixture) {
 	for _, c := range matrix {
 		t.Run(c.name, func(t *testing.T) {
 			f := f.with(t)
-			for i, role := range roles {
+			var order []int
+			for i := range roles {
+				order = append(order, i)
+			}
+			if c.method == http.MethodGet {
+				// Answers are kept once built: ask again in the opposite
+				// order, so that each role is also answered after every
+				// other role has left its answers behind.
+				for i := len(roles) - 1; i >= 0; i-- {
+					order = append(order, i)
+				}
+			}
+			for _, i := range order {
+				role := roles[i]
 				path := c.path(f, role)
 				var body any
 				if c.body != nil {

@@ -47,6 +47,14 @@ func (s *server) listPOCs(w http.ResponseWriter, r *http.Request, a actor.Actor)
 	if err := a.RequireSignedIn(); err != nil {
 		return err
 	}
+	view, err := s.app.Directory.View(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	key := keptKey("pocs", view, r)
+	if s.sendKept(w, key) {
+		return nil
+	}
 	f, ferr := pocFilter(r)
 	req, err := pageRequest(r, ferr)
 	if err != nil {
@@ -56,7 +64,7 @@ func (s *server) listPOCs(w http.ResponseWriter, r *http.Request, a actor.Actor)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, pageOf(r, p, s.pocsFor(a)))
+	return s.writeKept(w, key, pageOf(r, p, s.pocsFor(a)))
 }
 
 // pocsFor renders entries for a: the account link only to the entry's

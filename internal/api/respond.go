@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/page"
@@ -56,13 +55,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return errs.Internalf(err, "encode response")
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Length", strconv.Itoa(b.Len()))
-	w.WriteHeader(status)
-	// A failed write means the client went away; there is no one to tell.
-	_, _ = w.Write(b.Bytes())
+	sendJSONBytes(w, status, b.Bytes())
 	return nil
 }
 

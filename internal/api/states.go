@@ -14,6 +14,14 @@ import (
 )
 
 func (s *server) listStates(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	view, err := s.app.Directory.View(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	key := keptKey("states", view, r)
+	if s.sendKept(w, key) {
+		return nil
+	}
 	q := r.URL.Query()
 	f := directory.StateFilter{Query: q.Get("q"), Region: q.Get("region")}
 	var bad errs.Fields
@@ -33,7 +41,7 @@ func (s *server) listStates(w http.ResponseWriter, r *http.Request, a actor.Acto
 		return err
 	}
 	told := a.Authenticated()
-	return writeJSON(w, http.StatusOK, pageOf(r, p, func(st directory.State) stateOut { return stateFrom(st, told) }))
+	return s.writeKept(w, key, pageOf(r, p, func(st directory.State) stateOut { return stateFrom(st, told) }))
 }
 
 func (s *server) getState(w http.ResponseWriter, r *http.Request, a actor.Actor) error {

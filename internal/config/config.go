@@ -34,7 +34,10 @@ type Config struct {
 	SessionIdle     time.Duration
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
-	SecureCookies   bool // set Secure on cookies; true unless BaseURL is plain http to loopback
+	// RenderCacheBytes bounds the memory that keeps rendered directory and
+	// catalogue pages and API answers, per interface (web, API).
+	RenderCacheBytes int64
+	SecureCookies    bool // set Secure on cookies; true unless BaseURL is plain http to loopback
 
 	// SigninHelp tells people on the sign-in page whom to ask when they
 	// cannot get in, e.g. "Write to the secretariat at …".
@@ -131,20 +134,21 @@ func parseDeadlines(v string, into map[string]Deadline) error {
 // Defaults returns the configuration a bare `detente serve` uses.
 func Defaults() Config {
 	c := Config{
-		Addr:            "127.0.0.1:8080",
-		BaseURL:         "",
-		DataDir:         "data",
-		LogLevel:        slog.LevelInfo,
-		LogFormat:       "text",
-		StaleAfter:      365 * 24 * time.Hour,
-		SessionTTL:      12 * time.Hour,
-		SessionIdle:     time.Hour,
-		ShutdownTimeout: 15 * time.Second,
-		MaxBodyBytes:    1 << 20,
-		SMTPPort:        587,
-		SMTPTLS:         "required",
-		ForwardedHeader: "X-Forwarded-For",
-		SigninHelp:      "If you cannot sign in, ask your State's administrator or the secretariat to reset your account.",
+		Addr:             "127.0.0.1:8080",
+		BaseURL:          "",
+		DataDir:          "data",
+		LogLevel:         slog.LevelInfo,
+		LogFormat:        "text",
+		StaleAfter:       365 * 24 * time.Hour,
+		SessionTTL:       12 * time.Hour,
+		SessionIdle:      time.Hour,
+		ShutdownTimeout:  15 * time.Second,
+		MaxBodyBytes:     1 << 20,
+		RenderCacheBytes: 16 << 20,
+		SMTPPort:         587,
+		SMTPTLS:          "required",
+		ForwardedHeader:  "X-Forwarded-For",
+		SigninHelp:       "If you cannot sign in, ask your State's administrator or the secretariat to reset your account.",
 
 		AttachmentMaxFile:  10 << 20,
 		AttachmentMaxTotal: 25 << 20,
@@ -205,6 +209,7 @@ func Bind(fs *flag.FlagSet) *Binder {
 	fs.StringVar(&b.idle, "session-idle", c.SessionIdle.String(), "idle time that ends a session (DETENTE_SESSION_IDLE)")
 	fs.StringVar(&b.shutdn, "shutdown-timeout", c.ShutdownTimeout.String(), "time allowed for requests to finish on shutdown (DETENTE_SHUTDOWN_TIMEOUT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body", c.MaxBodyBytes, "largest accepted request body in bytes (DETENTE_MAX_BODY)")
+	fs.Int64Var(&c.RenderCacheBytes, "render-cache", c.RenderCacheBytes, "bytes each of the web and API interfaces keeps of rendered directory and catalogue answers; 0 keeps none (DETENTE_RENDER_CACHE)")
 	fs.Int64Var(&c.AttachmentMaxFile, "attachment-max-file", c.AttachmentMaxFile, "largest file attached to a communication, in bytes (DETENTE_ATTACHMENT_MAX_FILE)")
 	fs.Int64Var(&c.AttachmentMaxTotal, "attachment-max-total", c.AttachmentMaxTotal, "largest total of the files of one communication, in bytes (DETENTE_ATTACHMENT_MAX_TOTAL)")
 	fs.IntVar(&c.AttachmentMaxCount, "attachment-max-count", c.AttachmentMaxCount, "most files attached to one communication (DETENTE_ATTACHMENT_MAX_COUNT)")
@@ -312,6 +317,9 @@ func (b *Binder) Resolve(getenv func(string) string) (Config, error) {
 	c.Deadlines = maps.Clone(c.Deadlines)
 	if err := parseDeadlines(b.deadlines, c.Deadlines); err != nil {
 		problems = append(problems, fmt.Errorf("deadlines: %w", err))
+	}
+	if c.RenderCacheBytes < 0 || c.RenderCacheBytes > 1<<30 {
+		problems = append(problems, errors.New("render-cache: use 0 to 1073741824 bytes"))
 	}
 	if c.MaxBodyBytes < 4096 {
 		problems = append(problems, errors.New("max-body: allow at least 4096 bytes"))

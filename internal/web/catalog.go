@@ -65,6 +65,11 @@ type docGroup struct {
 }
 
 func (s *Server) frameworkIndex(w http.ResponseWriter, r *http.Request) {
+	// The catalogue is part of the build: what was rendered stays true.
+	key := keptKey("framework", "", r)
+	if s.serveKept(w, r, "framework", "framework", key) {
+		return
+	}
 	cat := s.app.Catalog
 	q := r.URL.Query()
 	d := frameworkData{Query: q.Get("q"), Kind: q.Get("kind"), Topic: q.Get("topic"), Topics: cat.UsedTopics()}
@@ -80,7 +85,7 @@ func (s *Server) frameworkIndex(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	s.render(w, r, http.StatusOK, "framework", page{Title: "The framework", Nav: "framework", Data: d})
+	s.renderKept(w, r, "framework", key, page{Title: "The framework", Nav: "framework", Data: d})
 }
 
 type provisionData struct {
@@ -91,6 +96,10 @@ type provisionData struct {
 }
 
 func (s *Server) frameworkProvision(w http.ResponseWriter, r *http.Request) {
+	key := keptKey("provision", "", r)
+	if s.serveKept(w, r, "provision", "framework", key) {
+		return
+	}
 	cat := s.app.Catalog
 	p, err := cat.Provision(r.PathValue("id"))
 	if err != nil {
@@ -105,5 +114,5 @@ func (s *Server) frameworkProvision(w http.ResponseWriter, r *http.Request) {
 			d.Topics = append(d.Topics, tp)
 		}
 	}
-	s.render(w, r, http.StatusOK, "provision", page{Title: p.ShortTitle, Nav: "framework", Data: d})
+	s.renderKept(w, r, "provision", key, page{Title: p.ShortTitle, Nav: "framework", Data: d})
 }

@@ -53,6 +53,15 @@ func (s *Server) directoryList(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	view, err := s.app.Directory.View(r.Context(), a)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	key := keptKey("directory", view, r)
+	if s.serveKept(w, r, "directory", "directory", key) {
+		return
+	}
 	f := directoryFilter(r)
 	d := directoryData{Filter: f, Stale: r.URL.Query().Get("stale"), Regions: states.Regions(), Levels: directory.Levels}
 	q := r.URL.Query()
@@ -84,7 +93,7 @@ func (s *Server) directoryList(w http.ResponseWriter, r *http.Request) {
 		g.POCs = append(g.POCs, p)
 	}
 	pg.Data = d
-	s.render(w, r, http.StatusOK, "directory", pg)
+	s.renderKept(w, r, "directory", key, pg)
 }
 
 type statePageData struct {
@@ -100,6 +109,15 @@ func (s *Server) statePage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	view, err := s.app.Directory.View(r.Context(), a)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	key := keptKey("state", view, r)
+	if s.serveKept(w, r, "state", "directory", key) {
+		return
+	}
 	st, err := s.app.Directory.State(r.Context(), a, code)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -111,7 +129,7 @@ func (s *Server) statePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := statePageData{State: st, POCs: pocs, CanManage: s.app.Directory.CanManage(a, code)}
-	s.render(w, r, http.StatusOK, "state", page{Title: st.Name, Nav: "directory", Data: d})
+	s.renderKept(w, r, "state", key, page{Title: st.Name, Nav: "directory", Data: d})
 }
 
 type pocPageData struct {

@@ -28,6 +28,7 @@ import (
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/metrics"
+	"github.com/detente/detente/internal/renders"
 	"github.com/detente/detente/internal/tlp"
 	"github.com/detente/detente/internal/validate"
 )
@@ -49,11 +50,15 @@ type Server struct {
 	pages  map[string]*template.Template
 	mux    *http.ServeMux
 	cop    *http.CrossOriginProtection
+	// renders keeps the content of pages rendered from data that rarely
+	// changes; see kept.go.
+	renders *renders.Cache
 }
 
 // New builds the web interface over a.
 func New(a app.Services, opt Options) (*Server, error) {
-	s := &Server{app: a, log: a.Log, opt: opt, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection()}
+	s := &Server{app: a, log: a.Log, opt: opt, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection(),
+		renders: renders.New(int(a.Config.RenderCacheBytes))}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, fmt.Errorf("assets: %w", err)
@@ -331,6 +336,9 @@ type page struct {
 	Unread  int  // unread communications, shown in the navigation
 	Pending int  // communication checks waiting for the person's answer
 	CanSend bool // the person may write communications (messaging.Service.CanSend)
+	// Body is the page's content rendered before (kept.go); when set, the
+	// layout shows it instead of rendering the content again.
+	Body template.HTML
 }
 
 // provisionTitle names a provision as people cite it, with its title:
