@@ -102,21 +102,6 @@ func (a Account) Actor() actor.Actor {
 	return actor.Actor{AccountID: a.ID, Email: a.Email, Role: a.Role, State: a.State}
 }
 
-const accountCols = `id, email, display_name, role, COALESCE(state_code, ''), totp_enabled, totp_reenrol, created_at, updated_at, disabled_at`
-
-func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
-	var a Account
-	var role string
-	var disabled sql.NullTime
-	err := row.Scan(&a.ID, &a.Email, &a.DisplayName, &role, &a.State, &a.TOTPEnabled, &a.TOTPReenrol, &a.CreatedAt, &a.UpdatedAt, &disabled)
-	a.Role = actor.Role(role)
-	if disabled.Valid {
-		t := disabled.Time
-		a.DisabledAt = &t
-	}
-	return a, err
-}
-
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func randomToken(n int) string {
@@ -242,12 +227,7 @@ func (s *Service) CreateAccount(ctx context.Context, a actor.Actor, in NewAccoun
 }
 
 func (s *Service) insertAccount(ctx context.Context, tx *sql.Tx, a actor.Actor, acc Account, hash string) error {
-	var state any
-	if acc.State != "" {
-		state = acc.State
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, email, display_name, role, state_code, password_hash, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, acc.ID, acc.Email, acc.DisplayName, string(acc.Role), state, hash, acc.CreatedAt, acc.UpdatedAt)
+	err := insertAccountRow(ctx, tx, acc, hash)
 	if store.IsUnique(err) {
 		return &errs.Error{Code: errs.Conflict, Message: "an account with this email already exists", Fields: map[string]string{"email": "an account with this email already exists"}}
 	}
@@ -277,17 +257,13 @@ type Holder struct {
 // Holder reads the account id, inside the caller's transaction when q is
 // one. An unknown id is not found.
 func (y *System) Holder(ctx context.Context, q store.Queryer, id string) (Holder, error) {
-	var h Holder
-	var role string
-	var disabled sql.NullTime
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(state_code, ''), role, disabled_at FROM accounts WHERE id = $1`, id).Scan(&h.State, &role, &disabled)
+	h, err := selectHolder(ctx, q, id)
 	if store.NoRows(err) {
 		return Holder{}, errs.E(errs.NotFound, "no such account")
 	}
 	if err != nil {
 		return Holder{}, errs.Internalf(err, "load account")
 	}
-	h.Role, h.Disabled = actor.Role(role), disabled.Valid
 	return h, nil
 }
 
@@ -312,13 +288,11 @@ func (y *System) FirstAdmin(ctx context.Context, email string) (acc Account, pas
 	now := s.clock.Now()
 	acc = Account{ID: newID(), Email: in.Email, DisplayName: in.DisplayName, Role: in.Role, CreatedAt: now, UpdatedAt: now}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if s.db.Engine == store.Postgres {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7157842, hashtext(current_schema()))`); err != nil {
-				return errs.Internalf(err, "lock accounts")
-			}
+		if err := lockAccounts(ctx, tx, s.db.Engine); err != nil {
+			return errs.Internalf(err, "lock accounts")
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n); err != nil {
+		n, err := countAccounts(ctx, tx)
+		if err != nil {
 			return errs.Internalf(err, "count accounts")
 		}
 		if n > 0 {
@@ -338,7 +312,7 @@ func (s *Service) Account(ctx context.Context, a actor.Actor, id string) (Accoun
 	if err := a.RequireSignedIn(); err != nil {
 		return Account{}, err
 	}
-	acc, err := scanAccount(s.db.R.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = $1`, id))
+	acc, err := selectAccount(ctx, s.db.R, id)
 	if store.NoRows(err) {
 		return Account{}, errs.E(errs.NotFound, "no such account")
 	}
@@ -359,8 +333,7 @@ func (s *Service) AccountByEmail(ctx context.Context, a actor.Actor, email strin
 	if err := a.RequireSignedIn(); err != nil {
 		return Account{}, err
 	}
-	var id string
-	err := s.db.R.QueryRowContext(ctx, `SELECT id FROM accounts WHERE email = $1`, strings.ToLower(strings.TrimSpace(email))).Scan(&id)
+	id, err := accountIDByEmail(ctx, s.db.R, strings.ToLower(strings.TrimSpace(email)))
 	if store.NoRows(err) {
 		return Account{}, errs.E(errs.NotFound, "no such account")
 	}
@@ -376,20 +349,20 @@ func (s *Service) Accounts(ctx context.Context, a actor.Actor) ([]Account, error
 	if err := a.RequireSignedIn(); err != nil {
 		return nil, err
 	}
-	var rows *sql.Rows
+	var out []Account
 	var err error
 	switch {
 	case a.IsSecretariat():
-		rows, err = s.db.R.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY COALESCE(state_code, ''), email`)
+		out, err = allAccounts(ctx, s.db.R)
 	case a.Role == actor.StateAdmin:
-		rows, err = s.db.R.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE state_code = $1 ORDER BY email`, a.State)
+		out, err = stateAccounts(ctx, s.db.R, a.State)
 	default:
 		return nil, errs.E(errs.Forbidden, "only administrators may list accounts")
 	}
 	if err != nil {
 		return nil, errs.Internalf(err, "list accounts")
 	}
-	return store.Collect(rows, func(r *sql.Rows) (Account, error) { return scanAccount(r) })
+	return out, nil
 }
 
 // SetDisabled disables or re-enables an account. Disabling ends its
@@ -417,14 +390,14 @@ func (s *Service) SetDisabled(ctx context.Context, a actor.Actor, id string, dis
 		action := "account.enable"
 		if disabled {
 			at, action = now, "account.disable"
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, id); err != nil {
+			if _, err := endSessions(ctx, tx, id); err != nil {
 				return errs.Internalf(err, "end sessions")
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL`, now, id); err != nil {
+			if _, err := revokeTokens(ctx, tx, id, now); err != nil {
 				return errs.Internalf(err, "revoke tokens")
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET disabled_at = $1, updated_at = $2 WHERE id = $3`, at, now, id); err != nil {
+		if err := setDisabledAt(ctx, tx, id, at, now); err != nil {
 			return errs.Internalf(err, "update account")
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: action, ObjectType: "account", ObjectID: id, State: acc.State})
@@ -437,8 +410,8 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 	if err := a.RequireSignedIn(); err != nil {
 		return err
 	}
-	var hash string
-	if err := s.db.R.QueryRowContext(ctx, `SELECT password_hash FROM accounts WHERE id = $1`, a.AccountID).Scan(&hash); err != nil {
+	hash, err := passwordHash(ctx, s.db.R, a.AccountID)
+	if err != nil {
 		return errs.Internalf(err, "load account")
 	}
 	var f errs.Fields
@@ -458,7 +431,7 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 		return errs.Internalf(err, "hash password")
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3`, newHash, s.clock.Now(), a.AccountID); err != nil {
+		if err := setPassword(ctx, tx, a.AccountID, newHash, s.clock.Now()); err != nil {
 			return errs.Internalf(err, "update password")
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "account.password", ObjectType: "account", ObjectID: a.AccountID, State: a.State})

@@ -2,8 +2,6 @@ package access
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,7 +12,6 @@ import (
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/search"
-	"github.com/detente/detente/internal/store"
 )
 
 // Account statuses a list can be filtered by.
@@ -81,47 +78,16 @@ func (s *Service) AccountPage(ctx context.Context, a actor.Actor, f AccountFilte
 		return page.Page[Account]{}, err
 	}
 	f.State = strings.ToUpper(strings.TrimSpace(f.State))
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	q := `SELECT ` + accountCols + ` FROM accounts WHERE 1=1`
-	if !a.IsSecretariat() {
-		q += ` AND state_code = ` + arg(a.State)
-	}
 	terms, err := f.check()
 	if err != nil {
 		return page.Page[Account]{}, err
 	}
-	if f.State != "" {
-		q += ` AND state_code = ` + arg(f.State)
-	}
-	if f.Role != "" {
-		q += ` AND role = ` + arg(string(f.Role))
-	}
-	switch f.Status {
-	case StatusActive:
-		q += ` AND disabled_at IS NULL`
-	case StatusDisabled:
-		q += ` AND disabled_at IS NOT NULL`
-	}
-	if f.ID != "" {
-		q += ` AND id = ` + arg(f.ID)
-	}
-	for _, t := range terms {
-		q += ` AND ` + search.Any(arg(search.Pattern(t)), "display_name", "email")
-	}
-	if req.After != nil {
-		if len(req.After) != 2 {
-			return page.Page[Account]{}, page.Damaged()
-		}
-		q += ` AND (COALESCE(state_code, ''), email) > (` + arg(req.After[0]) + `, ` + arg(req.After[1]) + `)`
+	if req.After != nil && len(req.After) != 2 {
+		return page.Page[Account]{}, page.Damaged()
 	}
 	limit := req.Size()
-	q += ` ORDER BY COALESCE(state_code, ''), email LIMIT ` + arg(limit+1)
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return page.Page[Account]{}, errs.Internalf(err, "list accounts")
-	}
-	out, err := store.Collect(rows, func(r *sql.Rows) (Account, error) { return scanAccount(r) })
+	// The secretariat manages every account; a State admin its own State's.
+	out, err := accountPage(ctx, s.db.R, accountQuery{scoped: !a.IsSecretariat(), own: a.State, f: f, terms: terms, after: req.After, limit: limit + 1})
 	if err != nil {
 		return page.Page[Account]{}, errs.Internalf(err, "list accounts")
 	}

@@ -83,25 +83,23 @@ func (s *Service) ResetAccount(ctx context.Context, a actor.Actor, id string) (R
 	r := Reset{Account: acc, ExpiresAt: now.Add(ResetLifetime), Mailed: s.cfg.Outbox != nil}
 	link := s.cfg.BaseURL + "/reset/" + token
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM account_resets WHERE account_id = $1 AND used_at IS NULL`, acc.ID); err != nil {
+		if err := dropUnusedResets(ctx, tx, acc.ID); err != nil {
 			return errs.Internalf(err, "drop earlier links")
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO account_resets (token_hash, account_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-			sha256Hex(token), acc.ID, a.Label(), now, r.ExpiresAt); err != nil {
+		if err := insertReset(ctx, tx, sha256Hex(token), acc.ID, a.Label(), now, r.ExpiresAt); err != nil {
 			return errs.Internalf(err, "insert reset")
 		}
-		ended, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, acc.ID)
+		nEnded, err := endSessions(ctx, tx, acc.ID)
 		if err != nil {
 			return errs.Internalf(err, "end sessions")
 		}
-		revoked, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL`, now, acc.ID)
+		nRevoked, err := revokeTokens(ctx, tx, acc.ID, now)
 		if err != nil {
 			return errs.Internalf(err, "revoke tokens")
 		}
 		// An account that had a second factor must enrol a new one, even
 		// where its role does not require it.
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1, totp_secret = $2, totp_enabled = $3, totp_reenrol = $4, updated_at = $5 WHERE id = $6`,
-			unusableHash, "", false, acc.TOTPEnabled || acc.TOTPReenrol, now, acc.ID); err != nil {
+		if err := clearCredentials(ctx, tx, acc.ID, unusableHash, acc.TOTPEnabled || acc.TOTPReenrol, now); err != nil {
 			return errs.Internalf(err, "clear credentials")
 		}
 		if r.Mailed {
@@ -113,8 +111,6 @@ func (s *Service) ResetAccount(ctx context.Context, a actor.Actor, id string) (R
 				return errs.Internalf(err, "queue reset mail")
 			}
 		}
-		nEnded, _ := ended.RowsAffected()
-		nRevoked, _ := revoked.RowsAffected()
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "account.reset", ObjectType: "account", ObjectID: acc.ID, State: acc.State,
 			Details: map[string]any{"email": acc.Email, "mailed": r.Mailed, "expires_at": r.ExpiresAt, "sessions_ended": nEnded, "tokens_revoked": nRevoked}})
 	})
@@ -148,20 +144,17 @@ func (s *Service) resetAccount(ctx context.Context, q store.Queryer, token strin
 	if token == "" || len(token) > 100 {
 		return Account{}, gone
 	}
-	var accountID string
-	var expires time.Time
-	var used sql.NullTime
-	err := q.QueryRowContext(ctx, `SELECT account_id, expires_at, used_at FROM account_resets WHERE token_hash = $1`, sha256Hex(token)).Scan(&accountID, &expires, &used)
+	link, err := selectReset(ctx, q, sha256Hex(token))
 	if store.NoRows(err) {
 		return Account{}, gone
 	}
 	if err != nil {
 		return Account{}, errs.Internalf(err, "load reset")
 	}
-	if used.Valid || !s.clock.Now().Before(expires) {
+	if link.used || !s.clock.Now().Before(link.expires) {
 		return Account{}, gone
 	}
-	acc, err := scanAccount(q.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = $1`, accountID))
+	acc, err := selectAccount(ctx, q, link.accountID)
 	if err != nil {
 		return Account{}, errs.Internalf(err, "load account")
 	}
@@ -202,18 +195,17 @@ func (s *Service) CompleteReset(ctx context.Context, token, password, repeat, re
 	sess := Session{Account: acc, CSRF: randomToken(24), CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		// Only one use of the link wins, however many arrive at once.
-		res, err := tx.ExecContext(ctx, `UPDATE account_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $3`, now, sha256Hex(token), now)
+		n, err := useReset(ctx, tx, sha256Hex(token), now)
 		if err != nil {
 			return errs.Internalf(err, "use reset")
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if n != 1 {
 			return errs.E(errs.NotFound, "this link was used already; ask your administrator for a new one")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3`, hash, now, acc.ID); err != nil {
+		if err := setPassword(ctx, tx, acc.ID, hash, now); err != nil {
 			return errs.Internalf(err, "set password")
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, account_id, csrf_token, second_factor, created_at, last_seen_at, expires_at, remote_addr, user_agent)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, sha256Hex(sessToken), acc.ID, sess.CSRF, false, now, now, sess.ExpiresAt, remoteAddr, truncate(userAgent, 300)); err != nil {
+		if err := insertSession(ctx, tx, sha256Hex(sessToken), sess, remoteAddr, truncate(userAgent, 300)); err != nil {
 			return errs.Internalf(err, "insert session")
 		}
 		return s.audit.Append(ctx, tx, acc.Actor(), audit.Change{Action: "account.reset_completed", ObjectType: "account", ObjectID: acc.ID, State: acc.State,

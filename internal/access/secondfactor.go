@@ -24,15 +24,15 @@ func (s *Service) BeginTOTP(ctx context.Context, token string) (Enrolment, error
 	if sess.Account.TOTPEnabled {
 		return Enrolment{}, errs.E(errs.Conflict, "a second factor is already set up for this account")
 	}
-	var secret string
-	if err := s.db.R.QueryRowContext(ctx, `SELECT totp_secret FROM accounts WHERE id = $1`, sess.Account.ID).Scan(&secret); err != nil {
+	secret, err := totpSecret(ctx, s.db.R, sess.Account.ID)
+	if err != nil {
 		return Enrolment{}, errs.Internalf(err, "load secret")
 	}
 	if secret == "" {
 		if secret, err = NewTOTPSecret(); err != nil {
 			return Enrolment{}, errs.Internalf(err, "new secret")
 		}
-		if _, err := s.db.W.ExecContext(ctx, `UPDATE accounts SET totp_secret = $1 WHERE id = $2 AND totp_enabled = $3`, secret, sess.Account.ID, false); err != nil {
+		if err := setPendingTOTP(ctx, s.db.W, sess.Account.ID, secret); err != nil {
 			return Enrolment{}, errs.Internalf(err, "store secret")
 		}
 	}
@@ -55,9 +55,8 @@ func (s *Service) CompleteTOTP(ctx context.Context, token, code string) (string,
 	} else if wait > 0 {
 		return "", Session{}, errs.E(errs.TooMany, "too many wrong codes; wait a few minutes and try again")
 	}
-	var secret string
-	var lastStep int64
-	if err := s.db.R.QueryRowContext(ctx, `SELECT totp_secret, totp_last_step FROM accounts WHERE id = $1`, acc.ID).Scan(&secret, &lastStep); err != nil {
+	secret, lastStep, err := totpState(ctx, s.db.R, acc.ID)
+	if err != nil {
 		return "", Session{}, errs.Internalf(err, "load secret")
 	}
 	if secret == "" {
@@ -82,13 +81,13 @@ func (s *Service) CompleteTOTP(ctx context.Context, token, code string) (string,
 		action = "account.totp_enrolled"
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_enabled = $1, totp_reenrol = $2, totp_last_step = $3 WHERE id = $4`, true, false, step, acc.ID); err != nil {
+		if err := enableTOTP(ctx, tx, acc.ID, step); err != nil {
 			return errs.Internalf(err, "update account")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET token_hash = $1, second_factor = $2 WHERE token_hash = $3`, sha256Hex(newToken), true, sha256Hex(token)); err != nil {
+		if err := rotateSession(ctx, tx, sha256Hex(token), sha256Hex(newToken)); err != nil {
 			return errs.Internalf(err, "rotate session")
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = $1`, key); err != nil {
+		if err := clearFailures(ctx, tx, key); err != nil {
 			return errs.Internalf(err, "clear throttle")
 		}
 		return s.audit.Append(ctx, tx, acc.Actor(), audit.Change{Action: action, ObjectType: "account", ObjectID: acc.ID, State: acc.State})

@@ -79,8 +79,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, remoteAddr, userA
 		}
 	}
 
-	var hash string
-	acc, err := scanAccountHash(s.db.R.QueryRowContext(ctx, `SELECT `+accountCols+`, password_hash FROM accounts WHERE email = $1`, email), &hash)
+	acc, hash, err := selectAccountByEmail(ctx, s.db.R, email)
 	ok := false
 	switch {
 	case err == nil:
@@ -115,14 +114,12 @@ func (s *Service) SignIn(ctx context.Context, email, password, remoteAddr, userA
 	token = randomToken(32)
 	sess = Session{Account: acc, CSRF: randomToken(24), CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, account_id, csrf_token, second_factor, created_at, last_seen_at, expires_at, remote_addr, user_agent)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, sha256Hex(token), acc.ID, sess.CSRF, false, now, now, sess.ExpiresAt, remoteAddr, truncate(userAgent, 300))
-		if err != nil {
+		if err := insertSession(ctx, tx, sha256Hex(token), sess, remoteAddr, truncate(userAgent, 300)); err != nil {
 			return errs.Internalf(err, "insert session")
 		}
 		// The right password clears this address's failures on the
 		// account; the account's and the address's own counts stay.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = $1`, pairKey); err != nil {
+		if err := clearFailures(ctx, tx, pairKey); err != nil {
 			return errs.Internalf(err, "clear throttle")
 		}
 		return s.audit.Append(ctx, tx, acc.Actor(), audit.Change{Action: "account.sign_in", ObjectType: "account", ObjectID: acc.ID, State: acc.State,
@@ -145,28 +142,13 @@ func (s *Service) bucket(now time.Time) time.Time {
 // time instead of resetting on the clock. When the count has reached limit
 // it also says how long until enough buckets age out to fall below it.
 func (s *Service) failures(ctx context.Context, key string, now time.Time, limit int) (int, time.Duration, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT window_start, failures FROM login_failures WHERE key = $1 AND window_start > $2 ORDER BY window_start`,
-		key, now.Add(-s.cfg.FailWindow))
+	bs, err := failureBuckets(ctx, s.db.R, key, now.Add(-s.cfg.FailWindow))
 	if err != nil {
 		return 0, 0, errs.Internalf(err, "read throttle")
 	}
-	defer rows.Close()
-	type bucket struct {
-		start time.Time
-		n     int
-	}
-	var bs []bucket
 	total := 0
-	for rows.Next() {
-		var b bucket
-		if err := rows.Scan(&b.start, &b.n); err != nil {
-			return 0, 0, errs.Internalf(err, "read throttle")
-		}
-		bs = append(bs, b)
+	for _, b := range bs {
 		total += b.n
-	}
-	if err := rows.Err(); err != nil {
-		return 0, 0, errs.Internalf(err, "read throttle")
 	}
 	if total < limit {
 		return total, 0, nil
@@ -181,17 +163,6 @@ func (s *Service) failures(ctx context.Context, key string, now time.Time, limit
 	return total, s.cfg.FailWindow, nil
 }
 
-func bumpFailure(ctx context.Context, tx *sql.Tx, key string, window time.Time) error {
-	res, err := tx.ExecContext(ctx, `UPDATE login_failures SET failures = failures + 1 WHERE key = $1 AND window_start = $2`, key, window)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		_, err = tx.ExecContext(ctx, `INSERT INTO login_failures (key, window_start, failures) VALUES ($1, $2, 1)`, key, window)
-	}
-	return err
-}
-
 // truncate keeps at most n bytes of s as valid UTF-8 without NUL, which
 // PostgreSQL refuses: headers such as User-Agent may carry any byte.
 func truncate(s string, n int) string {
@@ -203,19 +174,6 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
-}
-
-func scanAccountHash(row *sql.Row, hash *string) (Account, error) {
-	var a Account
-	var role string
-	var disabled sql.NullTime
-	err := row.Scan(&a.ID, &a.Email, &a.DisplayName, &role, &a.State, &a.TOTPEnabled, &a.TOTPReenrol, &a.CreatedAt, &a.UpdatedAt, &disabled, hash)
-	a.Role = actor.Role(role)
-	if disabled.Valid {
-		t := disabled.Time
-		a.DisabledAt = &t
-	}
-	return a, err
 }
 
 // dummyHash is a valid hash of nothing anyone types, made with the current
@@ -232,37 +190,25 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 	if token == "" {
 		return Session{}, errs.E(errs.Unauthenticated, "please sign in")
 	}
-	var sess Session
-	var lastSeen time.Time
-	var hash string
-	row := s.db.R.QueryRowContext(ctx, `SELECT `+accountColsA+`, a.password_hash, s.csrf_token, s.second_factor, s.created_at, s.expires_at, s.last_seen_at
-		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, sha256Hex(token))
-	var role string
-	var disabled sql.NullTime
-	err := row.Scan(&sess.Account.ID, &sess.Account.Email, &sess.Account.DisplayName, &role, &sess.Account.State, &sess.Account.TOTPEnabled, &sess.Account.TOTPReenrol,
-		&sess.Account.CreatedAt, &sess.Account.UpdatedAt, &disabled, &hash, &sess.CSRF, &sess.SecondFactor, &sess.CreatedAt, &sess.ExpiresAt, &lastSeen)
+	sess, lastSeen, err := selectSession(ctx, s.db.R, sha256Hex(token))
 	if store.NoRows(err) {
 		return Session{}, errs.E(errs.Unauthenticated, "your session has ended; please sign in again")
 	}
 	if err != nil {
 		return Session{}, errs.Internalf(err, "load session")
 	}
-	sess.Account.Role = actor.Role(role)
 	now := s.clock.Now()
-	if disabled.Valid || now.After(sess.ExpiresAt) || now.Sub(lastSeen) > s.cfg.SessionIdle {
-		_, _ = s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, sha256Hex(token))
+	if sess.Account.DisabledAt != nil || now.After(sess.ExpiresAt) || now.Sub(lastSeen) > s.cfg.SessionIdle {
+		_ = deleteSession(ctx, s.db.W, sha256Hex(token))
 		return Session{}, errs.E(errs.Unauthenticated, "your session has ended; please sign in again")
 	}
 	if now.Sub(lastSeen) > time.Minute {
-		if _, err := s.db.W.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, now, sha256Hex(token)); err != nil {
+		if err := touchSession(ctx, s.db.W, sha256Hex(token), now); err != nil {
 			return Session{}, errs.Internalf(err, "touch session")
 		}
 	}
 	return sess, nil
 }
-
-// accountColsA is accountCols for queries that join accounts as "a".
-const accountColsA = `a.id, a.email, a.display_name, a.role, COALESCE(a.state_code, ''), a.totp_enabled, a.totp_reenrol, a.created_at, a.updated_at, a.disabled_at`
 
 // SignOut ends the session for token.
 func (s *Service) SignOut(ctx context.Context, token string) error {
@@ -271,7 +217,7 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 		return nil // already gone
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, sha256Hex(token)); err != nil {
+		if err := deleteSession(ctx, tx, sha256Hex(token)); err != nil {
 			return errs.Internalf(err, "delete session")
 		}
 		return s.audit.Append(ctx, tx, sess.Account.Actor(), audit.Change{Action: "account.sign_out", ObjectType: "account", ObjectID: sess.Account.ID, State: sess.Account.State})
@@ -283,12 +229,11 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 func (y *System) PurgeExpired(ctx context.Context) error {
 	s := y.s
 	now := s.clock.Now()
-	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, now, now.Add(-s.cfg.SessionIdle)); err != nil {
+	if err := purgeSessions(ctx, s.db.W, now, now.Add(-s.cfg.SessionIdle)); err != nil {
 		return err
 	}
-	if _, err := s.db.W.ExecContext(ctx, `DELETE FROM login_failures WHERE window_start < $1`, now.Add(-s.cfg.FailWindow)); err != nil {
+	if err := purgeFailures(ctx, s.db.W, now.Add(-s.cfg.FailWindow)); err != nil {
 		return err
 	}
-	_, err := s.db.W.ExecContext(ctx, `DELETE FROM account_resets WHERE expires_at < $1`, now)
-	return err
+	return purgeResets(ctx, s.db.W, now)
 }

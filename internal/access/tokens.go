@@ -79,9 +79,7 @@ func (s *Service) CreateToken(ctx context.Context, a actor.Actor, name string, s
 	now := s.clock.Now()
 	t := Token{ID: newID(), AccountID: a.AccountID, Name: name, Scopes: scopes, CreatedAt: now, ExpiresAt: now.Add(lifetime)}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, account_id, name, token_hash, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			t.ID, t.AccountID, t.Name, sha256Hex(secret), joinScopes(scopes), now, t.ExpiresAt)
-		if err != nil {
+		if err := insertToken(ctx, tx, t, sha256Hex(secret)); err != nil {
 			return errs.Internalf(err, "insert token")
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "token.create", ObjectType: "api_token", ObjectID: t.ID, State: a.State,
@@ -115,29 +113,11 @@ func (s *Service) Tokens(ctx context.Context, a actor.Actor) ([]Token, error) {
 	if err := a.RequireSignedIn(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT id, account_id, name, scopes, created_at, expires_at, revoked_at, last_used_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at DESC`, a.AccountID)
+	out, err := accountTokens(ctx, s.db.R, a.AccountID)
 	if err != nil {
 		return nil, errs.Internalf(err, "list tokens")
 	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
-		var t Token
-		var scopes string
-		var revoked, used sql.NullTime
-		if err := rows.Scan(&t.ID, &t.AccountID, &t.Name, &scopes, &t.CreatedAt, &t.ExpiresAt, &revoked, &used); err != nil {
-			return nil, errs.Internalf(err, "scan token")
-		}
-		t.Scopes = splitScopes(scopes)
-		if revoked.Valid {
-			t.RevokedAt = &revoked.Time
-		}
-		if used.Valid {
-			t.LastUsedAt = &used.Time
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RevokeToken ends one of the caller's tokens, or, for administrators
@@ -155,20 +135,18 @@ func (s *Service) RevokeToken(ctx context.Context, a actor.Actor, id string) err
 	if a.ReadOnly {
 		return errs.E(errs.Forbidden, "this token may only read")
 	}
-	var owner, ownerState, ownerRole string
-	err := s.db.R.QueryRowContext(ctx, `SELECT t.account_id, COALESCE(a.state_code, ''), a.role FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.id = $1`, id).
-		Scan(&owner, &ownerState, &ownerRole)
-	if store.NoRows(err) || (err == nil && owner != a.AccountID && !canManage(a, actor.Role(ownerRole), ownerState)) {
+	owner, err := selectTokenOwner(ctx, s.db.R, id)
+	if store.NoRows(err) || (err == nil && owner.id != a.AccountID && !canManage(a, owner.role, owner.state)) {
 		return errs.E(errs.NotFound, "no such token")
 	}
 	if err != nil {
 		return errs.Internalf(err, "load token")
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, s.clock.Now(), id); err != nil {
+		if err := revokeToken(ctx, tx, id, s.clock.Now()); err != nil {
 			return errs.Internalf(err, "revoke token")
 		}
-		return s.audit.Append(ctx, tx, a, audit.Change{Action: "token.revoke", ObjectType: "api_token", ObjectID: id, State: ownerState})
+		return s.audit.Append(ctx, tx, a, audit.Change{Action: "token.revoke", ObjectType: "api_token", ObjectID: id, State: owner.state})
 	})
 }
 
@@ -211,30 +189,22 @@ func (s *Service) liveToken(ctx context.Context, secret string) (Account, []acto
 	if !strings.HasPrefix(secret, tokenPrefix) {
 		return Account{}, nil, bad
 	}
-	var t Token
-	var scopes string
-	var revoked, used sql.NullTime
-	var acc Account
-	var role string
-	var disabled sql.NullTime
-	err := s.db.R.QueryRowContext(ctx, `SELECT t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at, `+accountColsA+`
-		FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1`, sha256Hex(secret)).
-		Scan(&t.ID, &scopes, &t.ExpiresAt, &revoked, &used, &acc.ID, &acc.Email, &acc.DisplayName, &role, &acc.State, &acc.TOTPEnabled, &acc.TOTPReenrol, &acc.CreatedAt, &acc.UpdatedAt, &disabled)
+	u, err := selectTokenBySecret(ctx, s.db.R, sha256Hex(secret))
 	if store.NoRows(err) {
 		return Account{}, nil, bad
 	}
 	if err != nil {
 		return Account{}, nil, errs.Internalf(err, "load token")
 	}
+	t := u.token
 	now := s.clock.Now()
-	if revoked.Valid || !now.Before(t.ExpiresAt) || disabled.Valid {
+	if t.RevokedAt != nil || !now.Before(t.ExpiresAt) || u.disabled {
 		return Account{}, nil, bad
 	}
-	acc.Role = actor.Role(role)
-	if !used.Valid || now.Sub(used.Time) > time.Minute {
-		if _, err := s.db.W.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now, t.ID); err != nil {
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
+		if err := touchToken(ctx, s.db.W, t.ID, now); err != nil {
 			return Account{}, nil, errs.Internalf(err, "touch token")
 		}
 	}
-	return acc, splitScopes(scopes), nil
+	return u.account, t.Scopes, nil
 }

@@ -1,0 +1,61 @@
+package access
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/detente/detente/internal/store"
+)
+
+// The SQL of the sessions table. Sessions are found by the SHA-256 of
+// their token (sha256Hex), never by the token itself.
+
+// insertSession stores sess under tokenHash; its second factor is not
+// yet passed.
+func insertSession(ctx context.Context, tx *sql.Tx, tokenHash string, sess Session, remoteAddr, userAgent string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, account_id, csrf_token, second_factor, created_at, last_seen_at, expires_at, remote_addr, user_agent)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, tokenHash, sess.Account.ID, sess.CSRF, false, sess.CreatedAt, sess.CreatedAt, sess.ExpiresAt, remoteAddr, userAgent)
+	return err
+}
+
+// selectSession reads the session under tokenHash with its account, and
+// when it was last used.
+func selectSession(ctx context.Context, q store.Queryer, tokenHash string) (Session, time.Time, error) {
+	var sess Session
+	var lastSeen time.Time
+	var hash string // read with the account, unused
+	row := q.QueryRowContext(ctx, `SELECT `+accountColsA+`, a.password_hash, s.csrf_token, s.second_factor, s.created_at, s.expires_at, s.last_seen_at
+		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, tokenHash)
+	acc, err := scanAccount(row, &hash, &sess.CSRF, &sess.SecondFactor, &sess.CreatedAt, &sess.ExpiresAt, &lastSeen)
+	sess.Account = acc
+	return sess, lastSeen, err
+}
+
+func deleteSession(ctx context.Context, q store.Queryer, tokenHash string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+	return err
+}
+
+func touchSession(ctx context.Context, q store.Queryer, tokenHash string, now time.Time) error {
+	_, err := q.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, now, tokenHash)
+	return err
+}
+
+// rotateSession moves the session under oldHash to newHash, its second
+// factor passed.
+func rotateSession(ctx context.Context, tx *sql.Tx, oldHash, newHash string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE sessions SET token_hash = $1, second_factor = $2 WHERE token_hash = $3`, newHash, true, oldHash)
+	return err
+}
+
+// endSessions deletes every session of account id and returns how many.
+func endSessions(ctx context.Context, tx *sql.Tx, id string) (int64, error) {
+	return changed(tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, id))
+}
+
+// purgeSessions deletes the sessions expired at now or unused since idleSince.
+func purgeSessions(ctx context.Context, q store.Queryer, now, idleSince time.Time) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, now, idleSince)
+	return err
+}
