@@ -53,12 +53,13 @@ type Server struct {
 	// renders keeps the content of pages rendered from data that rarely
 	// changes; see kept.go.
 	renders *renders.Cache
+	badges  *badges
 }
 
 // New builds the web interface over a.
 func New(a app.Services, opt Options) (*Server, error) {
 	s := &Server{app: a, log: a.Log, opt: opt, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection(),
-		renders: renders.New(int(a.Config.RenderCacheBytes))}
+		renders: renders.New(int(a.Config.RenderCacheBytes)), badges: newBadges()}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, fmt.Errorf("assets: %w", err)
@@ -225,6 +226,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.badges.changed()
+	}
 	if r.MultipartForm != nil {
 		_ = r.MultipartForm.RemoveAll()
 	}
@@ -429,6 +433,25 @@ var flashes = map[string]string{
 	"published":       "The new version of the template is published. Messages already sent keep the version they used.",
 }
 
+// readBadges asks the services what the frame says of a.
+func (s *Server) readBadges(ctx context.Context, a actor.Actor) badge {
+	var b badge
+	if !a.IsSecretariat() {
+		n, err := s.app.Messaging.Unread(ctx, a)
+		if err != nil {
+			s.log.Warn("unread count", "err", err)
+		}
+		b.unread = n
+		b.canSend = s.app.Messaging.CanSend(ctx, a) == nil
+	}
+	n, err := s.app.Checks.PendingCount(ctx, a)
+	if err != nil {
+		s.log.Warn("pending checks count", "err", err)
+	}
+	b.pending = n
+	return b
+}
+
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	t, ok := s.pages[name]
 	if !ok {
@@ -441,20 +464,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.Session = &sess
 	}
 	p.CSRF, _ = r.Context().Value(ctxCSRF).(string)
-	if p.Actor.Authenticated() && !p.Actor.IsSecretariat() {
-		n, err := s.app.Messaging.Unread(r.Context(), p.Actor)
-		if err != nil {
-			s.log.Warn("unread count", "err", err)
-		}
-		p.Unread = n
-		p.CanSend = s.app.Messaging.CanSend(r.Context(), p.Actor) == nil
-	}
 	if p.Actor.Authenticated() {
-		n, err := s.app.Checks.PendingCount(r.Context(), p.Actor)
-		if err != nil {
-			s.log.Warn("pending checks count", "err", err)
-		}
-		p.Pending = n
+		b := s.badges.of(r.Context(), p.Actor, s.readBadges)
+		p.Unread, p.Pending, p.CanSend = b.unread, b.pending, b.canSend
 	}
 	p.Demo = s.opt.Demo
 	if p.Flash == "" {
