@@ -133,6 +133,7 @@ func (ck *checker) visible(text string, pos int) {
 		t = strings.ReplaceAll(t, k, "")
 	}
 	if strings.IndexFunc(t, unicode.IsLetter) >= 0 {
+		pos += len(text) - len(strings.TrimLeftFunc(text, unicode.IsSpace))
 		ck.report(parse.Pos(pos), strings.Join(strings.Fields(text), " "), "text outside a translation call")
 	}
 }
