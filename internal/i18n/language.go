@@ -145,6 +145,23 @@ func Negotiate(accountPref, cookie, acceptLanguage string) Language {
 	return Languages()[i]
 }
 
+// FirstOf returns the first of a person's languages, in their order of
+// preference, that is one of the six or close to one ("fr-CA", "zh-TW"),
+// else English: the language of a mail to a point of contact who listed
+// "de, fr" is French.
+func FirstOf(tags ...string) Language {
+	m := language.NewMatcher(matcherTags())
+	for i, t := range tags {
+		if i == maxLanguages {
+			break
+		}
+		if l, ok := matchOne(m, t); ok {
+			return l
+		}
+	}
+	return English
+}
+
 // matcherTags are the six tags in Languages() order, so a match's index
 // names the Language.
 func matcherTags() []language.Tag {

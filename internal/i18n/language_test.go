@@ -24,6 +24,10 @@ func TestNegotiate(t *testing.T) {
 		{"q=0 refuses", "", "", "fr;q=0, es;q=0.1", Spanish},
 		{"Traditional Chinese reads Simplified", "", "", "zh-TW", Chinese},
 		{"Hong Kong", "", "", "zh-HK,zh;q=0.9", Chinese},
+		// CLDR counts Simplified a weak match for a Traditional reader: an
+		// exact second choice wins.
+		{"Traditional Chinese, then English", "", "", "zh-TW, en;q=0.8", English},
+		{"English first", "", "", "en-US,en;q=0.9,ar;q=0.8", English},
 		{"Egyptian Arabic", "", "", "ar-EG", Arabic},
 		{"Latin American Spanish", "", "", "es-419", Spanish},
 		{"unknown language", "", "", "de", English},
@@ -43,6 +47,26 @@ func TestNegotiate(t *testing.T) {
 				t.Errorf("Negotiate(%q, %q, %q) = %s, want %s", tt.account, tt.cookie, tt.head, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestFirstOf(t *testing.T) {
+	tests := []struct {
+		tags []string
+		want Language
+	}{
+		{nil, English},
+		{[]string{"de", "fr"}, French},
+		{[]string{"pt-BR", "es-419", "en"}, Spanish},
+		{[]string{"zh-Hant", "en"}, Chinese},
+		{[]string{"ar-SA"}, Arabic},
+		{[]string{"", "garbage!", "ru"}, Russian},
+		{[]string{"de", "it"}, English},
+	}
+	for _, tt := range tests {
+		if got := FirstOf(tt.tags...); got != tt.want {
+			t.Errorf("FirstOf(%q) = %s, want %s", tt.tags, got, tt.want)
+		}
 	}
 }
 
