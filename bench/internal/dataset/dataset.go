@@ -43,7 +43,7 @@ import (
 
 // Version changes whenever the generator writes different data, so that
 // caches built by an older generator are rebuilt rather than reused.
-const Version = "3"
+const Version = "4"
 
 // Per scale unit.
 const (

@@ -604,6 +604,10 @@ func (g *gen) message(ctx context.Context, i int, pool []sent, sendStates []stri
 	for n := 1 + r.IntN(3); len(recipients) < n; {
 		add(g.states[r.IntN(len(g.states))].Code)
 	}
+	// Sends lock their recipients' inbox counts in the order given: in one
+	// order for all, concurrent sends wait for each other instead of
+	// deadlocking on PostgreSQL.
+	slices.Sort(recipients)
 	label := pickLabel(r)
 	var named []actor.Actor
 	if label == tlp.Red {
@@ -692,6 +696,13 @@ func (g *gen) reply(ctx context.Context, r *rand.Rand, parent sent) (sent, bool,
 			d.Type = messaging.Acknowledgement
 		}
 	}
+	// The other parties, in the one order every send locks them in.
+	for _, st := range append([]string{parent.from.State}, parent.recipients...) {
+		if st != by.State && !slices.Contains(d.Recipients, st) {
+			d.Recipients = append(d.Recipients, st)
+		}
+	}
+	slices.Sort(d.Recipients)
 	if d.Type == messaging.Update {
 		d.Body = fmt.Sprintf("We looked into it: %d systems checked, the indicators match two of them; ransomware precursors removed.", 5+r.IntN(50))
 		d.Fields = map[string]string{"status": []string{"in progress", "action taken", "unable to act", "information provided"}[r.IntN(4)]}
