@@ -123,14 +123,34 @@ func FuzzParsePO(f *testing.F) {
 	})
 }
 
+func TestFill(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"{a} and {b}", "x and {b}"},
+		{"{{a}} is literal", "{a} is literal"},
+		{"{{{a}}}", "{x}"},
+		{"a } alone", "a } alone"},
+		{"{not a name} {1} {}", "{not a name} {1} {}"},
+		{"{a", "{a"},
+		{"café {a}", "café x"},
+	}
+	for _, tt := range tests {
+		if got := fill(tt.text, map[string]string{"a": "x"}, nil); got != tt.want {
+			t.Errorf("fill(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
 func FuzzFill(f *testing.F) {
 	for _, s := range []string{"{a} and {b}", "{", "}{", "{{a}}", "{a", "{1}", "{ä}"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		out := fill(s, map[string]string{"a": "x"}, nil)
-		if !strings.Contains(s, "{a}") && out != s {
+		if !strings.ContainsAny(s, "{}") && out != s {
 			t.Errorf("fill(%q) = %q", s, out)
+		}
+		if len(out) > len(s)+strings.Count(s, "{a}") {
+			t.Errorf("fill(%q) = %q grew more than its values", s, out)
 		}
 	})
 }

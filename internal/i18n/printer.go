@@ -81,8 +81,10 @@ func (p *Printer) render(ctx, id, pl string, n int, counted bool, args []any) st
 	switch {
 	case !known:
 		p.cat.misuse(fmt.Errorf("i18n: message %q (context %q) is not in en.po", id, ctx))
-	case counted != (src.Plural != ""):
-		p.cat.misuse(fmt.Errorf("i18n: message %q is called with%s a count, but en.po says otherwise", id, map[bool]string{true: "", false: "out"}[counted]))
+	case counted && src.Plural == "":
+		p.cat.misuse(fmt.Errorf("i18n: message %q is called with a count, but en.po has no plural for it", id))
+	case !counted && src.Plural != "":
+		p.cat.misuse(fmt.Errorf("i18n: message %q is called without a count, but en.po has a plural for it", id))
 	case counted && src.Plural != pl:
 		p.cat.misuse(fmt.Errorf("i18n: message %q has the plural %q in en.po, not %q", id, src.Plural, pl))
 	}
@@ -174,30 +176,32 @@ func (p *Printer) format(v any) string {
 	return p.isolate(fmt.Sprint(v))
 }
 
-// fill replaces each {name} in text by vals[name]. A placeholder without a
+// fill replaces each {name} in text by vals[name], and, as Python's
+// str.format does, "{{" and "}}" by single braces. A placeholder without a
 // value is left as it is, so a mistake shows on the page instead of
 // hiding, and is reported to missing.
 func fill(text string, vals map[string]string, missing func(string)) string {
-	if !strings.Contains(text, "{") {
+	if !strings.ContainsAny(text, "{}") {
 		return text
 	}
 	var b strings.Builder
-	for {
-		i := strings.IndexByte(text, '{')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(text[i:], '}')
-		if j < 0 {
-			break
-		}
-		name := text[i+1 : i+j]
-		if !isName(name) {
-			b.WriteString(text[:i+1])
-			text = text[i+1:]
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if (c == '{' || c == '}') && i+1 < len(text) && text[i+1] == c {
+			b.WriteByte(c)
+			i++
 			continue
 		}
-		b.WriteString(text[:i])
+		if c != '{' {
+			b.WriteByte(c)
+			continue
+		}
+		j := strings.IndexByte(text[i:], '}')
+		if j < 0 || !isName(text[i+1:i+j]) {
+			b.WriteByte(c)
+			continue
+		}
+		name := text[i+1 : i+j]
 		if v, ok := vals[name]; ok {
 			b.WriteString(v)
 		} else {
@@ -206,9 +210,8 @@ func fill(text string, vals map[string]string, missing func(string)) string {
 				missing(name)
 			}
 		}
-		text = text[i+j+1:]
+		i += j
 	}
-	b.WriteString(text)
 	return b.String()
 }
 
@@ -289,7 +292,8 @@ func (p *Printer) DateTime(t time.Time, loc *time.Location) string {
 	}, nil)
 }
 
-// monthIDs are the month names as en.po holds them, in the context "month".
+// month is the name of m inside a date; en.po holds the English names in
+// the context "month".
 func (p *Printer) month(m time.Month) string {
 	id := m.String() // January … December: the English source
 	return p.pick(key("month", id), id, "", 0, false)
