@@ -8,7 +8,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/detente/detente/internal/access"
+	"github.com/detente/detente/bench/internal/dataset"
 	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
@@ -16,11 +16,47 @@ import (
 	"github.com/detente/detente/internal/mail"
 )
 
-// password is every demo account's.
-const password = "bench-password-1234"
+// password is every demo account's, as it is every dataset account's.
+const password = dataset.Password
 
 // cheapHash keeps sign-ins fast: the bench measures reads, not argon2id.
-var cheapHash = access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}
+var cheapHash = dataset.Argon2
+
+// openData opens the app over the data a run asks for: the demo seeded
+// afresh on SQLite, or a cached dataset of a scale on either engine.
+func openData(ctx context.Context, o Options, progress io.Writer) (*app.App, cast, string, func(), error) {
+	if o.Engine == "" {
+		o.Engine = dataset.SQLite
+	}
+	if o.Scale <= 0 {
+		if o.Engine != dataset.SQLite {
+			return nil, cast{}, "", nil, fmt.Errorf("-engine %s needs a -scale: the demo is seeded on SQLite only", o.Engine)
+		}
+		fmt.Fprintln(progress, "seeding the demo data…")
+		a, desc, done, err := openDemo(ctx)
+		return a, demoCast, desc, done, err
+	}
+	fmt.Fprintf(progress, "opening the scale %s dataset on %s (built first if not cached: this can take long)…\n", dataset.ScaleName(o.Scale), o.Engine)
+	start := time.Now()
+	ds, err := dataset.Open(ctx, dataset.Options{Engine: o.Engine, DSN: o.DSN, Scale: o.Scale, CacheDir: o.CacheDir, Progress: progress})
+	if err != nil {
+		return nil, cast{}, "", nil, err
+	}
+	a, err := ds.App(ctx, nil)
+	if err != nil {
+		return nil, cast{}, "", nil, err
+	}
+	n := ds.Counts
+	how := "cached"
+	if ds.Built {
+		how = fmt.Sprintf("built in %s", time.Since(start).Round(time.Second))
+	}
+	desc := fmt.Sprintf("dataset scale %s on %s (%s): %d States participating, %d POCs, %d accounts, %d communications, %d challenges, %d audit entries",
+		dataset.ScaleName(o.Scale), o.Engine, how, n.Participating, n.POCs, n.Accounts, n.Messages, n.Challenges, n.AuditEntries)
+	c := cast{poc: ds.Logins.POC, secretariat: ds.Logins.Secretariat, secretariatTOTP: ds.Logins.SecretariatTOTP,
+		state: ds.Samples.State, thread: ds.Samples.ThreadID, check: ds.Samples.CheckID, search: ds.Samples.SearchWord}
+	return a, c, desc, func() { a.Close() }, nil
+}
 
 // openDemo seeds the demo data into a fresh SQLite database in a temporary
 // directory and opens the app over it on the system clock.

@@ -10,6 +10,12 @@
 // so a redirect to the sign-in page or a refusal cannot pass for speed.
 //
 //	go run ./bench/reads [-c 8] [-d 2s | -n 2000] [-endpoints directory] [-cpuprofile cpu.pprof] [-memprofile mem.pprof]
+//	                     [-engine sqlite|postgres] [-dsn URL] [-scale 100] [-cache DIR] [-save DIR]
+//
+// By default the demo data is seeded in a temporary SQLite database. With
+// -scale N the run uses the dataset of bench/internal/dataset N times the
+// demo's size (100: about 42,000 POCs, 100,000 communications and a million
+// audit entries), on SQLite or PostgreSQL, built on first use and cached.
 package main
 
 import (
@@ -30,6 +36,10 @@ func main() {
 	flag.StringVar(&o.Filter, "endpoints", "", "only endpoints whose name or path contains this")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed runs here (detente's requests are labelled side=detente)")
 	flag.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile here at the end")
+	flag.StringVar(&o.Engine, "engine", "sqlite", "sqlite or postgres (postgres needs a -scale)")
+	flag.StringVar(&o.DSN, "dsn", defaultDSN(), "PostgreSQL server URL; the dataset's database is created on it and kept")
+	flag.Float64Var(&o.Scale, "scale", 0, "0: the demo seeded afresh; N: the cached dataset N times the demo's size (built on first use)")
+	flag.StringVar(&o.CacheDir, "cache", "", "where datasets on SQLite are kept (default the dataset's cache directory)")
 	flag.StringVar(&o.Save, "save", "", "write each captured answer in this directory, to look at what was measured")
 	flag.Parse()
 	o.Progress = os.Stderr
@@ -79,6 +89,14 @@ func Print(w io.Writer, r Result) {
 	for _, m := range r.Measures {
 		fmt.Fprintf(w, "  %-15s GET %s (%s)\n", m.Name, m.Path, m.ContentType)
 	}
+}
+
+// defaultDSN is the PostgreSQL server the repository's tests use.
+func defaultDSN() string {
+	if v := os.Getenv("DETENTE_TEST_POSTGRES"); v != "" {
+		return v
+	}
+	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }

@@ -4,26 +4,62 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/detente/detente/bench/internal/dataset"
+	"github.com/detente/detente/internal/store/storetest"
 )
 
 // TestReads runs the whole benchmark with a few requests and asserts only
 // what makes its figures honest, never the figures: every endpoint
 // answered 200 as a signed-in person, the bare handler served the same
-// bytes, and every timed answer was the captured page.
+// bytes, and every timed answer was the captured page. It runs on the
+// demo data, and on a tiny dataset of each engine.
 func TestReads(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	const n = 12
-	res, err := Run(ctx, Options{Clients: 3, Requests: n})
-	var out bytes.Buffer
-	Print(&out, res)
-	if err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
+	for _, tc := range []struct {
+		name   string
+		engine string
+		scale  float64
+	}{
+		{"demo on sqlite", dataset.SQLite, 0},
+		{"dataset on sqlite", dataset.SQLite, 0.05},
+		{"dataset on postgres", dataset.Postgres, 0.05},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := Options{Clients: 3, Requests: 12, Engine: tc.engine, Scale: tc.scale, CacheDir: t.TempDir()}
+			if tc.engine == dataset.Postgres {
+				storetest.RequirePostgres(t) // skips without DETENTE_TEST_POSTGRES, fails in CI
+				o.DSN = os.Getenv(storetest.EnvPostgres)
+				t.Cleanup(func() {
+					if err := dataset.Remove(context.Background(), dataset.Options{Engine: o.Engine, DSN: o.DSN, Scale: o.Scale}); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			res, err := Run(ctx, o)
+			var out bytes.Buffer
+			Print(&out, res)
+			if err != nil {
+				t.Fatalf("run: %v\n%s", err, out.String())
+			}
+			checkHonest(t, res, o.Requests)
+			if t.Failed() {
+				t.Log(out.String())
+			}
+		})
 	}
+}
+
+// checkHonest asserts that every endpoint was measured on the page it
+// names, n requests a side.
+func checkHonest(t *testing.T, res Result, n int) {
+	t.Helper()
 	want := []string{"directory", "api pocs", "State page", "catalogue", "api states", "inbox", "message search", "thread",
 		"checks", "check report", "audit log", "accounts", "api audit", "api accounts"}
 	got := map[string]Measure{}
@@ -45,9 +81,6 @@ func TestReads(t *testing.T) {
 	}
 	if len(res.Measures) != len(want) {
 		t.Errorf("%d endpoints measured, want %d", len(res.Measures), len(want))
-	}
-	if t.Failed() {
-		t.Log(out.String())
 	}
 }
 

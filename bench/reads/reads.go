@@ -30,6 +30,10 @@ type Options struct {
 	CPUProfile string        // CPU profile of the timed runs; detente's requests carry the label side=detente
 	MemProfile string        // heap profile at the end
 	Save       string        // if set, each captured body is written in this directory
+	Engine     string        // "sqlite" or "postgres"
+	DSN        string        // PostgreSQL server URL, for the dataset
+	Scale      float64       // 0: the demo seeded afresh; else the cached dataset of this scale (bench/internal/dataset)
+	CacheDir   string        // where the dataset's SQLite files are kept; "": the dataset's default
 	Progress   io.Writer     // what is being done; nil: nothing
 }
 
@@ -88,8 +92,7 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	fmt.Fprintln(progress, "seeding the demo data…")
-	a, data, closeData, err := openDemo(ctx)
+	a, c, data, closeData, err := openData(ctx, opt, progress)
 	if err != nil {
 		return res, err
 	}
@@ -104,7 +107,7 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	}
 	srv, conns := serve(h)
 	defer srv.Close()
-	eps, err := endpoints(ctx, a, demoCast)
+	eps, err := endpoints(ctx, a, c)
 	if err != nil {
 		return res, err
 	}
