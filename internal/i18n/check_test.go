@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +140,16 @@ func TestExampleTemplateIsClean(t *testing.T) {
 	}
 	for _, f := range found {
 		t.Error(f)
+	}
+}
+
+func TestFuncNamesMatchFuncs(t *testing.T) {
+	c := load(t)
+	var have []string
+	for name := range c.Printer(English).Funcs() {
+		have = append(have, name)
+	}
+	if !slices.Equal(sorted(have), sorted(FuncNames())) {
+		t.Errorf("Funcs defines %v, FuncNames says %v", sorted(have), sorted(FuncNames()))
 	}
 }

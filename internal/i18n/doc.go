@@ -8,12 +8,18 @@
 // them once into a Catalogue; Negotiate picks a request's Language; the
 // Catalogue's Printer for that language translates (T, TC, N, NC, Msg) and
 // formats (Number, Percent, Date, DateTime, Region). Funcs gives templates
-// the same, and CheckTemplate finds text in a template that bypasses the
-// catalogue.
+// the same. A Message (M, MC, MN) carries a message to whoever knows the
+// reader's language: a field error, a flash, a mail subject.
 //
-// Placeholders are named, in braces — "Sign out {email}" — and marked
-// "#, python-brace-format" in the PO files so translators' tools check
-// them. Plural forms follow the CLDR rules of each language; the
+// Misuse never breaks a page: a message en.po lacks shows in English, a
+// placeholder without its argument shows as {name}, and ReportMisuse hears
+// of both. Tests catch them first: CheckTemplate lists text in a template
+// that bypasses the catalogue and calls that do not fit it; CheckGoSource
+// does the same for calls in Go code; CheckMessage checks a Message.
+//
+// Placeholders are named, in braces — "Sign out {email}" — and the PO
+// files flag such messages python-brace-format so that translators' tools
+// check them. Plural forms follow the CLDR rules of each language; the
 // Plural-Forms header of each file states the same rules for those tools.
 // TLP labels and the EXERCISE marking are never messages: TLP 2.0 keeps
 // them in English in every language (see Markings).
