@@ -81,7 +81,7 @@ func Print(w io.Writer, r Result) {
 	tw.Flush()
 	fmt.Fprintf(w, "\nratio: detente's throughput over the bare handler's (goal >= %.1f where marked).\n", GoalRatio)
 	fmt.Fprintln(w, "CPU/req: process CPU (user+system, clients and GC included) over the run, per request.")
-	fmt.Fprintln(w, "conns: connections opened during the timed run (detente/bare); 0 means every request reused one.")
+	fmt.Fprintln(w, "conns: connections the server accepted during the timed run (detente/bare); the clients keep at most -c open and reuse them.")
 	if r.PeakRSS > 0 {
 		fmt.Fprintf(w, "peak RSS: %.1f MiB\n", float64(r.PeakRSS)/(1<<20))
 	}
