@@ -190,7 +190,7 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 	if token == "" {
 		return Session{}, errs.E(errs.Unauthenticated, "please sign in")
 	}
-	sess, lastSeen, err := selectSession(ctx, s.db.R, sha256Hex(token))
+	sess, lastSeen, err := selectSession(ctx, s.db.Kept(), sha256Hex(token))
 	if store.NoRows(err) {
 		return Session{}, errs.E(errs.Unauthenticated, "your session has ended; please sign in again")
 	}

@@ -189,7 +189,7 @@ func (s *Service) liveToken(ctx context.Context, secret string) (Account, []acto
 	if !strings.HasPrefix(secret, tokenPrefix) {
 		return Account{}, nil, bad
 	}
-	u, err := selectTokenBySecret(ctx, s.db.R, sha256Hex(secret))
+	u, err := selectTokenBySecret(ctx, s.db.Kept(), sha256Hex(secret))
 	if store.NoRows(err) {
 		return Account{}, nil, bad
 	}

@@ -320,26 +320,9 @@ func (s *Service) byToken(ctx context.Context, token string) (Confirmation, erro
 const tokenQuery = `SELECT ` + challengeColsH + `, ` + campaignColsC + `
 	FROM ping_challenges h JOIN ping_campaigns c ON c.id = h.campaign_id WHERE h.token_hash = $1`
 
-// queryToken runs tokenQuery, on SQLite through the statement prepared at
-// the first call.
+// queryToken runs tokenQuery, kept prepared on SQLite.
 func (s *Service) queryToken(ctx context.Context, hash string) (*sql.Row, error) {
-	if s.db.Engine != store.SQLite {
-		return s.db.R.QueryRowContext(ctx, tokenQuery, hash), nil
-	}
-	st := s.byTokenStmt.Load()
-	if st == nil {
-		p, err := s.db.R.PrepareContext(ctx, tokenQuery)
-		if err != nil {
-			return nil, err
-		}
-		if s.byTokenStmt.CompareAndSwap(nil, p) {
-			st = p
-		} else { // another call prepared it first
-			p.Close()
-			st = s.byTokenStmt.Load()
-		}
-	}
-	return st.QueryRowContext(ctx, hash), nil
+	return s.db.Row(ctx, s.db.R, tokenQuery, hash), nil
 }
 
 // WithPOC adds the challenged POC's directory entry to chk, for the page
@@ -468,7 +451,7 @@ func (s *Service) PendingCount(ctx context.Context, a actor.Actor) (int, error) 
 		return 0, nil
 	}
 	var n int
-	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM ping_challenges WHERE acknowledged_at IS NULL
+	err := s.db.Row(ctx, s.db.R, `SELECT COUNT(*) FROM ping_challenges WHERE acknowledged_at IS NULL
 		AND campaign_id IN (SELECT id FROM ping_campaigns WHERE status = $1) AND `+answeredBy, Open, a.AccountID).Scan(&n)
 	if err != nil {
 		return 0, errs.Internalf(err, "count pending checks")

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -150,10 +149,6 @@ type Service struct {
 	sender Sender
 	cfg    Config
 	hooks  Publisher // nil publishes nothing
-	// byTokenStmt is the token lookup, prepared at first use on SQLite,
-	// where parsing statements was a third of the confirm path's CPU. (On
-	// PostgreSQL pgx already keeps prepared statements per connection.)
-	byTokenStmt atomic.Pointer[sql.Stmt]
 }
 
 // New returns the service: dir and pocs are the directory's two sides,

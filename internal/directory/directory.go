@@ -128,7 +128,7 @@ func (s *Service) State(ctx context.Context, a actor.Actor, code string) (State,
 }
 
 func (s *Service) state(ctx context.Context, q store.Queryer, code string) (State, error) {
-	st, err := scanState(q.QueryRowContext(ctx, `SELECT `+stateCols+` FROM states WHERE code = $1`, code))
+	st, err := scanState(s.db.Row(ctx, q, `SELECT `+stateCols+` FROM states WHERE code = $1`, code))
 	if store.NoRows(err) {
 		return State{}, errs.E(errs.NotFound, "no State with code %q", code)
 	}

@@ -304,7 +304,7 @@ func (s *Service) getPOC(ctx context.Context, q store.Queryer, id string) (POC, 
 	if _, err := uuid.Parse(id); err != nil {
 		return POC{}, errs.E(errs.NotFound, "no such point of contact")
 	}
-	p, err := s.scanPOC(q.QueryRowContext(ctx, `SELECT `+pocCols+` FROM pocs WHERE id = $1`, id))
+	p, err := s.scanPOC(s.db.Row(ctx, q, `SELECT `+pocCols+` FROM pocs WHERE id = $1`, id))
 	if store.NoRows(err) {
 		return POC{}, errs.E(errs.NotFound, "no such point of contact")
 	}

@@ -26,7 +26,7 @@ const versionName = "directory"
 // management links).
 func (s *Service) View(ctx context.Context, a actor.Actor) (string, error) {
 	var n int64
-	if err := s.db.R.QueryRowContext(ctx, `SELECT n FROM versions WHERE name = $1`, versionName).Scan(&n); err != nil {
+	if err := s.db.Row(ctx, s.db.R, `SELECT n FROM versions WHERE name = $1`, versionName).Scan(&n); err != nil {
 		return "", errs.Internalf(err, "directory version")
 	}
 	return strconv.FormatInt(n, 10) + "|" + viewClass(a) + "|" + strconv.FormatInt(s.clock.Now().Truncate(time.Minute).Unix(), 10), nil

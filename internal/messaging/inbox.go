@@ -67,7 +67,7 @@ func (s *Service) Unread(ctx context.Context, a actor.Actor) (int, error) {
 		return 0, nil
 	}
 	var n int
-	err := s.db.R.QueryRowContext(ctx, `SELECT
+	err := s.db.Row(ctx, s.db.R, `SELECT
 		COALESCE((SELECT messages FROM inbox_state_counts WHERE state_code = $1), 0) +
 		COALESCE((SELECT named - readcount FROM inbox_account_counts WHERE account_id = $2), 0)`, a.State, a.AccountID).Scan(&n)
 	if err != nil {

@@ -37,6 +37,7 @@ type DB struct {
 	Engine Engine
 	W      *sql.DB // writes and transactions
 	R      *sql.DB // reads outside transactions
+	stmts  stmts   // reads kept prepared (Row, Rows)
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL selects
@@ -108,6 +109,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.close()
 	err := db.W.Close()
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())
