@@ -2,9 +2,9 @@ package i18n
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"unicode/utf8"
 )
 
@@ -22,48 +22,55 @@ func TestEveryLanguageHasEveryMessage(t *testing.T) {
 	for _, l := range Languages() {
 		t.Run(l.Code(), func(t *testing.T) {
 			own := c.langs[l]
-			for _, src := range c.source.Entries {
-				e, ok := own.byKey[src.key()]
-				switch {
-				case !ok:
-					t.Errorf("%s.po lacks %s", l, describe(src))
-					continue
-				case e.Plural != src.Plural:
-					t.Errorf("%s.po: %s has the plural %q, en.po %q", l, describe(src), e.Plural, src.Plural)
-				}
-				for i, s := range e.Str {
-					if strings.TrimSpace(s) == "" {
-						t.Errorf("%s.po:%d: %s: msgstr[%d] is empty", l, e.Line, describe(src), i)
+			for _, area := range c.areas {
+				// A translation sits in the same area as its source, so
+				// that the area's files go to translators together.
+				mine := byKey(own.files[area])
+				for _, src := range c.langs[English].files[area].Entries {
+					e, ok := mine[src.key()]
+					switch {
+					case !ok:
+						t.Errorf("po/%s/%s.po lacks %s", area, l, describe(src))
+						continue
+					case e.Plural != src.Plural:
+						t.Errorf("%s: %s has the plural %q, en.po %q", e.File, describe(src), e.Plural, src.Plural)
 					}
-					if !utf8.ValidString(s) || strings.ContainsAny(s, "\x00\r") {
-						t.Errorf("%s.po:%d: %s: msgstr[%d] is not clean text", l, e.Line, describe(src), i)
+					for i, s := range e.Str {
+						if strings.TrimSpace(s) == "" {
+							t.Errorf("%s:%d: %s: msgstr[%d] is empty", e.File, e.Line, describe(src), i)
+						}
+						if !utf8.ValidString(s) || strings.ContainsAny(s, "\x00\r") {
+							t.Errorf("%s:%d: %s: msgstr[%d] is not clean text", e.File, e.Line, describe(src), i)
+						}
+					}
+					if e.hasFlag("fuzzy") {
+						t.Errorf("%s:%d: %s is marked fuzzy: review it and remove the flag", e.File, e.Line, describe(src))
 					}
 				}
-				if e.hasFlag("fuzzy") {
-					t.Errorf("%s.po:%d: %s is marked fuzzy: review it and remove the flag", l, e.Line, describe(src))
-				}
-			}
-			for _, e := range own.file.Entries {
-				if _, ok := c.ids[e.key()]; !ok {
-					t.Errorf("%s.po:%d: %s is not in en.po: remove it", l, e.Line, describe(e))
+				source := byKey(c.langs[English].files[area])
+				for _, e := range own.files[area].Entries {
+					if _, ok := source[e.key()]; !ok {
+						t.Errorf("%s:%d: %s is not in po/%s/en.po: remove it, or move it to the area of its source", e.File, e.Line, describe(e), area)
+					}
 				}
 			}
 		})
 	}
 }
 
-func describe(e *entry) string {
-	if e.Context != "" {
-		return "[" + e.Context + "] " + strconv.Quote(e.ID)
+func byKey(f *poFile) map[string]*entry {
+	m := make(map[string]*entry, len(f.Entries))
+	for _, e := range f.Entries {
+		m[e.key()] = e
 	}
-	return strconv.Quote(e.ID)
+	return m
 }
 
 func TestPlaceholdersAgree(t *testing.T) {
 	c := load(t)
 	for _, l := range Languages() {
 		t.Run(l.Code(), func(t *testing.T) {
-			for _, src := range c.source.Entries {
+			for _, src := range c.source {
 				e, ok := c.langs[l].byKey[src.key()]
 				if !ok {
 					continue // reported by TestEveryLanguageHasEveryMessage
@@ -78,15 +85,15 @@ func TestPlaceholdersAgree(t *testing.T) {
 						have = sorted(append(have, "count"))
 					}
 					if !slices.Equal(have, want) {
-						t.Errorf("%s.po:%d: %s: msgstr[%d] has placeholders %v, en.po %v", l, e.Line, describe(src), i, have, want)
+						t.Errorf("%s:%d: %s: msgstr[%d] has placeholders %v, en.po %v", e.File, e.Line, describe(src), i, have, want)
 					}
 				}
 				wantFlag := len(want) > 0
 				if e.hasFlag("python-brace-format") != wantFlag {
-					t.Errorf("%s.po:%d: %s: python-brace-format flag is %v, want %v", l, e.Line, describe(src), !wantFlag, wantFlag)
+					t.Errorf("%s:%d: %s: python-brace-format flag is %v, want %v", e.File, e.Line, describe(src), !wantFlag, wantFlag)
 				}
 				if strings.Count(strings.Join(e.Str, ""), "{") != strings.Count(strings.Join(e.Str, ""), "}") {
-					t.Errorf("%s.po:%d: %s: unbalanced braces", l, e.Line, describe(src))
+					t.Errorf("%s:%d: %s: unbalanced braces", e.File, e.Line, describe(src))
 				}
 			}
 		})
@@ -101,13 +108,13 @@ func sorted(s []string) []string {
 
 func TestSourceIsItsOwnTranslation(t *testing.T) {
 	c := load(t)
-	for _, e := range c.source.Entries {
+	for _, e := range c.source {
 		want := []string{e.ID}
 		if e.Plural != "" {
 			want = []string{e.ID, e.Plural}
 		}
 		if !slices.Equal(e.Str, want) {
-			t.Errorf("en.po:%d: msgstr %q, want %q", e.Line, e.Str, want)
+			t.Errorf("%s:%d: msgstr %q, want %q", e.File, e.Line, e.Str, want)
 		}
 	}
 }
@@ -116,17 +123,20 @@ func TestHeaders(t *testing.T) {
 	c := load(t)
 	wantLang := map[Language]string{Arabic: "ar", Chinese: "zh_Hans", English: "en", French: "fr", Russian: "ru", Spanish: "es"}
 	for _, l := range Languages() {
-		h := c.langs[l].file.Header
-		for _, field := range []string{"Project-Id-Version", "Language", "Language-Team", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Plural-Forms", "PO-Revision-Date", "Last-Translator"} {
-			if _, ok := h[field]; !ok {
-				t.Errorf("%s.po: no %s header", l, field)
+		for _, area := range c.areas {
+			name := "po/" + area + "/" + l.Code() + ".po"
+			h := c.langs[l].files[area].Header
+			for _, field := range []string{"Project-Id-Version", "Language", "Language-Team", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Plural-Forms", "PO-Revision-Date", "Last-Translator"} {
+				if _, ok := h[field]; !ok {
+					t.Errorf("%s: no %s header", name, field)
+				}
 			}
-		}
-		if h["Language"] != wantLang[l] {
-			t.Errorf("%s.po: Language %q, want %q", l, h["Language"], wantLang[l])
-		}
-		if h["Content-Type"] != "text/plain; charset=UTF-8" {
-			t.Errorf("%s.po: Content-Type %q", l, h["Content-Type"])
+			if h["Language"] != wantLang[l] {
+				t.Errorf("%s: Language %q, want %q", name, h["Language"], wantLang[l])
+			}
+			if h["Content-Type"] != "text/plain; charset=UTF-8" {
+				t.Errorf("%s: Content-Type %q", name, h["Content-Type"])
+			}
 		}
 	}
 }
@@ -185,8 +195,10 @@ func TestPluralFormsAgree(t *testing.T) {
 	for _, l := range Languages() {
 		t.Run(l.Code(), func(t *testing.T) {
 			want := pluralExpressions()[l]
-			if got := c.langs[l].file.Header["Plural-Forms"]; got != want.header {
-				t.Errorf("Plural-Forms %q, want %q", got, want.header)
+			for _, area := range c.areas {
+				if got := c.langs[l].files[area].Header["Plural-Forms"]; got != want.header {
+					t.Errorf("po/%s/%s.po: Plural-Forms %q, want %q", area, l, got, want.header)
+				}
 			}
 			if n, _ := nplurals(want.header); n != len(pluralForms(l)) || c.langs[l].nplurals != n {
 				t.Errorf("nplurals %d, CLDR forms %d", c.langs[l].nplurals, len(pluralForms(l)))
@@ -196,9 +208,9 @@ func TestPluralFormsAgree(t *testing.T) {
 					t.Fatalf("n=%d: CLDR gives form %d, Plural-Forms %d", n, got, want)
 				}
 			}
-			for _, e := range c.langs[l].file.Entries {
+			for _, e := range c.langs[l].byKey {
 				if e.Plural != "" && len(e.Str) != c.langs[l].nplurals {
-					t.Errorf("%s.po:%d: %s has %d forms, nplurals is %d", l, e.Line, describe(e), len(e.Str), c.langs[l].nplurals)
+					t.Errorf("%s:%d: %s has %d forms, nplurals is %d", e.File, e.Line, describe(e), len(e.Str), c.langs[l].nplurals)
 				}
 			}
 		})
@@ -207,10 +219,10 @@ func TestPluralFormsAgree(t *testing.T) {
 
 func TestMarkingsAreNotMessages(t *testing.T) {
 	c := load(t)
-	for _, e := range c.source.Entries {
+	for _, e := range c.source {
 		for _, m := range Markings() {
 			if strings.Contains(e.ID, m) || strings.Contains(e.Plural, m) {
-				t.Errorf("en.po:%d: %q holds %s, which stays in English: pass it as an argument", e.Line, e.ID, m)
+				t.Errorf("%s:%d: %q holds %s, which stays in English: pass it as an argument", e.File, e.Line, e.ID, m)
 			}
 		}
 	}
@@ -222,4 +234,39 @@ func TestCatalogueSize(t *testing.T) {
 		t.Errorf("only %d messages", c.Len())
 	}
 	t.Logf("%d messages", c.Len())
+}
+
+func TestAreas(t *testing.T) {
+	c := load(t)
+	for _, want := range []string{"frame", "account", "validate", "format"} {
+		if !slices.Contains(c.Areas(), want) {
+			t.Errorf("no area %q in %v", want, c.Areas())
+		}
+	}
+}
+
+// A message may live in one area only: two areas defining it would give
+// two owners and, sooner or later, two translations.
+func TestMessageInTwoAreasIsRefused(t *testing.T) {
+	header := func(l Language) string {
+		return "msgid \"\"\nmsgstr \"\"\n\"Plural-Forms: " + pluralExpressions()[l].header + "\\n\"\n\n"
+	}
+	files := fstest.MapFS{}
+	for _, l := range Languages() {
+		files["one/"+l.Code()+".po"] = &fstest.MapFile{Data: []byte(header(l) + "msgid \"Close\"\nmsgstr \"x\"\n")}
+		files["two/"+l.Code()+".po"] = &fstest.MapFile{Data: []byte(header(l) + "msgid \"Open\"\nmsgstr \"x\"\n")}
+	}
+	if _, err := loadFS(files); err != nil {
+		t.Fatalf("two areas with different messages: %v", err)
+	}
+	files["two/fr.po"] = &fstest.MapFile{Data: []byte(header(French) + "msgid \"Open\"\nmsgstr \"x\"\n\nmsgid \"Close\"\nmsgstr \"y\"\n")}
+	_, err := loadFS(files)
+	if err == nil || !strings.Contains(err.Error(), "po/two/fr.po") || !strings.Contains(err.Error(), "po/one/fr.po") {
+		t.Errorf("a message in two areas: got %v, want an error naming both files", err)
+	}
+	delete(files, "two/fr.po")
+	delete(files, "two/ru.po")
+	if _, err := loadFS(files); err == nil || !strings.Contains(err.Error(), "area two has no fr.po") {
+		t.Errorf("an area without French: got %v", err)
+	}
 }

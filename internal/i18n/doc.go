@@ -3,9 +3,15 @@
 // French, Russian and Spanish — and writes numbers, dates and country
 // names for each of them.
 //
-// The messages live in gettext PO files embedded from po/: en.po is the
-// source, and ar.po, es.po, fr.po, ru.po and zh.po translate it. Load reads
-// them once into a Catalogue; Negotiate picks a request's Language; the
+// The messages live in gettext PO files embedded from po/, split into
+// areas so that people working on different pages edit different files:
+// po/<area>/en.po is an area's source, and ar.po, es.po, fr.po, ru.po and
+// zh.po beside it translate it. The frame of every page (navigation,
+// language switcher, footer, error pages, messages after an action) is the
+// area "frame"; signing in and the account page "account"; field errors
+// "validate"; dates "format"; each group of pages takes an area of its
+// own. Load reads them all once into a Catalogue, and refuses a message
+// that two areas define; Negotiate picks a request's Language; the
 // Catalogue's Printer for that language translates (T, TC, N, NC, Msg) and
 // formats (Number, Percent, Date, DateTime, Region). Funcs gives templates
 // the same. A Message (M, MC, MN) carries a message to whoever knows the
@@ -26,17 +32,19 @@
 //
 // # Adding a string
 //
-//  1. Write the message in po/en.po, with msgstr equal to msgid (and, for a
-//     plural, msgstr[0] and msgstr[1] equal to msgid and msgid_plural). Add
-//     a "#." comment saying where it appears and what each placeholder
+//  1. Write the message in po/<area>/en.po, with msgstr equal to msgid
+//     (and, for a plural, msgstr[0] and msgstr[1] equal to msgid and
+//     msgid_plural). Add a "#." comment saying where it appears and what each placeholder
 //     holds, "#, python-brace-format" if it has placeholders, and a msgctxt
 //     if the same English words mean something else elsewhere.
 //  2. Add the same entry, translated, to ar.po, es.po, fr.po, ru.po and
-//     zh.po, with as many msgstr[N] as the file's nplurals.
+//     zh.po of the same area, with as many msgstr[N] as the file's
+//     nplurals. A new area is a new directory with all six files, each
+//     with the headers of the other areas' files.
 //  3. Run go test ./internal/i18n: the tests name every language that
 //     lacks the message, an empty translation, placeholders that differ
 //     from the source and a wrong number of plural forms. msgfmt -c
-//     po/xx.po checks the same with GNU gettext.
+//     po/<area>/xx.po checks the same with GNU gettext.
 //
 // A message missing from a language shows in English, so a page never
 // breaks for want of a translation; the tests keep that from shipping.

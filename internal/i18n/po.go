@@ -16,6 +16,7 @@ type entry struct {
 	Flags    []string // from "#, " lines: python-brace-format, fuzzy, …
 	Comments []string // "#." notes for translators
 	Line     int      // where the entry starts, for error messages
+	File     string   // the file it was read from, set by Load
 }
 
 // key is how an entry is looked up: gettext joins context and id with EOT.

@@ -103,7 +103,7 @@ func TestNplurals(t *testing.T) {
 
 func FuzzParsePO(f *testing.F) {
 	for _, l := range Languages() {
-		b, err := poFiles.ReadFile("po/" + l.Code() + ".po")
+		b, err := poFiles.ReadFile("po/frame/" + l.Code() + ".po")
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -273,3 +273,21 @@ func TestIsolation(t *testing.T) {
 		t.Errorf("Isolate = %q", got)
 	}
 }
+
+func TestKnown(t *testing.T) {
+	c := load(t)
+	fr := c.Printer(French)
+	tests := []struct{ in, want string }{
+		{"Saved.", "Les modifications ont été enregistrées."},
+		{"this field is required", fr.T("this field is required")},
+		{"no such account", "no such account"},                                 // not a message
+		{"enter an address like {example}", "enter an address like {example}"}, // has a placeholder
+		{"{count} check to answer", "{count} check to answer"},                 // has a plural
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := fr.Known(tt.in); got != tt.want {
+			t.Errorf("Known(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
