@@ -62,19 +62,14 @@ func (s *Service) SyncStates(ctx context.Context) error {
 	now := s.clock.Now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, st := range states.All() {
-			res, err := tx.ExecContext(ctx, `UPDATE states SET alpha3 = $1, numeric = $2, name = $3, region = $4, membership = $5
-				WHERE code = $6 AND (alpha3 <> $1 OR numeric <> $2 OR name <> $3 OR region <> $4 OR membership <> $5)`,
-				st.Alpha3, st.Numeric, st.Name, st.Region, st.Membership, st.Alpha2)
+			n, err := updateStateRef(ctx, tx, st)
 			if err != nil {
 				return errs.Internalf(err, "update state %s", st.Alpha2)
 			}
-			if n, _ := res.RowsAffected(); n > 0 {
+			if n > 0 {
 				continue
 			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO states (code, alpha3, numeric, name, region, membership, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO NOTHING`,
-				st.Alpha2, st.Alpha3, st.Numeric, st.Name, st.Region, st.Membership, now)
-			if err != nil {
+			if err := insertState(ctx, tx, st, now); err != nil {
 				return errs.Internalf(err, "insert state %s", st.Alpha2)
 			}
 		}
@@ -85,39 +80,30 @@ func (s *Service) SyncStates(ctx context.Context) error {
 	})
 }
 
-const stateCols = `code, alpha3, numeric, name, region, membership, participating_since`
-
-func scanState(row interface{ Scan(...any) error }) (State, error) {
-	var st State
-	var since sql.NullTime
-	err := row.Scan(&st.Code, &st.Alpha3, &st.Numeric, &st.Name, &st.Region, &st.Membership, &since)
-	if since.Valid {
-		t := since.Time
-		st.ParticipatingSince = &t
-	}
-	return st, err
-}
-
 // States lists every State with its participation, ordered by name. The
 // list of States is public reference data; who participates is shown to
 // signed-in users only.
 func (s *Service) States(ctx context.Context, a actor.Actor) ([]State, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+stateCols+` FROM states ORDER BY name`)
+	out, err := allStates(ctx, s.db.R)
 	if err != nil {
 		return nil, errs.Internalf(err, "list states")
 	}
-	return store.Collect(rows, func(r *sql.Rows) (State, error) {
-		st, err := scanState(r)
-		if !a.Authenticated() {
-			st.ParticipatingSince = nil
+	return hideParticipation(a, out), nil
+}
+
+// hideParticipation clears the participation of sts unless a is signed in.
+func hideParticipation(a actor.Actor, sts []State) []State {
+	if !a.Authenticated() {
+		for i := range sts {
+			sts[i].ParticipatingSince = nil
 		}
-		return st, err
-	})
+	}
+	return sts
 }
 
 // State returns one State by its alpha-2 code.
 func (s *Service) State(ctx context.Context, a actor.Actor, code string) (State, error) {
-	st, err := s.state(ctx, s.db.R, code)
+	st, err := s.state(ctx, s.db.Kept(), code)
 	if err != nil {
 		return State{}, err
 	}
@@ -127,8 +113,9 @@ func (s *Service) State(ctx context.Context, a actor.Actor, code string) (State,
 	return st, nil
 }
 
+// state reads a State through q: s.db.Kept() outside a transaction.
 func (s *Service) state(ctx context.Context, q store.Queryer, code string) (State, error) {
-	st, err := scanState(s.db.Row(ctx, q, `SELECT `+stateCols+` FROM states WHERE code = $1`, code))
+	st, err := selectState(ctx, q, code)
 	if store.NoRows(err) {
 		return State{}, errs.E(errs.NotFound, "no State with code %q", code)
 	}
@@ -138,8 +125,6 @@ func (s *Service) state(ctx context.Context, q store.Queryer, code string) (Stat
 	return st, nil
 }
 
-// SetParticipation records that a State joined the directory (since is the
-// date it nominated) or left it (since nil). Only the secretariat does this.
 // CanRecordParticipation reports why a may not record States'
 // participation, or nil if it may: the secretariat keeps that record.
 // Pages ask it before showing the participation page; SetParticipation
@@ -154,6 +139,8 @@ func (s *Service) CanRecordParticipation(a actor.Actor) error {
 	return nil
 }
 
+// SetParticipation records that a State joined the directory (since is the
+// date it nominated) or left it (since nil). Only the secretariat does this.
 func (s *Service) SetParticipation(ctx context.Context, a actor.Actor, code string, since *time.Time) error {
 	if err := a.RequireWrite(); err != nil {
 		return err
@@ -168,13 +155,13 @@ func (s *Service) SetParticipation(ctx context.Context, a actor.Actor, code stri
 		if _, err := s.state(ctx, tx, code); err != nil {
 			return err
 		}
-		var v any
+		var v *time.Time
 		details := map[string]any{"participating": since != nil}
 		if since != nil {
 			t := since.UTC()
-			v, details["since"] = t, t.Format(time.DateOnly)
+			v, details["since"] = &t, t.Format(time.DateOnly)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE states SET participating_since = $1, updated_at = $2 WHERE code = $3`, v, s.clock.Now(), code); err != nil {
+		if err := setParticipation(ctx, tx, code, v, s.clock.Now()); err != nil {
 			return errs.Internalf(err, "update participation")
 		}
 		if err := store.Bump(ctx, tx, versionName); err != nil {
@@ -187,7 +174,7 @@ func (s *Service) SetParticipation(ctx context.Context, a actor.Actor, code stri
 // ParticipationCount returns how many States take part and how many there
 // are: an aggregate figure, shown to everyone.
 func (s *Service) ParticipationCount(ctx context.Context) (participating, total int, err error) {
-	err = s.db.R.QueryRowContext(ctx, `SELECT COUNT(participating_since), COUNT(*) FROM states`).Scan(&participating, &total)
+	participating, total, err = countParticipation(ctx, s.db.R)
 	if err != nil {
 		return 0, 0, errs.Internalf(err, "count states")
 	}

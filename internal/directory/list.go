@@ -2,8 +2,6 @@ package directory
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,15 +14,7 @@ import (
 	"github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/search"
 	"github.com/detente/detente/internal/states"
-	"github.com/detente/detente/internal/store"
 )
-
-// levelRank orders levels as pages show them: diplomatic, policy, technical.
-const levelRank = `CASE p.level WHEN 'diplomatic' THEN 1 WHEN 'policy' THEN 2 ELSE 3 END`
-
-// pocOrder is the directory's order, unique thanks to the id, so that a
-// keyset page starts exactly after the last row shown.
-const pocOrder = `s.name, ` + levelRank + `, p.id`
 
 var stateCode = regexp.MustCompile(`^[A-Z]{2}$`)
 
@@ -48,106 +38,65 @@ func (f Filter) check() ([]string, error) {
 	return terms, bad.Err()
 }
 
-// pocWhere is the condition selecting the POCs a may see that match f:
-// the one statement of who sees what in lists, shared by the paged list
-// and the exports.
-func (s *Service) pocWhere(ctx context.Context, a actor.Actor, f Filter, arg func(any) string) (string, error) {
+// pocScope is the entries a may see that match f, as a query: the one
+// statement of who sees what in lists, shared by the paged list and the
+// exports.
+func (s *Service) pocScope(ctx context.Context, a actor.Actor, f Filter) (pocQuery, error) {
 	f.State = strings.ToUpper(strings.TrimSpace(f.State))
 	terms, err := f.check()
 	if err != nil {
-		return "", err
+		return pocQuery{}, err
 	}
 	all, own, err := s.readerState(ctx, a)
 	if err != nil {
-		return "", err
+		return pocQuery{}, err
 	}
-	q := `1=1`
+	pq := pocQuery{own: own, f: f, terms: terms}
 	if !all {
-		q += ` AND p.state_code = ` + arg(own)
+		pq.ownOnly = true
 	} else if !a.IsSecretariat() {
 		// Participants see participating States' entries, and their own.
-		q += ` AND (s.participating_since IS NOT NULL OR p.state_code = ` + arg(own) + `)`
-	}
-	if f.State != "" {
-		q += ` AND p.state_code = ` + arg(f.State)
-	}
-	if f.Region != "" {
-		q += ` AND s.region = ` + arg(f.Region)
-	}
-	if f.Level != "" {
-		q += ` AND p.level = ` + arg(string(f.Level))
+		pq.participants = true
 	}
 	switch {
 	case f.Retired && a.IsSecretariat():
+		pq.retired = allRetired
 	case f.Retired:
 		// Retired entries are shown only to their own State.
-		q += ` AND (p.status = ` + arg(Active) + ` OR p.state_code = ` + arg(own) + `)`
-	default:
-		q += ` AND p.status = ` + arg(Active)
+		pq.retired = ownRetired
 	}
 	if f.Stale != nil {
-		cutoff := s.clock.Now().Add(-s.cfg.StaleAfter)
-		if *f.Stale {
-			q += ` AND p.status = ` + arg(Active) + ` AND p.confirmed_at < ` + arg(cutoff)
-		} else {
-			q += ` AND p.confirmed_at >= ` + arg(cutoff)
-		}
+		pq.staleBefore = s.clock.Now().Add(-s.cfg.StaleAfter)
 	}
-	for _, t := range terms {
-		code := arg(t)
-		q += ` AND (` + search.Any(arg(search.Pattern(t)), "s.name", "p.organisation", "p.person_name", "p.function_title") +
-			` OR LOWER(s.code) = ` + code + ` OR LOWER(s.alpha3) = ` + code + `)`
-	}
-	return q, nil
+	return pq, nil
 }
 
 // POCPage is one page of the entries a may see that match f, in the
 // directory's order: by State name, level, then id.
 func (s *Service) POCPage(ctx context.Context, a actor.Actor, f Filter, req page.Request) (page.Page[POC], error) {
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	cond, err := s.pocWhere(ctx, a, f, arg)
+	pq, err := s.pocScope(ctx, a, f)
 	if err != nil {
 		return page.Page[POC]{}, err
 	}
+	var after *pocKey
 	if req.After != nil {
 		name, rank, id, err := pocCursor(req.After)
 		if err != nil {
 			return page.Page[POC]{}, err
 		}
-		cond += ` AND (s.name, ` + levelRank + `, p.id) > (` + arg(name) + `, ` + arg(rank) + `, ` + arg(id) + `)`
+		after = &pocKey{name: name, rank: rank, id: id}
 	}
 	limit := req.Size()
-	q := `SELECT ` + prefixedPOC() + `, s.name FROM pocs p JOIN states s ON s.code = p.state_code WHERE ` + cond +
-		` ORDER BY ` + pocOrder + ` LIMIT ` + arg(limit+1)
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	out, err := pocPage(ctx, s.db.R, pq, after, limit+1)
 	if err != nil {
 		return page.Page[POC]{}, errs.Internalf(err, "list pocs")
 	}
-	defer rows.Close()
-	type listed struct {
-		POC
-		stateName string
-	}
-	var out []listed
-	for rows.Next() {
-		var l listed
-		p, err := s.scanPOC(withExtra{rows, []any{&l.stateName}})
-		if err != nil {
-			return page.Page[POC]{}, errs.Internalf(err, "scan poc")
-		}
-		l.POC = p
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
-		return page.Page[POC]{}, errs.Internalf(err, "list pocs")
-	}
-	cut := page.Cut(out, limit, func(l listed) []string {
+	cut := page.Cut(out, limit, func(l listedPOC) []string {
 		return []string{l.stateName, strconv.Itoa(levelOrder(l.Level)), l.ID}
 	})
 	items := make([]POC, len(cut.Items))
 	for i, l := range cut.Items {
-		items[i] = l.POC
+		items[i] = s.withStale(l.POC)
 	}
 	return page.Page[POC]{Items: items, Next: cut.Next}, nil
 }
@@ -178,15 +127,6 @@ func pocCursor(key []string) (name string, rank int, id string, err error) {
 	return key[0], rank, key[2], nil
 }
 
-// withExtra scans a row's leading columns into what a scan function asks
-// for and the trailing ones into extra.
-type withExtra struct {
-	row   interface{ Scan(...any) error }
-	extra []any
-}
-
-func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra...)...) }
-
 // StateFilter narrows the list of States.
 type StateFilter struct {
 	Query         string // words in the name, or the alpha-2 or alpha-3 code
@@ -211,44 +151,14 @@ func (s *Service) StatePage(ctx context.Context, a actor.Actor, f StateFilter, r
 	if err := bad.Err(); err != nil {
 		return page.Page[State]{}, err
 	}
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	q := `SELECT ` + stateCols + ` FROM states WHERE 1=1`
-	if f.Region != "" {
-		q += ` AND region = ` + arg(f.Region)
-	}
-	if f.Participating != nil {
-		if *f.Participating {
-			q += ` AND participating_since IS NOT NULL`
-		} else {
-			q += ` AND participating_since IS NULL`
-		}
-	}
-	for _, t := range terms {
-		code := arg(t)
-		q += ` AND (` + search.Any(arg(search.Pattern(t)), "name") + ` OR LOWER(code) = ` + code + ` OR LOWER(alpha3) = ` + code + `)`
-	}
-	if req.After != nil {
-		if len(req.After) != 2 || !stateCode.MatchString(req.After[1]) {
-			return page.Page[State]{}, page.Damaged()
-		}
-		q += ` AND (name, code) > (` + arg(req.After[0]) + `, ` + arg(req.After[1]) + `)`
+	if req.After != nil && (len(req.After) != 2 || !stateCode.MatchString(req.After[1])) {
+		return page.Page[State]{}, page.Damaged()
 	}
 	limit := req.Size()
-	q += ` ORDER BY name, code LIMIT ` + arg(limit+1)
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	out, err := statePage(ctx, s.db.R, stateQuery{region: f.Region, participating: f.Participating, terms: terms, after: req.After, limit: limit + 1})
 	if err != nil {
 		return page.Page[State]{}, errs.Internalf(err, "list states")
 	}
-	out, err := store.Collect(rows, func(r *sql.Rows) (State, error) {
-		st, err := scanState(r)
-		if !a.Authenticated() {
-			st.ParticipatingSince = nil
-		}
-		return st, err
-	})
-	if err != nil {
-		return page.Page[State]{}, errs.Internalf(err, "list states")
-	}
+	out = hideParticipation(a, out)
 	return page.Cut(out, limit, func(st State) []string { return []string{st.Name, st.Code} }), nil
 }

@@ -3,7 +3,6 @@ package directory
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -187,7 +186,7 @@ func (s *Service) readerState(ctx context.Context, a actor.Actor) (all bool, own
 	if a.IsSecretariat() {
 		return true, "", nil
 	}
-	st, err := s.state(ctx, s.db.R, a.State)
+	st, err := s.state(ctx, s.db.Kept(), a.State)
 	if err != nil {
 		return false, "", err
 	}
@@ -207,35 +206,19 @@ func canManage(a actor.Actor, state string) error {
 	return errs.E(errs.Forbidden, "only %s's administrators may change its points of contact", state)
 }
 
-const pocCols = `id, state_code, version, level, function_title, organisation, person_name, emails, phones, languages, time_zone,
-	availability, hours, pgp_key, pgp_fingerprint, pgp_expires_at, status, confirmed_at, created_at, updated_at, account_id`
-
-func (s *Service) scanPOC(row interface{ Scan(...any) error }) (POC, error) {
-	var p POC
-	var level, emails, phones, langs string
-	var exp sql.NullTime
-	var account sql.NullString
-	err := row.Scan(&p.ID, &p.State, &p.Version, &level, &p.FunctionTitle, &p.Organisation, &p.PersonName, &emails, &phones, &langs, &p.TimeZone,
-		&p.Availability, &p.Hours, &p.PGPKey, &p.PGPFingerprint, &exp, &p.Status, &p.ConfirmedAt, &p.CreatedAt, &p.UpdatedAt, &account)
-	if err != nil {
-		return p, err
-	}
-	p.AccountID = account.String
-	p.Level = Level(level)
-	if exp.Valid {
-		t := exp.Time
-		p.PGPExpires = &t
-	}
-	for _, x := range []struct {
-		src string
-		dst *[]string
-	}{{emails, &p.Emails}, {phones, &p.Phones}, {langs, &p.Languages}} {
-		if err := json.Unmarshal([]byte(x.src), x.dst); err != nil {
-			return p, fmt.Errorf("poc %s: %w", p.ID, err)
-		}
-	}
+// withStale marks p stale when it is active and has gone unconfirmed
+// longer than the configuration allows.
+func (s *Service) withStale(p POC) POC {
 	p.Stale = p.Status == Active && s.clock.Now().Sub(p.ConfirmedAt) > s.cfg.StaleAfter
-	return p, nil
+	return p
+}
+
+// withStaleAll is withStale for each of ps.
+func (s *Service) withStaleAll(ps []POC) []POC {
+	for i := range ps {
+		ps[i] = s.withStale(ps[i])
+	}
+	return ps
 }
 
 // Filter narrows a directory listing.
@@ -251,26 +234,15 @@ type Filter struct {
 // POCs lists every entry a may see that matches f, in the directory's
 // order, for the exports; pages use POCPage.
 func (s *Service) POCs(ctx context.Context, a actor.Actor, f Filter) ([]POC, error) {
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	cond, err := s.pocWhere(ctx, a, f, arg)
+	pq, err := s.pocScope(ctx, a, f)
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT ` + prefixedPOC() + ` FROM pocs p JOIN states s ON s.code = p.state_code WHERE ` + cond + ` ORDER BY ` + pocOrder
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	out, err := selectPOCs(ctx, s.db.R, pq)
 	if err != nil {
 		return nil, errs.Internalf(err, "list pocs")
 	}
-	return store.Collect(rows, func(r *sql.Rows) (POC, error) { return s.scanPOC(r) })
-}
-
-func prefixedPOC() string {
-	cols := strings.Split(pocCols, ",")
-	for i, c := range cols {
-		cols[i] = "p." + strings.TrimSpace(c)
-	}
-	return strings.Join(cols, ", ")
+	return s.withStaleAll(out), nil
 }
 
 // POC returns one entry if a may see it; entries a may not see are reported
@@ -280,7 +252,7 @@ func (s *Service) POC(ctx context.Context, a actor.Actor, id string) (POC, error
 	if err != nil {
 		return POC{}, err
 	}
-	p, err := s.getPOC(ctx, s.db.R, id)
+	p, err := s.getPOC(ctx, s.db.Kept(), id)
 	if err != nil {
 		return POC{}, err
 	}
@@ -290,7 +262,7 @@ func (s *Service) POC(ctx context.Context, a actor.Actor, id string) (POC, error
 	if !all || p.Status != Active {
 		return POC{}, errs.E(errs.NotFound, "no such point of contact")
 	}
-	st, err := s.state(ctx, s.db.R, p.State)
+	st, err := s.state(ctx, s.db.Kept(), p.State)
 	if err != nil {
 		return POC{}, err
 	}
@@ -300,18 +272,19 @@ func (s *Service) POC(ctx context.Context, a actor.Actor, id string) (POC, error
 	return p, nil
 }
 
+// getPOC reads an entry through q: s.db.Kept() outside a transaction.
 func (s *Service) getPOC(ctx context.Context, q store.Queryer, id string) (POC, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return POC{}, errs.E(errs.NotFound, "no such point of contact")
 	}
-	p, err := s.scanPOC(s.db.Row(ctx, q, `SELECT `+pocCols+` FROM pocs WHERE id = $1`, id))
+	p, err := selectPOC(ctx, q, id)
 	if store.NoRows(err) {
 		return POC{}, errs.E(errs.NotFound, "no such point of contact")
 	}
 	if err != nil {
 		return POC{}, errs.Internalf(err, "get poc")
 	}
-	return p, nil
+	return s.withStale(p), nil
 }
 
 // Version is one recorded state of a POC.
@@ -334,24 +307,11 @@ func (s *Service) History(ctx context.Context, a actor.Actor, id string) ([]Vers
 	if !a.IsSecretariat() && a.State != p.State {
 		return nil, errs.E(errs.Forbidden, "only %s and the secretariat see the history of its entries", p.State)
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT version, action, snapshot, actor_id, actor_label, at FROM poc_versions WHERE poc_id = $1 ORDER BY version DESC`, id)
+	out, err := pocVersions(ctx, s.db.R, id)
 	if err != nil {
 		return nil, errs.Internalf(err, "list versions")
 	}
-	defer rows.Close()
-	var out []Version
-	for rows.Next() {
-		var v Version
-		var snap string
-		if err := rows.Scan(&v.Version, &v.Action, &snap, &v.ActorID, &v.ActorLabel, &v.At); err != nil {
-			return nil, errs.Internalf(err, "scan version")
-		}
-		if v.Snapshot, err = decodeSnapshot([]byte(snap)); err != nil {
-			return nil, errs.Internalf(err, "decode version")
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Nominate adds a POC for state.
@@ -376,7 +336,7 @@ func (s *Service) Nominate(ctx context.Context, a actor.Actor, state string, in 
 		p = applyInput(p, in, key)
 		p.Version, p.UpdatedAt = 1, now
 		if err := insertPOC(ctx, tx, p); err != nil {
-			return err
+			return errs.Internalf(err, "insert poc")
 		}
 		return s.recordVersion(ctx, tx, a, p, "nominate")
 	})
@@ -395,62 +355,8 @@ func applyInput(p POC, in POCInput, key *pgpkey.Key) POC {
 	return p
 }
 
-func jsonList(v []string) string {
-	if v == nil {
-		v = []string{}
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-func insertPOC(ctx context.Context, tx *sql.Tx, p POC) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO pocs (`+pocCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
-		p.ID, p.State, p.Version, string(p.Level), p.FunctionTitle, p.Organisation, p.PersonName, jsonList(p.Emails), jsonList(p.Phones), jsonList(p.Languages),
-		p.TimeZone, p.Availability, p.Hours, p.PGPKey, p.PGPFingerprint, nullTime(p.PGPExpires), p.Status, p.ConfirmedAt, p.CreatedAt, p.UpdatedAt, nullString(p.AccountID))
-	if err != nil {
-		return errs.Internalf(err, "insert poc")
-	}
-	return nil
-}
-
-func nullString(v string) any {
-	if v == "" {
-		return nil
-	}
-	return v
-}
-
-func nullTime(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return *t
-}
-
-// update writes p over version p.Version-1; a concurrent edit makes the
-// version check fail and the caller gets a conflict.
-func updatePOC(ctx context.Context, tx *sql.Tx, p POC) error {
-	res, err := tx.ExecContext(ctx, `UPDATE pocs SET version = $1, level = $2, function_title = $3, organisation = $4, person_name = $5, emails = $6,
-		phones = $7, languages = $8, time_zone = $9, availability = $10, hours = $11, pgp_key = $12, pgp_fingerprint = $13, pgp_expires_at = $14,
-		status = $15, confirmed_at = $16, updated_at = $17, account_id = $18 WHERE id = $19 AND version = $20`,
-		p.Version, string(p.Level), p.FunctionTitle, p.Organisation, p.PersonName, jsonList(p.Emails), jsonList(p.Phones), jsonList(p.Languages),
-		p.TimeZone, p.Availability, p.Hours, p.PGPKey, p.PGPFingerprint, nullTime(p.PGPExpires), p.Status, p.ConfirmedAt, p.UpdatedAt, nullString(p.AccountID), p.ID, p.Version-1)
-	if err != nil {
-		return errs.Internalf(err, "update poc")
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return errs.E(errs.Conflict, "someone else changed this entry meanwhile; reload and try again")
-	}
-	return nil
-}
-
 func (s *Service) recordVersion(ctx context.Context, tx *sql.Tx, a actor.Actor, p POC, action string) error {
-	snap, err := encodeSnapshot(p)
-	if err != nil {
-		return errs.Internalf(err, "snapshot")
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO poc_versions (poc_id, version, action, snapshot, actor_id, actor_label, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		p.ID, p.Version, action, string(snap), a.AccountID, a.Label(), p.UpdatedAt); err != nil {
+	if err := insertVersion(ctx, tx, p, action, a.AccountID, a.Label()); err != nil {
 		return errs.Internalf(err, "insert version")
 	}
 	if err := store.Bump(ctx, tx, versionName); err != nil {
@@ -492,8 +398,13 @@ func (s *Service) change(ctx context.Context, a actor.Actor, id string, expected
 		}
 		p.Version++
 		p.UpdatedAt = s.clock.Now()
-		if err := updatePOC(ctx, tx, p); err != nil {
-			return err
+		// A change committed meanwhile moved the version on: nothing was updated.
+		n, err := updatePOC(ctx, tx, p)
+		if err != nil {
+			return errs.Internalf(err, "update poc")
+		}
+		if n != 1 {
+			return errs.E(errs.Conflict, "someone else changed this entry meanwhile; reload and try again")
 		}
 		out = p
 		return s.recordVersion(ctx, tx, a, p, action)
@@ -514,7 +425,7 @@ func (s *Service) Edit(ctx context.Context, a actor.Actor, id string, expectedVe
 	// Who may edit is decided before the input is looked at, so another
 	// State learns nothing from validation messages about an entry it may
 	// not touch; change checks again inside the transaction.
-	cur, err := s.getPOC(ctx, s.db.R, id)
+	cur, err := s.getPOC(ctx, s.db.Kept(), id)
 	if err != nil {
 		return POC{}, err
 	}
@@ -632,27 +543,23 @@ func NewSystem(s *Service) *System { return &System{s: s} }
 // ParticipatingSince is when the State began to participate, or nil,
 // inside the caller's transaction when q is one.
 func (y *System) ParticipatingSince(ctx context.Context, q store.Queryer, code string) (*time.Time, error) {
-	var since sql.NullTime
-	err := q.QueryRowContext(ctx, `SELECT participating_since FROM states WHERE code = $1`, code).Scan(&since)
+	since, err := participatingSince(ctx, q, code)
 	if store.NoRows(err) {
 		return nil, errs.E(errs.NotFound, "unknown State %q", code)
 	}
 	if err != nil {
 		return nil, errs.Internalf(err, "load state")
 	}
-	if !since.Valid {
-		return nil, nil
-	}
-	return &since.Time, nil
+	return since, nil
 }
 
 // ActivePOCs lists a State's active entries, for notifying them and for
 // opening communication checks.
 func (y *System) ActivePOCs(ctx context.Context, state string) ([]POC, error) {
 	s := y.s
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+pocCols+` FROM pocs WHERE state_code = $1 AND status = $2 ORDER BY level, function_title`, state, Active)
+	out, err := activePOCs(ctx, s.db.R, state)
 	if err != nil {
 		return nil, errs.Internalf(err, "list pocs")
 	}
-	return store.Collect(rows, func(r *sql.Rows) (POC, error) { return s.scanPOC(r) })
+	return s.withStaleAll(out), nil
 }

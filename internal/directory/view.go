@@ -25,8 +25,8 @@ const versionName = "directory"
 // covers) and whether a administers that State (the account links and the
 // management links).
 func (s *Service) View(ctx context.Context, a actor.Actor) (string, error) {
-	var n int64
-	if err := s.db.Row(ctx, s.db.R, `SELECT n FROM versions WHERE name = $1`, versionName).Scan(&n); err != nil {
+	n, err := selectVersion(ctx, s.db.Kept())
+	if err != nil {
 		return "", errs.Internalf(err, "directory version")
 	}
 	return strconv.FormatInt(n, 10) + "|" + viewClass(a) + "|" + strconv.FormatInt(s.clock.Now().Truncate(time.Minute).Unix(), 10), nil
