@@ -191,7 +191,7 @@ func (in messageIn) draft() messaging.Draft {
 
 func (s *server) listMessages(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
 	q := r.URL.Query()
-	f := messaging.ListFilter{Box: messaging.Inbox, Query: q.Get("q"), Limit: 100}
+	f := messaging.ListFilter{Box: messaging.Inbox, Query: q.Get("q")}
 	var bad errs.Fields
 	switch b := q.Get("box"); b {
 	case "", "inbox":
@@ -207,21 +207,15 @@ func (s *server) listMessages(w http.ResponseWriter, r *http.Request, a actor.Ac
 		}
 		f.Unread = u
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			bad.Add("limit", "use a number from 1 to 500")
-		}
-		f.Limit = n
-	}
-	if err := bad.Err(); err != nil {
-		return err
-	}
-	ms, err := s.app.Messaging.List(r.Context(), a, f)
+	req, err := pageRequest(r, bad.Err())
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, listOf(ms, messageFrom))
+	p, err := s.app.Messaging.Page(r.Context(), a, f, req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, pageOf(r, p, messageFrom))
 }
 
 func (s *server) sendMessage(w http.ResponseWriter, r *http.Request, a actor.Actor) error {

@@ -3,10 +3,14 @@ package messaging_test
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 	"github.com/detente/detente/internal/tlp"
@@ -212,6 +216,106 @@ func TestReadFlagsForAPage(t *testing.T) {
 		}
 		if _, err := e.svc.ReadFlags(ctx, e.who["anon"], []string{a.ID}); err == nil {
 			t.Fatal("anonymous read flags")
+		}
+	})
+}
+
+// TestPagesWalkEveryMessageOnce walks the inbox and the sent box a few
+// messages at a time, over messages sent at one instant and at several,
+// delivered to the State and naming people of the sender's own State, and
+// finds each message it should exactly once, newest first.
+func TestPagesWalkEveryMessageOnce(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		type sent struct {
+			m           messaging.Message
+			inboxOf     []string // who finds it in their inbox
+			sentBoxOfFR bool
+		}
+		var all []sent
+		for i := range 13 {
+			if i%4 == 0 {
+				e.clock.Advance(time.Minute) // the others share an instant
+			}
+			var d messaging.Draft
+			var inboxOf []string
+			switch i % 3 {
+			case 0:
+				d, inboxOf = incident(tlp.Amber, "KE"), []string{"kepoc", "kepoc2"}
+			case 1:
+				d = incident(tlp.Red, "KE")
+				d.Named = []string{e.who["kepoc"].AccountID}
+				inboxOf = []string{"kepoc"}
+			case 2:
+				// A colleague of the sender's own State, named: in that
+				// person's inbox without a delivery to their State.
+				d = incident(tlp.Red, "KE")
+				d.Named = []string{e.who["kepoc"].AccountID, e.who["frpoc2"].AccountID}
+				inboxOf = []string{"kepoc", "frpoc2"}
+			}
+			all = append(all, sent{e.send(t, "frpoc", d), inboxOf, true})
+		}
+		newestFirst := func(ms []messaging.Message) {
+			slices.SortFunc(ms, func(a, b messaging.Message) int {
+				if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+					return c
+				}
+				return strings.Compare(b.ID, a.ID)
+			})
+		}
+		walk := func(who string, box messaging.Box) []string {
+			var ids []string
+			req := page.Request{Limit: 2}
+			for range 50 {
+				p, err := e.svc.Page(ctx, e.who[who], messaging.ListFilter{Box: box}, req)
+				if err != nil {
+					t.Fatalf("%s %s: %v", who, box, err)
+				}
+				for _, m := range p.Items {
+					ids = append(ids, m.ID)
+				}
+				if p.Next == "" {
+					return ids
+				}
+				after, err := page.Decode(p.Next)
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.After = after
+			}
+			t.Fatalf("%s %s: paging does not end", who, box)
+			return nil
+		}
+		for _, tc := range []struct {
+			who string
+			box messaging.Box
+			in  func(s sent) bool
+		}{
+			{"kepoc", messaging.Inbox, func(s sent) bool { return slices.Contains(s.inboxOf, "kepoc") }},
+			{"kepoc2", messaging.Inbox, func(s sent) bool { return slices.Contains(s.inboxOf, "kepoc2") }},
+			{"frpoc2", messaging.Inbox, func(s sent) bool { return slices.Contains(s.inboxOf, "frpoc2") }},
+			{"frviewer", messaging.Sent, func(s sent) bool { return s.m.TLP != tlp.Red }},
+			{"frpoc", messaging.Sent, func(sent) bool { return true }},
+		} {
+			var want []messaging.Message
+			for _, s := range all {
+				if tc.in(s) {
+					want = append(want, s.m)
+				}
+			}
+			newestFirst(want)
+			var wantIDs []string
+			for _, m := range want {
+				wantIDs = append(wantIDs, m.ID)
+			}
+			if got := walk(tc.who, tc.box); !slices.Equal(got, wantIDs) {
+				t.Errorf("%s's %s box, two at a time:\n got %v\nwant %v", tc.who, tc.box, got, wantIDs)
+			}
+		}
+		// A cursor that is not a message key is a field error.
+		if _, err := e.svc.Page(ctx, e.who["kepoc"], messaging.ListFilter{Box: messaging.Inbox}, page.Request{After: []string{"yesterday", "x"}}); !errs.Is(err, errs.Invalid) {
+			t.Errorf("a damaged cursor: %v", err)
 		}
 	})
 }

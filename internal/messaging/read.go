@@ -13,6 +13,7 @@ import (
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/tlp"
 )
@@ -284,18 +285,12 @@ type ListFilter struct {
 	Limit  int
 }
 
-// where builds the condition for f over messages m that a may read.
+// where builds the condition for f over messages m that a may read; the
+// box is chosen by the table a page is read from (messagePage).
 func where(engine store.Engine, a actor.Actor, f ListFilter) (string, []any) {
 	cond, args := readableSQL(a, 1)
 	q := cond
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	switch f.Box {
-	case Inbox:
-		q += ` AND (EXISTS (SELECT 1 FROM deliveries bd WHERE bd.message_id = m.id AND bd.state_code = ` + arg(a.State) + `)` +
-			` OR EXISTS (SELECT 1 FROM message_named bn WHERE bn.message_id = m.id AND bn.account_id = ` + arg(a.AccountID) + `))`
-	case Sent:
-		q += ` AND m.sender_state = ` + arg(a.State)
-	}
 	if f.Unread {
 		q += ` AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.account_id = ` + arg(a.AccountID) + `)`
 	}
@@ -343,22 +338,118 @@ func searchText(m Message) string {
 	return strings.Join(words(m.Subject+" "+m.Body), " ")
 }
 
-// List returns messages a may read, newest first.
+// List returns the newest messages of f a may read: the first page of
+// f.Limit (100 when unset).
 func (s *Service) List(ctx context.Context, a actor.Actor, f ListFilter) ([]Message, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > page.MaxLimit {
+		limit = 100
+	}
+	p, err := s.Page(ctx, a, f, page.Request{Limit: limit})
+	return p.Items, err
+}
+
+// Page returns one page of the messages a may read in f's box, newest
+// first. Each box is read by an index in the order shown: the inbox from
+// the deliveries to a's State and the messages naming a, the sent box
+// from the messages of a's State, so a page costs the same however many
+// messages the installation holds. Without a box, it is every message a
+// may read (with f.Query, a search through the full-text index).
+func (s *Service) Page(ctx context.Context, a actor.Actor, f ListFilter, req page.Request) (page.Page[Message], error) {
 	if err := a.RequireSignedIn(); err != nil {
-		return nil, err
+		return page.Page[Message]{}, err
 	}
-	cond, args := where(s.db.Engine, a, f)
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 100
+	var after *messageKey
+	if req.After != nil {
+		k, err := parseMessageKey(req.After)
+		if err != nil {
+			return page.Page[Message]{}, err
+		}
+		after = &k
 	}
-	args = append(args, f.Limit)
-	q := `SELECT ` + messageCols + ` FROM messages m WHERE ` + cond + fmt.Sprintf(` ORDER BY m.created_at DESC, m.id DESC LIMIT $%d`, len(args))
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	limit := req.Size()
+	var out []Message
+	switch f.Box {
+	case Sent, "":
+		b := boxSent
+		if f.Box == "" {
+			b = boxReadable
+		}
+		ms, err := s.messagePage(ctx, a, f, b, after, limit+1)
+		if err != nil {
+			return page.Page[Message]{}, err
+		}
+		out = ms
+	case Inbox:
+		// Delivered to the State, and named: two reads in the same order,
+		// merged. A message can be in both.
+		delivered, err := s.messagePage(ctx, a, f, boxDelivered, after, limit+1)
+		if err != nil {
+			return page.Page[Message]{}, err
+		}
+		named, err := s.messagePage(ctx, a, f, boxNamed, after, limit+1)
+		if err != nil {
+			return page.Page[Message]{}, err
+		}
+		out = mergeNewestFirst(delivered, named)
+	}
+	p := page.Cut(out, limit, func(m Message) []string { return messageKey{m.CreatedAt, m.ID}.encode() })
+	if err := loadParties(ctx, s.db.R, p.Items); err != nil {
+		return page.Page[Message]{}, errs.Internalf(err, "load parties")
+	}
+	for i := range p.Items {
+		s.redactDeliveries(a, &p.Items[i])
+	}
+	return p, nil
+}
+
+// messageKey is the order of every list of messages: newest first, by
+// time and then id.
+type messageKey struct {
+	at time.Time
+	id string
+}
+
+func (k messageKey) encode() []string {
+	return []string{k.at.UTC().Format(time.RFC3339Nano), k.id}
+}
+
+func parseMessageKey(key []string) (messageKey, error) {
+	if len(key) != 2 || key[1] == "" {
+		return messageKey{}, page.Damaged()
+	}
+	at, err := time.Parse(time.RFC3339Nano, key[0])
 	if err != nil {
-		return nil, errs.Internalf(err, "list messages")
+		return messageKey{}, page.Damaged()
 	}
-	return s.collect(ctx, rows, a)
+	return messageKey{at, key[1]}, nil
+}
+
+func (k messageKey) before(o messageKey) bool {
+	if !k.at.Equal(o.at) {
+		return k.at.After(o.at)
+	}
+	return k.id > o.id
+}
+
+// mergeNewestFirst merges two lists in the order of messageKey, keeping
+// the first of two copies of one message.
+func mergeNewestFirst(x, y []Message) []Message {
+	out := make([]Message, 0, len(x)+len(y))
+	seen := make(map[string]bool, len(x)+len(y))
+	for len(x) > 0 || len(y) > 0 {
+		var m Message
+		if len(y) == 0 || (len(x) > 0 && !(messageKey{y[0].CreatedAt, y[0].ID}).before(messageKey{x[0].CreatedAt, x[0].ID})) {
+			m, x = x[0], x[1:]
+		} else {
+			m, y = y[0], y[1:]
+		}
+		if !seen[m.ID] {
+			seen[m.ID] = true
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // MarkRead records that a has read message id. It changes what the

@@ -201,7 +201,7 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m Message) error {
 		return errs.Internalf(err, "insert message")
 	}
 	for _, acc := range m.Named {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO message_named (message_id, account_id) VALUES ($1, $2)`, m.ID, acc); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO message_named (message_id, account_id, created_at) VALUES ($1, $2, $3)`, m.ID, acc, m.CreatedAt); err != nil {
 			return errs.Internalf(err, "insert named recipient")
 		}
 	}

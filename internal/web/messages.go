@@ -13,6 +13,7 @@ import (
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
+	paging "github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/tlp"
 )
 
@@ -23,6 +24,7 @@ type inboxData struct {
 	Messages []messaging.Message
 	Read     map[string]bool
 	Pending  []checks.Confirmation // communication checks the person can confirm here
+	Pager    pager
 }
 
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
@@ -32,12 +34,20 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	if q.Get("box") == string(messaging.Sent) {
 		f.Box = messaging.Sent
 	}
-	msgs, err := s.app.Messaging.List(r.Context(), a, f)
+	d := inboxData{Box: f.Box, Query: f.Query, Unread: f.Unread, Read: map[string]bool{}}
+	pg := page{Title: "Communications", Nav: "messages", Data: d}
+	req, err := paging.Parse(q)
 	if err != nil {
-		s.renderError(w, r, err)
+		s.listProblem(w, r, "inbox", pg, err)
 		return
 	}
-	d := inboxData{Box: f.Box, Query: f.Query, Unread: f.Unread, Messages: msgs, Read: map[string]bool{}}
+	res, err := s.app.Messaging.Page(r.Context(), a, f, req)
+	if err != nil {
+		s.listProblem(w, r, "inbox", pg, err)
+		return
+	}
+	msgs := res.Items
+	d.Messages, d.Pager = msgs, pagerFor(r, res.Next)
 	if f.Box == messaging.Inbox {
 		// Which of the messages shown the person has read: one query over
 		// this page, not a second list of the inbox.
@@ -58,7 +68,8 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "inbox", page{Title: "Communications", Nav: "messages", Data: d})
+	pg.Data = d
+	s.render(w, r, http.StatusOK, "inbox", pg)
 }
 
 type composeData struct {
