@@ -53,32 +53,32 @@ func (k Kind) Valid() bool {
 
 // Document is one UN document the catalogue quotes.
 type Document struct {
-	Symbol string `json:"symbol"` // UN document symbol, e.g. "A/70/174"
-	Title  string `json:"title"`
-	Year   int    `json:"year"`
-	Body   string `json:"body"` // what the document is, in our words
+	Symbol string // UN document symbol, e.g. "A/70/174"
+	Title  string
+	Year   int
+	Body   string // what the document is, in our words
 }
 
 // Item is a lettered (or numbered) sub-item of a provision, as CBMs have.
 type Item struct {
-	Label  string `json:"label,omitempty"`  // "a", "i", …; empty for an unlettered paragraph
-	Text   string `json:"text"`             // verbatim
-	Source string `json:"source,omitempty"` // the bracketed source the document gives, without brackets
-	Items  []Item `json:"items,omitempty"`
+	Label  string // "a", "i", …; empty for an unlettered paragraph
+	Text   string // verbatim
+	Source string // the bracketed source the document gives, without brackets
+	Items  []Item
 }
 
 // Provision is one paragraph or sub-paragraph of a document.
 type Provision struct {
-	ID         string   `json:"id"`        // stable: norm-h, law-28f, cbm-1, …
-	Document   string   `json:"document"`  // document symbol
-	Paragraph  string   `json:"paragraph"` // e.g. "13(h)"
-	Kind       Kind     `json:"kind"`
-	ShortTitle string   `json:"short_title"` // ours, not the UN's
-	Text       string   `json:"text"`        // verbatim
-	Items      []Item   `json:"items,omitempty"`
-	Note       string   `json:"note,omitempty"`    // editorial remark on the quotation
-	Topics     []string `json:"topics,omitempty"`  // topic ids
-	Related    []string `json:"related,omitempty"` // provision ids, in catalogue order
+	ID         string // stable: norm-h, law-28f, cbm-1, …
+	Document   string // document symbol
+	Paragraph  string // e.g. "13(h)"
+	Kind       Kind
+	ShortTitle string // ours, not the UN's
+	Text       string // verbatim
+	Items      []Item
+	Note       string   // editorial remark on the quotation
+	Topics     []string // topic ids
+	Related    []string // provision ids, in catalogue order
 }
 
 // Citation is the provision's reference as people write it.
@@ -94,8 +94,8 @@ func (p Provision) Citation() string {
 
 // Topic is one entry of the topic vocabulary.
 type Topic struct {
-	ID   string `json:"id"` // slug of Name
-	Name string `json:"name"`
+	ID   string // slug of Name
+	Name string
 }
 
 // Filter narrows Provisions. Zero fields match everything.
@@ -116,16 +116,79 @@ type Catalog struct {
 }
 
 // file is the layout of catalog.json. Relations are stored once per pair,
-// with the reason for the link, and made symmetric when loaded.
+// with the reason for the link, and made symmetric when loaded. The file
+// types keep the names the data is written with, whatever happens to the
+// exported types.
 type file struct {
-	Documents  []Document  `json:"documents"`
-	Topics     []Topic     `json:"topics"`
-	Provisions []Provision `json:"provisions"`
+	Documents  []fileDocument  `json:"documents"`
+	Topics     []fileTopic     `json:"topics"`
+	Provisions []fileProvision `json:"provisions"`
 	Relations  []struct {
 		A   string `json:"a"`
 		B   string `json:"b"`
 		Why string `json:"why"`
 	} `json:"relations"`
+}
+
+type fileDocument struct {
+	Symbol string `json:"symbol"`
+	Title  string `json:"title"`
+	Year   int    `json:"year"`
+	Body   string `json:"body"`
+}
+
+type fileTopic struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type fileItem struct {
+	Label  string     `json:"label,omitempty"`
+	Text   string     `json:"text"`
+	Source string     `json:"source,omitempty"`
+	Items  []fileItem `json:"items,omitempty"`
+}
+
+// fileProvision takes "related" only to report it: relations are listed
+// apart, once per pair.
+type fileProvision struct {
+	ID         string     `json:"id"`
+	Document   string     `json:"document"`
+	Paragraph  string     `json:"paragraph"`
+	Kind       string     `json:"kind"`
+	ShortTitle string     `json:"short_title"`
+	Text       string     `json:"text"`
+	Items      []fileItem `json:"items,omitempty"`
+	Note       string     `json:"note,omitempty"`
+	Topics     []string   `json:"topics,omitempty"`
+	Related    []string   `json:"related,omitempty"`
+}
+
+// each converts every element of in with fn; nil stays nil.
+func each[F, T any](in []F, fn func(F) T) []T {
+	if in == nil {
+		return nil
+	}
+	out := make([]T, len(in))
+	for i, v := range in {
+		out[i] = fn(v)
+	}
+	return out
+}
+
+func (d fileDocument) document() Document {
+	return Document{Symbol: d.Symbol, Title: d.Title, Year: d.Year, Body: d.Body}
+}
+
+func (t fileTopic) topic() Topic { return Topic{ID: t.ID, Name: t.Name} }
+
+func (it fileItem) item() Item {
+	return Item{Label: it.Label, Text: it.Text, Source: it.Source, Items: each(it.Items, fileItem.item)}
+}
+
+func (p fileProvision) provision() Provision {
+	return Provision{ID: p.ID, Document: p.Document, Paragraph: p.Paragraph, Kind: Kind(p.Kind), ShortTitle: p.ShortTitle,
+		Text: p.Text, Items: each(p.Items, fileItem.item), Note: p.Note, Topics: p.Topics, Related: p.Related}
 }
 
 // New loads the embedded catalogue.
@@ -189,8 +252,9 @@ func parse(data []byte) (*Catalog, error) {
 		topics[t.ID], names[t.Name] = true, true
 	}
 
-	c := &Catalog{documents: f.Documents, topics: f.Topics, provisions: f.Provisions, byID: map[string]int{}}
-	for i, p := range f.Provisions {
+	c := &Catalog{documents: each(f.Documents, fileDocument.document), topics: each(f.Topics, fileTopic.topic),
+		provisions: each(f.Provisions, fileProvision.provision), byID: map[string]int{}}
+	for i, p := range c.provisions {
 		if !validSlug(p.ID) {
 			bad("provision %q: id must be lower-case words joined by hyphens", p.ID)
 		}
