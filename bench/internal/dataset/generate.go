@@ -152,11 +152,22 @@ func (g *gen) spread(ctx context.Context, n int, from, to time.Time, fn func(i i
 		if err := g.parallel(ctx, end-start, func(i int) error { return fn(start + i) }); err != nil {
 			return err
 		}
+		if err := g.seal(ctx); err != nil {
+			return err
+		}
 		if n > 5*batch && (end/batch)%40 == 0 {
 			fmt.Fprintf(g.out, "    %d of %d\n", end, n)
 		}
 	}
 	return nil
+}
+
+// seal links the audit entries written so far into the chain, as the
+// server's sealer does every 200 ms. Left to pile up, they would cost the
+// sealer far more at the end: finding the chain's head walks back over
+// every unsealed entry, once per batch it seals.
+func (g *gen) seal(ctx context.Context) error {
+	return g.call("audit.Sealer.Flush", func() error { _, err := g.a.Sealer.Flush(ctx); return err })
 }
 
 // rng is the random source of item i of a step: the same data whatever the
@@ -531,6 +542,9 @@ func (g *gen) messages(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := g.seal(ctx); err != nil {
+			return err
+		}
 		for _, s := range out {
 			pool = append(pool, s)
 			g.meta.Counts.Messages++
@@ -776,7 +790,7 @@ func refOf(i int) string { return fmt.Sprintf("ref. %04d-%03d", 2026, i%1000) }
 // common entry of a real log, sign-ins, through the log's own Append, in
 // large transactions, then seals everything.
 func (g *gen) auditLog(ctx context.Context) error {
-	if err := g.call("audit.Sealer.Flush", func() error { _, err := g.a.Sealer.Flush(ctx); return err }); err != nil {
+	if err := g.seal(ctx); err != nil {
 		return err
 	}
 	var have int
@@ -796,7 +810,7 @@ func (g *gen) auditLog(ctx context.Context) error {
 		txs := (missing + perTx - 1) / perTx
 		err := g.spread(ctx, txs, Now.AddDate(-1, 0, 0), Now, func(t int) error {
 			n := min(perTx, missing-t*perTx)
-			return g.call(fmt.Sprintf("audit.Log.Append (%d per transaction)", perTx), func() error {
+			err := g.call(fmt.Sprintf("audit.Log.Append (%d per transaction)", perTx), func() error {
 				return g.a.DB.Tx(ctx, func(tx *sql.Tx) error {
 					for k := range n {
 						who := people[(t*perTx+k)%len(people)]
@@ -808,12 +822,16 @@ func (g *gen) auditLog(ctx context.Context) error {
 					return nil
 				})
 			})
+			if err != nil {
+				return err
+			}
+			return g.seal(ctx)
 		})
 		if err != nil {
 			return err
 		}
 	}
-	if err := g.call("audit.Sealer.Flush", func() error { _, err := g.a.Sealer.Flush(ctx); return err }); err != nil {
+	if err := g.seal(ctx); err != nil {
 		return err
 	}
 	return g.a.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`).Scan(&g.meta.Counts.AuditEntries)
