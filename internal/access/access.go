@@ -280,6 +280,13 @@ func (y *System) FirstAdmin(ctx context.Context, email string) (acc Account, pas
 	if err := s.validateNew(ctx, s.db.R, &in); err != nil {
 		return Account{}, "", false, err
 	}
+	// Every start asks; once there are accounts, a cheap read answers,
+	// not the password hash below (seconds of argon2id on a busy machine).
+	if any, err := anyAccount(ctx, s.db.R); err != nil {
+		return Account{}, "", false, errs.Internalf(err, "count accounts")
+	} else if any {
+		return Account{}, "", false, nil
+	}
 	password = randomToken(15)
 	hash, err := s.cfg.Argon2.HashPassword(password)
 	if err != nil {

@@ -89,6 +89,13 @@ func lockAccounts(ctx context.Context, tx *sql.Tx, engine store.Engine) error {
 	return err
 }
 
+// anyAccount reports whether there is an account at all.
+func anyAccount(ctx context.Context, q store.Queryer) (bool, error) {
+	var any bool
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM accounts)`).Scan(&any)
+	return any, err
+}
+
 func countAccounts(ctx context.Context, tx *sql.Tx) (int, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n)
