@@ -62,7 +62,7 @@ func Print(w io.Writer, r Result) {
 	fmt.Fprintf(w, "reads: %s; %d clients, %s, loopback HTTP\n", r.Data, o.Clients, how)
 	fmt.Fprintf(w, "load average before %s, after %s\n\n", r.Load[0], r.Load[1])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "endpoint\tas\tbytes\tdetente req/s\tp50\tp99\tbare req/s\tp50\tp99\tratio\tgoal\tCPU/req detente\tbare\tconns\t")
+	fmt.Fprintln(tw, "endpoint\tas\tbytes\tdetente req/s\tp50\tp99\tbare req/s\tp50\tp99\tratio\tgoal\tCPU/req detente\tbare\trequests\tconns\t")
 	for _, m := range r.Measures {
 		goal := ""
 		if m.Goal {
@@ -71,15 +71,16 @@ func Print(w io.Writer, r Result) {
 				goal = "MISSED"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%s\t%.0f\t%s\t%s\t%.2f\t%s\t%s\t%s\t%d/%d\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t%s\t%s\t%s\t%d/%d\t%d/%d\t\n",
 			m.Name, m.As, m.Bytes,
-			m.Detente.RPS(), ms(m.Detente.P50), ms(m.Detente.P99),
-			m.Bare.RPS(), ms(m.Bare.P50), ms(m.Bare.P99),
+			rate(m.Detente.RPS()), ms(m.Detente.P50), ms(m.Detente.P99),
+			rate(m.Bare.RPS()), ms(m.Bare.P50), ms(m.Bare.P99),
 			m.Ratio(), goal, us(m.Detente.CPUPerRequest()), us(m.Bare.CPUPerRequest()),
-			m.Detente.NewConns, m.Bare.NewConns)
+			m.Detente.Requests, m.Bare.Requests, m.Detente.NewConns, m.Bare.NewConns)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nratio: detente's throughput over the bare handler's (goal >= %.1f where marked).\n", GoalRatio)
+	fmt.Fprintln(w, "requests: timed per side (detente/bare); a request still running at the end of -d is waited for and counted.")
 	fmt.Fprintln(w, "CPU/req: process CPU (user+system, clients and GC included) over the run, per request.")
 	fmt.Fprintln(w, "conns: connections the server accepted during the timed run (detente/bare); the clients keep at most -c open and reuse them.")
 	if r.PeakRSS > 0 {
@@ -97,6 +98,14 @@ func defaultDSN() string {
 		return v
 	}
 	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+}
+
+// rate writes a throughput with a decimal where it is small.
+func rate(r float64) string {
+	if r < 10 {
+		return fmt.Sprintf("%.1f", r)
+	}
+	return fmt.Sprintf("%.0f", r)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
