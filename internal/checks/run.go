@@ -266,20 +266,18 @@ func (s *Service) challenges(ctx context.Context, q store.Queryer, where string,
 }
 
 // MarkSent and MarkBounced record what the mail worker learnt.
-func (y *System) MarkSent(ctx context.Context, challengeID string) error {
-	s := y
-	_, err := s.db.W.ExecContext(ctx, `UPDATE ping_challenges SET sent_at = COALESCE(sent_at, $1) WHERE id = $2`, s.clock.Now(), challengeID)
+func (y *System) MarkSent(ctx context.Context, tx *sql.Tx, challengeID string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE ping_challenges SET sent_at = COALESCE(sent_at, $1) WHERE id = $2`, y.clock.Now(), challengeID)
 	return err
 }
 
 // MarkBounced records a permanent delivery failure: the POC is unreachable
 // by mail.
-func (y *System) MarkBounced(ctx context.Context, challengeID, reason string) error {
-	s := y
+func (y *System) MarkBounced(ctx context.Context, tx *sql.Tx, challengeID, reason string) error {
 	if len(reason) > 500 {
 		reason = reason[:500]
 	}
-	_, err := s.db.W.ExecContext(ctx, `UPDATE ping_challenges SET bounced_at = $1, bounce = $2 WHERE id = $3 AND acknowledged_at IS NULL`, s.clock.Now(), reason, challengeID)
+	_, err := tx.ExecContext(ctx, `UPDATE ping_challenges SET bounced_at = $1, bounce = $2 WHERE id = $3 AND acknowledged_at IS NULL`, y.clock.Now(), reason, challengeID)
 	return err
 }
 

@@ -588,3 +588,84 @@ func TestPurgeUsesTheDoneIndex(t *testing.T) {
 		t.Fatalf("the purge does not use jobs_done: %s", p)
 	}
 }
+
+// TestWritesLeftForDoneCommitWithIt: what a handler leaves with OnDone is
+// written in the transaction that records its job done, for every job of
+// a batch; not at all when the job fails or when its lease had passed on.
+func TestWritesLeftForDoneCommitWithIt(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.W.Exec(`CREATE TABLE IF NOT EXISTS test_marks (job TEXT PRIMARY KEY)`); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _, _ = db.W.Exec(`DROP TABLE test_marks`) })
+		mark := func(id string) jobs.Then {
+			return func(ctx context.Context, tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO test_marks (job) VALUES ($1)`, id)
+				return err
+			}
+		}
+		marked := func(id string) bool {
+			var n int
+			if err := db.R.QueryRow(`SELECT COUNT(*) FROM test_marks WHERE job = $1`, id).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n == 1
+		}
+		c := clock.NewFixed(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		q := jobs.NewQueue(db, c, quiet, jobs.Options{Instance: "one", Lease: time.Minute, Batch: 8})
+		q.Register("ok", func(ctx context.Context, j jobs.Job) error { return jobs.OnDone(ctx, db, mark(j.ID)) })
+		q.Register("fails", func(ctx context.Context, j jobs.Job) error {
+			if err := jobs.OnDone(ctx, db, mark(j.ID)); err != nil {
+				return err
+			}
+			return jobs.Permanent(errors.New("refused"))
+		})
+		var ok []string
+		for range 5 {
+			ok = append(ok, enqueue(t, db, c.Now(), jobs.New{Kind: "ok"}))
+		}
+		bad := enqueue(t, db, c.Now(), jobs.New{Kind: "fails"})
+		if n, err := q.RunOnce(ctx); err != nil || n != 6 {
+			t.Fatalf("ran %d: %v", n, err)
+		}
+		for _, id := range ok {
+			if r := load(t, db, id); !r.done || !marked(id) {
+				t.Errorf("job %s: done %v, its write there %v", id, r.done, marked(id))
+			}
+		}
+		if r := load(t, db, bad); !r.failed || marked(bad) {
+			t.Errorf("failed job: failed %v, its write there %v", r.failed, marked(bad))
+		}
+
+		// A worker whose lease passed on writes neither its outcome nor
+		// what its handler left.
+		slow := jobs.NewQueue(db, c, quiet, jobs.Options{Instance: "slow", Lease: time.Minute})
+		fast := jobs.NewQueue(db, c, quiet, jobs.Options{Instance: "fast", Lease: time.Minute})
+		started, release := make(chan struct{}), make(chan struct{})
+		slow.Register("late", func(ctx context.Context, j jobs.Job) error {
+			close(started)
+			<-release
+			return jobs.OnDone(ctx, db, mark("slow "+j.ID))
+		})
+		fast.Register("late", func(ctx context.Context, j jobs.Job) error { return jobs.OnDone(ctx, db, mark("fast "+j.ID)) })
+		late := enqueue(t, db, c.Now(), jobs.New{Kind: "late"})
+		finished := make(chan struct{})
+		go func() { slow.RunOnce(ctx); close(finished) }()
+		<-started
+		c.Advance(2 * time.Minute)
+		if n, _ := fast.RunOnce(ctx); n != 1 {
+			t.Fatal("the expired lease was not taken over")
+		}
+		close(release)
+		<-finished
+		if slow.Fenced() != 1 || marked("slow "+late) || !marked("fast "+late) {
+			t.Fatalf("fenced %d; late worker's write there %v; new worker's %v", slow.Fenced(), marked("slow "+late), marked("fast "+late))
+		}
+
+		// Outside a job, OnDone writes at once.
+		if err := jobs.OnDone(ctx, db, mark("outside")); err != nil || !marked("outside") {
+			t.Fatalf("outside a job: %v, written %v", err, marked("outside"))
+		}
+	})
+}

@@ -76,10 +76,11 @@ type MailJob struct {
 	Challenge string   `json:"challenge,omitempty"` // a communication check's challenge
 }
 
-// PingRecorder learns what happened to communication-check mail.
+// PingRecorder learns what happened to communication-check mail, in the
+// transaction that records the mail job's outcome.
 type PingRecorder interface {
-	MarkSent(ctx context.Context, challengeID string) error
-	MarkBounced(ctx context.Context, challengeID, reason string) error
+	MarkSent(ctx context.Context, tx *sql.Tx, challengeID string) error
+	MarkBounced(ctx context.Context, tx *sql.Tx, challengeID, reason string) error
 }
 
 // kind of mail about a communication.
@@ -214,7 +215,10 @@ func (n *Notifier) send(ctx context.Context, j jobs.Job) error {
 	if err := n.sender.Send(ctx, p.From, p.To, p.Raw); err != nil {
 		if mail.IsPermanent(err) {
 			if p.Challenge != "" && n.pings != nil {
-				if berr := n.pings.MarkBounced(ctx, p.Challenge, err.Error()); berr != nil {
+				reason := err.Error()
+				if berr := jobs.OnDone(ctx, n.db, func(ctx context.Context, tx *sql.Tx) error {
+					return n.pings.MarkBounced(ctx, tx, p.Challenge, reason)
+				}); berr != nil {
 					return berr
 				}
 				// A check exists to find unreachable POCs: a bounce is its
@@ -228,7 +232,10 @@ func (n *Notifier) send(ctx context.Context, j jobs.Job) error {
 		return err
 	}
 	if p.Challenge != "" && n.pings != nil {
-		if err := n.pings.MarkSent(ctx, p.Challenge); err != nil {
+		// Recorded with the job's completion: one commit for both.
+		if err := jobs.OnDone(ctx, n.db, func(ctx context.Context, tx *sql.Tx) error {
+			return n.pings.MarkSent(ctx, tx, p.Challenge)
+		}); err != nil {
 			return err
 		}
 	}
