@@ -374,9 +374,7 @@ func attach(m *Message, files []file) {
 // audits each: its metadata and hash, never its content.
 func (s *Service) insertAttachments(ctx context.Context, tx *sql.Tx, a actor.Actor, m Message, files []file) error {
 	for i, f := range files {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (id, message_id, ordinal, name, original_name, declared_type, detected_type, size, sha256, created_at, content)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			f.ID, m.ID, i, f.Name, f.OriginalName, f.DeclaredType, f.DetectedType, f.Size, f.SHA256, f.CreatedAt, f.content); err != nil {
+		if err := insertAttachment(ctx, tx, i, f); err != nil {
 			return errs.Internalf(err, "insert attachment")
 		}
 		if err := s.audit.Append(ctx, tx, a, audit.Change{Action: "message.attach", ObjectType: "attachment", ObjectID: f.ID, State: m.SenderState,
@@ -386,14 +384,6 @@ func (s *Service) insertAttachments(ctx context.Context, tx *sql.Tx, a actor.Act
 		}
 	}
 	return nil
-}
-
-const attachmentCols = `id, message_id, name, original_name, declared_type, detected_type, size, sha256, created_at`
-
-func scanAttachment(row interface{ Scan(...any) error }, extra ...any) (Attachment, error) {
-	var at Attachment
-	err := row.Scan(append([]any{&at.ID, &at.MessageID, &at.Name, &at.OriginalName, &at.DeclaredType, &at.DetectedType, &at.Size, &at.SHA256, &at.CreatedAt}, extra...)...)
-	return at, err
 }
 
 // Attachment returns an attachment and its content if a may read the
@@ -407,8 +397,7 @@ func (s *Service) Attachment(ctx context.Context, a actor.Actor, id string) (Att
 	if _, err := uuid.Parse(id); err != nil {
 		return Attachment{}, nil, notFound
 	}
-	var messageID string
-	err := s.db.R.QueryRowContext(ctx, `SELECT message_id FROM attachments WHERE id = $1`, id).Scan(&messageID)
+	messageID, err := attachmentMessage(ctx, s.db.R, id)
 	if store.NoRows(err) {
 		return Attachment{}, nil, notFound
 	}
@@ -421,8 +410,7 @@ func (s *Service) Attachment(ctx context.Context, a actor.Actor, id string) (Att
 		}
 		return Attachment{}, nil, err
 	}
-	var content []byte
-	at, err := scanAttachment(s.db.R.QueryRowContext(ctx, `SELECT `+attachmentCols+`, content FROM attachments WHERE id = $1`, id), &content)
+	at, content, err := selectAttachment(ctx, s.db.R, id)
 	if store.NoRows(err) {
 		return Attachment{}, nil, notFound
 	}

@@ -67,7 +67,7 @@ type System struct{ s *Service }
 // ForDelivery loads a message with all its parties, for notifying them.
 func (y *System) ForDelivery(ctx context.Context, id string) (Message, error) {
 	s := y.s
-	m, err := scanMessage(s.db.R.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.id = $1`, id))
+	m, err := selectMessage(ctx, s.db.R, id)
 	if store.NoRows(err) {
 		return Message{}, errs.E(errs.NotFound, "no such message")
 	}
@@ -83,9 +83,7 @@ func (y *System) ForDelivery(ctx context.Context, id string) (Message, error) {
 // MarkDelivered records that a notification reached the State.
 func (y *System) MarkDelivered(ctx context.Context, messageID, state string) error {
 	s := y.s
-	_, err := s.db.W.ExecContext(ctx, `UPDATE deliveries SET status = $1, delivered_at = $2 WHERE message_id = $3 AND state_code = $4 AND status = $5`,
-		string(Delivered), s.clock.Now(), messageID, state, string(Queued))
-	if err != nil {
+	if err := markDelivered(ctx, s.db.W, messageID, state, s.clock.Now()); err != nil {
 		return errs.Internalf(err, "mark delivered")
 	}
 	return nil
@@ -94,15 +92,14 @@ func (y *System) MarkDelivered(ctx context.Context, messageID, state string) err
 // AwaitingAcknowledgement reports whether the State has yet to acknowledge.
 func (y *System) AwaitingAcknowledgement(ctx context.Context, messageID, state string) (bool, error) {
 	s := y.s
-	var status string
-	err := s.db.R.QueryRowContext(ctx, `SELECT status FROM deliveries WHERE message_id = $1 AND state_code = $2`, messageID, state).Scan(&status)
+	status, err := deliveryStatus(ctx, s.db.R, messageID, state)
 	if store.NoRows(err) {
 		return false, nil
 	}
 	if err != nil {
 		return false, errs.Internalf(err, "load delivery")
 	}
-	return status == string(Queued) || status == string(Delivered), nil
+	return status == Queued || status == Delivered, nil
 }
 
 // Note records a scheduler event on the thread's timeline.
@@ -121,12 +118,11 @@ func (y *System) Escalate(ctx context.Context, m Message, state string) (bool, e
 	escalated := false
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		now := s.clock.Now()
-		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET escalated_at = $1 WHERE message_id = $2 AND state_code = $3
-			AND status IN ('queued', 'delivered') AND escalated_at IS NULL`, now, m.ID, state)
+		n, err := escalateDelivery(ctx, tx, m.ID, state, now)
 		if err != nil {
 			return errs.Internalf(err, "escalate")
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n == 0 {
 			return nil
 		}
 		escalated = true
@@ -160,12 +156,11 @@ func (y *System) expire(ctx context.Context, j jobs.Job) error {
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		now := s.clock.Now()
-		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, expired_at = $2 WHERE message_id = $3 AND state_code = $4
-			AND status IN ('queued', 'delivered', 'acknowledged') AND responded_at IS NULL`, string(Expired), now, m.ID, p.State)
+		n, err := expireDelivery(ctx, tx, m.ID, p.State, now)
 		if err != nil {
 			return errs.Internalf(err, "expire")
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n == 0 {
 			return nil // answered or closed in time
 		}
 		if err := s.event(ctx, tx, m.ThreadID, m.ID, p.State, "expired", actor.Scheduler, "no response by the deadline"); err != nil {

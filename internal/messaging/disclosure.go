@@ -127,7 +127,9 @@ func mayRead(a actor.Actor, m audience) bool { return reaches(Disclosure(m.TLP, 
 
 // readableSQL returns a condition on the messages table aliased m that
 // holds exactly for the messages a may see in lists, with its arguments
-// numbered from $next. It is written from the table, label by label.
+// numbered from $next. It is written from the table, label by label, and
+// so it lives here with the table rather than in a store file: it is the
+// policy in SQL, which the store's reads of messages put on what they read.
 func readableSQL(a actor.Actor, next int) (string, []any) {
 	if !a.Authenticated() {
 		return "1=0", nil

@@ -61,20 +61,9 @@ func (s *Service) publishDelivery(ctx context.Context, tx *sql.Tx, kind NoticeKi
 	if s.hooks == nil {
 		return nil
 	}
-	var d Delivery
-	var status string
-	var t [5]sql.NullTime
-	err := tx.QueryRowContext(ctx, `SELECT id, status, ack_due_at, response_due_at, acknowledged_at, responded_at, escalated_at
-		FROM deliveries WHERE message_id = $1 AND state_code = $2`, m.ID, state).Scan(&d.ID, &status, &t[0], &t[1], &t[2], &t[3], &t[4])
+	d, err := deliveryProgress(ctx, tx, m.ID, state)
 	if err != nil {
 		return errs.Internalf(err, "load delivery for %s", kind)
-	}
-	d.MessageID, d.State, d.Status = m.ID, state, Status(status)
-	for i, dst := range []**time.Time{&d.AckDueAt, &d.ResponseDueAt, &d.AcknowledgedAt, &d.RespondedAt, &d.EscalatedAt} {
-		if t[i].Valid {
-			v := t[i].Time
-			*dst = &v
-		}
 	}
 	return s.publish(ctx, tx, Notice{Kind: kind, States: states, At: s.clock.Now(), Message: m, Delivery: d})
 }

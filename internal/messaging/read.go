@@ -3,8 +3,6 @@ package messaging
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -15,27 +13,7 @@ import (
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/store"
-	"github.com/detente/detente/internal/tlp"
 )
-
-const messageCols = `m.id, m.thread_id, COALESCE(m.parent_id, ''), m.type, m.template_version, m.sender_state, m.sender_account_id, m.sender_label,
-	m.urgency, m.tlp, m.pap, m.level, m.subject, m.body, m.fields, m.provisions, m.requested_action, m.ack_requested, m.exercise, m.created_at`
-
-func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
-	var m Message
-	var typ, urg, label, level, fields, provs string
-	err := row.Scan(&m.ID, &m.ThreadID, &m.ParentID, &typ, &m.TemplateVersion, &m.SenderState, &m.SenderAccountID, &m.SenderLabel,
-		&urg, &label, &m.PAP, &level, &m.Subject, &m.Body, &fields, &provs, &m.RequestedAction, &m.AckRequested, &m.Exercise, &m.CreatedAt)
-	if err != nil {
-		return m, err
-	}
-	m.Type, m.Urgency, m.TLP, m.Level = Type(typ), Urgency(urg), tlp.Label(label), Level(level)
-	if err := json.Unmarshal([]byte(fields), &m.Fields); err != nil {
-		return m, err
-	}
-	err = json.Unmarshal([]byte(provs), &m.Provisions)
-	return m, err
-}
 
 // load fills recipients, named accounts, deliveries and attachments of m.
 func (s *Service) load(ctx context.Context, q store.Queryer, m *Message) error {
@@ -54,72 +32,38 @@ func loadParties(ctx context.Context, q store.Queryer, ms []Message) error {
 		return nil
 	}
 	at := make(map[string]int, len(ms))
-	args := make([]any, len(ms))
-	marks := make([]string, len(ms))
+	ids := make([]string, len(ms))
 	for i := range ms {
 		at[ms[i].ID] = i
-		args[i] = ms[i].ID
-		marks[i] = fmt.Sprintf("$%d", i+1)
+		ids[i] = ms[i].ID
 		ms[i].Recipients, ms[i].Deliveries, ms[i].Named, ms[i].Attachments = nil, nil, nil, []Attachment{}
 	}
-	in := "(" + strings.Join(marks, ", ") + ")"
-	rows, err := q.QueryContext(ctx, `SELECT message_id, id, state_code, status, queued_at, delivered_at, acknowledged_at, acknowledged_by, responded_at, closed_at,
-		expired_at, ack_due_at, response_due_at, escalated_at FROM deliveries WHERE message_id IN `+in+` ORDER BY message_id, state_code`, args...)
+	deliveries, err := deliveriesOf(ctx, q, ids)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var d Delivery
-		var status string
-		var t [8]sql.NullTime
-		if err := rows.Scan(&d.MessageID, &d.ID, &d.State, &status, &d.QueuedAt, &t[0], &t[1], &d.AcknowledgedBy, &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]); err != nil {
-			return err
-		}
-		d.Status = Status(status)
-		for i, dst := range []**time.Time{&d.DeliveredAt, &d.AcknowledgedAt, &d.RespondedAt, &d.ClosedAt, &d.ExpiredAt, &d.AckDueAt, &d.ResponseDueAt, &d.EscalatedAt} {
-			if t[i].Valid {
-				v := t[i].Time
-				*dst = &v
-			}
-		}
+	for _, d := range deliveries {
 		m := &ms[at[d.MessageID]]
 		m.Recipients = append(m.Recipients, d.State)
 		m.Deliveries = append(m.Deliveries, d)
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	named, err := q.QueryContext(ctx, `SELECT message_id, account_id FROM message_named WHERE message_id IN `+in+` ORDER BY message_id, account_id`, args...)
+	names, err := namedOf(ctx, q, ids)
 	if err != nil {
 		return err
 	}
-	defer named.Close()
-	for named.Next() {
-		var mid, id string
-		if err := named.Scan(&mid, &id); err != nil {
-			return err
-		}
-		m := &ms[at[mid]]
-		m.Named = append(m.Named, id)
+	for _, n := range names {
+		m := &ms[at[n.messageID]]
+		m.Named = append(m.Named, n.accountID)
 	}
-	if err := named.Err(); err != nil {
-		return err
-	}
-	files, err := q.QueryContext(ctx, `SELECT `+attachmentCols+` FROM attachments WHERE message_id IN `+in+` ORDER BY message_id, ordinal`, args...)
+	files, err := attachmentsOf(ctx, q, ids)
 	if err != nil {
 		return err
 	}
-	defer files.Close()
-	for files.Next() {
-		a, err := scanAttachment(files)
-		if err != nil {
-			return err
-		}
-		m := &ms[at[a.MessageID]]
-		m.Attachments = append(m.Attachments, a)
+	for _, f := range files {
+		m := &ms[at[f.MessageID]]
+		m.Attachments = append(m.Attachments, f)
 	}
-	return files.Err()
+	return nil
 }
 
 func (m Message) audience() audience {
@@ -137,7 +81,7 @@ func (s *Service) Message(ctx context.Context, a actor.Actor, id string) (Messag
 	if _, err := uuid.Parse(id); err != nil {
 		return Message{}, notFound
 	}
-	m, err := scanMessage(s.db.R.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.id = $1`, id))
+	m, err := selectMessage(ctx, s.db.R, id)
 	if store.NoRows(err) {
 		return Message{}, notFound
 	}
@@ -152,6 +96,18 @@ func (s *Service) Message(ctx context.Context, a actor.Actor, id string) (Messag
 	}
 	s.redactDeliveries(a, &m)
 	return m, nil
+}
+
+// withParties loads the parties of the messages ms listed for a, and
+// leaves each showing a the deliveries it may see.
+func (s *Service) withParties(ctx context.Context, a actor.Actor, ms []Message) error {
+	if err := loadParties(ctx, s.db.R, ms); err != nil {
+		return errs.Internalf(err, "load parties")
+	}
+	for i := range ms {
+		s.redactDeliveries(a, &ms[i])
+	}
+	return nil
 }
 
 // redactDeliveries hides how other recipient States handled a message from
@@ -178,39 +134,31 @@ func (s *Service) Thread(ctx context.Context, a actor.Actor, id string) ([]Messa
 	if _, err := uuid.Parse(id); err != nil {
 		return nil, nil, errs.E(errs.NotFound, "no such thread")
 	}
-	cond, args := readableSQL(a, 2)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.thread_id = $1 AND `+cond+` ORDER BY m.created_at, m.id`, append([]any{id}, args...)...)
+	msgs, err := threadMessages(ctx, s.db.R, a, id)
 	if err != nil {
 		return nil, nil, errs.Internalf(err, "load thread")
 	}
-	msgs, err := s.collect(ctx, rows, a)
-	if err != nil {
-		return nil, nil, err
-	}
 	if len(msgs) == 0 {
 		return nil, nil, errs.E(errs.NotFound, "no such thread")
+	}
+	if err := s.withParties(ctx, a, msgs); err != nil {
+		return nil, nil, err
 	}
 	visible := map[string]Message{}
 	for _, m := range msgs {
 		visible[m.ID] = m
 	}
-	evRows, err := s.db.R.QueryContext(ctx, `SELECT COALESCE(message_id, ''), state_code, kind, actor_label, detail, at FROM thread_events WHERE thread_id = $1 ORDER BY at, id`, id)
+	all, err := threadEvents(ctx, s.db.R, id)
 	if err != nil {
 		return nil, nil, errs.Internalf(err, "load events")
 	}
-	defer evRows.Close()
 	var events []Event
-	for evRows.Next() {
-		var e Event
-		if err := evRows.Scan(&e.MessageID, &e.State, &e.Kind, &e.Actor, &e.Detail, &e.At); err != nil {
-			return nil, nil, errs.Internalf(err, "scan event")
+	for _, e := range all {
+		if eventVisible(a, e, visible) {
+			events = append(events, e)
 		}
-		if !eventVisible(a, e, visible) {
-			continue
-		}
-		events = append(events, e)
 	}
-	return msgs, events, evRows.Err()
+	return msgs, events, nil
 }
 
 // eventVisible says whether a may see e on the timeline. Events of
@@ -246,29 +194,6 @@ type Event struct {
 	At        time.Time
 }
 
-func (s *Service) collect(ctx context.Context, rows *sql.Rows, a actor.Actor) ([]Message, error) {
-	var out []Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			rows.Close()
-			return nil, errs.Internalf(err, "scan message")
-		}
-		out = append(out, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, errs.Internalf(err, "list messages")
-	}
-	if err := loadParties(ctx, s.db.R, out); err != nil {
-		return nil, errs.Internalf(err, "load parties")
-	}
-	for i := range out {
-		s.redactDeliveries(a, &out[i])
-	}
-	return out, nil
-}
-
 // Box selects a list of messages.
 type Box string
 
@@ -283,35 +208,6 @@ type ListFilter struct {
 	Query  string // words that must all appear in the subject or body
 	Unread bool
 	Limit  int
-}
-
-// where builds the condition for f over messages m that a may read; the
-// box is chosen by the table a page is read from (messagePage).
-func where(engine store.Engine, a actor.Actor, f ListFilter) (string, []any) {
-	cond, args := readableSQL(a, 1)
-	q := cond
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.Unread {
-		q += ` AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.account_id = ` + arg(a.AccountID) + `)`
-	}
-	if words := searchWords(f.Query); len(words) > 0 {
-		// The engine's full-text index, behind the same TLP condition:
-		// every word must begin a word of the subject or the body.
-		if engine == store.SQLite {
-			match := make([]string, len(words))
-			for i, w := range words {
-				match[i] = `"` + w + `"*`
-			}
-			q += ` AND m.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ` + arg(strings.Join(match, " ")) + `)`
-		} else {
-			terms := make([]string, len(words))
-			for i, w := range words {
-				terms[i] = w + ":*"
-			}
-			q += ` AND to_tsvector('simple', m.search_text) @@ to_tsquery('simple', ` + arg(strings.Join(terms, " & ")) + `)`
-		}
-	}
-	return q, args
 }
 
 // searchWords splits what a person typed as searchText splits what is
@@ -394,11 +290,8 @@ func (s *Service) Page(ctx context.Context, a actor.Actor, f ListFilter, req pag
 		out = mergeNewestFirst(delivered, named)
 	}
 	p := page.Cut(out, limit, func(m Message) []string { return messageKey{m.CreatedAt, m.ID}.encode() })
-	if err := loadParties(ctx, s.db.R, p.Items); err != nil {
-		return page.Page[Message]{}, errs.Internalf(err, "load parties")
-	}
-	for i := range p.Items {
-		s.redactDeliveries(a, &p.Items[i])
+	if err := s.withParties(ctx, a, p.Items); err != nil {
+		return page.Page[Message]{}, err
 	}
 	return p, nil
 }
@@ -464,16 +357,15 @@ func (s *Service) MarkRead(ctx context.Context, a actor.Actor, id string) error 
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO message_reads (account_id, message_id, read_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, a.AccountID, id, s.clock.Now())
+		first, err := insertRead(ctx, tx, a.AccountID, id, s.clock.Now())
 		if err != nil {
 			return errs.Internalf(err, "mark read")
 		}
 		// Only a first reading of a message in the inbox lowers the count.
-		if n, err := res.RowsAffected(); err != nil || n == 0 || !inInbox(a, m) {
-			return err
+		if !first || !inInbox(a, m) {
+			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO inbox_account_counts (account_id, readcount) VALUES ($1, 1)
-			ON CONFLICT (account_id) DO UPDATE SET readcount = inbox_account_counts.readcount + 1`, a.AccountID); err != nil {
+		if err := countRead(ctx, tx, a.AccountID); err != nil {
 			return errs.Internalf(err, "count read")
 		}
 		return nil

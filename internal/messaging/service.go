@@ -3,7 +3,6 @@ package messaging
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -131,20 +130,20 @@ func (s *Service) Send(ctx context.Context, a actor.Actor, d Draft) (Message, er
 	attach(&m, files)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if parent == nil {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO threads (id, subject, origin_state, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)`,
-				m.ThreadID, m.Subject, m.SenderState, m.CreatedAt); err != nil {
+			if err := insertThread(ctx, tx, m.ThreadID, m.Subject, m.SenderState, m.CreatedAt); err != nil {
 				return errs.Internalf(err, "insert thread")
 			}
-		} else if _, err := tx.ExecContext(ctx, `UPDATE threads SET updated_at = $1 WHERE id = $2`, m.CreatedAt, m.ThreadID); err != nil {
+		} else if err := touchThread(ctx, tx, m.ThreadID, m.CreatedAt); err != nil {
 			return errs.Internalf(err, "touch thread")
 		}
 		if err := insertMessage(ctx, tx, m); err != nil {
-			return err
+			return errs.Internalf(err, "insert message")
 		}
-		for i := range m.Deliveries {
-			dl := &m.Deliveries[i]
-			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (id, message_id, state_code, status, queued_at, ack_due_at, response_due_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`, dl.ID, m.ID, dl.State, string(dl.Status), dl.QueuedAt, nullTime(dl.AckDueAt), nullTime(dl.ResponseDueAt)); err != nil {
+		if err := insertNamed(ctx, tx, m.ID, m.Named, m.CreatedAt); err != nil {
+			return errs.Internalf(err, "insert named recipient")
+		}
+		for _, dl := range m.Deliveries {
+			if err := insertDelivery(ctx, tx, dl); err != nil {
 				return errs.Internalf(err, "insert delivery")
 			}
 		}
@@ -175,37 +174,6 @@ func (s *Service) Send(ctx context.Context, a actor.Actor, d Draft) (Message, er
 		return Message{}, err
 	}
 	return m, nil
-}
-
-func nullTime(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return *t
-}
-
-func insertMessage(ctx context.Context, tx *sql.Tx, m Message) error {
-	fields, _ := json.Marshal(m.Fields)
-	provs, _ := json.Marshal(nonNilStrings(m.Provisions))
-	var parent any
-	if m.ParentID != "" {
-		parent = m.ParentID
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO messages (id, thread_id, parent_id, type, template_version, sender_state, sender_account_id, sender_label,
-		urgency, tlp, pap, level, subject, body, fields, provisions, requested_action, ack_requested, exercise, created_at, search_text)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
-		m.ID, m.ThreadID, parent, string(m.Type), m.TemplateVersion, m.SenderState, m.SenderAccountID, m.SenderLabel,
-		string(m.Urgency), string(m.TLP), m.PAP, string(m.Level), m.Subject, m.Body, string(fields), string(provs), m.RequestedAction, m.AckRequested, m.Exercise, m.CreatedAt,
-		searchText(m))
-	if err != nil {
-		return errs.Internalf(err, "insert message")
-	}
-	for _, acc := range m.Named {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO message_named (message_id, account_id, created_at) VALUES ($1, $2, $3)`, m.ID, acc, m.CreatedAt); err != nil {
-			return errs.Internalf(err, "insert named recipient")
-		}
-	}
-	return nil
 }
 
 var paps = []string{"", "clear", "green", "amber", "red"}
@@ -410,17 +378,16 @@ func (s *Service) applyReply(ctx context.Context, tx *sql.Tx, a actor.Actor, par
 	case Acknowledgement:
 		return s.acknowledge(ctx, tx, a, parent, now)
 	case Update:
-		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, responded_at = $2, acknowledged_at = COALESCE(acknowledged_at, $2)
-			WHERE message_id = $3 AND state_code = $4 AND status IN ('queued', 'delivered', 'acknowledged', 'expired')`, string(Responded), now, parent.ID, a.State)
+		n, err := respondDelivery(ctx, tx, parent.ID, a.State, now)
 		if err != nil {
 			return errs.Internalf(err, "mark responded")
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
+		if n > 0 {
 			return s.publishResponded(ctx, tx, parent, a.State)
 		}
 	case Closure:
 		if parent.SenderState == a.State {
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, closed_at = $2 WHERE message_id = $3 AND status <> $1`, string(Closed), now, parent.ID); err != nil {
+			if err := closeDeliveries(ctx, tx, parent.ID, now); err != nil {
 				return errs.Internalf(err, "close deliveries")
 			}
 		}
@@ -429,13 +396,8 @@ func (s *Service) applyReply(ctx context.Context, tx *sql.Tx, a actor.Actor, par
 }
 
 func (s *Service) event(ctx context.Context, tx *sql.Tx, thread, message, state, kind string, a actor.Actor, detail string) error {
-	var msg any
-	if message != "" {
-		msg = message
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO thread_events (id, thread_id, message_id, state_code, kind, actor_label, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		newID(), thread, msg, state, kind, a.Label(), detail, s.clock.Now())
-	if err != nil {
+	e := Event{MessageID: message, State: state, Kind: kind, Actor: a.Label(), Detail: detail, At: s.clock.Now()}
+	if err := insertEvent(ctx, tx, newID(), thread, e); err != nil {
 		return errs.Internalf(err, "insert event")
 	}
 	return nil
@@ -457,12 +419,11 @@ func (s *Service) acknowledge(ctx context.Context, tx *sql.Tx, a actor.Actor, m 
 	if !slices.Contains(m.Recipients, a.State) {
 		return errs.E(errs.Forbidden, "only a recipient State acknowledges a message")
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, acknowledged_at = $2, acknowledged_by = $3
-		WHERE message_id = $4 AND state_code = $5 AND status IN ('queued', 'delivered', 'expired')`, string(Acknowledged), now, a.Label(), m.ID, a.State)
+	n, err := acknowledgeDelivery(ctx, tx, m.ID, a.State, a.Label(), now)
 	if err != nil {
 		return errs.Internalf(err, "acknowledge")
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return nil // already acknowledged or further along: acknowledging twice is harmless
 	}
 	if err := s.event(ctx, tx, m.ThreadID, m.ID, a.State, "acknowledged", a, ""); err != nil {

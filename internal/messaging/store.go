@@ -4,11 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/store"
 )
+
+// The paged reads of messages, the condition lists and search put on
+// them, and what the store files of the package share. Each table's
+// other SQL is in the store file named for it.
 
 // box is the table a page of messages is read from, by an index in the
 // order the page shows.
@@ -51,9 +57,94 @@ func (s *Service) messagePage(ctx context.Context, a actor.Actor, f ListFilter, 
 	if err != nil {
 		return nil, errs.Internalf(err, "list messages")
 	}
-	ms, err := store.Collect(rows, func(r *sql.Rows) (Message, error) { return scanMessage(r) })
+	ms, err := store.Collect(rows, scanMessages)
 	if err != nil {
 		return nil, errs.Internalf(err, "list messages")
 	}
 	return ms, nil
+}
+
+// where builds the condition for f over messages m that a may read; the
+// box is chosen by the table a page is read from (messagePage). What a
+// may read is the disclosure policy's condition (readableSQL).
+func where(engine store.Engine, a actor.Actor, f ListFilter) (string, []any) {
+	cond, args := readableSQL(a, 1)
+	q := cond
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.Unread {
+		q += ` AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.account_id = ` + arg(a.AccountID) + `)`
+	}
+	if words := searchWords(f.Query); len(words) > 0 {
+		// The engine's full-text index, behind the same TLP condition:
+		// every word must begin a word of the subject or the body.
+		if engine == store.SQLite {
+			match := make([]string, len(words))
+			for i, w := range words {
+				match[i] = `"` + w + `"*`
+			}
+			q += ` AND m.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ` + arg(strings.Join(match, " ")) + `)`
+		} else {
+			terms := make([]string, len(words))
+			for i, w := range words {
+				terms[i] = w + ":*"
+			}
+			q += ` AND to_tsvector('simple', m.search_text) @@ to_tsquery('simple', ` + arg(strings.Join(terms, " & ")) + `)`
+		}
+	}
+	return q, args
+}
+
+// placeholders writes n placeholders numbered from $from, for an IN list,
+// and returns them with vs as arguments.
+func placeholders(from int, vs []string) (string, []any) {
+	marks := make([]string, len(vs))
+	args := make([]any, len(vs))
+	for i, v := range vs {
+		marks[i] = fmt.Sprintf("$%d", from+i)
+		args[i] = v
+	}
+	return "(" + strings.Join(marks, ", ") + ")", args
+}
+
+// changed is the rows a statement changed; a driver that cannot tell
+// counts as none.
+func changed(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// nullString keeps an empty v as NULL.
+func nullString(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+// nullTime keeps a nil t as NULL.
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+// timeOrNil is a nullable column read back: nil for NULL.
+func timeOrNil(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time
+	return &v
+}
+
+// nonNilStrings keeps a nil list as an empty JSON array rather than null.
+func nonNilStrings(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
 }

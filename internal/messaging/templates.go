@@ -3,7 +3,6 @@ package messaging
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -132,8 +131,8 @@ func Types() []Type {
 func (s *Service) SyncTemplates(ctx context.Context) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, t := range defaultTemplates() {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM message_templates WHERE type = $1`, string(t.Type)).Scan(&n); err != nil {
+			n, err := countTemplates(ctx, tx, t.Type)
+			if err != nil {
 				return errs.Internalf(err, "count templates")
 			}
 			if n > 0 {
@@ -141,48 +140,11 @@ func (s *Service) SyncTemplates(ctx context.Context) error {
 			}
 			t.Version, t.CreatedAt, t.CreatedBy = 1, s.clock.Now(), "detente"
 			if err := insertTemplate(ctx, tx, t); err != nil {
-				return err
+				return errs.Internalf(err, "insert template")
 			}
 		}
 		return nil
 	})
-}
-
-// storedField is a template field as message_templates keeps it. Its JSON
-// names are stored data and never change with Field.
-type storedField struct {
-	Name     string   `json:"name"`
-	Label    string   `json:"label"`
-	Kind     string   `json:"kind"`
-	Required bool     `json:"required,omitempty"`
-	Choices  []string `json:"choices,omitempty"`
-	Help     string   `json:"help,omitempty"`
-}
-
-func storedFields(fs []Field) []storedField {
-	out := make([]storedField, len(fs))
-	for i, f := range fs {
-		out[i] = storedField{Name: f.Name, Label: f.Label, Kind: string(f.Kind), Required: f.Required, Choices: f.Choices, Help: f.Help}
-	}
-	return out
-}
-
-func insertTemplate(ctx context.Context, tx *sql.Tx, t Template) error {
-	fields, _ := json.Marshal(storedFields(t.Fields))
-	provs, _ := json.Marshal(nonNilStrings(t.Provisions))
-	_, err := tx.ExecContext(ctx, `INSERT INTO message_templates (type, version, title, description, fields, provisions, created_at, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, string(t.Type), t.Version, t.Title, t.Description, string(fields), string(provs), t.CreatedAt, t.CreatedBy)
-	if err != nil {
-		return errs.Internalf(err, "insert template")
-	}
-	return nil
-}
-
-func nonNilStrings(v []string) []string {
-	if v == nil {
-		return []string{}
-	}
-	return v
 }
 
 // Template returns the current version of a type's template. Templates are
@@ -217,32 +179,12 @@ func (s *Service) ReadTemplate(ctx context.Context, a actor.Actor, typ Type) (Te
 }
 
 func (s *Service) template(ctx context.Context, q store.Queryer, typ Type, version int) (Template, error) {
-	query := `SELECT type, version, title, description, fields, provisions, created_at, created_by FROM message_templates WHERE type = $1 ORDER BY version DESC LIMIT 1`
-	args := []any{string(typ)}
-	if version > 0 {
-		query = `SELECT type, version, title, description, fields, provisions, created_at, created_by FROM message_templates WHERE type = $1 AND version = $2`
-		args = append(args, version)
-	}
-	var t Template
-	var typS, fields, provs string
-	err := q.QueryRowContext(ctx, query, args...).Scan(&typS, &t.Version, &t.Title, &t.Description, &fields, &provs, &t.CreatedAt, &t.CreatedBy)
+	t, err := selectTemplate(ctx, q, typ, version)
 	if store.NoRows(err) {
 		return Template{}, errs.E(errs.NotFound, "no template for message type %q", typ)
 	}
 	if err != nil {
 		return Template{}, errs.Internalf(err, "load template")
-	}
-	t.Type = Type(typS)
-	var stored []storedField
-	if err := json.Unmarshal([]byte(fields), &stored); err != nil {
-		return Template{}, errs.Internalf(err, "decode template fields")
-	}
-	t.Fields = make([]Field, len(stored))
-	for i, f := range stored {
-		t.Fields[i] = Field{Name: f.Name, Label: f.Label, Kind: FieldKind(f.Kind), Required: f.Required, Choices: f.Choices, Help: f.Help}
-	}
-	if err := json.Unmarshal([]byte(provs), &t.Provisions); err != nil {
-		return Template{}, errs.Internalf(err, "decode template provisions")
 	}
 	return t, nil
 }
@@ -298,8 +240,8 @@ func (s *Service) PublishTemplate(ctx context.Context, a actor.Actor, t Template
 		return Template{}, err
 	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var v int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM message_templates WHERE type = $1`, string(t.Type)).Scan(&v); err != nil {
+		v, err := latestTemplateVersion(ctx, tx, t.Type)
+		if err != nil {
 			return errs.Internalf(err, "template version")
 		}
 		t.Version, t.CreatedAt, t.CreatedBy = v+1, s.clock.Now(), a.Label()
@@ -307,7 +249,7 @@ func (s *Service) PublishTemplate(ctx context.Context, a actor.Actor, t Template
 			if store.IsUnique(err) {
 				return errs.E(errs.Conflict, "someone published a version at the same time; try again")
 			}
-			return err
+			return errs.Internalf(err, "insert template")
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "template.publish", ObjectType: "message_template", ObjectID: fmt.Sprintf("%s@%d", t.Type, t.Version), Details: t})
 	})
