@@ -34,7 +34,7 @@ func main() {
 	flag.DurationVar(&o.Duration, "d", 2*time.Second, "timed run per side and endpoint")
 	flag.IntVar(&o.Requests, "n", 0, "requests per side and endpoint (instead of -d)")
 	flag.StringVar(&o.Filter, "endpoints", "", "only endpoints whose name or path contains this")
-	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed runs here (detente's requests are labelled side=detente)")
+	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed runs here (detente's requests are labelled side=detente and path=/…)")
 	flag.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile here at the end")
 	flag.StringVar(&o.Engine, "engine", "sqlite", "sqlite or postgres (postgres needs a -scale)")
 	flag.StringVar(&o.DSN, "dsn", defaultDSN(), "PostgreSQL server URL; the dataset's database is created on it and kept")

@@ -27,7 +27,7 @@ type Options struct {
 	Duration   time.Duration // timed run per side and endpoint
 	Requests   int           // if > 0, requests per side and endpoint instead of Duration
 	Filter     string        // only endpoints whose name or path contains this
-	CPUProfile string        // CPU profile of the timed runs; detente's requests carry the label side=detente
+	CPUProfile string        // CPU profile of the timed runs; detente's requests carry the labels side=detente and path
 	MemProfile string        // heap profile at the end
 	Save       string        // if set, each captured body is written in this directory
 	Engine     string        // "sqlite" or "postgres"
@@ -169,10 +169,11 @@ func serve(h http.Handler) (*httptest.Server, *atomic.Int64) {
 }
 
 // labelled marks detente's requests in a CPU profile, so that
-// `go tool pprof -tagfocus side=detente` shows the server alone.
+// `go tool pprof -tagfocus side=detente` shows the server alone, and
+// `-tagfocus path=/directory` one endpoint.
 func labelled(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pprof.Do(r.Context(), pprof.Labels("side", "detente"), func(ctx context.Context) {
+		pprof.Do(r.Context(), pprof.Labels("side", "detente", "path", r.URL.Path), func(ctx context.Context) {
 			h.ServeHTTP(w, r.WithContext(ctx))
 		})
 	})
