@@ -20,6 +20,7 @@ import (
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/states"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/validate"
@@ -81,9 +82,12 @@ type Account struct {
 	State       string
 	TOTPEnabled bool
 	TOTPReenrol bool // reset: a new second factor is due before acting
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	DisabledAt  *time.Time
+	// Language is the code of the language the person chose for the pages
+	// (i18n.Language), or "" to follow the browser.
+	Language   string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	DisabledAt *time.Time
 }
 
 // SecondFactorRequired reports whether the role must enrol TOTP.
@@ -442,6 +446,31 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 			return errs.Internalf(err, "update password")
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "account.password", ObjectType: "account", ObjectID: a.AccountID, State: a.State})
+	})
+}
+
+// SetLanguage records the language the caller chose for the pages: one of
+// the six codes i18n knows ("fr"), or "" to follow the browser again.
+func (s *Service) SetLanguage(ctx context.Context, a actor.Actor, lang string) error {
+	if err := a.RequireSignedIn(); err != nil {
+		return err
+	}
+	code := ""
+	if strings.TrimSpace(lang) != "" {
+		l, ok := i18n.ParseLanguage(lang)
+		if !ok {
+			var f errs.Fields
+			f.Add("language", "choose one of the languages offered")
+			return f.Err()
+		}
+		code = l.Code()
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := setLanguage(ctx, tx, a.AccountID, code, s.clock.Now()); err != nil {
+			return errs.Internalf(err, "update language")
+		}
+		return s.audit.Append(ctx, tx, a, audit.Change{Action: "account.language", ObjectType: "account", ObjectID: a.AccountID, State: a.State,
+			Details: map[string]any{"language": code}})
 	})
 }
 

@@ -13,17 +13,17 @@ import (
 
 // The SQL of the accounts table.
 
-const accountCols = `id, email, display_name, role, COALESCE(state_code, ''), totp_enabled, totp_reenrol, created_at, updated_at, disabled_at`
+const accountCols = `id, email, display_name, role, COALESCE(state_code, ''), totp_enabled, totp_reenrol, language, created_at, updated_at, disabled_at`
 
 // accountColsA is accountCols for queries that join accounts as "a".
-const accountColsA = `a.id, a.email, a.display_name, a.role, COALESCE(a.state_code, ''), a.totp_enabled, a.totp_reenrol, a.created_at, a.updated_at, a.disabled_at`
+const accountColsA = `a.id, a.email, a.display_name, a.role, COALESCE(a.state_code, ''), a.totp_enabled, a.totp_reenrol, a.language, a.created_at, a.updated_at, a.disabled_at`
 
 // scanAccount reads accountCols, then the columns after them into more.
 func scanAccount(row interface{ Scan(...any) error }, more ...any) (Account, error) {
 	var a Account
 	var role string
 	var disabled sql.NullTime
-	err := row.Scan(append([]any{&a.ID, &a.Email, &a.DisplayName, &role, &a.State, &a.TOTPEnabled, &a.TOTPReenrol, &a.CreatedAt, &a.UpdatedAt, &disabled}, more...)...)
+	err := row.Scan(append([]any{&a.ID, &a.Email, &a.DisplayName, &role, &a.State, &a.TOTPEnabled, &a.TOTPReenrol, &a.Language, &a.CreatedAt, &a.UpdatedAt, &disabled}, more...)...)
 	a.Role = actor.Role(role)
 	if disabled.Valid {
 		t := disabled.Time
@@ -172,6 +172,12 @@ func accountPage(ctx context.Context, q store.Queryer, aq accountQuery) ([]Accou
 // setDisabledAt disables account id at at, or enables it with a nil at.
 func setDisabledAt(ctx context.Context, tx *sql.Tx, id string, at any, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE accounts SET disabled_at = $1, updated_at = $2 WHERE id = $3`, at, now, id)
+	return err
+}
+
+// setLanguage records account id's language for the pages.
+func setLanguage(ctx context.Context, tx *sql.Tx, id, lang string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE accounts SET language = $1, updated_at = $2 WHERE id = $3`, lang, now, id)
 	return err
 }
 

@@ -84,7 +84,7 @@ func selectTokenBySecret(ctx context.Context, q store.Queryer, secretHash string
 	acc := &u.account
 	err := q.QueryRowContext(ctx, `SELECT t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at, `+accountColsA+`
 		FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1`, secretHash).
-		Scan(&u.token.ID, &scopes, &u.token.ExpiresAt, &revoked, &used, &acc.ID, &acc.Email, &acc.DisplayName, &role, &acc.State, &acc.TOTPEnabled, &acc.TOTPReenrol, &acc.CreatedAt, &acc.UpdatedAt, &disabled)
+		Scan(&u.token.ID, &scopes, &u.token.ExpiresAt, &revoked, &used, &acc.ID, &acc.Email, &acc.DisplayName, &role, &acc.State, &acc.TOTPEnabled, &acc.TOTPReenrol, &acc.Language, &acc.CreatedAt, &acc.UpdatedAt, &disabled)
 	if err != nil {
 		return tokenUse{}, err
 	}

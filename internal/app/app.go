@@ -17,6 +17,7 @@ import (
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/messaging"
@@ -37,9 +38,12 @@ type App struct {
 	Directory *directory.Service
 	Messaging *messaging.Service
 	Catalog   *catalog.Catalog
-	Checks    *checks.Service
-	Webhooks  *webhook.Service
-	Jobs      *jobs.Queue // run with RunWorkers
+	// Text is every message people read, in the six UN languages; loaded
+	// once and shared by the pages, the API and the mails.
+	Text     *i18n.Catalogue
+	Checks   *checks.Service
+	Webhooks *webhook.Service
+	Jobs     *jobs.Queue // run with RunWorkers
 	// Sys holds the domains' System sides: what the workers, the start-up
 	// and the console use, acting for no one. Edges never get it: they
 	// are given Services.
@@ -70,6 +74,7 @@ type Services struct {
 	Directory *directory.Service
 	Messaging *messaging.Service
 	Catalog   *catalog.Catalog
+	Text      *i18n.Catalogue // the messages in the six languages
 	Checks    *checks.Service
 	Webhooks  *webhook.Service
 }
@@ -77,7 +82,7 @@ type Services struct {
 // Services returns what the edges are given.
 func (a *App) Services() Services {
 	return Services{Config: a.Config, Log: a.Log, Clock: a.Clock, Audit: a.Audit, Access: a.Access, Directory: a.Directory,
-		Messaging: a.Messaging, Catalog: a.Catalog, Checks: a.Checks, Webhooks: a.Webhooks}
+		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, Webhooks: a.Webhooks}
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -112,7 +117,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 		db.Close()
 		return nil, fmt.Errorf("catalogue: %w", err)
 	}
-	a := &App{Config: cfg, Log: log, Clock: c, DB: db, Catalog: cat}
+	// A message asked for wrongly still shows (in English, or with its
+	// placeholder); the log says which, for the tests to have missed.
+	text, err := i18n.Load(i18n.ReportMisuse(func(err error) { log.Warn("translation", "err", err) }))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, Clock: c, DB: db, Catalog: cat, Text: text}
 	a.Audit = audit.New(db, c)
 	a.Sealer = audit.NewSealer(a.Audit, audit.SealConfig{Key: cfg.AuditKey, Log: log})
 	acfg := access.DefaultConfig()

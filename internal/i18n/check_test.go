@@ -34,6 +34,8 @@ func TestCheckTemplate(t *testing.T) {
 <style>p::before { content: "styled" }</style>
 <script type="application/json">{"words": "in data"}</script>
 <p title='{{t "Next page"}}'>{{t "Next page"}}</p>
+<p><code>Authorization: Bearer …</code> <kbd>detente migrate</kbd></p>
+<p><code>/api/v1</code> Not literal</p>
 {{end}}`
 	found, err := c.CheckTemplate("sample.html", src, "detente")
 	if err != nil {
@@ -53,6 +55,7 @@ func TestCheckTemplate(t *testing.T) {
 		{16, "t .Flash", "the message is not a literal string"},
 		{17, `n "Next page" "Next pages" 2`, "use t, not n"},
 		{18, "Printed as it is", "text outside a translation call"},
+		{24, "Not literal", "text outside a translation call"},
 	}
 	if len(found) != len(want) {
 		for _, f := range found {

@@ -13,6 +13,7 @@ type htmlScanner struct {
 	attr    strings.Builder // the name of the attribute being read
 	quote   byte            // the quote of the attribute value, or 0
 	raw     string          // "script" or "style" while inside one
+	literal int             // how many <code>, <kbd> or <samp> elements are open
 	text    strings.Builder // the visible text collected so far
 	textPos int             // where it starts in the template source
 }
@@ -57,6 +58,9 @@ func (h *htmlScanner) feed(s string, pos int, visible func(string, int)) {
 				h.flush(visible)
 				h.state = inTagName
 				h.tag.Reset()
+			case h.literal > 0:
+				// What a person types or reads back as it is (a path, a
+				// header, a command) is no prose to translate.
 			default:
 				h.collect(c, pos+i)
 			}
@@ -157,8 +161,13 @@ func (h *htmlScanner) collect(c byte, pos int) {
 func (h *htmlScanner) endTag() {
 	name := strings.ToLower(h.tag.String())
 	h.state = inText
-	if name == "script" || name == "style" {
+	switch name {
+	case "script", "style":
 		h.state, h.raw = inRaw, name
+	case "code", "kbd", "samp":
+		h.literal++
+	case "/code", "/kbd", "/samp":
+		h.literal = max(h.literal-1, 0)
 	}
 }
 

@@ -37,7 +37,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "account", page{Title: "Your account", Nav: "account", Data: d})
+	s.render(w, r, http.StatusOK, "account", page{Title: s.printer(r).T("Your account"), Nav: "account", Data: d})
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +48,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, derr)
 			return
 		}
-		s.renderForm(w, r, "account", page{Title: "Your account", Nav: "account", Data: d, Form: map[string][]string{}}, err)
+		s.renderForm(w, r, "account", page{Title: s.printer(r).T("Your account"), Nav: "account", Data: d, Form: map[string][]string{}}, err)
 		return
 	}
 	redirect(w, r, "/account?done=password")
@@ -74,12 +74,12 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.renderForm(w, r, "account", page{Title: "Your account", Nav: "account", Data: d}, err)
+		s.renderForm(w, r, "account", page{Title: s.printer(r).T("Your account"), Nav: "account", Data: d}, err)
 		return
 	}
 	// The secret is rendered once, in the response to the POST, never stored.
 	d.NewToken = secret
-	s.render(w, r, http.StatusOK, "account", page{Title: "Your account", Nav: "account", Data: d})
+	s.render(w, r, http.StatusOK, "account", page{Title: s.printer(r).T("Your account"), Nav: "account", Data: d})
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {

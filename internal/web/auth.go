@@ -54,12 +54,18 @@ type loginData struct {
 	Help string // whom to ask when one cannot sign in
 }
 
+// loginData says whom to ask: the installation's own words, translated if
+// they are the catalogue's (as the default is).
+func (s *Server) loginData(r *http.Request) loginData {
+	return loginData{Help: s.printer(r).Known(s.app.Config.SigninHelp)}
+}
+
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	if who(r).Authenticated() {
 		redirect(w, r, safeNext(r.URL.Query().Get("next")))
 		return
 	}
-	s.render(w, r, http.StatusOK, "login", page{Title: "Sign in", Form: r.URL.Query(), Data: loginData{Help: s.app.Config.SigninHelp}})
+	s.render(w, r, http.StatusOK, "login", page{Title: s.printer(r).T("Sign in"), Form: r.URL.Query(), Data: s.loginData(r)})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +73,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	token, sess, err := s.app.Access.SignIn(r.Context(), f.Get("email"), f.Get("password"), clientAddr(r), r.UserAgent())
 	if err != nil {
 		f.Del("password")
-		s.renderForm(w, r, "login", page{Title: "Sign in", Form: f, Data: loginData{Help: s.app.Config.SigninHelp}}, err)
+		s.renderForm(w, r, "login", page{Title: s.printer(r).T("Sign in"), Form: f, Data: s.loginData(r)}, err)
 		return
 	}
 	s.setCookie(w, sessionCookie, token, s.app.Config.SessionTTL)
@@ -95,7 +101,7 @@ func (s *Server) enrolment(r *http.Request, d *totpData) error {
 		return err
 	}
 	d.Enrol, d.New = enrol, true
-	d.QR, err = qrSVG(enrol.URI, "QR code to add detente to an authenticator app")
+	d.QR, err = qrSVG(enrol.URI, s.printer(r).T("QR code to add detente to an authenticator app"))
 	return err
 }
 
@@ -116,7 +122,7 @@ func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, "totp", page{Title: "Second factor", Data: d})
+	s.render(w, r, http.StatusOK, "totp", page{Title: s.printer(r).T("Second factor"), Data: d})
 }
 
 func (s *Server) totp(w http.ResponseWriter, r *http.Request) {
@@ -135,7 +141,7 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		s.renderForm(w, r, "totp", page{Title: "Second factor", Data: d}, err)
+		s.renderForm(w, r, "totp", page{Title: s.printer(r).T("Second factor"), Data: d}, err)
 		return
 	}
 	s.setCookie(w, sessionCookie, token, s.app.Config.SessionTTL)
@@ -167,7 +173,7 @@ func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "reset", page{Title: "Choose a new password", Data: resetData{Account: acc, Token: r.PathValue("token")}})
+	s.render(w, r, http.StatusOK, "reset", page{Title: s.printer(r).T("Choose a new password"), Data: resetData{Account: acc, Token: r.PathValue("token")}})
 }
 
 // reset sets the new password, signs the person in and, where a second
@@ -181,7 +187,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, aerr)
 			return
 		}
-		s.renderForm(w, r, "reset", page{Title: "Choose a new password", Data: resetData{Account: acc, Token: tok}, Form: url.Values{}}, err)
+		s.renderForm(w, r, "reset", page{Title: s.printer(r).T("Choose a new password"), Data: resetData{Account: acc, Token: tok}, Form: url.Values{}}, err)
 		return
 	}
 	s.setCookie(w, sessionCookie, tokSess, s.app.Config.SessionTTL)

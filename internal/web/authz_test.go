@@ -209,6 +209,10 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 			{"unknown attachment", "GET", "/attachments/not-an-attachment", nil, expect{def: notFound, status: map[string]int{"anon": see}}},
 
 			// State-changing forms.
+			// Everyone may choose the pages' language (English, so the rows
+			// after it read as they expect); it comes back to this site only.
+			{"choose a language", "POST", "/language", url.Values{"lang": {"en"}, "next": {"https://evil.example/"}},
+				expect{def: see}},
 			{"send", "POST", "/messages", sendForm, expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": see, "frpoc": see, "kepoc": http.StatusUnprocessableEntity}}},
 			{"acknowledge", "POST", "/messages/" + msg + "/acknowledge", nil, expect{def: forbidden, status: map[string]int{"anon": unauth, "kepoc": see, "sec": notFound, "nzpoc": notFound}}},
 			{"answer", "POST", "/messages/" + msg + "/reply", url.Values{"type": {"update"}, "body": {"noted"}},

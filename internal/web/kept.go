@@ -14,12 +14,13 @@ import (
 // its token) is the viewer's own and is rendered each time. The content
 // is rendered without the viewer, so it cannot show anything of theirs;
 // what may differ between viewers is in the view the data's owner gives
-// (directory.Service.View), which is part of the key.
+// (directory.Service.View), which is part of the key, and in the language
+// the page is written in, which is too.
 
-// keptKey names a page's content: the page, the viewer's view of its
-// data, and the question asked.
+// keptKey names a page's content: the page, its language, the viewer's
+// view of its data, and the question asked.
 func keptKey(name, view string, r *http.Request) string {
-	return name + "\x00" + view + "\x00" + r.URL.Path + "?" + r.URL.Query().Encode()
+	return name + "\x00" + string(langOf(r)) + "\x00" + view + "\x00" + r.URL.Path + "?" + r.URL.Query().Encode()
 }
 
 // serveKept answers from the content kept under key, if there is any.
@@ -35,7 +36,7 @@ func (s *Server) serveKept(w http.ResponseWriter, r *http.Request, name, nav, ke
 // renderKept renders p's content once, keeps it under key and serves the
 // page. Only successful pages are kept.
 func (s *Server) renderKept(w http.ResponseWriter, r *http.Request, name, key string, p page) {
-	t, ok := s.pages[name]
+	t, ok := s.tmpl(r, name)
 	if !ok {
 		s.log.Error("no template", "name", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)

@@ -15,17 +15,15 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/catalog"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/metrics"
 	"github.com/detente/detente/internal/renders"
@@ -47,9 +45,11 @@ type Server struct {
 	log    *slog.Logger
 	opt    Options
 	assets *assets
-	pages  map[string]*template.Template
-	mux    *http.ServeMux
-	cop    *http.CrossOriginProtection
+	// pages are the templates by language, then by name: each language
+	// has its own copies, whose functions write in it.
+	pages map[i18n.Language]map[string]*template.Template
+	mux   *http.ServeMux
+	cop   *http.CrossOriginProtection
 	// renders keeps the content of pages rendered from data that rarely
 	// changes; see kept.go.
 	renders *renders.Cache
@@ -58,6 +58,9 @@ type Server struct {
 
 // New builds the web interface over a.
 func New(a app.Services, opt Options) (*Server, error) {
+	if a.Text == nil {
+		return nil, fmt.Errorf("web: no message catalogue")
+	}
 	s := &Server{app: a, log: a.Log, opt: opt, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection(),
 		renders: renders.New(int(a.Config.RenderCacheBytes)), badges: newBadges()}
 	var err error
@@ -68,26 +71,17 @@ func New(a app.Services, opt Options) (*Server, error) {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	s.routes()
+	// The language switcher of the frame. (Its place is the route table
+	// in routes.go, with the others.)
+	s.mux.HandleFunc("POST /language", s.setLanguage)
 	return s, nil
 }
 
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
-		"asset": s.assets.url,
-		"date": func(t any) string {
-			switch v := t.(type) {
-			case time.Time:
-				return v.UTC().Format("2 Jan 2006")
-			case *time.Time:
-				if v == nil {
-					return ""
-				}
-				return v.UTC().Format("2 Jan 2006")
-			}
-			return ""
-		},
-		"datetime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-		"when":     when,
+		"asset":     s.assets.url,
+		"languages": i18n.Languages,
+		"when":      when,
 		"provision": func(id string) string {
 			p, err := s.app.Catalog.Provision(id)
 			if err != nil {
@@ -98,7 +92,6 @@ func (s *Server) parseTemplates() error {
 		"provisionTitle": provisionTitle,
 		"statusTitle":    func(st messaging.Status) string { return statusTitles[st] },
 		"kindTitle":      func(k messaging.FieldKind) string { return kindTitles[k] },
-		"sentence":       sentence,
 		"isodate": func(t *time.Time) string {
 			if t == nil {
 				return ""
@@ -114,7 +107,6 @@ func (s *Server) parseTemplates() error {
 			}
 			return replyTitles[t]
 		},
-		"percent": func(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" },
 		"duration": func(d time.Duration) string {
 			if d == 0 {
 				return "–"
@@ -140,7 +132,6 @@ func (s *Server) parseTemplates() error {
 			return m, nil
 		},
 		"lines": func(v []string) string { return strings.Join(v, "\n") },
-		"field": func(errs map[string]string, name string) string { return errs[name] },
 		"title": func(s string) string {
 			if s == "" {
 				return s
@@ -164,6 +155,11 @@ func (s *Server) parseTemplates() error {
 			return template.URL("?" + v.Encode())
 		},
 	}
+	// Parsed once with English's functions, which name those of every
+	// language; each language then gets its own copies (i18n.Printer.Funcs).
+	for k, f := range langFuncs(s.app.Text.Printer(i18n.English)) {
+		funcs[k] = f
+	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
 		return err
@@ -172,7 +168,7 @@ func (s *Server) parseTemplates() error {
 	if err != nil {
 		return err
 	}
-	s.pages = map[string]*template.Template{}
+	parsed := map[string]*template.Template{}
 	for _, n := range names {
 		base := strings.TrimPrefix(n, "templates/")
 		if base == "layout.html" {
@@ -182,9 +178,27 @@ func (s *Server) parseTemplates() error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", base, err)
 		}
-		s.pages[strings.TrimSuffix(base, ".html")] = t
+		parsed[strings.TrimSuffix(base, ".html")] = t
+	}
+	s.pages = map[i18n.Language]map[string]*template.Template{}
+	for _, l := range i18n.Languages() {
+		own := langFuncs(s.app.Text.Printer(l))
+		s.pages[l] = map[string]*template.Template{}
+		for name, t := range parsed {
+			c, err := t.Clone()
+			if err != nil {
+				return fmt.Errorf("%s (%s): %w", name, l, err)
+			}
+			s.pages[l][name] = c.Funcs(own)
+		}
 	}
 	return nil
+}
+
+// tmpl returns the template name in the request's language.
+func (s *Server) tmpl(r *http.Request, name string) (*template.Template, bool) {
+	t, ok := s.pages[langOf(r)][name]
+	return t, ok
 }
 
 // ServeHTTP applies the protections every page gets, then routes.
@@ -214,6 +228,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	r = s.withSession(w, r)
+	r = withLanguage(r)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		// After the session: only people signed in may send files.
 		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(r))
@@ -241,6 +256,7 @@ const (
 	ctxSession ctxKey = iota
 	ctxCSRF
 	ctxToken
+	ctxLang
 )
 
 // session returns the request's session, if any (it may be incomplete).
@@ -328,13 +344,19 @@ func (s *Server) clearCookie(w http.ResponseWriter, name string) {
 type page struct {
 	Title   string
 	Nav     string
+	Lang    i18n.Language // the page's language, set by render
+	Here    string        // where the language switcher comes back to, set by render
 	Actor   actor.Actor
 	Session *access.Session
 	CSRF    string
 	Demo    bool
-	Flash   string
+	// Flash is the message shown after an action: an i18n.Message, such
+	// as a value of flashes. A string is shown as it is, translated if the
+	// catalogue has it; it is accepted until every page that sets one
+	// passes a Message. render leaves the text to show, or nil.
+	Flash   any
 	Errors  map[string]string
-	Message string // form-level error
+	Message string // form-level error, translated by render when the catalogue has it
 	Form    url.Values
 	Data    any
 	Unread  int  // unread communications, shown in the navigation
@@ -377,20 +399,6 @@ var kindTitles = map[messaging.FieldKind]string{
 	messaging.DateTime: "Date and time (UTC)",
 }
 
-// sentence writes a service's message ("no such thread") as a sentence.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	s = string(unicode.ToUpper(r)) + s[n:]
-	if !strings.ContainsAny(s[len(s)-1:], ".!?:") {
-		s += "."
-	}
-	return s
-}
-
 // whenLayout is the one way pages write a moment: day, month name, year,
 // 24-hour time and the zone, so nobody wonders whose afternoon it is.
 const whenLayout = "2 Jan 2006, 15:04 MST"
@@ -414,23 +422,39 @@ func when(t any) string {
 
 // flashes are the fixed messages a redirect may show; the query names one,
 // so nothing the user typed is reflected.
-var flashes = map[string]string{
-	"saved":           "Saved.",
-	"nominated":       "The point of contact was added to the directory.",
-	"confirmed":       "Thank you: the entry is recorded as still correct.",
-	"retired":         "The point of contact was retired. Its history is kept.",
-	"reinstated":      "The point of contact is back in the directory.",
-	"password":        "Your password was changed.",
-	"revoked":         "The token was revoked.",
-	"signed-out":      "You have signed out.",
-	"totp":            "Your authenticator is set up.",
-	"created":         "The account was created.",
-	"sent":            "Your communication was sent.",
-	"scheduled":       "The communication check is scheduled.",
-	"confirmed-check": "Thank you: the check is confirmed.",
-	"acknowledged":    "Receipt acknowledged. The sender can see it.",
-	"updated":         "The account was updated.",
-	"published":       "The new version of the template is published. Messages already sent keep the version they used.",
+var flashes = map[string]i18n.Message{
+	"saved":           i18n.M("Saved."),
+	"nominated":       i18n.M("The point of contact was added to the directory."),
+	"confirmed":       i18n.M("Thank you: the entry is recorded as still correct."),
+	"retired":         i18n.M("The point of contact was retired. Its history is kept."),
+	"reinstated":      i18n.M("The point of contact is back in the directory."),
+	"password":        i18n.M("Your password was changed."),
+	"revoked":         i18n.M("The token was revoked."),
+	"signed-out":      i18n.M("You have signed out."),
+	"totp":            i18n.M("Your authenticator is set up."),
+	"created":         i18n.M("The account was created."),
+	"sent":            i18n.M("Your communication was sent."),
+	"scheduled":       i18n.M("The communication check is scheduled."),
+	"confirmed-check": i18n.M("Thank you: the check is confirmed."),
+	"acknowledged":    i18n.M("Receipt acknowledged. The sender can see it."),
+	"updated":         i18n.M("The account was updated."),
+	"published":       i18n.M("The new version of the template is published. Messages already sent keep the version they used."),
+	"language":        i18n.M("The language of your pages is saved."),
+}
+
+// flashText is the flash of a page in p's language, or nil for none.
+func flashText(p *i18n.Printer, flash any) any {
+	var text string
+	switch f := flash.(type) {
+	case i18n.Message:
+		text = p.Msg(f)
+	case string:
+		text = p.Known(f)
+	}
+	if text == "" {
+		return nil
+	}
+	return text
 }
 
 // readBadges asks the services what the frame says of a.
@@ -453,7 +477,7 @@ func (s *Server) readBadges(ctx context.Context, a actor.Actor) badge {
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
-	t, ok := s.pages[name]
+	t, ok := s.tmpl(r, name)
 	if !ok {
 		s.log.Error("no template", "name", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -469,9 +493,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.Unread, p.Pending, p.CanSend = b.unread, b.pending, b.canSend
 	}
 	p.Demo = s.opt.Demo
-	if p.Flash == "" {
+	pr := s.printer(r)
+	p.Lang, p.Here = pr.Language(), here(r)
+	if p.Flash == nil || p.Flash == "" {
 		p.Flash = flashes[r.URL.Query().Get("done")]
 	}
+	p.Flash = flashText(pr, p.Flash)
+	p.Message = pr.Known(p.Message)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		s.log.Error("render", "template", name, "err", err)
@@ -479,6 +507,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", p.Lang.HTMLLang())
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
@@ -492,17 +521,17 @@ type errorData struct {
 }
 
 // errorHeadings name what happened in words a person uses.
-var errorHeadings = map[int]string{
-	http.StatusUnauthorized:          "This page needs you to sign in",
-	http.StatusForbidden:             "You cannot do this",
-	http.StatusNotFound:              "Not found",
-	http.StatusInternalServerError:   "Something went wrong on our side",
-	http.StatusConflict:              "This has changed in the meantime",
-	http.StatusTooManyRequests:       "Too many attempts",
-	http.StatusUnprocessableEntity:   "Please check what you sent",
-	http.StatusBadRequest:            "Please check what you sent",
-	http.StatusRequestEntityTooLarge: "This is too large",
-	http.StatusMethodNotAllowed:      "This address does not do that",
+var errorHeadings = map[int]i18n.Message{
+	http.StatusUnauthorized:          i18n.M("This page needs you to sign in"),
+	http.StatusForbidden:             i18n.M("You cannot do this"),
+	http.StatusNotFound:              i18n.M("Not found"),
+	http.StatusInternalServerError:   i18n.M("Something went wrong on our side"),
+	http.StatusConflict:              i18n.M("This has changed in the meantime"),
+	http.StatusTooManyRequests:       i18n.M("Too many attempts"),
+	http.StatusUnprocessableEntity:   i18n.M("Please check what you sent"),
+	http.StatusBadRequest:            i18n.M("Please check what you sent"),
+	http.StatusRequestEntityTooLarge: i18n.M("This is too large"),
+	http.StatusMethodNotAllowed:      i18n.M("This address does not do that"),
 }
 
 // renderError shows err as a page with the status from errs.HTTPStatus. A
@@ -516,13 +545,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	title := errorHeadings[status]
-	if title == "" {
-		title = http.StatusText(status)
+	pr := s.printer(r)
+	heading, ok := errorHeadings[status]
+	if !ok {
+		heading = errorHeadings[http.StatusBadRequest]
 	}
 	msg := errs.MessageOf(err)
 	if status == http.StatusInternalServerError {
-		msg = "The problem is recorded. Try again in a moment; if it keeps happening, tell the administrators of this installation."
+		msg = pr.T("The problem is recorded. Try again in a moment; if it keeps happening, tell the administrators of this installation.")
 	}
 	d := errorData{Status: status, Back: sameSiteReferer(r)}
 	if status == http.StatusUnauthorized {
@@ -533,7 +563,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		}
 		d.SignIn = "/login?next=" + url.QueryEscape(safeNext(next))
 	}
-	s.render(w, r, status, "error", page{Title: title, Message: msg, Data: d})
+	s.render(w, r, status, "error", page{Title: pr.Msg(heading), Message: msg, Data: d})
 }
 
 // sameSiteReferer returns the path and query of the page that led here

@@ -1,0 +1,164 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
+)
+
+// Every page is written in the language of its request: the signed-in
+// person's choice (access.Account.Language), else the visitor's cookie,
+// else the browser's Accept-Language, else English (i18n.Negotiate). The
+// switcher in the frame posts to /language, which stores the choice and
+// goes back to the page it was sent from.
+
+// langCookie remembers a visitor's language for a year. It is not a
+// secret, but a __Host- name keeps another site on a sibling domain from
+// setting it.
+const (
+	langCookie    = "__Host-detente-lang"
+	langCookieAge = 365 * 24 * time.Hour
+)
+
+// withLanguage decides the request's language once, after the session is
+// known.
+func withLanguage(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), ctxLang, negotiate(r)))
+}
+
+func negotiate(r *http.Request) i18n.Language {
+	pref := ""
+	if sess, ok := session(r); ok {
+		pref = sess.Account.Language
+	}
+	cookie := ""
+	if c, err := r.Cookie(langCookie); err == nil {
+		cookie = c.Value
+	}
+	return i18n.Negotiate(pref, cookie, r.Header.Get("Accept-Language"))
+}
+
+// langOf is the request's language. A request refused before its session
+// was read (a cross-site form) is answered in the language its cookie or
+// browser asks for.
+func langOf(r *http.Request) i18n.Language {
+	if l, ok := r.Context().Value(ctxLang).(i18n.Language); ok {
+		return l
+	}
+	return negotiate(r)
+}
+
+// printer writes messages, numbers and dates in the request's language.
+func (s *Server) printer(r *http.Request) *i18n.Printer {
+	return s.app.Text.Printer(langOf(r))
+}
+
+// setLanguage answers the switcher: it keeps the choice — in the account
+// of a person signed in, audited, and in a cookie, so that the pages after
+// signing out stay in it — and goes back to the page the form was on.
+// An empty choice (the account page's "the language of my browser") forgets
+// it.
+func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
+	code := strings.TrimSpace(r.PostForm.Get("lang"))
+	if code != "" {
+		l, ok := i18n.ParseLanguage(code)
+		if !ok {
+			s.renderError(w, r, errs.E(errs.Malformed, "choose one of the languages offered"))
+			return
+		}
+		code = l.Code()
+	}
+	if a := who(r); a.Authenticated() {
+		if err := s.app.Access.SetLanguage(r.Context(), a, code); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	if code == "" {
+		s.clearCookie(w, langCookie)
+	} else {
+		s.setCookie(w, langCookie, code, langCookieAge)
+	}
+	redirect(w, r, s.languageBack(r))
+}
+
+// languageBack is where the switcher returns: the page named in its form,
+// else the same-site page it was sent from, else the start page. Both are
+// held to paths on this site (safeNext), so the form cannot be made to
+// send anyone elsewhere.
+func (s *Server) languageBack(r *http.Request) string {
+	if next := r.PostForm.Get("next"); next != "" {
+		return safeNext(next)
+	}
+	if back := sameSiteReferer(r); back != "" {
+		return back
+	}
+	return "/"
+}
+
+// here is where the switcher on this page comes back to: the page itself
+// if it can be asked for again, else the page whose form led here.
+func here(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return safeNext(r.URL.RequestURI())
+	}
+	if back := sameSiteReferer(r); back != "" {
+		return back
+	}
+	return "/"
+}
+
+// langFuncs are the template functions that depend on the page's
+// language: the catalogue's (t, n, date, percent, …) and two of the web's
+// own that show text made elsewhere, which they translate when the
+// catalogue knows it.
+func langFuncs(p *i18n.Printer) template.FuncMap {
+	f := p.Funcs()
+	f["field"] = func(errs map[string]string, name string) string { return p.Known(errs[name]) }
+	f["sentence"] = func(s string) string { return sentence(p.Language(), p.Known(s)) }
+	f["roleName"] = func(r actor.Role) string { return roleName(p, r) }
+	return f
+}
+
+// roleName names a role in p's language.
+func roleName(p *i18n.Printer, r actor.Role) string {
+	switch r {
+	case actor.Secretariat:
+		return p.TC("role", "Secretariat")
+	case actor.StateAdmin:
+		return p.TC("role", "State administrator")
+	case actor.POC:
+		return p.TC("role", "Point of contact")
+	case actor.Viewer:
+		return p.TC("role", "Viewer")
+	}
+	return string(r)
+}
+
+// sentence writes a service's message ("no such thread") as a sentence of
+// the language: a capital first letter where the script has them, and a
+// full stop unless it ends in punctuation.
+func sentence(l i18n.Language, s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if strings.ContainsRune(".!?:。！？：؟", last) {
+		return s
+	}
+	if l == i18n.Chinese {
+		return s + "。"
+	}
+	return s + "."
+}
