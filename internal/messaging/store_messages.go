@@ -35,6 +35,7 @@ func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	return m, err
 }
 
+// scanMessages is scanMessage as store.Collect takes it, one row at a time.
 func scanMessages(r *sql.Rows) (Message, error) { return scanMessage(r) }
 
 // insertMessage writes m, with the text the full-text indexes hold of it.
