@@ -19,6 +19,15 @@ import (
 // else the browser's Accept-Language, else English (i18n.Negotiate). The
 // switcher in the frame posts to /language, which stores the choice and
 // goes back to the page it was sent from.
+//
+// A page is written for this as follows. Its template says everything
+// through the catalogue ({{t "…"}}, {{n …}}, {{date .At}}, {{bdi .Subject}};
+// see i18n.Printer.Funcs), its messages are in an area of
+// internal/i18n/po, and TestTemplatesUseTheCatalogue holds it to that once
+// it is off notYetTranslated. Its handler takes s.printer(r) for the title
+// (page{Title: p.T("…")}) and passes a flash as an i18n.Message. Text that
+// arrives in English from a service is translated where en.po has it as
+// a message of its own (page.Message, field and sentence in templates).
 
 // langCookie remembers a visitor's language for a year. It is not a
 // secret, but a __Host- name keeps another site on a sibling domain from
@@ -125,6 +134,14 @@ func langFuncs(p *i18n.Printer) template.FuncMap {
 	f["field"] = func(errs map[string]string, name string) string { return p.Known(errs[name]) }
 	f["sentence"] = func(s string) string { return sentence(p.Language(), p.Known(s)) }
 	f["roleName"] = func(r actor.Role) string { return roleName(p, r) }
+	// A State by its code: the UN's English name, and CLDR's in the
+	// other languages.
+	f["stateName"] = func(code string) string {
+		if p.Language() == i18n.English {
+			return stateLabel(code)
+		}
+		return p.Region(code)
+	}
 	return f
 }
 
