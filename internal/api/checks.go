@@ -9,7 +9,7 @@ import (
 	"github.com/detente/detente/internal/errs"
 )
 
-type campaignOut struct {
+type checkOut struct {
 	ID                 string     `json:"id"`
 	Name               string     `json:"name"`
 	ScopeKind          string     `json:"scope_kind"`
@@ -27,8 +27,8 @@ type campaignOut struct {
 	CreatedAt          time.Time  `json:"created_at"`
 }
 
-func campaignFrom(c checks.Check) campaignOut {
-	out := campaignOut{ID: c.ID, Name: c.Name, ScopeKind: c.ScopeKind, Scope: c.Scope, Levels: c.Levels, Status: c.Status,
+func checkFrom(c checks.Check) checkOut {
+	out := checkOut{ID: c.ID, Name: c.Name, ScopeKind: c.ScopeKind, Scope: c.Scope, Levels: c.Levels, Status: c.Status,
 		OpensAt: utc(c.OpensAt), ClosesAt: utc(c.ClosesAt), ReminderAfterHours: c.ReminderAfter, RepeatMonths: c.RepeatMonths,
 		Published: c.Published, PreviousID: c.PreviousID, OpenedAt: utcPtr(c.OpenedAt), ClosedAt: utcPtr(c.ClosedAt), CreatedAt: utc(c.CreatedAt)}
 	if out.Scope == nil {
@@ -39,6 +39,15 @@ func campaignFrom(c checks.Check) campaignOut {
 	}
 	return out
 }
+
+// checkRef is the check a report or view is about. v1 named it
+// "campaign"; both keys carry the same object until v2 drops the old one.
+type checkRef struct {
+	Check    checkOut `json:"check"`
+	Campaign checkOut `json:"campaign"` // deprecated: removed in v2
+}
+
+func refTo(c checkOut) checkRef { return checkRef{Check: c, Campaign: c} }
 
 type tallyOut struct {
 	Key          string  `json:"key"`
@@ -76,11 +85,11 @@ type followUpOut struct {
 	Phones        []string `json:"phones"`
 }
 
-// reportOut is a campaign's results over every State in it: the
+// reportOut is a check's results over every State in it: the
 // secretariat's view (scope "all") or the published aggregates (scope
 // "public", without by_state and unreachable).
 type reportOut struct {
-	Campaign      campaignOut      `json:"campaign"`
+	checkRef
 	Scope         string           `json:"scope"`
 	Overall       tallyOut         `json:"overall"`
 	MedianSeconds *float64         `json:"median_seconds"`
@@ -110,36 +119,36 @@ func unreachableFrom(chs []checks.Challenge) []unreachableOut {
 
 func reportFrom(r checks.Report) reportOut {
 	answered := r.Overall.Acknowledged > 0
-	return reportOut{Campaign: campaignFrom(r.Check), Scope: r.Scope, Overall: tallyOut(r.Overall),
+	return reportOut{checkRef: refTo(checkFrom(r.Check)), Scope: r.Scope, Overall: tallyOut(r.Overall),
 		MedianSeconds: seconds(r.Median, answered), P90Seconds: seconds(r.P90, answered),
 		ByLevel: talliesFrom(r.ByLevel), ByRegion: talliesFrom(r.ByRegion), ByState: talliesFrom(r.ByState),
 		Unreachable: unreachableFrom(r.Unreachable)}
 }
 
-// checkViewOut is a campaign's results as the caller may see them. The
+// checkViewOut is a check's results as the caller may see them. The
 // secretariat gets every State's figures (scope "all", overall); a State
 // its own only (scope is its code, own), and the published aggregates once
 // the secretariat publishes them, never a figure over all States before.
 // The follow-up list, which can be long, is paged at .../follow-up.
 type checkViewOut struct {
-	Campaign      campaignOut `json:"campaign"`
-	Scope         string      `json:"scope"`
-	Overall       *tallyOut   `json:"overall,omitempty"`
-	Own           *tallyOut   `json:"own,omitempty"`
-	MedianSeconds *float64    `json:"median_seconds"`
-	P90Seconds    *float64    `json:"p90_seconds"`
-	ByLevel       []tallyOut  `json:"by_level"`
-	ByRegion      []tallyOut  `json:"by_region"`
-	ByState       []tallyOut  `json:"by_state"`
-	Published     *reportOut  `json:"published,omitempty"`
-	InScope       *int        `json:"points_in_scope,omitempty"`
+	checkRef
+	Scope         string     `json:"scope"`
+	Overall       *tallyOut  `json:"overall,omitempty"`
+	Own           *tallyOut  `json:"own,omitempty"`
+	MedianSeconds *float64   `json:"median_seconds"`
+	P90Seconds    *float64   `json:"p90_seconds"`
+	ByLevel       []tallyOut `json:"by_level"`
+	ByRegion      []tallyOut `json:"by_region"`
+	ByState       []tallyOut `json:"by_state"`
+	Published     *reportOut `json:"published,omitempty"`
+	InScope       *int       `json:"points_in_scope,omitempty"`
 }
 
 func checkViewFrom(v checks.View) checkViewOut {
 	switch {
 	case v.All != nil:
 		r := reportFrom(*v.All)
-		out := checkViewOut{Campaign: r.Campaign, Scope: r.Scope, Overall: &r.Overall, MedianSeconds: r.MedianSeconds, P90Seconds: r.P90Seconds,
+		out := checkViewOut{checkRef: r.checkRef, Scope: r.Scope, Overall: &r.Overall, MedianSeconds: r.MedianSeconds, P90Seconds: r.P90Seconds,
 			ByLevel: r.ByLevel, ByRegion: r.ByRegion, ByState: r.ByState}
 		if v.Check.Status == checks.Scheduled {
 			n := v.InScope
@@ -150,7 +159,7 @@ func checkViewFrom(v checks.View) checkViewOut {
 		o := v.Own
 		own := tallyOut(o.Own)
 		answered := o.Own.Acknowledged > 0
-		out := checkViewOut{Campaign: campaignFrom(o.Check), Scope: o.State, Own: &own,
+		out := checkViewOut{checkRef: refTo(checkFrom(o.Check)), Scope: o.State, Own: &own,
 			MedianSeconds: seconds(o.Median, answered), P90Seconds: seconds(o.P90, answered),
 			ByLevel: talliesFrom(o.ByLevel), ByRegion: []tallyOut{}, ByState: []tallyOut{own}}
 		if o.Published != nil {
@@ -159,13 +168,17 @@ func checkViewFrom(v checks.View) checkViewOut {
 		}
 		return out
 	}
-	return checkViewOut{Campaign: campaignFrom(v.Check)}
+	return checkViewOut{checkRef: refTo(checkFrom(v.Check))}
 }
 
+// pendingOut is a challenge waiting for the caller's answer. "check" is
+// the check's name, as v1's "campaign" was; the old keys stay until v2.
 type pendingOut struct {
 	ChallengeID string    `json:"challenge_id"`
-	CheckID     string    `json:"campaign_id"`
-	Campaign    string    `json:"campaign"`
+	CheckID     string    `json:"check_id"`
+	Check       string    `json:"check"`
+	CampaignID  string    `json:"campaign_id"` // deprecated: removed in v2
+	Campaign    string    `json:"campaign"`    // deprecated: removed in v2
 	POCID       string    `json:"poc_id"`
 	Level       string    `json:"level"`
 	ClosesAt    time.Time `json:"closes_at"`
@@ -195,7 +208,7 @@ func (s *server) listChecks(w http.ResponseWriter, r *http.Request, a actor.Acto
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, pageOf(r, p, campaignFrom))
+	return writeJSON(w, http.StatusOK, pageOf(r, p, checkFrom))
 }
 
 // checkFollowUp is one page of a check's points of contact not reached,
@@ -246,7 +259,7 @@ func (s *server) createCheck(w http.ResponseWriter, r *http.Request, a actor.Act
 		return err
 	}
 	w.Header().Set("Location", prefix+"/checks/"+c.ID)
-	return writeJSON(w, http.StatusCreated, campaignFrom(c))
+	return writeJSON(w, http.StatusCreated, checkFrom(c))
 }
 
 func (s *server) getCheck(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
@@ -270,7 +283,7 @@ func (s *server) publishCheck(w http.ResponseWriter, r *http.Request, a actor.Ac
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, campaignFrom(c))
+	return writeJSON(w, http.StatusOK, checkFrom(c))
 }
 
 func (s *server) pendingChecks(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
@@ -279,8 +292,8 @@ func (s *server) pendingChecks(w http.ResponseWriter, r *http.Request, a actor.A
 		return err
 	}
 	return writeJSON(w, http.StatusOK, listOf(cs, func(c checks.Confirmation) pendingOut {
-		return pendingOut{ChallengeID: c.Challenge.ID, CheckID: c.Check.ID, Campaign: c.Check.Name, POCID: c.Challenge.POCID,
-			Level: c.Challenge.Level, ClosesAt: utc(c.Check.ClosesAt)}
+		return pendingOut{ChallengeID: c.Challenge.ID, CheckID: c.Check.ID, Check: c.Check.Name, CampaignID: c.Check.ID, Campaign: c.Check.Name,
+			POCID: c.Challenge.POCID, Level: c.Challenge.Level, ClosesAt: utc(c.Check.ClosesAt)}
 	}))
 }
 

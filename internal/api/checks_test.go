@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -38,14 +39,16 @@ func (f *fixture) closedUnpublished(name string) checks.Check {
 	return c
 }
 
-// resultsOnly is a check view's JSON, keys sorted, without the campaign's definition,
-// whose scope names every State in it: what must not leak are figures.
+// resultsOnly is a check view's JSON, keys sorted, without the check's definition
+// (under "check" and v1's "campaign"), whose scope names every State in it:
+// what must not leak are figures.
 func resultsOnly(t *testing.T, body []byte) string {
 	t.Helper()
 	var v map[string]any
 	if err := json.Unmarshal(body, &v); err != nil {
 		t.Fatal(err)
 	}
+	delete(v, "check")
 	delete(v, "campaign")
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -228,6 +231,76 @@ func TestCheckListsArePaged(t *testing.T) {
 		}
 		if res := f.get(sec, "/checks?limit=1000"); res.status != http.StatusUnprocessableEntity || res.errorFields(t)["limit"] == nil {
 			t.Errorf("checks with limit=1000: %v", res)
+		}
+	})
+}
+
+// TestCheckKeepsItsV1Names: v1 clients read "campaign" and "campaign_id";
+// until v2 they carry exactly what "check" and "check_id" carry.
+func TestCheckKeepsItsV1Names(t *testing.T) {
+	engines(t, func(t *testing.T, f *fixture) {
+		object := func(role, path string) map[string]any {
+			t.Helper()
+			res := f.get(role, path)
+			if res.status != http.StatusOK {
+				t.Fatalf("GET %s as %s: %v", path, role, res)
+			}
+			var v map[string]any
+			if err := json.Unmarshal(res.body, &v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		// item is the element of a list whose field at key has id under "id",
+		// or is id itself.
+		item := func(list map[string]any, key, id string) map[string]any {
+			t.Helper()
+			for _, it := range list["items"].([]any) {
+				m := it.(map[string]any)
+				if v, ok := m[key].(map[string]any); ok && v["id"] == id || m[key] == id {
+					return m
+				}
+			}
+			t.Fatalf("no item with %s %s in %v", key, id, list)
+			return nil
+		}
+		secView := object(sec, "/checks/"+f.spring.ID)
+		keView := object(kePOC, "/checks/"+f.spring.ID)
+		keReport, _ := keView["published"].(map[string]any)
+		report := item(object(anon, "/check-results"), "check", f.spring.ID)
+		pending := item(object(kePOC, "/checks/pending"), "check_id", f.autumn.ID)
+		checkOf := func(v map[string]any) any {
+			if c, ok := v["check"].(map[string]any); ok {
+				return c["id"]
+			}
+			return nil
+		}
+		tests := []struct {
+			name     string
+			obj      map[string]any
+			key, old string
+			want     any                      // what the new key holds, or its "id" for an object
+			value    func(map[string]any) any // reads the new key
+		}{
+			{"secretariat's view", secView, "check", "campaign", f.spring.ID, checkOf},
+			{"State's view", keView, "check", "campaign", f.spring.ID, checkOf},
+			{"report published in a State's view", keReport, "check", "campaign", f.spring.ID, checkOf},
+			{"published report", report, "check", "campaign", f.spring.ID, checkOf},
+			{"pending item's id", pending, "check_id", "campaign_id", f.autumn.ID, func(v map[string]any) any { return v["check_id"] }},
+			{"pending item's name", pending, "check", "campaign", f.autumn.Name, func(v map[string]any) any { return v["check"] }},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				if tc.obj == nil {
+					t.Fatal("not in the response")
+				}
+				if got := tc.value(tc.obj); got != tc.want {
+					t.Errorf("%s: got %v, want %v", tc.key, got, tc.want)
+				}
+				if !reflect.DeepEqual(tc.obj[tc.key], tc.obj[tc.old]) {
+					t.Errorf("%s %v and %s %v differ", tc.key, tc.obj[tc.key], tc.old, tc.obj[tc.old])
+				}
+			})
 		}
 	})
 }
