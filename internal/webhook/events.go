@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/detente/detente/internal/tlp"
@@ -14,7 +15,7 @@ const (
 	DeliveryAcknowledged = "delivery.acknowledged" // to the sender State
 	DeliveryResponded    = "delivery.responded"    // to the sender State
 	DeliveryEscalated    = "delivery.escalated"    // to the sender and the recipient State
-	PingOpened           = "ping.opened"           // to each State in the campaign
+	PingOpened           = "ping.opened"           // to each State in the check
 	PingClosed           = "ping.closed"           // to the secretariat
 )
 
@@ -137,6 +138,8 @@ type MessageEvent struct {
 
 // PingOpenedEvent is the data of ping.opened. The single-use tokens of
 // the check never leave by webhook: they go to each POC by mail.
+// CampaignID is the check's id, sent as check_id and as version 1's
+// campaign_id (see MarshalJSON).
 type PingOpenedEvent struct {
 	CampaignID string    `json:"campaign_id"`
 	Name       string    `json:"name"`
@@ -148,6 +151,7 @@ type PingOpenedEvent struct {
 }
 
 // PingClosedEvent is the data of ping.closed: overall figures only.
+// CampaignID is the check's id, sent as check_id and campaign_id.
 type PingClosedEvent struct {
 	CampaignID   string     `json:"campaign_id"`
 	Name         string     `json:"name"`
@@ -158,6 +162,28 @@ type PingClosedEvent struct {
 	Acknowledged int        `json:"acknowledged"`
 	Bounced      int        `json:"bounced"`
 	ResponseRate float64    `json:"response_rate"` // acknowledged / challenges, 0..1
+}
+
+// The check's id goes out under check_id and, for receivers of version 1
+// that read it, under campaign_id too; campaign_id is deprecated and goes
+// when the version is bumped. Event type names (ping.*) keep theirs.
+
+// MarshalJSON writes e with check_id beside campaign_id.
+func (e PingOpenedEvent) MarshalJSON() ([]byte, error) {
+	type fields PingOpenedEvent // without this method
+	return json.Marshal(struct {
+		CheckID string `json:"check_id"`
+		fields
+	}{e.CampaignID, fields(e)})
+}
+
+// MarshalJSON writes e with check_id beside campaign_id.
+func (e PingClosedEvent) MarshalJSON() ([]byte, error) {
+	type fields PingClosedEvent // without this method
+	return json.Marshal(struct {
+		CheckID string `json:"check_id"`
+		fields
+	}{e.CampaignID, fields(e)})
 }
 
 // sanitise applies the rules every payload follows, whoever built it.

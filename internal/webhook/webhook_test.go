@@ -747,6 +747,17 @@ func TestEscalationIsToldToBothStates(t *testing.T) {
 
 var tokenRe = regexp.MustCompile(`/ping/([A-Za-z0-9_-]{20,})`)
 
+// checkIDs returns a payload's check_id and the campaign_id version 1
+// receivers read.
+func checkIDs(t *testing.T, data json.RawMessage) (check, campaign any) {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m["check_id"], m["campaign_id"]
+}
+
 func TestCommunicationCheckEvents(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db.Engine, nil)
@@ -771,6 +782,9 @@ func TestCommunicationCheckEvents(t *testing.T) {
 		}
 		if po.CampaignID != c.ID || po.State != "KE" || po.Challenges != 1 || !po.ClosesAt.Equal(epoch.Add(24*time.Hour)) {
 			t.Errorf("ping.opened %+v", po)
+		}
+		if id, old := checkIDs(t, p.Data); id != c.ID || old != c.ID {
+			t.Errorf("ping.opened: check_id %v, campaign_id %v, want both %s", id, old, c.ID)
 		}
 		tokens := tokenRe.FindAllStringSubmatch(strings.ReplaceAll(w.mail.all(), "=\r\n", ""), -1)
 		if len(tokens) < 2 {
@@ -801,6 +815,9 @@ func TestCommunicationCheckEvents(t *testing.T) {
 		}
 		if pc.CampaignID != c.ID || pc.States != 2 || pc.Challenges != 2 || pc.Acknowledged != 1 || pc.ResponseRate != 0.5 || pc.OpenedAt == nil {
 			t.Errorf("ping.closed %+v", pc)
+		}
+		if id, old := checkIDs(t, p.Data); id != c.ID || old != c.ID {
+			t.Errorf("ping.closed: check_id %v, campaign_id %v, want both %s", id, old, c.ID)
 		}
 	})
 }
