@@ -20,6 +20,30 @@ type Side struct {
 	NewConns   int64         // connections the server accepted during the run
 	Mismatches int           // answers that were not 200 or not of the expected size
 	FirstBad   string        // the first of them, described
+	lat        []time.Duration
+}
+
+// add counts o's run into s; P50 and P99 are over both.
+func (s *Side) add(o Side) {
+	s.Requests += o.Requests
+	s.Elapsed += o.Elapsed
+	s.CPU += o.CPU
+	s.NewConns += o.NewConns
+	s.Mismatches += o.Mismatches
+	if s.FirstBad == "" {
+		s.FirstBad = o.FirstBad
+	}
+	s.lat = append(s.lat, o.lat...)
+	slices.Sort(s.lat)
+	s.P50, s.P99 = percentile(s.lat, 50), percentile(s.lat, 99)
+}
+
+// percentile is the p-th percentile of sorted latencies.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[(len(sorted)-1)*p/100]
 }
 
 // RPS is requests per second.
@@ -152,13 +176,10 @@ func load(ctx context.Context, t target, clients int, duration time.Duration, re
 	}
 	wg.Wait()
 	s := Side{Elapsed: time.Since(start), CPU: processCPU() - cpu0, NewConns: t.conns.Load() - conns0, Mismatches: bad, FirstBad: firstBad}
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	s.Requests = len(all)
-	if len(all) > 0 {
-		s.P50 = all[(len(all)-1)*50/100]
-		s.P99 = all[(len(all)-1)*99/100]
-	}
+	s.lat = slices.Concat(lat...)
+	slices.Sort(s.lat)
+	s.Requests = len(s.lat)
+	s.P50, s.P99 = percentile(s.lat, 50), percentile(s.lat, 99)
 	if bad > 0 {
 		return s, fmt.Errorf("%d of %d answers were wrong, the first: %s", bad, s.Requests, firstBad)
 	}

@@ -1,15 +1,15 @@
 // Command reads measures what detente's full stack costs on its main read
 // paths under concurrent load: for each page and API list, C clients in
 // this process send requests over loopback HTTP, as the right signed-in
-// person, first to detente and then to a bare handler that answers the
-// very bytes detente answered. It prints each side's throughput and
+// person, to detente and to a bare handler that answers the very bytes
+// detente answered, the two taking turns. It prints each side's throughput and
 // latency, their throughput ratio, the process CPU time per request and
 // the peak resident memory.
 //
 // Every answer is checked (status 200, same size as the captured page),
 // so a redirect to the sign-in page or a refusal cannot pass for speed.
 //
-//	go run ./bench/reads [-c 8] [-d 2s | -n 2000] [-endpoints directory] [-cpuprofile cpu.pprof] [-memprofile mem.pprof]
+//	go run ./bench/reads [-c 8] [-d 2s | -n 2000] [-rounds 4] [-endpoints directory] [-cpuprofile cpu.pprof] [-memprofile mem.pprof]
 //	                     [-engine sqlite|postgres] [-dsn URL] [-scale 100] [-cache DIR] [-save DIR]
 //
 // By default the demo data is seeded in a temporary SQLite database. With
@@ -33,6 +33,7 @@ func main() {
 	flag.IntVar(&o.Clients, "c", 8, "concurrent clients per side")
 	flag.DurationVar(&o.Duration, "d", 2*time.Second, "timed run per side and endpoint")
 	flag.IntVar(&o.Requests, "n", 0, "requests per side and endpoint (instead of -d)")
+	flag.IntVar(&o.Rounds, "rounds", 4, "cut each side's run in this many turns, detente and bare alternately")
 	flag.StringVar(&o.Filter, "endpoints", "", "only endpoints whose name or path contains this")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed runs here (detente's requests are labelled side=detente and path=/…)")
 	flag.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile here at the end")
@@ -58,6 +59,9 @@ func Print(w io.Writer, r Result) {
 	how := fmt.Sprintf("%s per side", o.Duration)
 	if o.Requests > 0 {
 		how = fmt.Sprintf("%d requests per side", o.Requests)
+	}
+	if o.Rounds > 1 {
+		how += fmt.Sprintf(" in %d alternating turns", o.Rounds)
 	}
 	fmt.Fprintf(w, "reads: %s; %d clients, %s, loopback HTTP\n", r.Data, o.Clients, how)
 	fmt.Fprintf(w, "load average before %s, after %s\n\n", r.Load[0], r.Load[1])

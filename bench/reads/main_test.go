@@ -30,7 +30,7 @@ func TestReads(t *testing.T) {
 		{"dataset on postgres", dataset.Postgres, 0.05},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o := Options{Clients: 3, Requests: 12, Engine: tc.engine, Scale: tc.scale, CacheDir: t.TempDir()}
+			o := Options{Clients: 3, Requests: 12, Rounds: 3, Engine: tc.engine, Scale: tc.scale, CacheDir: t.TempDir()}
 			if tc.engine == dataset.Postgres {
 				storetest.RequirePostgres(t) // skips without DETENTE_TEST_POSTGRES, fails in CI
 				o.DSN = os.Getenv(storetest.EnvPostgres)

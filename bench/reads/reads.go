@@ -26,6 +26,7 @@ type Options struct {
 	Clients    int           // concurrent clients per side
 	Duration   time.Duration // timed run per side and endpoint
 	Requests   int           // if > 0, requests per side and endpoint instead of Duration
+	Rounds     int           // the timed run of each side is cut in this many turns, taken alternately; 0: 1
 	Filter     string        // only endpoints whose name or path contains this
 	CPUProfile string        // CPU profile of the timed runs; detente's requests carry the labels side=detente and path
 	MemProfile string        // heap profile at the end
@@ -231,13 +232,37 @@ func compare(ctx context.Context, base string, conns *atomic.Int64, ep Endpoint,
 			return m, fmt.Errorf("warming up %s: %w", t.url, err)
 		}
 	}
-	if m.Detente, err = load(ctx, ours, opt.Clients, opt.Duration, opt.Requests); err != nil {
-		return m, fmt.Errorf("detente: %w", err)
-	}
-	if m.Bare, err = load(ctx, theirs, opt.Clients, opt.Duration, opt.Requests); err != nil {
-		return m, fmt.Errorf("bare handler: %w", err)
+	// Both sides take turns, so that a machine busy with something else
+	// for a while slows both rather than one.
+	rounds := max(opt.Rounds, 1)
+	for i := range rounds {
+		d := opt.Duration / time.Duration(rounds)
+		n := 0
+		if opt.Requests > 0 {
+			n = opt.Requests/rounds + btoi(i < opt.Requests%rounds)
+			if n == 0 {
+				continue
+			}
+		}
+		s, err := load(ctx, ours, opt.Clients, d, n)
+		m.Detente.add(s)
+		if err != nil {
+			return m, fmt.Errorf("detente: %w", err)
+		}
+		s, err = load(ctx, theirs, opt.Clients, d, n)
+		m.Bare.add(s)
+		if err != nil {
+			return m, fmt.Errorf("bare handler: %w", err)
+		}
 	}
 	return m, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // fetch GETs url once and insists on a 200.
