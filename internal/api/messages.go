@@ -13,6 +13,7 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/tlp"
 	"github.com/detente/detente/internal/wire"
 )
@@ -206,6 +207,13 @@ func (s *server) listMessages(w http.ResponseWriter, r *http.Request, a actor.Ac
 			bad.Add("unread", "use true or false")
 		}
 		f.Unread = u
+	}
+	// Before this list was paged it took a limit of up to 500; such a
+	// request still works, and gets pages of the largest size and a next
+	// link.
+	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > page.MaxLimit && n <= 500 {
+		q.Set("limit", strconv.Itoa(page.MaxLimit))
+		r.URL.RawQuery = q.Encode()
 	}
 	req, err := pageRequest(r, bad.Err())
 	if err != nil {

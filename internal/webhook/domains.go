@@ -40,11 +40,11 @@ func (s *Service) PublishCheck(ctx context.Context, tx *sql.Tx, n checks.Notice)
 	switch n.Kind {
 	case checks.NoticeOpened:
 		return s.Publish(ctx, tx, Event{Type: PingOpened, States: []string{n.State}, Path: "/checks/" + c.ID, At: n.At,
-			Data: PingOpenedEvent{CampaignID: c.ID, Name: c.Name, State: n.State, Levels: c.Levels, Challenges: n.Challenges,
+			Data: PingOpenedEvent{CheckID: c.ID, Name: c.Name, State: n.State, Levels: c.Levels, Challenges: n.Challenges,
 				OpenedAt: n.At.UTC(), ClosesAt: c.ClosesAt.UTC()}})
 	case checks.NoticeClosed:
 		return s.Publish(ctx, tx, Event{Type: PingClosed, Secretariat: true, Path: "/checks/" + c.ID, At: n.At,
-			Data: PingClosedEvent{CampaignID: c.ID, Name: c.Name, OpenedAt: utc(c.OpenedAt), ClosedAt: n.At.UTC(), States: n.States,
+			Data: PingClosedEvent{CheckID: c.ID, Name: c.Name, OpenedAt: utc(c.OpenedAt), ClosedAt: n.At.UTC(), States: n.States,
 				Challenges: n.Overall.Total, Acknowledged: n.Overall.Acknowledged, Bounced: n.Overall.Bounced, ResponseRate: n.Overall.Rate}})
 	}
 	return fmt.Errorf("webhook: no event for a check %s", n.Kind)

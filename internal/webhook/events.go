@@ -138,10 +138,10 @@ type MessageEvent struct {
 
 // PingOpenedEvent is the data of ping.opened. The single-use tokens of
 // the check never leave by webhook: they go to each POC by mail.
-// CampaignID is the check's id, sent as check_id and as version 1's
+// CheckID is the check's id, sent as check_id and as version 1's
 // campaign_id (see MarshalJSON).
 type PingOpenedEvent struct {
-	CampaignID string    `json:"campaign_id"`
+	CheckID    string    `json:"campaign_id"`
 	Name       string    `json:"name"`
 	State      string    `json:"state"`      // the State told
 	Levels     []string  `json:"levels"`     // POC levels checked
@@ -151,9 +151,9 @@ type PingOpenedEvent struct {
 }
 
 // PingClosedEvent is the data of ping.closed: overall figures only.
-// CampaignID is the check's id, sent as check_id and campaign_id.
+// CheckID is the check's id, sent as check_id and campaign_id.
 type PingClosedEvent struct {
-	CampaignID   string     `json:"campaign_id"`
+	CheckID      string     `json:"campaign_id"`
 	Name         string     `json:"name"`
 	OpenedAt     *time.Time `json:"opened_at,omitempty"`
 	ClosedAt     time.Time  `json:"closed_at"`
@@ -172,18 +172,18 @@ type PingClosedEvent struct {
 func (e PingOpenedEvent) MarshalJSON() ([]byte, error) {
 	type fields PingOpenedEvent // without this method
 	return json.Marshal(struct {
-		CheckID string `json:"check_id"`
+		ID string `json:"check_id"`
 		fields
-	}{e.CampaignID, fields(e)})
+	}{e.CheckID, fields(e)})
 }
 
 // MarshalJSON writes e with check_id beside campaign_id.
 func (e PingClosedEvent) MarshalJSON() ([]byte, error) {
 	type fields PingClosedEvent // without this method
 	return json.Marshal(struct {
-		CheckID string `json:"check_id"`
+		ID string `json:"check_id"`
 		fields
-	}{e.CampaignID, fields(e)})
+	}{e.CheckID, fields(e)})
 }
 
 // sanitise applies the rules every payload follows, whoever built it.

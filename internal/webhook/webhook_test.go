@@ -780,7 +780,7 @@ func TestCommunicationCheckEvents(t *testing.T) {
 		if err := json.Unmarshal(p.Data, &po); err != nil {
 			t.Fatal(err)
 		}
-		if po.CampaignID != c.ID || po.State != "KE" || po.Challenges != 1 || !po.ClosesAt.Equal(epoch.Add(24*time.Hour)) {
+		if po.CheckID != c.ID || po.State != "KE" || po.Challenges != 1 || !po.ClosesAt.Equal(epoch.Add(24*time.Hour)) {
 			t.Errorf("ping.opened %+v", po)
 		}
 		if id, old := checkIDs(t, p.Data); id != c.ID || old != c.ID {
@@ -813,7 +813,7 @@ func TestCommunicationCheckEvents(t *testing.T) {
 		if err := json.Unmarshal(p.Data, &pc); err != nil {
 			t.Fatal(err)
 		}
-		if pc.CampaignID != c.ID || pc.States != 2 || pc.Challenges != 2 || pc.Acknowledged != 1 || pc.ResponseRate != 0.5 || pc.OpenedAt == nil {
+		if pc.CheckID != c.ID || pc.States != 2 || pc.Challenges != 2 || pc.Acknowledged != 1 || pc.ResponseRate != 0.5 || pc.OpenedAt == nil {
 			t.Errorf("ping.closed %+v", pc)
 		}
 		if id, old := checkIDs(t, p.Data); id != c.ID || old != c.ID {
