@@ -2,8 +2,6 @@ package checks
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -15,7 +13,6 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/page"
-	"github.com/detente/detente/internal/store"
 )
 
 // damagedCursor is the field error of a cursor that page.Decode accepted
@@ -31,12 +28,7 @@ func (s *Service) ChecksPage(ctx context.Context, a actor.Actor, req page.Reques
 	if err := a.RequireSignedIn(); err != nil {
 		return page.Page[Check]{}, err
 	}
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	cond := `1=1`
-	if !a.IsSecretariat() {
-		cond = `EXISTS (SELECT 1 FROM ping_challenges h WHERE h.campaign_id = c.id AND h.state_code = ` + arg(a.State) + `)`
-	}
+	var after *checkKey
 	if req.After != nil {
 		if len(req.After) != 2 {
 			return page.Page[Check]{}, damagedCursor()
@@ -45,15 +37,10 @@ func (s *Service) ChecksPage(ctx context.Context, a actor.Actor, req page.Reques
 		if _, ierr := uuid.Parse(req.After[1]); err != nil || ierr != nil {
 			return page.Page[Check]{}, damagedCursor()
 		}
-		cond += ` AND (c.opens_at, c.id) < (` + arg(at.UTC()) + `, ` + arg(req.After[1]) + `)`
+		after = &checkKey{opensAt: at.UTC(), id: req.After[1]}
 	}
 	limit := req.Size()
-	q := `SELECT ` + campaignColsC + ` FROM ping_campaigns c WHERE ` + cond + ` ORDER BY c.opens_at DESC, c.id DESC LIMIT ` + arg(limit+1)
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return page.Page[Check]{}, errs.Internalf(err, "list campaigns")
-	}
-	out, err := store.Collect(rows, func(r *sql.Rows) (Check, error) { return scanCheck(r) })
+	out, err := checkPage(ctx, s.db.R, scopeOf(a), after, limit+1)
 	if err != nil {
 		return page.Page[Check]{}, errs.Internalf(err, "list campaigns")
 	}
@@ -94,9 +81,6 @@ func (f *FollowUpFilter) check() error {
 	return bad.Err()
 }
 
-// levelRank orders levels as the directory presents them.
-const levelRank = `CASE h.level WHEN 'diplomatic' THEN 1 WHEN 'policy' THEN 2 ELSE 3 END`
-
 // FollowUp lists one page of a campaign's points of contact not reached:
 // bounced mail, and no answer once the campaign has closed. The
 // secretariat sees every State's; a State only its own (a filter on
@@ -110,28 +94,23 @@ func (s *Service) FollowUp(ctx context.Context, a actor.Actor, id string, f Foll
 	if err != nil {
 		return page.Page[Challenge]{}, err
 	}
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	cond := `h.campaign_id = ` + arg(c.ID) + ` AND h.acknowledged_at IS NULL`
+	fq := followUpQuery{check: c.ID, state: f.State, level: f.Level}
 	switch {
 	case f.Status == Bounced:
-		cond += ` AND h.bounced_at IS NOT NULL`
+		fq.unreached = unreachedBounced
 	case f.Status == NoAnswer && c.Status == Closed:
-		cond += ` AND h.bounced_at IS NULL`
+		fq.unreached = unreachedSilent
 	case f.Status == NoAnswer:
-		cond += ` AND 1=0` // nobody has failed to answer before the close
+		fq.unreached = unreachedNone // nobody has failed to answer before the close
 	case c.Status != Closed:
-		cond += ` AND h.bounced_at IS NOT NULL`
+		fq.unreached = unreachedBounced
+	default:
+		fq.unreached = unreachedEither
 	}
 	if !a.IsSecretariat() {
-		cond += ` AND h.state_code = ` + arg(a.State)
+		fq.ownOnly, fq.own = true, a.State
 	}
-	if f.State != "" {
-		cond += ` AND h.state_code = ` + arg(f.State)
-	}
-	if f.Level != "" {
-		cond += ` AND h.level = ` + arg(f.Level)
-	}
+	var after *followUpKey
 	if req.After != nil {
 		if len(req.After) != 3 {
 			return page.Page[Challenge]{}, damagedCursor()
@@ -140,36 +119,15 @@ func (s *Service) FollowUp(ctx context.Context, a actor.Actor, id string, f Foll
 		if _, ierr := uuid.Parse(req.After[2]); err != nil || ierr != nil || rank < 1 || rank > 3 {
 			return page.Page[Challenge]{}, damagedCursor()
 		}
-		cond += ` AND (st.name, ` + levelRank + `, h.id) > (` + arg(req.After[0]) + `, ` + arg(rank) + `, ` + arg(req.After[2]) + `)`
+		after = &followUpKey{stateName: req.After[0], rank: rank, id: req.After[2]}
 	}
 	limit := req.Size()
-	// The States' names come from the reference list the directory keeps,
-	// for the order people read.
-	q := `SELECT ` + challengeColsH + `, st.name FROM ping_challenges h JOIN states st ON st.code = h.state_code WHERE ` + cond +
-		` ORDER BY st.name, ` + levelRank + `, h.id LIMIT ` + arg(limit+1)
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	out, err := followUpPage(ctx, s.db.R, fq, after, limit+1)
 	if err != nil {
 		return page.Page[Challenge]{}, errs.Internalf(err, "list follow-up")
 	}
-	defer rows.Close()
-	type row struct {
-		ch   Challenge
-		name string
-	}
-	var out []row
-	for rows.Next() {
-		var r challengeRow
-		var name string
-		if err := rows.Scan(append(r.dest(), &name)...); err != nil {
-			return page.Page[Challenge]{}, errs.Internalf(err, "scan follow-up")
-		}
-		out = append(out, row{r.value(), name})
-	}
-	if err := rows.Err(); err != nil {
-		return page.Page[Challenge]{}, errs.Internalf(err, "list follow-up")
-	}
-	p := page.Cut(out, limit, func(r row) []string {
-		return []string{r.name, strconv.Itoa(levelOrder[r.ch.Level]), r.ch.ID}
+	p := page.Cut(out, limit, func(r followUpRow) []string {
+		return []string{r.stateName, strconv.Itoa(levelOrder[r.ch.Level]), r.ch.ID}
 	})
 	chs := make([]Challenge, len(p.Items))
 	for i, r := range p.Items {

@@ -69,9 +69,9 @@ func (s *Service) publishClosed(ctx context.Context, tx *sql.Tx, c Check, at tim
 	if s.hooks == nil {
 		return nil
 	}
-	all, err := s.challenges(ctx, tx, `campaign_id = $1`, c.ID)
+	all, err := checkChallenges(ctx, tx, c.ID)
 	if err != nil {
-		return err
+		return errs.Internalf(err, "list challenges")
 	}
 	states := map[string]bool{}
 	for _, ch := range all {

@@ -2,7 +2,6 @@ package checks
 
 import (
 	"context"
-	"database/sql"
 	"sort"
 	"strings"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/states"
-	"github.com/detente/detente/internal/store"
 )
 
 // Tally counts one group's answers.
@@ -84,9 +82,9 @@ func (s *Service) Results(ctx context.Context, a actor.Actor, id string) (Report
 	if !a.IsSecretariat() {
 		return Report{}, errs.E(errs.Forbidden, "only the secretariat sees every State's results")
 	}
-	all, err := s.challenges(ctx, s.db.R, `campaign_id = $1`, id)
+	all, err := checkChallenges(ctx, s.db.R, id)
 	if err != nil {
-		return Report{}, err
+		return Report{}, errs.Internalf(err, "list challenges")
 	}
 	r := report(c, all)
 	r.Scope = "all"
@@ -123,9 +121,9 @@ func (s *Service) View(ctx context.Context, a actor.Actor, id string) (View, err
 
 // stateReport is a's State's own figures for c, which a may see.
 func (s *Service) stateReport(ctx context.Context, a actor.Actor, c Check) (StateReport, error) {
-	chs, err := s.challenges(ctx, s.db.R, `campaign_id = $1 AND state_code = $2`, c.ID, a.State)
+	chs, err := stateChallenges(ctx, s.db.R, c.ID, a.State)
 	if err != nil {
-		return StateReport{}, err
+		return StateReport{}, errs.Internalf(err, "list challenges")
 	}
 	r := report(c, chs)
 	own := StateReport{Check: c, State: a.State, Own: r.Overall, Median: r.Median, P90: r.P90, ByLevel: r.ByLevel, Unreachable: r.Unreachable}
@@ -183,9 +181,9 @@ func (s *Service) PublicResults(ctx context.Context, id string) (Report, error) 
 	if !c.Published {
 		return Report{}, errs.E(errs.NotFound, "no such published campaign")
 	}
-	all, err := s.challenges(ctx, s.db.R, `campaign_id = $1`, id)
+	all, err := checkChallenges(ctx, s.db.R, id)
 	if err != nil {
-		return Report{}, err
+		return Report{}, errs.Internalf(err, "list challenges")
 	}
 	r := report(c, all)
 	r.ByState, r.Unreachable, r.Scope = nil, nil, "public"
@@ -194,11 +192,11 @@ func (s *Service) PublicResults(ctx context.Context, id string) (Report, error) 
 
 // Published lists the campaigns whose aggregates are public.
 func (s *Service) Published(ctx context.Context) ([]Check, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+campaignCols+` FROM ping_campaigns WHERE published = $1 ORDER BY opens_at DESC`, true)
+	cs, err := publishedChecks(ctx, s.db.R)
 	if err != nil {
 		return nil, errs.Internalf(err, "list published")
 	}
-	return store.Collect(rows, func(r *sql.Rows) (Check, error) { return scanCheck(r) })
+	return cs, nil
 }
 
 // StateName is the name a State is shown by, or its code if unknown.
@@ -314,31 +312,8 @@ func (s *Service) History(ctx context.Context, a actor.Actor) ([]Trend, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT campaign_id, COUNT(*), COUNT(acknowledged_at), COUNT(CASE WHEN acknowledged_at IS NULL AND bounced_at IS NOT NULL THEN 1 END)
-		FROM ping_challenges`
-	var args []any
-	if !a.IsSecretariat() {
-		q += ` WHERE state_code = $1`
-		args = append(args, a.State)
-	}
-	rows, err := s.db.R.QueryContext(ctx, q+` GROUP BY campaign_id`, args...)
+	counts, err := answerCounts(ctx, s.db.R, scopeOf(a))
 	if err != nil {
-		return nil, errs.Internalf(err, "count answers")
-	}
-	defer rows.Close()
-	counts := map[string]Tally{}
-	for rows.Next() {
-		var id string
-		var t Tally
-		if err := rows.Scan(&id, &t.Total, &t.Acknowledged, &t.Bounced); err != nil {
-			return nil, errs.Internalf(err, "scan answers")
-		}
-		if t.Total > 0 {
-			t.Rate = float64(t.Acknowledged) / float64(t.Total)
-		}
-		counts[id] = t
-	}
-	if err := rows.Err(); err != nil {
 		return nil, errs.Internalf(err, "count answers")
 	}
 	var out []Trend
@@ -348,6 +323,9 @@ func (s *Service) History(ctx context.Context, a actor.Actor) ([]Trend, error) {
 			continue
 		}
 		t := counts[c.ID]
+		if t.Total > 0 {
+			t.Rate = float64(t.Acknowledged) / float64(t.Total)
+		}
 		t.Key = "all"
 		if !a.IsSecretariat() {
 			t.Key = a.State

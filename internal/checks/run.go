@@ -85,7 +85,7 @@ func (s *Service) open(ctx context.Context, j jobs.Job) error {
 		if err := s.insertChallenges(ctx, tx, c, batch); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE ping_campaigns SET status = $1, opened_at = $2 WHERE id = $3`, Open, now, c.ID); err != nil {
+		if err := markOpened(ctx, tx, c.ID, now); err != nil {
 			return errs.Internalf(err, "open campaign")
 		}
 		if err := s.publishOpened(ctx, tx, c, now, perState); err != nil {
@@ -102,30 +102,20 @@ func (s *Service) open(ctx context.Context, j jobs.Job) error {
 // (32766) and PostgreSQL's (65535).
 const openBatch = 500
 
-const challengeInsertCols = 8
-
 // insertChallenges writes the challenges of ps in one statement and
 // enqueues the mails of those whose POC has an address.
 func (s *Service) insertChallenges(ctx context.Context, tx *sql.Tx, c Check, ps []ChallengeMail) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	args := make([]any, 0, len(ps)*challengeInsertCols)
+	if err := insertChallengeRows(ctx, tx, s.db.Engine, c.ID, ps); err != nil {
+		return errs.Internalf(err, "insert challenges")
+	}
 	mails := make([]ChallengeMail, 0, len(ps))
 	for _, p := range ps {
-		ch := p.Challenge
-		var acc any
-		if ch.AccountID != "" {
-			acc = ch.AccountID
-		}
-		args = append(args, ch.ID, c.ID, ch.POCID, ch.State, ch.Region, ch.Level, acc, hashToken(p.Token))
 		if len(p.POC.Emails) > 0 {
 			mails = append(mails, p)
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO ping_challenges (id, campaign_id, poc_id, state_code, region, level, account_id, token_hash)
-		VALUES `+store.Values(s.db.Engine, len(ps), challengeInsertCols), args...); err != nil {
-		return errs.Internalf(err, "insert challenges")
 	}
 	if len(mails) == 0 {
 		return nil
@@ -148,9 +138,9 @@ func (s *Service) remind(ctx context.Context, j jobs.Job) error {
 		if c.Status != Open {
 			return nil
 		}
-		pending, err := s.challenges(ctx, tx, `campaign_id = $1 AND acknowledged_at IS NULL AND bounced_at IS NULL AND reminded_at IS NULL`, c.ID)
+		pending, err := unremindedChallenges(ctx, tx, c.ID)
 		if err != nil {
-			return err
+			return errs.Internalf(err, "list challenges")
 		}
 		now := s.clock.Now()
 		var mails []ChallengeMail
@@ -162,7 +152,7 @@ func (s *Service) remind(ctx context.Context, j jobs.Job) error {
 			// A fresh token in the reminder; its hash replaces the first
 			// one's, so only the newest mail's link works.
 			token := newToken()
-			if _, err := tx.ExecContext(ctx, `UPDATE ping_challenges SET token_hash = $1, reminded_at = $2 WHERE id = $3`, hashToken(token), now, ch.ID); err != nil {
+			if err := renewToken(ctx, tx, ch.ID, hashToken(token), now); err != nil {
 				return errs.Internalf(err, "remind")
 			}
 			mails = append(mails, ChallengeMail{Challenge: ch, POC: poc, Token: token})
@@ -186,7 +176,7 @@ func (s *Service) close(ctx context.Context, j jobs.Job) error {
 			return nil
 		}
 		now := s.clock.Now()
-		if _, err := tx.ExecContext(ctx, `UPDATE ping_campaigns SET status = $1, closed_at = $2 WHERE id = $3`, Closed, now, c.ID); err != nil {
+		if err := markClosed(ctx, tx, c.ID, now); err != nil {
 			return errs.Internalf(err, "close campaign")
 		}
 		if err := s.publishClosed(ctx, tx, c, now); err != nil {
@@ -205,70 +195,15 @@ func (s *Service) close(ctx context.Context, j jobs.Job) error {
 		next.Name = nextRunName(c, next.OpensAt)
 		next.CreatedAt, next.OpenedAt, next.ClosedAt = now, nil, nil
 		if err := insertCheck(ctx, tx, next); err != nil {
-			return err
+			return errs.Internalf(err, "insert campaign")
 		}
 		return s.scheduleJobs(ctx, tx, next)
 	})
 }
 
-const challengeCols = `id, campaign_id, poc_id, state_code, region, level, COALESCE(account_id, ''), sent_at, bounced_at, bounce, reminded_at,
-	acknowledged_at, channel, acknowledged_by`
-
-// challengeColsH is challengeCols qualified for a join with
-// ping_challenges as h; the order must stay the same.
-const challengeColsH = `h.id, h.campaign_id, h.poc_id, h.state_code, h.region, h.level, COALESCE(h.account_id, ''), h.sent_at, h.bounced_at, h.bounce,
-	h.reminded_at, h.acknowledged_at, h.channel, h.acknowledged_by`
-
-// challengeRow is what a scan of challengeCols writes into, apart from the
-// Scan call, so that a joined row can fill it too.
-type challengeRow struct {
-	c Challenge
-	t [4]sql.NullTime
-}
-
-func (r *challengeRow) dest() []any {
-	c := &r.c
-	return []any{&c.ID, &c.CheckID, &c.POCID, &c.State, &c.Region, &c.Level, &c.AccountID, &r.t[0], &r.t[1], &c.Bounce, &r.t[2], &r.t[3], &c.Channel, &c.AcknowledgedBy}
-}
-
-func (r *challengeRow) value() Challenge {
-	c := r.c
-	for i, dst := range []**time.Time{&c.SentAt, &c.BouncedAt, &c.RemindedAt, &c.AcknowledgedAt} {
-		if r.t[i].Valid {
-			v := r.t[i].Time
-			*dst = &v
-		}
-	}
-	return c
-}
-
-func scanChallenge(row interface{ Scan(...any) error }) (Challenge, error) {
-	var r challengeRow
-	err := row.Scan(r.dest()...)
-	return r.value(), err
-}
-
-func (s *Service) challenges(ctx context.Context, q store.Queryer, where string, args ...any) ([]Challenge, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+challengeCols+` FROM ping_challenges WHERE `+where+` ORDER BY state_code, level, id`, args...)
-	if err != nil {
-		return nil, errs.Internalf(err, "list challenges")
-	}
-	defer rows.Close()
-	var out []Challenge
-	for rows.Next() {
-		c, err := scanChallenge(rows)
-		if err != nil {
-			return nil, errs.Internalf(err, "scan challenge")
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
 // MarkSent and MarkBounced record what the mail worker learnt.
 func (y *System) MarkSent(ctx context.Context, tx *sql.Tx, challengeID string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE ping_challenges SET sent_at = COALESCE(sent_at, $1) WHERE id = $2`, y.clock.Now(), challengeID)
-	return err
+	return markSent(ctx, tx, challengeID, y.clock.Now())
 }
 
 // MarkBounced records a permanent delivery failure: the POC is unreachable
@@ -277,8 +212,7 @@ func (y *System) MarkBounced(ctx context.Context, tx *sql.Tx, challengeID, reaso
 	if len(reason) > 500 {
 		reason = reason[:500]
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE ping_challenges SET bounced_at = $1, bounce = $2 WHERE id = $3 AND acknowledged_at IS NULL`, y.clock.Now(), reason, challengeID)
-	return err
+	return markBounced(ctx, tx, challengeID, y.clock.Now(), reason)
 }
 
 // Confirmation is what the confirm page shows before the POC acknowledges.
@@ -289,38 +223,23 @@ type Confirmation struct {
 	POC       directory.POC
 }
 
-// byToken finds a token's challenge and its campaign in one query: the
-// confirm page is opened and posted once per POC, thousands of times as a
-// campaign opens. The POC's details are left out; WithPOC adds them.
+// byToken finds a token's challenge and its campaign in one query, kept
+// prepared on SQLite: the confirm page is opened and posted once per POC,
+// thousands of times as a campaign opens. The POC's details are left out;
+// WithPOC adds them.
 func (s *Service) byToken(ctx context.Context, token string) (Confirmation, error) {
-	var ch challengeRow
-	var c campaignRow
-	row, err := s.queryToken(ctx, hashToken(token))
-	if err == nil {
-		err = row.Scan(append(ch.dest(), c.dest()...)...)
-	}
+	ch, c, err := tokenChallenge(ctx, s.db.Kept(), hashToken(token))
 	if store.NoRows(err) {
 		return Confirmation{}, errs.E(errs.NotFound, "this check link is not valid; it may have been replaced by a newer reminder")
 	}
 	if err != nil {
 		return Confirmation{}, errs.Internalf(err, "look up token")
 	}
-	chk := Confirmation{Challenge: ch.value(), StateName: ch.c.State}
-	if chk.Check, err = c.value(); err != nil {
-		return Confirmation{}, errs.Internalf(err, "load campaign")
-	}
-	if st, ok := states.ByCode(chk.Challenge.State); ok {
+	chk := Confirmation{Check: c, Challenge: ch, StateName: ch.State}
+	if st, ok := states.ByCode(ch.State); ok {
 		chk.StateName = st.Name
 	}
 	return chk, nil
-}
-
-const tokenQuery = `SELECT ` + challengeColsH + `, ` + campaignColsC + `
-	FROM ping_challenges h JOIN ping_campaigns c ON c.id = h.campaign_id WHERE h.token_hash = $1`
-
-// queryToken runs tokenQuery, kept prepared on SQLite.
-func (s *Service) queryToken(ctx context.Context, hash string) (*sql.Row, error) {
-	return s.db.Row(ctx, s.db.R, tokenQuery, hash), nil
 }
 
 // WithPOC adds the challenged POC's directory entry to chk, for the page
@@ -364,7 +283,7 @@ func (s *Service) AcknowledgeAsAccount(ctx context.Context, a actor.Actor, chall
 	if _, err := uuidParse(challengeID); err != nil {
 		return errs.E(errs.NotFound, "no such check")
 	}
-	ch, err := scanChallenge(s.db.R.QueryRowContext(ctx, `SELECT `+challengeCols+` FROM ping_challenges WHERE id = $1 AND `+answeredBy, challengeID, a.AccountID))
+	ch, err := accountChallenge(ctx, s.db.R, challengeID, a.AccountID)
 	if store.NoRows(err) {
 		return errs.E(errs.NotFound, "no such check")
 	}
@@ -391,12 +310,11 @@ func (s *Service) acknowledge(ctx context.Context, c Check, ch *Challenge, chann
 	answered := false
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		now = s.clock.Now()
-		res, err := tx.ExecContext(ctx, `UPDATE ping_challenges SET acknowledged_at = $1, channel = $2, acknowledged_by = $3 WHERE id = $4 AND acknowledged_at IS NULL`,
-			now, channel, by, ch.ID)
+		first, err := acknowledgeChallenge(ctx, tx, ch.ID, now, channel, by)
 		if err != nil {
 			return errs.Internalf(err, "acknowledge")
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if !first {
 			return nil
 		}
 		who := a
@@ -413,19 +331,14 @@ func (s *Service) acknowledge(ctx context.Context, c Check, ch *Challenge, chann
 	return err
 }
 
-// answeredBy ($2) limits challenges to those of POCs whose entry links the
-// account now: who answers is read from the directory when asked, so a
-// link made or changed after the check opened counts.
-const answeredBy = `poc_id IN (SELECT id FROM pocs WHERE account_id = $2)`
-
 // Pending lists the open checks the caller can answer from the inbox.
 func (s *Service) Pending(ctx context.Context, a actor.Actor) ([]Confirmation, error) {
 	if err := a.RequireSignedIn(); err != nil {
 		return nil, err
 	}
-	chs, err := s.challenges(ctx, s.db.R, `acknowledged_at IS NULL AND campaign_id IN (SELECT id FROM ping_campaigns WHERE status = $1) AND `+answeredBy, Open, a.AccountID)
+	chs, err := pendingChallenges(ctx, s.db.R, a.AccountID)
 	if err != nil {
-		return nil, err
+		return nil, errs.Internalf(err, "list challenges")
 	}
 	var out []Confirmation
 	for _, ch := range chs {
@@ -448,9 +361,7 @@ func (s *Service) PendingCount(ctx context.Context, a actor.Actor) (int, error) 
 	if !a.Authenticated() || a.AccountID == "" {
 		return 0, nil
 	}
-	var n int
-	err := s.db.Row(ctx, s.db.R, `SELECT COUNT(*) FROM ping_challenges WHERE acknowledged_at IS NULL
-		AND campaign_id IN (SELECT id FROM ping_campaigns WHERE status = $1) AND `+answeredBy, Open, a.AccountID).Scan(&n)
+	n, err := pendingCount(ctx, s.db.Kept(), a.AccountID)
 	if err != nil {
 		return 0, errs.Internalf(err, "count pending checks")
 	}

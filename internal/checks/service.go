@@ -14,7 +14,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -280,7 +279,7 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Check, e
 	c.Name = RunName(name, c.OpensAt, c.RepeatMonths)
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := insertCheck(ctx, tx, c); err != nil {
-			return err
+			return errs.Internalf(err, "insert campaign")
 		}
 		if err := s.scheduleJobs(ctx, tx, c); err != nil {
 			return err
@@ -288,22 +287,6 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Check, e
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "ping.create", ObjectType: "ping_campaign", ObjectID: c.ID, Details: c})
 	})
 	return c, err
-}
-
-func insertCheck(ctx context.Context, tx *sql.Tx, c Check) error {
-	scope, _ := json.Marshal(c.Scope)
-	lv, _ := json.Marshal(c.Levels)
-	var prev any
-	if c.PreviousID != "" {
-		prev = c.PreviousID
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO ping_campaigns (id, name, scope_kind, scope, levels, status, opens_at, closes_at, reminder_after_hours,
-		repeat_months, published, previous_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		c.ID, c.Name, c.ScopeKind, string(scope), string(lv), c.Status, c.OpensAt, c.ClosesAt, c.ReminderAfter, c.RepeatMonths, c.Published, prev, c.CreatedBy, c.CreatedAt)
-	if err != nil {
-		return errs.Internalf(err, "insert campaign")
-	}
-	return nil
 }
 
 type campaignJob struct {
@@ -328,55 +311,11 @@ func (s *Service) scheduleJobs(ctx context.Context, tx *sql.Tx, c Check) error {
 	return nil
 }
 
-const campaignCols = `id, name, scope_kind, scope, levels, status, opens_at, closes_at, reminder_after_hours, repeat_months, published,
-	COALESCE(previous_id, ''), created_by, created_at, opened_at, closed_at`
-
-// campaignColsC is campaignCols qualified for a join with ping_campaigns
-// as c; the order must stay the same.
-const campaignColsC = `c.id, c.name, c.scope_kind, c.scope, c.levels, c.status, c.opens_at, c.closes_at, c.reminder_after_hours, c.repeat_months,
-	c.published, COALESCE(c.previous_id, ''), c.created_by, c.created_at, c.opened_at, c.closed_at`
-
-// campaignRow is what a scan of campaignCols writes into, apart from the
-// Scan call, so that a joined row can fill it too.
-type campaignRow struct {
-	c              Check
-	scope, lv      string
-	opened, closed sql.NullTime
-}
-
-func (r *campaignRow) dest() []any {
-	c := &r.c
-	return []any{&c.ID, &c.Name, &c.ScopeKind, &r.scope, &r.lv, &c.Status, &c.OpensAt, &c.ClosesAt, &c.ReminderAfter, &c.RepeatMonths, &c.Published,
-		&c.PreviousID, &c.CreatedBy, &c.CreatedAt, &r.opened, &r.closed}
-}
-
-func (r *campaignRow) value() (Check, error) {
-	c := r.c
-	if r.opened.Valid {
-		c.OpenedAt = &r.opened.Time
-	}
-	if r.closed.Valid {
-		c.ClosedAt = &r.closed.Time
-	}
-	if err := json.Unmarshal([]byte(r.scope), &c.Scope); err != nil {
-		return c, err
-	}
-	return c, json.Unmarshal([]byte(r.lv), &c.Levels)
-}
-
-func scanCheck(row interface{ Scan(...any) error }) (Check, error) {
-	var r campaignRow
-	if err := row.Scan(r.dest()...); err != nil {
-		return r.c, err
-	}
-	return r.value()
-}
-
 func (s *Service) campaign(ctx context.Context, q store.Queryer, id string) (Check, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return Check{}, errs.E(errs.NotFound, "no such campaign")
 	}
-	c, err := scanCheck(q.QueryRowContext(ctx, `SELECT `+campaignCols+` FROM ping_campaigns WHERE id = $1`, id))
+	c, err := selectCheck(ctx, q, id)
 	if store.NoRows(err) {
 		return Check{}, errs.E(errs.NotFound, "no such campaign")
 	}
@@ -392,18 +331,20 @@ func (s *Service) Checks(ctx context.Context, a actor.Actor) ([]Check, error) {
 	if err := a.RequireSignedIn(); err != nil {
 		return nil, err
 	}
-	q := `SELECT ` + campaignCols + ` FROM ping_campaigns c ORDER BY opens_at DESC, id DESC`
-	var args []any
-	if !a.IsSecretariat() {
-		q = `SELECT ` + campaignCols + ` FROM ping_campaigns c WHERE EXISTS (SELECT 1 FROM ping_challenges h WHERE h.campaign_id = c.id AND h.state_code = $1)
-			ORDER BY opens_at DESC, id DESC`
-		args = append(args, a.State)
-	}
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	cs, err := selectChecks(ctx, s.db.R, scopeOf(a))
 	if err != nil {
 		return nil, errs.Internalf(err, "list checks")
 	}
-	return store.Collect(rows, func(r *sql.Rows) (Check, error) { return scanCheck(r) })
+	return cs, nil
+}
+
+// scopeOf is whose campaigns a may see: all for the secretariat; for a
+// State, those it took part in.
+func scopeOf(a actor.Actor) checkScope {
+	if a.IsSecretariat() {
+		return checkScope{all: true}
+	}
+	return checkScope{state: a.State}
 }
 
 // Check returns one campaign to those who may see it.
@@ -416,8 +357,8 @@ func (s *Service) Check(ctx context.Context, a actor.Actor, id string) (Check, e
 		return Check{}, err
 	}
 	if !a.IsSecretariat() {
-		var n int
-		if err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM ping_challenges WHERE campaign_id = $1 AND state_code = $2`, id, a.State).Scan(&n); err != nil {
+		n, err := countStateChallenges(ctx, s.db.R, id, a.State)
+		if err != nil {
 			return Check{}, errs.Internalf(err, "check participation")
 		}
 		if n == 0 {
@@ -444,7 +385,7 @@ func (s *Service) SetPublished(ctx context.Context, a actor.Actor, id string, pu
 		if published && c.Status != Closed {
 			return errs.E(errs.Conflict, "publish results once the campaign has closed")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE ping_campaigns SET published = $1 WHERE id = $2`, published, id); err != nil {
+		if err := setPublished(ctx, tx, id, published); err != nil {
 			return errs.Internalf(err, "publish")
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "ping.publish", ObjectType: "ping_campaign", ObjectID: id, Details: map[string]bool{"published": published}})

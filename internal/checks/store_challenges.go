@@ -1,0 +1,255 @@
+package checks
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/detente/detente/internal/store"
+)
+
+// The SQL of the ping_challenges table: one row per POC in a check, with
+// the hash of its token and what became of its mail and answer. The
+// follow-up list joins states for the name it is ordered by.
+
+const challengeCols = `id, campaign_id, poc_id, state_code, region, level, COALESCE(account_id, ''), sent_at, bounced_at, bounce, reminded_at,
+	acknowledged_at, channel, acknowledged_by`
+
+// challengeColsH is challengeCols qualified for a join with
+// ping_challenges as h; the order must stay the same.
+const challengeColsH = `h.id, h.campaign_id, h.poc_id, h.state_code, h.region, h.level, COALESCE(h.account_id, ''), h.sent_at, h.bounced_at, h.bounce,
+	h.reminded_at, h.acknowledged_at, h.channel, h.acknowledged_by`
+
+// challengeRow is what a scan of challengeCols writes into, apart from the
+// Scan call, so that a joined row can fill it too.
+type challengeRow struct {
+	c Challenge
+	t [4]sql.NullTime
+}
+
+func (r *challengeRow) dest() []any {
+	c := &r.c
+	return []any{&c.ID, &c.CheckID, &c.POCID, &c.State, &c.Region, &c.Level, &c.AccountID, &r.t[0], &r.t[1], &c.Bounce, &r.t[2], &r.t[3], &c.Channel, &c.AcknowledgedBy}
+}
+
+func (r *challengeRow) value() Challenge {
+	c := r.c
+	for i, dst := range []**time.Time{&c.SentAt, &c.BouncedAt, &c.RemindedAt, &c.AcknowledgedAt} {
+		if r.t[i].Valid {
+			v := r.t[i].Time
+			*dst = &v
+		}
+	}
+	return c
+}
+
+func scanChallenge(row interface{ Scan(...any) error }) (Challenge, error) {
+	var r challengeRow
+	err := row.Scan(r.dest()...)
+	return r.value(), err
+}
+
+// answeredBy ($2) limits challenges to those of POCs whose entry links the
+// account now: who answers is read from the directory when asked, so a
+// link made or changed after the check opened counts.
+const answeredBy = `poc_id IN (SELECT id FROM pocs WHERE account_id = $2)`
+
+const challengeInsertCols = 8
+
+// insertChallengeRows writes the challenges of ps, of the campaign
+// checkID, in one statement. The database keeps each token's hash, never
+// the token.
+func insertChallengeRows(ctx context.Context, tx *sql.Tx, engine store.Engine, checkID string, ps []ChallengeMail) error {
+	args := make([]any, 0, len(ps)*challengeInsertCols)
+	for _, p := range ps {
+		ch := p.Challenge
+		args = append(args, ch.ID, checkID, ch.POCID, ch.State, ch.Region, ch.Level, nullString(ch.AccountID), hashToken(p.Token))
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO ping_challenges (id, campaign_id, poc_id, state_code, region, level, account_id, token_hash)
+		VALUES `+store.Values(engine, len(ps), challengeInsertCols), args...)
+	return err
+}
+
+// renewToken replaces the challenge id's token hash with hash, as of a
+// reminder sent at now.
+func renewToken(ctx context.Context, tx *sql.Tx, id, hash string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE ping_challenges SET token_hash = $1, reminded_at = $2 WHERE id = $3`, hash, now, id)
+	return err
+}
+
+// selectChallenges reads the challenges where holds, by State, level and id.
+func selectChallenges(ctx context.Context, q store.Queryer, where string, args ...any) ([]Challenge, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+challengeCols+` FROM ping_challenges WHERE `+where+` ORDER BY state_code, level, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return store.Collect(rows, func(r *sql.Rows) (Challenge, error) { return scanChallenge(r) })
+}
+
+// checkChallenges reads every challenge of the campaign checkID.
+func checkChallenges(ctx context.Context, q store.Queryer, checkID string) ([]Challenge, error) {
+	return selectChallenges(ctx, q, `campaign_id = $1`, checkID)
+}
+
+// stateChallenges reads the challenges of state's POCs in the campaign
+// checkID.
+func stateChallenges(ctx context.Context, q store.Queryer, checkID, state string) ([]Challenge, error) {
+	return selectChallenges(ctx, q, `campaign_id = $1 AND state_code = $2`, checkID, state)
+}
+
+// unremindedChallenges reads the challenges of the campaign checkID that
+// are unanswered, have not bounced and have not been reminded.
+func unremindedChallenges(ctx context.Context, q store.Queryer, checkID string) ([]Challenge, error) {
+	return selectChallenges(ctx, q, `campaign_id = $1 AND acknowledged_at IS NULL AND bounced_at IS NULL AND reminded_at IS NULL`, checkID)
+}
+
+// pendingWhere is the unanswered challenges of open campaigns that the
+// account ($2) answers for.
+const pendingWhere = `acknowledged_at IS NULL AND campaign_id IN (SELECT id FROM ping_campaigns WHERE status = $1) AND ` + answeredBy
+
+// pendingChallenges reads the unanswered challenges of open campaigns
+// that account answers for.
+func pendingChallenges(ctx context.Context, q store.Queryer, account string) ([]Challenge, error) {
+	return selectChallenges(ctx, q, pendingWhere, Open, account)
+}
+
+// pendingCount counts what pendingChallenges reads. Its SQL is constant,
+// so that through db.Kept it stays prepared.
+func pendingCount(ctx context.Context, q store.Queryer, account string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM ping_challenges WHERE `+pendingWhere, Open, account).Scan(&n)
+	return n, err
+}
+
+// accountChallenge reads the challenge id if account answers for it.
+func accountChallenge(ctx context.Context, q store.Queryer, id, account string) (Challenge, error) {
+	return scanChallenge(q.QueryRowContext(ctx, `SELECT `+challengeCols+` FROM ping_challenges WHERE id = $1 AND `+answeredBy, id, account))
+}
+
+// countStateChallenges counts the challenges of state's POCs in the
+// campaign checkID: none if the State did not take part.
+func countStateChallenges(ctx context.Context, q store.Queryer, checkID, state string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM ping_challenges WHERE campaign_id = $1 AND state_code = $2`, checkID, state).Scan(&n)
+	return n, err
+}
+
+// tokenQuery reads a token's challenge and its campaign in one query.
+const tokenQuery = `SELECT ` + challengeColsH + `, ` + campaignColsC + `
+	FROM ping_challenges h JOIN ping_campaigns c ON c.id = h.campaign_id WHERE h.token_hash = $1`
+
+// tokenChallenge reads the challenge whose token hashes to hash, and its
+// campaign. Its SQL is constant, so that through db.Kept it stays
+// prepared.
+func tokenChallenge(ctx context.Context, q store.Queryer, hash string) (Challenge, Check, error) {
+	var ch challengeRow
+	var c campaignRow
+	if err := q.QueryRowContext(ctx, tokenQuery, hash).Scan(append(ch.dest(), c.dest()...)...); err != nil {
+		return Challenge{}, Check{}, err
+	}
+	chk, err := c.value()
+	return ch.value(), chk, err
+}
+
+// acknowledgeChallenge records the answer to the challenge id, given at
+// now on channel by by, and reports whether it is the first.
+func acknowledgeChallenge(ctx context.Context, tx *sql.Tx, id string, now time.Time, channel, by string) (bool, error) {
+	n, err := changed(tx.ExecContext(ctx, `UPDATE ping_challenges SET acknowledged_at = $1, channel = $2, acknowledged_by = $3 WHERE id = $4 AND acknowledged_at IS NULL`,
+		now, channel, by, id))
+	return n > 0, err
+}
+
+// markSent records that the challenge id's first mail left at now.
+func markSent(ctx context.Context, tx *sql.Tx, id string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE ping_challenges SET sent_at = COALESCE(sent_at, $1) WHERE id = $2`, now, id)
+	return err
+}
+
+// markBounced records that the challenge id's mail bounced at now for
+// reason, unless it was answered.
+func markBounced(ctx context.Context, tx *sql.Tx, id string, now time.Time, reason string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE ping_challenges SET bounced_at = $1, bounce = $2 WHERE id = $3 AND acknowledged_at IS NULL`, now, reason, id)
+	return err
+}
+
+// unreached is which unanswered challenges a follow-up list shows.
+type unreached int
+
+const (
+	unreachedBounced unreached = iota // the mail bounced
+	unreachedSilent                   // no bounce and no answer
+	unreachedEither                   // both
+	unreachedNone                     // none at all
+)
+
+// followUpQuery is a campaign's unanswered challenges to list, scoped as
+// the service decided the reader may see them, and narrowed by the
+// reader's filter.
+type followUpQuery struct {
+	check     string
+	unreached unreached
+	ownOnly   bool   // only own's challenges
+	own       string // the reader's State
+	state     string // filter: ISO alpha-2 code, or ""
+	level     string // filter, or ""
+}
+
+// levelRank orders levels as the directory presents them.
+const levelRank = `CASE h.level WHEN 'diplomatic' THEN 1 WHEN 'policy' THEN 2 ELSE 3 END`
+
+// followUpKey is a challenge's place in the follow-up order.
+type followUpKey struct {
+	stateName string
+	rank      int
+	id        string
+}
+
+// followUpRow is a challenge with its State's name, the first part of its
+// key.
+type followUpRow struct {
+	ch        Challenge
+	stateName string
+}
+
+// followUpPage reads at most limit of fq's challenges by State name,
+// level and id, after the key after when it is set.
+func followUpPage(ctx context.Context, q store.Queryer, fq followUpQuery, after *followUpKey, limit int) ([]followUpRow, error) {
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	cond := `h.campaign_id = ` + arg(fq.check) + ` AND h.acknowledged_at IS NULL`
+	switch fq.unreached {
+	case unreachedBounced:
+		cond += ` AND h.bounced_at IS NOT NULL`
+	case unreachedSilent:
+		cond += ` AND h.bounced_at IS NULL`
+	case unreachedNone:
+		cond += ` AND 1=0`
+	}
+	if fq.ownOnly {
+		cond += ` AND h.state_code = ` + arg(fq.own)
+	}
+	if fq.state != "" {
+		cond += ` AND h.state_code = ` + arg(fq.state)
+	}
+	if fq.level != "" {
+		cond += ` AND h.level = ` + arg(fq.level)
+	}
+	if after != nil {
+		cond += ` AND (st.name, ` + levelRank + `, h.id) > (` + arg(after.stateName) + `, ` + arg(after.rank) + `, ` + arg(after.id) + `)`
+	}
+	// The States' names come from the reference list the directory keeps,
+	// for the order people read; states is joined for this order only.
+	query := `SELECT ` + challengeColsH + `, st.name FROM ping_challenges h JOIN states st ON st.code = h.state_code WHERE ` + cond +
+		` ORDER BY st.name, ` + levelRank + `, h.id LIMIT ` + arg(limit)
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return store.Collect(rows, func(r *sql.Rows) (followUpRow, error) {
+		var row challengeRow
+		var name string
+		err := r.Scan(append(row.dest(), &name)...)
+		return followUpRow{row.value(), name}, err
+	})
+}
