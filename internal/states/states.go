@@ -6,7 +6,10 @@
 // a package-level variable so that no caller can change what another sees.
 package states
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // The UN regional groups, spelt as pages show them.
 const (
@@ -47,11 +50,19 @@ func All() []State {
 
 // ByCode finds a State by its alpha-2 code, in either case.
 func ByCode(alpha2 string) (State, bool) {
-	code := strings.ToUpper(alpha2)
-	for _, s := range data() {
-		if s.Alpha2 == code {
-			return s, true
-		}
-	}
-	return State{}, false
+	s, ok := index()[strings.ToUpper(alpha2)]
+	return s, ok
 }
+
+// index maps alpha-2 codes to States. Pages and reports look a name up
+// for every row and in sort comparisons, and a walk over a fresh copy of
+// the list each time was a quarter of a check report's CPU. It is built
+// once and never changed; callers get copies of its values.
+var index = sync.OnceValue(func() map[string]State {
+	d := data()
+	m := make(map[string]State, len(d))
+	for _, s := range d {
+		m[s.Alpha2] = s
+	}
+	return m
+})
