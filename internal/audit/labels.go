@@ -16,6 +16,7 @@ var labels = map[string]string{
 	"account.create":          "Account created",
 	"account.disable":         "Account disabled",
 	"account.enable":          "Account enabled",
+	"account.language":        "Language chosen",
 	"account.password":        "Password changed",
 	"account.reset":           "Account reset",
 	"account.reset_completed": "Account reset completed",

@@ -61,6 +61,9 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /checks/challenges/{id}/acknowledge", s.acknowledgeChallenge)
 	m.HandleFunc("GET /results", s.results)
 
+	// The language of the pages, from the switcher every page has.
+	m.HandleFunc("POST /language", s.setLanguage)
+
 	// The signed-in person's own account.
 	m.HandleFunc("GET /account", s.accountPage)
 	m.HandleFunc("POST /account/password", s.changePassword)

@@ -71,9 +71,6 @@ func New(a app.Services, opt Options) (*Server, error) {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	s.routes()
-	// The language switcher of the frame. (Its place is the route table
-	// in routes.go, with the others.)
-	s.mux.HandleFunc("POST /language", s.setLanguage)
 	return s, nil
 }
 
