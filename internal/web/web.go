@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/detente/detente/internal/access"
@@ -47,9 +48,13 @@ type Server struct {
 	assets *assets
 	// pages are the templates by language, then by name: each language
 	// has its own copies, whose functions write in it.
-	pages map[i18n.Language]map[string]*template.Template
-	mux   *http.ServeMux
-	cop   *http.CrossOriginProtection
+	// pages are the templates of each language, made from masters (the
+	// parsed pages, never run) when a language is first asked for.
+	pages   map[i18n.Language]map[string]*template.Template
+	pagesMu sync.RWMutex
+	masters map[string]*template.Template
+	mux     *http.ServeMux
+	cop     *http.CrossOriginProtection
 	// renders keeps the content of pages rendered from data that rarely
 	// changes; see kept.go.
 	renders *renders.Cache
@@ -177,25 +182,52 @@ func (s *Server) parseTemplates() error {
 		}
 		parsed[strings.TrimSuffix(base, ".html")] = t
 	}
+	// English is ready at start; each other language gets its copies
+	// when a page is first asked for in it: copying every page for six
+	// languages was most of the time a start took.
+	// The parsed pages stay unexecuted, as html/template copies only
+	// those.
+	s.masters = parsed
 	s.pages = map[i18n.Language]map[string]*template.Template{}
-	for _, l := range i18n.Languages() {
-		own := langFuncs(s.app.Text.Printer(l))
-		s.pages[l] = map[string]*template.Template{}
-		for name, t := range parsed {
-			c, err := t.Clone()
-			if err != nil {
-				return fmt.Errorf("%s (%s): %w", name, l, err)
-			}
-			s.pages[l][name] = c.Funcs(own)
-		}
+	if set := s.pagesIn(i18n.English); len(set) != len(parsed) {
+		return fmt.Errorf("copying the pages for English failed")
 	}
 	return nil
 }
 
 // tmpl returns the template name in the request's language.
 func (s *Server) tmpl(r *http.Request, name string) (*template.Template, bool) {
-	t, ok := s.pages[langOf(r)][name]
+	l := langOf(r)
+	s.pagesMu.RLock()
+	set, ok := s.pages[l]
+	s.pagesMu.RUnlock()
+	if !ok {
+		set = s.pagesIn(l)
+	}
+	t, ok := set[name]
 	return t, ok
+}
+
+// pagesIn makes the copies of every page for l, once.
+func (s *Server) pagesIn(l i18n.Language) map[string]*template.Template {
+	s.pagesMu.Lock()
+	defer s.pagesMu.Unlock()
+	if set, ok := s.pages[l]; ok {
+		return set
+	}
+	own := langFuncs(s.app.Text.Printer(l))
+	set := map[string]*template.Template{}
+	for name, t := range s.masters {
+		c, err := t.Clone()
+		if err != nil {
+			// Cannot happen for templates that parsed and never ran.
+			s.log.Error("copying a page for a language", "page", name, "language", l, "err", err)
+			return s.pages[i18n.English]
+		}
+		set[name] = c.Funcs(own)
+	}
+	s.pages[l] = set
+	return set
 }
 
 // ServeHTTP applies the protections every page gets, then routes.
