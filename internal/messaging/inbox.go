@@ -3,6 +3,7 @@ package messaging
 import (
 	"context"
 	"database/sql"
+	"slices"
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
@@ -23,14 +24,16 @@ func inStateInbox(m Message) bool { return Disclosure(m.TLP, ChanList) != Named 
 // sends it.
 func countInbox(ctx context.Context, tx *sql.Tx, m Message) error {
 	if inStateInbox(m) {
-		for _, st := range m.Recipients {
+		// In one order for every send, so that two sends to the same
+		// States wait for each other's counts instead of deadlocking.
+		for _, st := range sortedCopy(m.Recipients) {
 			if err := countStateInbox(ctx, tx, st); err != nil {
 				return errs.Internalf(err, "count inbox")
 			}
 		}
 		return nil
 	}
-	for _, acc := range m.Named {
+	for _, acc := range sortedCopy(m.Named) {
 		if err := countNamedInbox(ctx, tx, acc); err != nil {
 			return errs.Internalf(err, "count inbox")
 		}
@@ -118,4 +121,10 @@ func (s *Service) ReadFlags(ctx context.Context, a actor.Actor, ids []string) (m
 		read[id] = true
 	}
 	return read, nil
+}
+
+func sortedCopy(v []string) []string {
+	c := slices.Clone(v)
+	slices.Sort(c)
+	return c
 }
