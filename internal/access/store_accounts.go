@@ -32,16 +32,6 @@ func scanAccount(row interface{ Scan(...any) error }, more ...any) (Account, err
 	return a, err
 }
 
-// changed is the rows a statement changed; a driver that cannot tell
-// counts as none.
-func changed(res sql.Result, err error) (int64, error) {
-	if err != nil {
-		return 0, err
-	}
-	n, _ := res.RowsAffected()
-	return n, nil
-}
-
 func insertAccountRow(ctx context.Context, tx *sql.Tx, acc Account, hash string) error {
 	var state any
 	if acc.State != "" {

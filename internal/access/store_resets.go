@@ -41,7 +41,7 @@ func selectReset(ctx context.Context, q store.Queryer, tokenHash string) (resetL
 // useReset marks the link under tokenHash used at now if it is live, and
 // returns how many rows it changed: 1 for the one use that wins.
 func useReset(ctx context.Context, tx *sql.Tx, tokenHash string, now time.Time) (int64, error) {
-	return changed(tx.ExecContext(ctx, `UPDATE account_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $3`, now, tokenHash, now))
+	return store.Changed(tx.ExecContext(ctx, `UPDATE account_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $3`, now, tokenHash, now))
 }
 
 // purgeResets deletes the links expired at now.

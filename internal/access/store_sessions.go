@@ -51,7 +51,7 @@ func rotateSession(ctx context.Context, tx *sql.Tx, oldHash, newHash string) err
 
 // endSessions deletes every session of account id and returns how many.
 func endSessions(ctx context.Context, tx *sql.Tx, id string) (int64, error) {
-	return changed(tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, id))
+	return store.Changed(tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, id))
 }
 
 // purgeSessions deletes the sessions expired at now or unused since idleSince.

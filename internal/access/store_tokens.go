@@ -65,7 +65,7 @@ func revokeToken(ctx context.Context, tx *sql.Tx, id string, now time.Time) erro
 
 // revokeTokens ends every live token of account id at now and returns how many.
 func revokeTokens(ctx context.Context, tx *sql.Tx, id string, now time.Time) (int64, error) {
-	return changed(tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL`, now, id))
+	return store.Changed(tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL`, now, id))
 }
 
 // tokenUse is a token found by its secret, with its account.

@@ -64,7 +64,7 @@ func insertChallengeRows(ctx context.Context, tx *sql.Tx, engine store.Engine, c
 	args := make([]any, 0, len(ps)*challengeInsertCols)
 	for _, p := range ps {
 		ch := p.Challenge
-		args = append(args, ch.ID, checkID, ch.POCID, ch.State, ch.Region, ch.Level, nullString(ch.AccountID), hashToken(p.Token))
+		args = append(args, ch.ID, checkID, ch.POCID, ch.State, ch.Region, ch.Level, store.NullString(ch.AccountID), hashToken(p.Token))
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO ping_challenges (id, campaign_id, poc_id, state_code, region, level, account_id, token_hash)
 		VALUES `+store.Values(engine, len(ps), challengeInsertCols), args...)
@@ -155,7 +155,7 @@ func tokenChallenge(ctx context.Context, q store.Queryer, hash string) (Challeng
 // acknowledgeChallenge records the answer to the challenge id, given at
 // now on channel by by, and reports whether it is the first.
 func acknowledgeChallenge(ctx context.Context, tx *sql.Tx, id string, now time.Time, channel, by string) (bool, error) {
-	n, err := changed(tx.ExecContext(ctx, `UPDATE ping_challenges SET acknowledged_at = $1, channel = $2, acknowledged_by = $3 WHERE id = $4 AND acknowledged_at IS NULL`,
+	n, err := store.Changed(tx.ExecContext(ctx, `UPDATE ping_challenges SET acknowledged_at = $1, channel = $2, acknowledged_by = $3 WHERE id = $4 AND acknowledged_at IS NULL`,
 		now, channel, by, id))
 	return n > 0, err
 }

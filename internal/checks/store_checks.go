@@ -63,7 +63,7 @@ func insertCheck(ctx context.Context, tx *sql.Tx, c Check) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ping_campaigns (id, name, scope_kind, scope, levels, status, opens_at, closes_at, reminder_after_hours,
 		repeat_months, published, previous_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		c.ID, c.Name, c.ScopeKind, string(scope), string(lv), c.Status, c.OpensAt, c.ClosesAt, c.ReminderAfter, c.RepeatMonths, c.Published,
-		nullString(c.PreviousID), c.CreatedBy, c.CreatedAt)
+		store.NullString(c.PreviousID), c.CreatedBy, c.CreatedAt)
 	return err
 }
 

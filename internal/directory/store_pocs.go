@@ -207,16 +207,16 @@ func activePOCs(ctx context.Context, q store.Queryer, state string) ([]POC, erro
 func insertPOC(ctx context.Context, tx *sql.Tx, p POC) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO pocs (`+pocCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 		p.ID, p.State, p.Version, string(p.Level), p.FunctionTitle, p.Organisation, p.PersonName, jsonList(p.Emails), jsonList(p.Phones), jsonList(p.Languages),
-		p.TimeZone, p.Availability, p.Hours, p.PGPKey, p.PGPFingerprint, nullTime(p.PGPExpires), p.Status, p.ConfirmedAt, p.CreatedAt, p.UpdatedAt, nullString(p.AccountID))
+		p.TimeZone, p.Availability, p.Hours, p.PGPKey, p.PGPFingerprint, store.NullTime(p.PGPExpires), p.Status, p.ConfirmedAt, p.CreatedAt, p.UpdatedAt, store.NullString(p.AccountID))
 	return err
 }
 
 // updatePOC writes p over version p.Version-1 and returns how many rows
 // changed: none when another change came first.
 func updatePOC(ctx context.Context, tx *sql.Tx, p POC) (int64, error) {
-	return changed(tx.ExecContext(ctx, `UPDATE pocs SET version = $1, level = $2, function_title = $3, organisation = $4, person_name = $5, emails = $6,
+	return store.Changed(tx.ExecContext(ctx, `UPDATE pocs SET version = $1, level = $2, function_title = $3, organisation = $4, person_name = $5, emails = $6,
 		phones = $7, languages = $8, time_zone = $9, availability = $10, hours = $11, pgp_key = $12, pgp_fingerprint = $13, pgp_expires_at = $14,
 		status = $15, confirmed_at = $16, updated_at = $17, account_id = $18 WHERE id = $19 AND version = $20`,
 		p.Version, string(p.Level), p.FunctionTitle, p.Organisation, p.PersonName, jsonList(p.Emails), jsonList(p.Phones), jsonList(p.Languages),
-		p.TimeZone, p.Availability, p.Hours, p.PGPKey, p.PGPFingerprint, nullTime(p.PGPExpires), p.Status, p.ConfirmedAt, p.UpdatedAt, nullString(p.AccountID), p.ID, p.Version-1))
+		p.TimeZone, p.Availability, p.Hours, p.PGPKey, p.PGPFingerprint, store.NullTime(p.PGPExpires), p.Status, p.ConfirmedAt, p.UpdatedAt, store.NullString(p.AccountID), p.ID, p.Version-1))
 }

@@ -31,7 +31,7 @@ func scanState(row interface{ Scan(...any) error }) (State, error) {
 // differs, and returns how many rows changed: none for a State missing or
 // already up to date.
 func updateStateRef(ctx context.Context, tx *sql.Tx, st states.State) (int64, error) {
-	return changed(tx.ExecContext(ctx, `UPDATE states SET alpha3 = $1, numeric = $2, name = $3, region = $4, membership = $5
+	return store.Changed(tx.ExecContext(ctx, `UPDATE states SET alpha3 = $1, numeric = $2, name = $3, region = $4, membership = $5
 		WHERE code = $6 AND (alpha3 <> $1 OR numeric <> $2 OR name <> $3 OR region <> $4 OR membership <> $5)`,
 		st.Alpha3, st.Numeric, st.Name, st.Region, st.Membership, st.Alpha2))
 }
@@ -75,7 +75,7 @@ func participatingSince(ctx context.Context, q store.Queryer, code string) (*tim
 // setParticipation records since as the date the State with code joined,
 // or that it left with a nil since.
 func setParticipation(ctx context.Context, tx *sql.Tx, code string, since *time.Time, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE states SET participating_since = $1, updated_at = $2 WHERE code = $3`, nullTime(since), now, code)
+	_, err := tx.ExecContext(ctx, `UPDATE states SET participating_since = $1, updated_at = $2 WHERE code = $3`, store.NullTime(since), now, code)
 	return err
 }
 

@@ -64,28 +64,18 @@ func lease(ctx context.Context, q store.Queryer, engine store.Engine, token, ins
 // returns how many rows it changed, 0 when the lease had passed on.
 
 func markDone(ctx context.Context, q store.Queryer, id, token string, now time.Time) (int64, error) {
-	return changed(q.ExecContext(ctx, `UPDATE jobs SET done_at = $1, lease_token = NULL, leased_until = NULL, last_error = ''
+	return store.Changed(q.ExecContext(ctx, `UPDATE jobs SET done_at = $1, lease_token = NULL, leased_until = NULL, last_error = ''
 			WHERE id = $2 AND lease_token = $3`, now, id, token))
 }
 
 func markFailed(ctx context.Context, q store.Queryer, id, token string, now time.Time, lastError string) (int64, error) {
-	return changed(q.ExecContext(ctx, `UPDATE jobs SET failed_at = $1, lease_token = NULL, leased_until = NULL, last_error = $2
+	return store.Changed(q.ExecContext(ctx, `UPDATE jobs SET failed_at = $1, lease_token = NULL, leased_until = NULL, last_error = $2
 			WHERE id = $3 AND lease_token = $4`, now, lastError, id, token))
 }
 
 func markRetry(ctx context.Context, q store.Queryer, id, token string, next time.Time, lastError string) (int64, error) {
-	return changed(q.ExecContext(ctx, `UPDATE jobs SET run_at = $1, lease_token = NULL, leased_until = NULL, last_error = $2
+	return store.Changed(q.ExecContext(ctx, `UPDATE jobs SET run_at = $1, lease_token = NULL, leased_until = NULL, last_error = $2
 			WHERE id = $3 AND lease_token = $4`, next, lastError, id, token))
-}
-
-// changed is the rows a statement changed; a driver that cannot tell
-// counts as none.
-func changed(res sql.Result, err error) (int64, error) {
-	if err != nil {
-		return 0, err
-	}
-	n, _ := res.RowsAffected()
-	return n, nil
 }
 
 func countJobs(ctx context.Context, q store.Queryer, now time.Time) (Stats, error) {
@@ -116,7 +106,7 @@ func failedJobs(ctx context.Context, q store.Queryer, limit int) ([]Failure, err
 // requeueFailed makes failed job id due at now with fresh attempts, and
 // returns how many rows it changed: 0 when no such job has failed.
 func requeueFailed(ctx context.Context, tx *sql.Tx, id string, now time.Time) (int64, error) {
-	return changed(tx.ExecContext(ctx, `UPDATE jobs SET failed_at = NULL, attempts = 0, run_at = $1, lease_token = NULL, leased_until = NULL
+	return store.Changed(tx.ExecContext(ctx, `UPDATE jobs SET failed_at = NULL, attempts = 0, run_at = $1, lease_token = NULL, leased_until = NULL
 		WHERE id = $2 AND failed_at IS NOT NULL`, now, id))
 }
 

@@ -106,32 +106,6 @@ func placeholders(from int, vs []string) (string, []any) {
 	return "(" + strings.Join(marks, ", ") + ")", args
 }
 
-// changed is the rows a statement changed; a driver that cannot tell
-// counts as none.
-func changed(res sql.Result, err error) (int64, error) {
-	if err != nil {
-		return 0, err
-	}
-	n, _ := res.RowsAffected()
-	return n, nil
-}
-
-// nullString keeps an empty v as NULL.
-func nullString(v string) any {
-	if v == "" {
-		return nil
-	}
-	return v
-}
-
-// nullTime keeps a nil t as NULL.
-func nullTime(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return *t
-}
-
 // timeOrNil is a nullable column read back: nil for NULL.
 func timeOrNil(t sql.NullTime) *time.Time {
 	if !t.Valid {

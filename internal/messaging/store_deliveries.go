@@ -34,7 +34,7 @@ func scanDelivery(r *sql.Rows) (Delivery, error) {
 // insertDelivery writes d, queued with its deadlines.
 func insertDelivery(ctx context.Context, tx *sql.Tx, d Delivery) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (id, message_id, state_code, status, queued_at, ack_due_at, response_due_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, d.ID, d.MessageID, d.State, string(d.Status), d.QueuedAt, nullTime(d.AckDueAt), nullTime(d.ResponseDueAt))
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, d.ID, d.MessageID, d.State, string(d.Status), d.QueuedAt, store.NullTime(d.AckDueAt), store.NullTime(d.ResponseDueAt))
 	return err
 }
 
@@ -85,14 +85,14 @@ func markDelivered(ctx context.Context, q store.Queryer, messageID, state string
 // acknowledgeDelivery records that state, through by, acknowledged
 // messageID, unless it already did or went further.
 func acknowledgeDelivery(ctx context.Context, tx *sql.Tx, messageID, state, by string, now time.Time) (int64, error) {
-	return changed(tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, acknowledged_at = $2, acknowledged_by = $3
+	return store.Changed(tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, acknowledged_at = $2, acknowledged_by = $3
 		WHERE message_id = $4 AND state_code = $5 AND status IN ('queued', 'delivered', 'expired')`, string(Acknowledged), now, by, messageID, state))
 }
 
 // respondDelivery records that state answered messageID, which
 // acknowledges it too; a closed delivery stays closed.
 func respondDelivery(ctx context.Context, tx *sql.Tx, messageID, state string, now time.Time) (int64, error) {
-	return changed(tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, responded_at = $2, acknowledged_at = COALESCE(acknowledged_at, $2)
+	return store.Changed(tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, responded_at = $2, acknowledged_at = COALESCE(acknowledged_at, $2)
 		WHERE message_id = $3 AND state_code = $4 AND status IN ('queued', 'delivered', 'acknowledged', 'expired')`, string(Responded), now, messageID, state))
 }
 
@@ -105,13 +105,13 @@ func closeDeliveries(ctx context.Context, tx *sql.Tx, messageID string, now time
 // escalateDelivery marks the unacknowledged delivery of messageID to state
 // escalated, unless it already is.
 func escalateDelivery(ctx context.Context, tx *sql.Tx, messageID, state string, now time.Time) (int64, error) {
-	return changed(tx.ExecContext(ctx, `UPDATE deliveries SET escalated_at = $1 WHERE message_id = $2 AND state_code = $3
+	return store.Changed(tx.ExecContext(ctx, `UPDATE deliveries SET escalated_at = $1 WHERE message_id = $2 AND state_code = $3
 		AND status IN ('queued', 'delivered') AND escalated_at IS NULL`, now, messageID, state))
 }
 
 // expireDelivery marks the delivery of messageID to state expired, unless
 // it was answered or closed.
 func expireDelivery(ctx context.Context, tx *sql.Tx, messageID, state string, now time.Time) (int64, error) {
-	return changed(tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, expired_at = $2 WHERE message_id = $3 AND state_code = $4
+	return store.Changed(tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, expired_at = $2 WHERE message_id = $3 AND state_code = $4
 		AND status IN ('queued', 'delivered', 'acknowledged') AND responded_at IS NULL`, string(Expired), now, messageID, state))
 }

@@ -45,7 +45,7 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m Message) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO messages (id, thread_id, parent_id, type, template_version, sender_state, sender_account_id, sender_label,
 		urgency, tlp, pap, level, subject, body, fields, provisions, requested_action, ack_requested, exercise, created_at, search_text)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
-		m.ID, m.ThreadID, nullString(m.ParentID), string(m.Type), m.TemplateVersion, m.SenderState, m.SenderAccountID, m.SenderLabel,
+		m.ID, m.ThreadID, store.NullString(m.ParentID), string(m.Type), m.TemplateVersion, m.SenderState, m.SenderAccountID, m.SenderLabel,
 		string(m.Urgency), string(m.TLP), m.PAP, string(m.Level), m.Subject, m.Body, string(fields), string(provs), m.RequestedAction, m.AckRequested, m.Exercise, m.CreatedAt,
 		searchText(m))
 	return err

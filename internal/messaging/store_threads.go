@@ -28,7 +28,7 @@ func touchThread(ctx context.Context, tx *sql.Tx, id string, at time.Time) error
 // insertEvent adds e to the timeline of thread under id.
 func insertEvent(ctx context.Context, tx *sql.Tx, id, thread string, e Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO thread_events (id, thread_id, message_id, state_code, kind, actor_label, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		id, thread, nullString(e.MessageID), e.State, e.Kind, e.Actor, e.Detail, e.At)
+		id, thread, store.NullString(e.MessageID), e.State, e.Kind, e.Actor, e.Detail, e.At)
 	return err
 }
 

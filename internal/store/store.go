@@ -16,8 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -246,4 +246,30 @@ func Values(engine Engine, rows, cols int) string {
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+// Changed is the rows a statement changed; a driver that cannot tell
+// counts as none.
+func Changed(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// NullString stores an empty v as NULL.
+func NullString(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+// NullTime stores a nil t as NULL.
+func NullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
 }
