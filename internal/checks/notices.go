@@ -69,13 +69,9 @@ func (s *Service) publishClosed(ctx context.Context, tx *sql.Tx, c Check, at tim
 	if s.hooks == nil {
 		return nil
 	}
-	all, err := checkChallenges(ctx, tx, c.ID)
+	r, err := s.report(ctx, tx, c, "", false)
 	if err != nil {
-		return errs.Internalf(err, "list challenges")
+		return err
 	}
-	states := map[string]bool{}
-	for _, ch := range all {
-		states[ch.State] = true
-	}
-	return s.publish(ctx, tx, Notice{Kind: NoticeClosed, Check: c, At: at, States: len(states), Overall: report(c, all).Overall})
+	return s.publish(ctx, tx, Notice{Kind: NoticeClosed, Check: c, At: at, States: len(r.ByState), Overall: r.Overall})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/states"
+	"github.com/detente/detente/internal/store"
 )
 
 // Tally counts one group's answers.
@@ -20,14 +21,14 @@ type Tally struct {
 	Rate         float64 // acknowledged / total, 0..1
 }
 
-func (t *Tally) add(c Challenge) {
-	t.Total++
-	if c.AcknowledgedAt != nil {
-		t.Acknowledged++
-	} else if c.BouncedAt != nil {
-		t.Bounced++
+// merge adds another group's counts to t.
+func (t *Tally) merge(o Tally) {
+	t.Total += o.Total
+	t.Acknowledged += o.Acknowledged
+	t.Bounced += o.Bounced
+	if t.Total > 0 {
+		t.Rate = float64(t.Acknowledged) / float64(t.Total)
 	}
-	t.Rate = float64(t.Acknowledged) / float64(t.Total)
 }
 
 // Report is a campaign's results over every State in it: the secretariat's
@@ -82,11 +83,10 @@ func (s *Service) Results(ctx context.Context, a actor.Actor, id string) (Report
 	if !a.IsSecretariat() {
 		return Report{}, errs.E(errs.Forbidden, "only the secretariat sees every State's results")
 	}
-	all, err := checkChallenges(ctx, s.db.R, id)
+	r, err := s.report(ctx, s.db.R, c, "", true)
 	if err != nil {
-		return Report{}, errs.Internalf(err, "list challenges")
+		return Report{}, err
 	}
-	r := report(c, all)
 	r.Scope = "all"
 	return r, nil
 }
@@ -121,11 +121,10 @@ func (s *Service) View(ctx context.Context, a actor.Actor, id string) (View, err
 
 // stateReport is a's State's own figures for c, which a may see.
 func (s *Service) stateReport(ctx context.Context, a actor.Actor, c Check) (StateReport, error) {
-	chs, err := stateChallenges(ctx, s.db.R, c.ID, a.State)
+	r, err := s.report(ctx, s.db.R, c, a.State, true)
 	if err != nil {
-		return StateReport{}, errs.Internalf(err, "list challenges")
+		return StateReport{}, err
 	}
-	r := report(c, chs)
 	own := StateReport{Check: c, State: a.State, Own: r.Overall, Median: r.Median, P90: r.P90, ByLevel: r.ByLevel, Unreachable: r.Unreachable}
 	own.Own.Key = a.State
 	if c.Published {
@@ -181,11 +180,10 @@ func (s *Service) PublicResults(ctx context.Context, id string) (Report, error) 
 	if !c.Published {
 		return Report{}, errs.E(errs.NotFound, "no such published campaign")
 	}
-	all, err := checkChallenges(ctx, s.db.R, id)
+	r, err := s.report(ctx, s.db.R, c, "", false)
 	if err != nil {
-		return Report{}, errs.Internalf(err, "list challenges")
+		return Report{}, err
 	}
-	r := report(c, all)
 	r.ByState, r.Unreachable, r.Scope = nil, nil, "public"
 	return r, nil
 }
@@ -210,16 +208,38 @@ func StateName(code string) string {
 // levelOrder sorts levels as the directory presents them.
 var levelOrder = map[string]int{"diplomatic": 1, "policy": 2, "technical": 3}
 
-func report(c Check, chs []Challenge) Report {
-	r := Report{Check: c, Overall: Tally{Key: "all"}}
-	by := func(key func(Challenge) string, less func(a, b string) bool) []Tally {
+// report gathers c's results (of state, when given) from counts made in
+// SQL, the answer times and, with unreachable, the challenges still
+// unanswered: its cost follows the groups and the answers, and never
+// loads every challenge.
+func (s *Service) report(ctx context.Context, q store.Queryer, c Check, state string, unreachable bool) (Report, error) {
+	rows, err := challengeTallies(ctx, q, c.ID, state)
+	if err != nil {
+		return Report{}, errs.Internalf(err, "count answers")
+	}
+	times, err := answerTimes(ctx, q, c.ID, state)
+	if err != nil {
+		return Report{}, errs.Internalf(err, "read answer times")
+	}
+	var unanswered []Challenge
+	if unreachable {
+		if unanswered, err = unansweredChallenges(ctx, q, c.ID, state, c.Status == Closed); err != nil {
+			return Report{}, errs.Internalf(err, "list unanswered")
+		}
+	}
+	return report(c, rows, times, unanswered), nil
+}
+
+func report(c Check, rows []tallyRow, answered []time.Time, unreachable []Challenge) Report {
+	r := Report{Check: c, Overall: Tally{Key: "all"}, Unreachable: unreachable}
+	by := func(key func(tallyRow) string, less func(a, b string) bool) []Tally {
 		m := map[string]*Tally{}
-		for _, ch := range chs {
-			k := key(ch)
+		for _, row := range rows {
+			k := key(row)
 			if m[k] == nil {
 				m[k] = &Tally{Key: k}
 			}
-			m[k].add(ch)
+			m[k].merge(row.t)
 		}
 		out := make([]Tally, 0, len(m))
 		for _, t := range m {
@@ -229,26 +249,21 @@ func report(c Check, chs []Challenge) Report {
 		sort.Slice(out, func(i, j int) bool { return less(out[i].Key, out[j].Key) })
 		return out
 	}
-	var times []time.Duration
+	for _, row := range rows {
+		r.Overall.merge(row.t)
+	}
 	opened := c.OpensAt
 	if c.OpenedAt != nil {
 		opened = *c.OpenedAt
 	}
-	for _, ch := range chs {
-		r.Overall.add(ch)
-		if ch.AcknowledgedAt != nil {
-			times = append(times, ch.AcknowledgedAt.Sub(opened))
-		} else if ch.BouncedAt != nil || c.Status == Closed {
-			r.Unreachable = append(r.Unreachable, ch)
-		}
+	times := make([]time.Duration, len(answered))
+	for i, t := range answered {
+		times[i] = t.Sub(opened)
 	}
 	sortFollowUp(r.Unreachable)
-	if r.Overall.Total == 0 {
-		r.Overall.Rate = 0
-	}
-	r.ByLevel = by(func(ch Challenge) string { return ch.Level }, lessLevel)
-	r.ByRegion = by(func(ch Challenge) string { return ch.Region }, func(a, b string) bool { return a < b })
-	r.ByState = by(func(ch Challenge) string { return ch.State }, lessState)
+	r.ByLevel = by(func(t tallyRow) string { return t.level }, lessLevel)
+	r.ByRegion = by(func(t tallyRow) string { return t.region }, func(a, b string) bool { return a < b })
+	r.ByState = by(func(t tallyRow) string { return t.state }, lessState)
 	r.Median, r.P90 = percentile(times, 0.5), percentile(times, 0.9)
 	return r
 }

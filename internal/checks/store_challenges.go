@@ -87,17 +87,6 @@ func selectChallenges(ctx context.Context, q store.Queryer, where string, args .
 	return store.Collect(rows, func(r *sql.Rows) (Challenge, error) { return scanChallenge(r) })
 }
 
-// checkChallenges reads every challenge of the campaign checkID.
-func checkChallenges(ctx context.Context, q store.Queryer, checkID string) ([]Challenge, error) {
-	return selectChallenges(ctx, q, `campaign_id = $1`, checkID)
-}
-
-// stateChallenges reads the challenges of state's POCs in the campaign
-// checkID.
-func stateChallenges(ctx context.Context, q store.Queryer, checkID, state string) ([]Challenge, error) {
-	return selectChallenges(ctx, q, `campaign_id = $1 AND state_code = $2`, checkID, state)
-}
-
 // unremindedChallenges reads the challenges of the campaign checkID that
 // are unanswered, have not bounced and have not been reminded.
 func unremindedChallenges(ctx context.Context, q store.Queryer, checkID string) ([]Challenge, error) {
