@@ -283,7 +283,14 @@ func (s *Service) AcknowledgeAsAccount(ctx context.Context, a actor.Actor, chall
 	if _, err := uuidParse(challengeID); err != nil {
 		return errs.E(errs.NotFound, "no such check")
 	}
-	ch, err := accountChallenge(ctx, s.db.R, challengeID, a.AccountID)
+	pocs, err := s.pocs.LinkedPOCs(ctx, a.AccountID)
+	if err != nil {
+		return err
+	}
+	if len(pocs) == 0 {
+		return errs.E(errs.NotFound, "no such check")
+	}
+	ch, err := pocChallenge(ctx, s.db.R, challengeID, pocs)
 	if store.NoRows(err) {
 		return errs.E(errs.NotFound, "no such check")
 	}
@@ -336,7 +343,11 @@ func (s *Service) Pending(ctx context.Context, a actor.Actor) ([]Confirmation, e
 	if err := a.RequireSignedIn(); err != nil {
 		return nil, err
 	}
-	chs, err := pendingChallenges(ctx, s.db.R, a.AccountID)
+	pocs, err := s.pocs.LinkedPOCs(ctx, a.AccountID)
+	if err != nil || len(pocs) == 0 {
+		return nil, err
+	}
+	chs, err := pendingChallenges(ctx, s.db.R, pocs)
 	if err != nil {
 		return nil, errs.Internalf(err, "list challenges")
 	}
@@ -361,7 +372,11 @@ func (s *Service) PendingCount(ctx context.Context, a actor.Actor) (int, error) 
 	if !a.Authenticated() || a.AccountID == "" {
 		return 0, nil
 	}
-	n, err := pendingCount(ctx, s.db.Kept(), a.AccountID)
+	pocs, err := s.pocs.LinkedPOCs(ctx, a.AccountID)
+	if err != nil || len(pocs) == 0 {
+		return 0, err
+	}
+	n, err := pendingCount(ctx, s.db.Kept(), pocs)
 	if err != nil {
 		return 0, errs.Internalf(err, "count pending checks")
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/detente/detente/internal/store"
@@ -50,11 +52,6 @@ func scanChallenge(row interface{ Scan(...any) error }) (Challenge, error) {
 	return r.value(), err
 }
 
-// answeredBy ($2) limits challenges to those of POCs whose entry links the
-// account now: who answers is read from the directory when asked, so a
-// link made or changed after the check opened counts.
-const answeredBy = `poc_id IN (SELECT id FROM pocs WHERE account_id = $2)`
-
 const challengeInsertCols = 8
 
 // insertChallengeRows writes the challenges of ps, of the campaign
@@ -93,27 +90,46 @@ func unremindedChallenges(ctx context.Context, q store.Queryer, checkID string) 
 	return selectChallenges(ctx, q, `campaign_id = $1 AND acknowledged_at IS NULL AND bounced_at IS NULL AND reminded_at IS NULL`, checkID)
 }
 
-// pendingWhere is the unanswered challenges of open campaigns that the
-// account ($2) answers for.
-const pendingWhere = `acknowledged_at IS NULL AND campaign_id IN (SELECT id FROM ping_campaigns WHERE status = $1) AND ` + answeredBy
-
-// pendingChallenges reads the unanswered challenges of open campaigns
-// that account answers for.
-func pendingChallenges(ctx context.Context, q store.Queryer, account string) ([]Challenge, error) {
-	return selectChallenges(ctx, q, pendingWhere, Open, account)
+// pendingWhere is the unanswered challenges of open campaigns ($1) of
+// the POCs whose ids follow from $2 on (the directory says which an
+// account answers for).
+func pendingWhere(pocs []string) (string, []any) {
+	in, args := pocList(pocs, 2)
+	return `acknowledged_at IS NULL AND campaign_id IN (SELECT id FROM ping_campaigns WHERE status = $1) AND poc_id IN ` + in, append([]any{Open}, args...)
 }
 
-// pendingCount counts what pendingChallenges reads. Its SQL is constant,
-// so that through db.Kept it stays prepared.
-func pendingCount(ctx context.Context, q store.Queryer, account string) (int, error) {
+// pocList is "($n, $n+1, …)" for ids and its arguments.
+func pocList(ids []string, n int) (string, []any) {
+	marks := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		marks[i] = "$" + strconv.Itoa(n+i)
+		args[i] = id
+	}
+	return "(" + strings.Join(marks, ", ") + ")", args
+}
+
+// pendingChallenges reads the unanswered challenges of open campaigns of
+// the POCs pocs (at least one).
+func pendingChallenges(ctx context.Context, q store.Queryer, pocs []string) ([]Challenge, error) {
+	where, args := pendingWhere(pocs)
+	return selectChallenges(ctx, q, where, args...)
+}
+
+// pendingCount counts what pendingChallenges reads. Its SQL depends only
+// on how many POCs there are, so through db.Kept it stays prepared.
+func pendingCount(ctx context.Context, q store.Queryer, pocs []string) (int, error) {
+	where, args := pendingWhere(pocs)
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM ping_challenges WHERE `+pendingWhere, Open, account).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM ping_challenges WHERE `+where, args...).Scan(&n)
 	return n, err
 }
 
-// accountChallenge reads the challenge id if account answers for it.
-func accountChallenge(ctx context.Context, q store.Queryer, id, account string) (Challenge, error) {
-	return scanChallenge(q.QueryRowContext(ctx, `SELECT `+challengeCols+` FROM ping_challenges WHERE id = $1 AND `+answeredBy, id, account))
+// pocChallenge reads the challenge id if it is of one of the POCs pocs
+// (at least one).
+func pocChallenge(ctx context.Context, q store.Queryer, id string, pocs []string) (Challenge, error) {
+	in, args := pocList(pocs, 2)
+	return scanChallenge(q.QueryRowContext(ctx, `SELECT `+challengeCols+` FROM ping_challenges WHERE id = $1 AND poc_id IN `+in, append([]any{id}, args...)...))
 }
 
 // countStateChallenges counts the challenges of state's POCs in the

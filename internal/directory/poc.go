@@ -553,6 +553,17 @@ func (y *System) ParticipatingSince(ctx context.Context, q store.Queryer, code s
 	return since, nil
 }
 
+// LinkedPOCs lists the entries whose link names account: the POCs that
+// person answers for, read when asked, so a link made after a check
+// opened counts.
+func (y *System) LinkedPOCs(ctx context.Context, account string) ([]string, error) {
+	ids, err := linkedPOCs(ctx, y.s.db.Kept(), account)
+	if err != nil {
+		return nil, errs.Internalf(err, "list linked pocs")
+	}
+	return ids, nil
+}
+
 // ActivePOCs lists a State's active entries, for notifying them and for
 // opening communication checks.
 func (y *System) ActivePOCs(ctx context.Context, state string) ([]POC, error) {

@@ -195,6 +195,18 @@ func selectPOC(ctx context.Context, q store.Queryer, id string) (POC, error) {
 	return scanPOC(q.QueryRowContext(ctx, `SELECT `+pocCols+` FROM pocs WHERE id = $1`, id))
 }
 
+// linkedPOCs reads the ids of the entries that link account.
+func linkedPOCs(ctx context.Context, q store.Queryer, account string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM pocs WHERE account_id = $1 ORDER BY id`, account)
+	if err != nil {
+		return nil, err
+	}
+	return store.Collect(rows, func(r *sql.Rows) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	})
+}
+
 // activePOCs reads a State's active entries by level and function.
 func activePOCs(ctx context.Context, q store.Queryer, state string) ([]POC, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+pocCols+` FROM pocs WHERE state_code = $1 AND status = $2 ORDER BY level, function_title`, state, Active)
