@@ -49,17 +49,8 @@ type stateGroup struct {
 
 func (s *Server) directoryList(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
-	if err := a.RequireSignedIn(); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	view, err := s.app.Directory.View(r.Context(), a)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	key := keptKey("directory", view, r)
-	if s.serveKept(w, r, "directory", "directory", key) {
+	key, done := s.keptDirectoryPage(w, r, a, "directory")
+	if done {
 		return
 	}
 	f := directoryFilter(r)
@@ -96,6 +87,24 @@ func (s *Server) directoryList(w http.ResponseWriter, r *http.Request) {
 	s.renderKept(w, r, "directory", key, pg)
 }
 
+// keptDirectoryPage answers a signed-in request for the directory page
+// name from what was kept for the same view of the directory; otherwise
+// it returns the key to keep the page under. done says the request has
+// its answer (the page, or an error).
+func (s *Server) keptDirectoryPage(w http.ResponseWriter, r *http.Request, a actor.Actor, name string) (key string, done bool) {
+	if err := a.RequireSignedIn(); err != nil {
+		s.renderError(w, r, err)
+		return "", true
+	}
+	view, err := s.app.Directory.View(r.Context(), a)
+	if err != nil {
+		s.renderError(w, r, err)
+		return "", true
+	}
+	key = keptKey(name, view, r)
+	return key, s.serveKept(w, r, name, "directory", key)
+}
+
 type statePageData struct {
 	State     directory.State
 	POCs      []directory.POC
@@ -105,17 +114,8 @@ type statePageData struct {
 func (s *Server) statePage(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
 	code := strings.ToUpper(r.PathValue("code"))
-	if err := a.RequireSignedIn(); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	view, err := s.app.Directory.View(r.Context(), a)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	key := keptKey("state", view, r)
-	if s.serveKept(w, r, "state", "directory", key) {
+	key, done := s.keptDirectoryPage(w, r, a, "state")
+	if done {
 		return
 	}
 	st, err := s.app.Directory.State(r.Context(), a, code)
