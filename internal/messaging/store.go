@@ -53,6 +53,9 @@ func (s *Service) messagePage(ctx context.Context, a actor.Actor, f ListFilter, 
 		cond += ` AND (` + at + ` < ` + t + ` OR (` + at + ` = ` + t + ` AND ` + id + ` < ` + arg(after.id) + `))`
 	}
 	q := `SELECT ` + messageCols + ` FROM ` + from + ` WHERE ` + cond + ` ORDER BY ` + at + ` DESC, ` + id + ` DESC LIMIT ` + arg(limit)
+	if f.Query != "" {
+		args = s.db.PlanPerRun(args)
+	}
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, errs.Internalf(err, "list messages")
