@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,9 +88,24 @@ func (g *gpgHome) genKey(uid, algo, usage, expire, subAlgo string, extra ...stri
 	g.run(nil, append(extra, "--quick-gen-key", uid, algo, usage, expire)...)
 	fpr := g.fingerprint(uid)
 	if subAlgo != "" {
-		g.run(nil, append(extra, "--quick-add-key", fpr, subAlgo, "encr", expire)...)
+		g.run(nil, append(minuteLater(extra), "--quick-add-key", fpr, subAlgo, "encr", expire)...)
 	}
 	return fpr
+}
+
+// minuteLater moves a --faked-system-time in args a minute on. A faked
+// clock starts again at the time given each run, and a primary key made
+// on a busy machine can be a second old by then: gpg refuses to add a
+// subkey dated before it.
+func minuteLater(args []string) []string {
+	const flag = "--faked-system-time="
+	out := slices.Clone(args)
+	for i, a := range out {
+		if t, err := time.Parse("20060102T150405", strings.TrimPrefix(a, flag)); strings.HasPrefix(a, flag) && err == nil {
+			out[i] = flag + t.Add(time.Minute).Format("20060102T150405")
+		}
+	}
+	return out
 }
 
 // colons returns gpg's machine-readable listing of the key.
