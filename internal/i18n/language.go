@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 )
@@ -128,8 +129,11 @@ const (
 // else the best match in Accept-Language, else English. Anything
 // unreadable is skipped, never an error.
 func Negotiate(accountPref, cookie, acceptLanguage string) Language {
-	m := language.NewMatcher(matcherTags())
+	m := sixMatcher()
 	for _, pref := range []string{accountPref, cookie} {
+		if l, ok := ParseLanguage(pref); ok { // what the switcher stores: no matching needed
+			return l
+		}
 		if l, ok := matchOne(m, pref); ok {
 			return l
 		}
@@ -150,7 +154,7 @@ func Negotiate(accountPref, cookie, acceptLanguage string) Language {
 // else English: the language of a mail to a point of contact who listed
 // "de, fr" is French.
 func FirstOf(tags ...string) Language {
-	m := language.NewMatcher(matcherTags())
+	m := sixMatcher()
 	for i, t := range tags {
 		if i == maxLanguages {
 			break
@@ -161,6 +165,11 @@ func FirstOf(tags ...string) Language {
 	}
 	return English
 }
+
+// sixMatcher matches against the six languages. Building one costs more
+// than the rest of a request's negotiation, and a Matcher is only read
+// once built, so one is shared.
+var sixMatcher = sync.OnceValue(func() language.Matcher { return language.NewMatcher(matcherTags()) })
 
 // matcherTags are the six tags in Languages() order, so a match's index
 // names the Language.
