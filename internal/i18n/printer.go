@@ -344,6 +344,10 @@ func Isolate(s string) string {
 	return fsi + s + pdi
 }
 
+// Arg is s as it appears when it fills a placeholder of p's messages:
+// isolated when its direction goes against the sentence's (see isolate).
+func (p *Printer) Arg(s string) string { return p.isolate(s) }
+
 // isolate isolates s when it holds characters that go against the
 // printer's direction: letters or digits of left-to-right text in Arabic,
 // right-to-left letters in the others. Text that cannot disturb the

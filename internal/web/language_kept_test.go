@@ -23,7 +23,7 @@ func TestKeptPagesKeepTheirLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &Server{app: app.Services{Text: cat}, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		renders: renders.New(1 << 20), badges: newBadges(), pages: map[i18n.Language]map[string]*template.Template{}}
+		renders: renders.New(1 << 20), badges: newBadges(), frames: newFrames(), pages: map[i18n.Language]map[string]*template.Template{}}
 	const src = `{{define "layout.html"}}<html lang="{{.Lang.HTMLLang}}">{{if .Body}}{{.Body}}{{else}}{{template "content" .}}{{end}}</html>{{end}}` +
 		`{{define "content"}}<p>{{t "Next page"}}</p>{{end}}`
 	parsed := template.Must(template.New("kept").Funcs(langFuncs(cat.Printer(i18n.English))).Parse(src))

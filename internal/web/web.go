@@ -46,8 +46,6 @@ type Server struct {
 	log    *slog.Logger
 	opt    Options
 	assets *assets
-	// pages are the templates by language, then by name: each language
-	// has its own copies, whose functions write in it.
 	// pages are the templates of each language, made from masters (the
 	// parsed pages, never run) when a language is first asked for.
 	pages   map[i18n.Language]map[string]*template.Template
@@ -59,6 +57,7 @@ type Server struct {
 	// changes; see kept.go.
 	renders *renders.Cache
 	badges  *badges
+	frames  *frames // the layout, kept rendered per shape; see frame.go
 }
 
 // New builds the web interface over a.
@@ -67,7 +66,7 @@ func New(a app.Services, opt Options) (*Server, error) {
 		return nil, fmt.Errorf("web: no message catalogue")
 	}
 	s := &Server{app: a, log: a.Log, opt: opt, mux: http.NewServeMux(), cop: http.NewCrossOriginProtection(),
-		renders: renders.New(int(a.Config.RenderCacheBytes)), badges: newBadges()}
+		renders: renders.New(int(a.Config.RenderCacheBytes)), badges: newBadges(), frames: newFrames()}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, fmt.Errorf("assets: %w", err)
@@ -530,11 +529,22 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	p.Flash = flashText(pr, p.Flash)
 	p.Message = pr.Known(p.Message)
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
-		s.log.Error("render", "template", name, "err", err)
+	if p.Body == "" {
+		if err := t.ExecuteTemplate(&buf, "content", p); err != nil {
+			s.log.Error("render", "template", name, "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		p.Body = template.HTML(buf.String())
+		buf.Reset()
+	}
+	f, err := s.frames.get(t, &p)
+	if err != nil {
+		s.log.Error("render", "template", "layout.html", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	f.write(&buf, pr, &p)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", p.Lang.HTMLLang())
 	w.Header().Set("Cache-Control", "no-store")
