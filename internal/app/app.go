@@ -187,7 +187,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	// dependencies fix: the workers' System sides first, the notifier on
 	// them, then the checks that send through the notifier.
 	a.Sys.Messaging, a.Sys.Checks = msgSystem, checks.NewSystem(db, c)
-	notifier := notify.New(db, c, log, a.Sys.Messaging, a.Sys.Directory, a.Sys.Checks, sender, notify.Config{From: cfg.MailFrom, BaseURL: cfg.BaseURL})
+	notifier := notify.New(db, c, log, a.Sys.Messaging, a.Sys.Directory, a.Sys.Checks, sender, text, notify.Config{From: cfg.MailFrom, BaseURL: cfg.BaseURL})
 	notifier.Register(a.Jobs)
 	a.Sys.Messaging.Register(a.Jobs)
 	a.Checks = checks.New(db, a.Audit, c, a.Directory, a.Sys.Directory, checks.Config{}, notifier, a.Webhooks)

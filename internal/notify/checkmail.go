@@ -40,8 +40,14 @@ func (n *Notifier) EnqueueChallengeMails(ctx context.Context, tx *sql.Tx, c chec
 	}
 	now := n.clock.Now()
 	batch := make([]jobs.New, 0, len(ps))
+	zones := map[string]*time.Location{} // a campaign's POCs share few zones
 	for _, p := range ps {
-		job, err := n.pingMail(c, p, host, kind, now, reminder)
+		loc, ok := zones[p.POC.TimeZone]
+		if !ok {
+			loc = zoneOf(p.POC)
+			zones[p.POC.TimeZone] = loc
+		}
+		job, err := n.pingMail(c, p, host, kind, now, loc, reminder)
 		if err != nil {
 			return err
 		}
@@ -51,22 +57,24 @@ func (n *Notifier) EnqueueChallengeMails(ctx context.Context, tx *sql.Tx, c chec
 	return err
 }
 
-// pingMail builds one check mail and the job that sends it.
-func (n *Notifier) pingMail(c checks.Check, p checks.ChallengeMail, host, kind string, now time.Time, reminder bool) (jobs.New, error) {
+// pingMail builds one check mail, in the POC's language with the closing
+// time in its zone, and the job that sends it.
+func (n *Notifier) pingMail(c checks.Check, p checks.ChallengeMail, host, kind string, now time.Time, loc *time.Location, reminder bool) (jobs.New, error) {
 	ch, poc := p.Challenge, p.POC
+	pr := n.printerFor(poc)
 	sum := sha256.Sum256([]byte(ch.ID + "/" + kind))
 	link := n.cfg.BaseURL + "/ping/" + p.Token
 	msg := mail.Message{From: n.cfg.From, FromName: "detente", To: poc.Emails, Date: now,
 		MessageID: "detente-ping-" + hex.EncodeToString(sum[:12]) + "@" + host,
-		Subject:   "[detente] Communication check: please confirm you receive this"}
+		Subject:   subjectLine(pr, pr.TC("mail", "Communication check: please confirm you receive this"))}
 	if reminder {
-		msg.Subject = "[detente] Reminder: communication check awaiting your confirmation"
+		msg.Subject = subjectLine(pr, pr.TC("mail", "Reminder: communication check awaiting your confirmation"))
 	}
-	msg.Text = fmt.Sprintf("This is a communication check of the Global Points-of-Contact Directory (%s).\n\n"+
-		"It was sent to the %s point of contact of %s: %s, %s.\n\n"+
-		"Please open this link and press Confirm. Opening the link alone does not confirm:\n%s\n\n"+
-		"The check closes on %s.\n",
-		c.Name, ch.Level, stateName(ch.State), poc.FunctionTitle, poc.Organisation, link, c.ClosesAt.UTC().Format("2 January 2006 at 15:04 UTC"))
+	msg.Text = pr.TC("mail", "This is a communication check of the Global Points-of-Contact Directory ({check}).", "check", c.Name) + "\n\n" +
+		pr.TC("mail", "It was sent to a point of contact of {state} ({level} level): {function}, {organisation}.",
+			"state", stateIn(pr, ch.State), "level", named(pr, levelNames, ch.Level), "function", poc.FunctionTitle, "organisation", poc.Organisation) + "\n\n" +
+		pr.TC("mail", "Please open this link and press Confirm. Opening the link alone does not confirm:") + "\n" + link + "\n\n" +
+		pr.TC("mail", "The check closes on {date}.", "date", pr.DateTime(c.ClosesAt, loc)) + "\n"
 	var raw []byte
 	var err error
 	if key, kerr := pgpkey.Parse(poc.PGPKey, now); poc.PGPKey != "" && kerr == nil && key.CanEncrypt {

@@ -5,7 +5,8 @@
 // What a mail may carry follows TLP: the full text goes encrypted to POCs
 // who published an OpenPGP key; in clear only when the message is CLEAR or
 // GREEN; otherwise the POC gets a notice to sign in, which names neither
-// subject nor content.
+// subject nor content. Each mail is written in its recipient's language
+// (see language.go).
 package notify
 
 import (
@@ -21,6 +22,7 @@ import (
 
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/messaging"
@@ -48,13 +50,14 @@ type Notifier struct {
 	sender mail.Sender
 	cfg    Config
 	pings  PingRecorder
+	text   *i18n.Catalogue // the mails' messages, in each recipient's language
 }
 
 // New returns a notifier sending through sender. It works with the
 // domains' System sides, as a worker acting for no one; pings learns what
-// became of check mails.
-func New(db *store.DB, c clock.Clock, log *slog.Logger, msgs *messaging.System, dir *directory.System, pings PingRecorder, sender mail.Sender, cfg Config) *Notifier {
-	return &Notifier{db: db, clock: c, log: log, msgs: msgs, dir: dir, pings: pings, sender: sender, cfg: cfg}
+// became of check mails; text writes each mail in its recipient's language.
+func New(db *store.DB, c clock.Clock, log *slog.Logger, msgs *messaging.System, dir *directory.System, pings PingRecorder, sender mail.Sender, text *i18n.Catalogue, cfg Config) *Notifier {
+	return &Notifier{db: db, clock: c, log: log, msgs: msgs, dir: dir, pings: pings, sender: sender, text: text, cfg: cfg}
 }
 
 // Register sets the notifier's handlers on q.
@@ -252,15 +255,8 @@ func stateName(code string) string {
 	return code
 }
 
-var typeNames = map[messaging.Type]string{
-	messaging.IncidentNotification: "incident notification", messaging.AssistanceRequest: "request for assistance",
-	messaging.MitigationRequest: "request to mitigate activity from your territory", messaging.InformationRequest: "request for information",
-	messaging.VulnerabilityReport: "vulnerability report", messaging.Acknowledgement: "acknowledgement", messaging.Update: "update",
-	messaging.Closure: "closure",
-}
-
-// compose writes the mail for one POC. It returns the key to encrypt to,
-// or nil for a mail that may travel in clear.
+// compose writes the mail for one POC, in the POC's language. It returns
+// the key to encrypt to, or nil for a mail that may travel in clear.
 func (n *Notifier) compose(m messaging.Message, state string, p directory.POC, k kind) (mail.Message, *pgpkey.Key) {
 	link := n.cfg.BaseURL + "/threads/" + m.ThreadID
 	host := "detente.invalid"
@@ -273,21 +269,26 @@ func (n *Notifier) compose(m messaging.Message, state string, p directory.POC, k
 	msg := mail.Message{From: n.cfg.From, FromName: "detente", To: p.Emails, Date: n.clock.Now(),
 		MessageID: "detente-" + hex.EncodeToString(sum[:12]) + "@" + host,
 		Headers:   map[string]string{"X-Detente-Thread": m.ThreadID}}
-	exercise := ""
+	pr := n.printerFor(p)
+	var marks []string
+	var b strings.Builder
 	if m.Exercise {
-		exercise = "EXERCISE — "
+		// On a line of its own, so that it cannot set the direction of
+		// the sentence after it.
+		marks = append(marks, exerciseMark, "—")
+		b.WriteString(exerciseMark + "\n\n")
 	}
-	what := typeNames[m.Type]
-	from := stateName(m.SenderState)
-	var lead string
+	what, urgency := typeNames[m.Type], urgencyNames[m.Urgency]
+	from, to := stateIn(pr, m.SenderState), stateIn(pr, state)
 	switch k {
 	case reminder:
-		lead = "Reminder: please acknowledge this " + what + "."
+		b.WriteString(pr.TC("mail", "Reminder: please acknowledge this {type}.", "type", what))
 	case escalation:
-		lead = fmt.Sprintf("This %s to %s was not acknowledged by its deadline, so it is brought to your attention as well.", what, stateName(state))
+		b.WriteString(pr.TC("mail", "This {type} to {recipient} was not acknowledged by its deadline, so it is brought to your attention as well.", "type", what, "recipient", to))
 	default:
-		lead = fmt.Sprintf("A %s %s from %s has been sent to %s.", m.Urgency, what, from, stateName(state))
+		b.WriteString(pr.TC("mail", "{sender} has sent a communication to {recipient}: {type} ({urgency}).", "sender", from, "recipient", to, "type", what, "urgency", urgency))
 	}
+	b.WriteString("\n\n")
 	var key *pgpkey.Key
 	if p.PGPKey != "" {
 		if k2, err := pgpkey.Parse(p.PGPKey, n.clock.Now()); err == nil && k2.CanEncrypt {
@@ -297,21 +298,32 @@ func (n *Notifier) compose(m messaging.Message, state string, p directory.POC, k
 	full := messaging.MailContent(m, key != nil)
 	if !full {
 		// A notice: nothing of the subject or content, only where to read it.
-		msg.Subject = fmt.Sprintf("[detente] %s%s %s from %s — sign in to read", exercise, capitalise(string(m.Urgency)), what, from)
-		msg.Text = fmt.Sprintf("%s%s\n\nIt is marked %s, so it is not sent by email to addresses without an OpenPGP key.\nSign in to read it: %s\n",
-			exercise, lead, m.TLP, link)
+		msg.Subject = subjectLine(pr, pr.TC("mail", "{urgency}: {type} from {sender} — sign in to read",
+			"urgency", upperFirst(named(pr, urgencyNames, m.Urgency)), "type", what, "sender", from), marks...)
+		b.WriteString(pr.TC("mail", "It is marked {tlp}, so it is not sent by email to addresses without an OpenPGP key.", "tlp", m.TLP.String()))
+		b.WriteString("\n" + pr.TC("mail", "Sign in to read it:") + "\n" + link + "\n")
 		if m.AckRequested {
-			msg.Text += "\nAcknowledgement is requested.\n"
+			b.WriteString("\n" + pr.TC("mail", "Acknowledgement is requested.") + "\n")
 		}
+		msg.Text = b.String()
 		return msg, nil
 	}
-	msg.Subject = fmt.Sprintf("[detente] %s%s: %s", exercise, m.TLP, m.Subject)
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s%s\n\n%s\n\nFrom:      %s (%s)\nTo:        %s\nType:      %s\nUrgency:   %s\nMarking:   %s", exercise, lead, m.Subject, m.SenderLabel, from, strings.Join(m.Recipients, ", "), what, m.Urgency, m.TLP)
+	msg.Subject = subjectLine(pr, m.Subject, append(marks, m.TLP.String()+":")...)
+	marking := m.TLP.String()
 	if m.PAP != "" {
-		fmt.Fprintf(&b, ", PAP:%s", strings.ToUpper(m.PAP))
+		marking += ", PAP:" + strings.ToUpper(m.PAP)
 	}
-	b.WriteString("\n")
+	b.WriteString(m.Subject + "\n\n")
+	for _, line := range []string{
+		pr.TC("mail", "From: {sender} ({state})", "sender", m.SenderLabel, "state", from),
+		pr.TC("mail", "To: {recipients}", "recipients", strings.Join(m.Recipients, ", ")),
+		pr.TC("mail", "Type: {type}", "type", what),
+		pr.TC("mail", "Urgency: {urgency}", "urgency", urgency),
+		pr.TC("mail", "Marking: {marking}", "marking", marking),
+	} {
+		b.WriteString(line + "\n")
+	}
+	// The fields are named as the communication's template names them.
 	keys := make([]string, 0, len(m.Fields))
 	for k := range m.Fields {
 		keys = append(keys, k)
@@ -321,27 +333,20 @@ func (n *Notifier) compose(m messaging.Message, state string, p directory.POC, k
 		fmt.Fprintf(&b, "%s: %s\n", strings.ReplaceAll(f, "_", " "), m.Fields[f])
 	}
 	if m.RequestedAction != "" {
-		fmt.Fprintf(&b, "\nAction requested: %s\n", m.RequestedAction)
+		b.WriteString("\n" + pr.TC("mail", "Action requested: {action}", "action", m.RequestedAction) + "\n")
 	}
 	fmt.Fprintf(&b, "\n%s\n", m.Body)
 	if len(m.Attachments) > 0 {
 		// Files are never mailed; their hashes let the reader check what
 		// they download from the link.
-		fmt.Fprintf(&b, "\nAttachments (%d), to download after signing in:\n", len(m.Attachments))
+		b.WriteString("\n" + pr.TC("mail", "Attachments ({count}), to download after signing in:", "count", len(m.Attachments)) + "\n")
 		for _, at := range m.Attachments {
 			fmt.Fprintf(&b, "- %s, %s, SHA-256 %s\n", at.Name, at.HumanSize(), at.SHA256)
 		}
 	}
-	fmt.Fprintf(&b, "\nAcknowledge and answer: %s\n", link)
+	b.WriteString("\n" + pr.TC("mail", "Acknowledge and answer:") + "\n" + link + "\n")
 	msg.Text = b.String()
 	return msg, key
-}
-
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // Discard is the sender used when no SMTP relay is configured: it logs

@@ -1,0 +1,113 @@
+package notify
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/i18n"
+	"github.com/detente/detente/internal/messaging"
+)
+
+// A point of contact's mail is written in the first of the POC's languages
+// that the catalogue has, else English (i18n.FirstOf): the directory entry
+// lists the languages its people work in, in their order. The messages are
+// in the catalogue's area "mail", each in the context "mail" so that no
+// page's message of the same words can clash with them.
+//
+// The TLP label, the PAP label and the EXERCISE marking stay in their
+// standard English form in every language (TLP 2.0). Text that people
+// wrote (a subject, an organisation) is isolated by the printer where its
+// direction differs from the mail's, and in an Arabic mail the English
+// markings at the head of the subject are isolated too, so that the line
+// still reads right to left.
+
+// printerFor is the printer of p's mail.
+func (n *Notifier) printerFor(p directory.POC) *i18n.Printer {
+	return n.text.Printer(i18n.FirstOf(p.Languages...))
+}
+
+// zoneOf is where p works, for the dates in its mail; UTC when the entry
+// names no zone Go knows.
+func zoneOf(p directory.POC) *time.Location {
+	if p.TimeZone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(p.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// stateIn names a State in p's language: the UN's English name in English,
+// CLDR's in the others, as the pages do.
+func stateIn(p *i18n.Printer, code string) string {
+	if p.Language() == i18n.English {
+		return stateName(code)
+	}
+	return p.Region(code)
+}
+
+// exerciseMark is the marking of a communication sent in an exercise.
+const exerciseMark = "EXERCISE"
+
+// subjectLine puts "[detente]" and the markings before text. In a
+// right-to-left language the English head is isolated, so that the
+// direction of the line is that of text and the head stays at its start.
+func subjectLine(p *i18n.Printer, text string, marks ...string) string {
+	head := strings.Join(append([]string{"[detente]"}, marks...), " ")
+	if p.Language().RTL() {
+		head = i18n.Isolate(head)
+	}
+	if text == "" {
+		return head
+	}
+	return head + " " + text
+}
+
+// upperFirst capitalises the first letter, for a word that starts a
+// subject; scripts without case are left as they are.
+func upperFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[size:]
+}
+
+// The names of the kinds of communication, urgencies and levels as a mail
+// writes them inside a sentence.
+var (
+	typeNames = map[messaging.Type]i18n.Message{
+		messaging.IncidentNotification: i18n.MC("mail, type of communication", "incident notification"),
+		messaging.AssistanceRequest:    i18n.MC("mail, type of communication", "request for assistance"),
+		messaging.MitigationRequest:    i18n.MC("mail, type of communication", "request to mitigate activity from your territory"),
+		messaging.InformationRequest:   i18n.MC("mail, type of communication", "request for information"),
+		messaging.VulnerabilityReport:  i18n.MC("mail, type of communication", "vulnerability report"),
+		messaging.Acknowledgement:      i18n.MC("mail, type of communication", "acknowledgement"),
+		messaging.Update:               i18n.MC("mail, type of communication", "update"),
+		messaging.Closure:              i18n.MC("mail, type of communication", "closure"),
+	}
+	urgencyNames = map[messaging.Urgency]i18n.Message{
+		messaging.Routine:  i18n.MC("mail, urgency", "routine"),
+		messaging.Priority: i18n.MC("mail, urgency", "priority"),
+		messaging.Urgent:   i18n.MC("mail, urgency", "urgent"),
+	}
+	levelNames = map[string]i18n.Message{
+		"diplomatic": i18n.MC("mail, level of a point of contact", "diplomatic"),
+		"policy":     i18n.MC("mail, level of a point of contact", "policy"),
+		"technical":  i18n.MC("mail, level of a point of contact", "technical"),
+	}
+)
+
+// named is the name of key in names, written by p; a key the table lacks
+// (a value newer than this code) is shown as it is.
+func named[K ~string](p *i18n.Printer, names map[K]i18n.Message, key K) string {
+	if m, ok := names[key]; ok {
+		return p.Msg(m)
+	}
+	return strings.ReplaceAll(string(key), "_", " ")
+}
