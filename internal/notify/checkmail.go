@@ -73,7 +73,7 @@ func (n *Notifier) pingMail(c checks.Check, p checks.ChallengeMail, host, kind s
 	msg.Text = pr.TC("mail", "This is a communication check of the Global Points-of-Contact Directory ({check}).", "check", c.Name) + "\n\n" +
 		pr.TC("mail", "It was sent to a point of contact of {state} ({level} level): {function}, {organisation}.",
 			"state", stateIn(pr, ch.State), "level", named(pr, levelNames, ch.Level), "function", poc.FunctionTitle, "organisation", poc.Organisation) + "\n\n" +
-		pr.TC("mail", "Please open this link and press Confirm. Opening the link alone does not confirm:") + "\n" + link + "\n\n" +
+		pr.TC("mail", "Please open this link and confirm receipt on the page it opens. Opening the link alone does not confirm:") + "\n" + link + "\n\n" +
 		pr.TC("mail", "The check closes on {date}.", "date", pr.DateTime(c.ClosesAt, loc)) + "\n"
 	var raw []byte
 	var err error
