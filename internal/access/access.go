@@ -40,10 +40,12 @@ type Config struct {
 	Argon2              Argon2
 
 	// Reset links: BaseURL starts them; with an Outbox they are mailed
-	// from MailFrom, without one they are handed to the administrator.
+	// from MailFrom, in the account's language from Text, without one
+	// they are handed to the administrator.
 	BaseURL  string
 	MailFrom string
 	Outbox   Outbox
+	Text     *i18n.Catalogue
 }
 
 // DefaultConfig is what a server uses unless told otherwise.
@@ -62,15 +64,16 @@ func DefaultConfig() Config {
 
 // Service implements the access use cases.
 type Service struct {
-	db    *store.DB
-	audit *audit.Log
-	clock clock.Clock
-	cfg   Config
+	db       *store.DB
+	audit    *audit.Log
+	clock    clock.Clock
+	cfg      Config
+	sessions *sessionCache
 }
 
 // New returns the access service.
 func New(db *store.DB, log *audit.Log, c clock.Clock, cfg Config) *Service {
-	return &Service{db: db, audit: log, clock: c, cfg: cfg}
+	return &Service{db: db, audit: log, clock: c, cfg: cfg, sessions: newSessionCache()}
 }
 
 // Account is a person (or function mailbox) who signs in.

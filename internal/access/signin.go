@@ -190,7 +190,8 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 	if token == "" {
 		return Session{}, errs.E(errs.Unauthenticated, "please sign in")
 	}
-	sess, lastSeen, err := selectSession(ctx, s.db.Kept(), sha256Hex(token))
+	hash := sha256Hex(token)
+	sess, lastSeen, err := s.sessions.lookup(ctx, s.db.Kept(), hash)
 	if store.NoRows(err) {
 		return Session{}, errs.E(errs.Unauthenticated, "your session has ended; please sign in again")
 	}
@@ -198,14 +199,23 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 		return Session{}, errs.Internalf(err, "load session")
 	}
 	now := s.clock.Now()
+	if now.Sub(lastSeen) > s.cfg.SessionIdle {
+		// Another instance may have seen it since this one kept it.
+		if sess, lastSeen, err = selectSession(ctx, s.db.Kept(), hash); store.NoRows(err) {
+			return Session{}, errs.E(errs.Unauthenticated, "your session has ended; please sign in again")
+		} else if err != nil {
+			return Session{}, errs.Internalf(err, "load session")
+		}
+	}
 	if sess.Account.DisabledAt != nil || now.After(sess.ExpiresAt) || now.Sub(lastSeen) > s.cfg.SessionIdle {
-		_ = deleteSession(ctx, s.db.W, sha256Hex(token))
+		_ = s.db.Tx(ctx, func(tx *sql.Tx) error { return deleteSession(ctx, tx, hash) })
 		return Session{}, errs.E(errs.Unauthenticated, "your session has ended; please sign in again")
 	}
 	if now.Sub(lastSeen) > time.Minute {
-		if err := touchSession(ctx, s.db.W, sha256Hex(token), now); err != nil {
+		if err := touchSession(ctx, s.db.W, hash, now); err != nil {
 			return Session{}, errs.Internalf(err, "touch session")
 		}
+		s.sessions.seen(hash, now)
 	}
 	return sess, nil
 }

@@ -11,6 +11,14 @@ import (
 // The SQL of the sessions table. Sessions are found by the SHA-256 of
 // their token (sha256Hex), never by the token itself.
 
+// accessVersion counts the changes that can end or alter a session: every
+// write to sessions or accounts that a session shows bumps it in its own
+// transaction, so that the sessions kept in memory (sessions.go) are
+// dropped on every instance. Only last_seen_at moves without it.
+const accessVersion = "access"
+
+func accessChanged(ctx context.Context, tx *sql.Tx) error { return store.Bump(ctx, tx, accessVersion) }
+
 // insertSession stores sess under tokenHash; its second factor is not
 // yet passed.
 func insertSession(ctx context.Context, tx *sql.Tx, tokenHash string, sess Session, remoteAddr, userAgent string) error {
@@ -24,17 +32,18 @@ func insertSession(ctx context.Context, tx *sql.Tx, tokenHash string, sess Sessi
 func selectSession(ctx context.Context, q store.Queryer, tokenHash string) (Session, time.Time, error) {
 	var sess Session
 	var lastSeen time.Time
-	var hash string // read with the account, unused
-	row := q.QueryRowContext(ctx, `SELECT `+accountColsA+`, a.password_hash, s.csrf_token, s.second_factor, s.created_at, s.expires_at, s.last_seen_at
+	row := q.QueryRowContext(ctx, `SELECT `+accountColsA+`, s.csrf_token, s.second_factor, s.created_at, s.expires_at, s.last_seen_at
 		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, tokenHash)
-	acc, err := scanAccount(row, &hash, &sess.CSRF, &sess.SecondFactor, &sess.CreatedAt, &sess.ExpiresAt, &lastSeen)
+	acc, err := scanAccount(row, &sess.CSRF, &sess.SecondFactor, &sess.CreatedAt, &sess.ExpiresAt, &lastSeen)
 	sess.Account = acc
 	return sess, lastSeen, err
 }
 
-func deleteSession(ctx context.Context, q store.Queryer, tokenHash string) error {
-	_, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
-	return err
+func deleteSession(ctx context.Context, tx *sql.Tx, tokenHash string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash); err != nil {
+		return err
+	}
+	return accessChanged(ctx, tx)
 }
 
 func touchSession(ctx context.Context, q store.Queryer, tokenHash string, now time.Time) error {
@@ -45,13 +54,19 @@ func touchSession(ctx context.Context, q store.Queryer, tokenHash string, now ti
 // rotateSession moves the session under oldHash to newHash, its second
 // factor passed.
 func rotateSession(ctx context.Context, tx *sql.Tx, oldHash, newHash string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE sessions SET token_hash = $1, second_factor = $2 WHERE token_hash = $3`, newHash, true, oldHash)
-	return err
+	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET token_hash = $1, second_factor = $2 WHERE token_hash = $3`, newHash, true, oldHash); err != nil {
+		return err
+	}
+	return accessChanged(ctx, tx)
 }
 
 // endSessions deletes every session of account id and returns how many.
 func endSessions(ctx context.Context, tx *sql.Tx, id string) (int64, error) {
-	return store.Changed(tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, id))
+	n, err := store.Changed(tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, id))
+	if err != nil {
+		return 0, err
+	}
+	return n, accessChanged(ctx, tx)
 }
 
 // purgeSessions deletes the sessions expired at now or unused since idleSince.

@@ -18,3 +18,14 @@ func Bump(ctx context.Context, tx *sql.Tx, name string) error {
 	}
 	return nil
 }
+
+// Version reads counter name. Whoever keeps a copy of what name counts
+// reads it first and drops the copy when it has moved: data read after it
+// is at least that new.
+func Version(ctx context.Context, q Queryer, name string) (int64, error) {
+	var n int64
+	if err := q.QueryRowContext(ctx, `SELECT n FROM versions WHERE name = $1`, name).Scan(&n); err != nil {
+		return 0, fmt.Errorf("read version %s: %w", name, err)
+	}
+	return n, nil
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"html/template"
+	"io"
 	"strings"
 	"sync"
 
@@ -50,11 +51,11 @@ type frameKey struct {
 	unread, pending int
 }
 
-// frame is one shape: len(parts) == len(fill)+1, the value fill[i] going
-// between parts[i] and parts[i+1].
+// frame is one shape: len(parts) == len(holes)+1, the value of holes[i]
+// going between parts[i] and parts[i+1].
 type frame struct {
 	parts [][]byte
-	fill  []hole
+	holes []hole
 }
 
 // frames keeps the shapes met so far. Their number is bounded by the
@@ -124,34 +125,72 @@ func shape(t *template.Template, p page) (*frame, error) {
 			return f, nil
 		}
 		f.parts = append(f.parts, []byte(out[:at]))
-		f.fill = append(f.fill, which)
+		f.holes = append(f.holes, which)
 		out = out[at+len(marker(which)):]
 	}
 }
 
-// write puts the frame with p's values in buf; pr is the printer of p's
-// language.
-func (f *frame) write(buf *bytes.Buffer, pr *i18n.Printer, p *page) {
-	var vals [holes]string
-	vals[holeTitle] = validate.Reveal(p.Title)
-	vals[holeCSRF], vals[holeHere], vals[holeEmail] = p.CSRF, p.Here, pr.Arg(p.Actor.Email)
+// filled is a frame with one request's values: fill escapes them once, so
+// that size is known before writeTo sends the first byte.
+type filled struct {
+	f    *frame
+	vals [holes]string
+	body []byte
+}
+
+// fill puts p's values and the content body in f; pr is the printer of
+// p's language.
+func (f *frame) fill(pr *i18n.Printer, p *page, body []byte) *filled {
+	v := &filled{f: f, body: body}
+	v.vals[holeTitle] = escapeText(validate.Reveal(p.Title))
+	v.vals[holeCSRF], v.vals[holeHere], v.vals[holeEmail] = escapeText(p.CSRF), escapeText(p.Here), escapeText(pr.Arg(p.Actor.Email))
 	if s, ok := p.Flash.(string); ok {
-		vals[holeFlash] = s
+		v.vals[holeFlash] = escapeText(s)
 	}
-	for i, h := range f.fill {
-		buf.Write(f.parts[i])
+	return v
+}
+
+func (v *filled) size() int {
+	n := 0
+	for _, part := range v.f.parts {
+		n += len(part)
+	}
+	for _, h := range v.f.holes {
 		if h == holeBody {
-			buf.WriteString(string(p.Body))
-			continue
+			n += len(v.body)
+		} else {
+			n += len(v.vals[h])
 		}
-		escapeText(buf, vals[h])
 	}
-	buf.Write(f.parts[len(f.parts)-1])
+	return n
+}
+
+func (v *filled) writeTo(w io.Writer) error {
+	for i, h := range v.f.holes {
+		if _, err := w.Write(v.f.parts[i]); err != nil {
+			return err
+		}
+		var err error
+		if h == holeBody {
+			_, err = w.Write(v.body)
+		} else {
+			_, err = io.WriteString(w, v.vals[h])
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err := w.Write(v.f.parts[len(v.f.parts)-1])
+	return err
 }
 
 // escapeText escapes s as html/template escapes a value in text and in a
 // quoted attribute, byte for byte.
-func escapeText(buf *bytes.Buffer, s string) {
+func escapeText(s string) string {
+	if !strings.ContainsAny(s, "\x00\"&'+<>") {
+		return s
+	}
+	var buf strings.Builder
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var rep string
@@ -178,4 +217,5 @@ func escapeText(buf *bytes.Buffer, s string) {
 		last = i + 1
 	}
 	buf.WriteString(s[last:])
+	return buf.String()
 }

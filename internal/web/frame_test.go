@@ -60,7 +60,13 @@ func TestFrameIsTheLayout(t *testing.T) {
 						t.Fatal(err)
 					}
 					var got bytes.Buffer
-					f.write(&got, text.Printer(l), &p)
+					out := f.fill(text.Printer(l), &p, []byte(p.Body))
+					if err := out.writeTo(&got); err != nil {
+						t.Fatal(err)
+					}
+					if out.size() != got.Len() {
+						t.Fatalf("size %d, wrote %d", out.size(), got.Len())
+					}
 					if got.String() != want.String() {
 						t.Fatalf("%s %q actor %d value %q: the kept frame differs from the layout\n got: %s\nwant: %s", l, nav, ai, v, got.String(), want.String())
 					}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"html/template"
 	"net/http"
 
 	"github.com/detente/detente/internal/renders"
@@ -29,7 +28,7 @@ func (s *Server) serveKept(w http.ResponseWriter, r *http.Request, name, nav, ke
 	if !ok {
 		return false
 	}
-	s.render(w, r, http.StatusOK, name, page{Title: e.Title, Nav: nav, Body: template.HTML(e.Body)})
+	s.render(w, r, http.StatusOK, name, page{Title: e.Title, Nav: nav, kept: e.Body})
 	return true
 }
 
@@ -49,6 +48,6 @@ func (s *Server) renderKept(w http.ResponseWriter, r *http.Request, name, key st
 		return
 	}
 	s.renders.Put(key, renders.Entry{Title: p.Title, Body: buf.Bytes()})
-	p.Body = template.HTML(buf.String())
+	p.kept = buf.Bytes()
 	s.render(w, r, http.StatusOK, name, p)
 }

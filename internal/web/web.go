@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -390,9 +391,12 @@ type page struct {
 	Unread  int  // unread communications, shown in the navigation
 	Pending int  // communication checks waiting for the person's answer
 	CanSend bool // the person may write communications (messaging.Service.CanSend)
-	// Body is the page's content rendered before (kept.go); when set, the
-	// layout shows it instead of rendering the content again.
+	// Body is where the layout puts the content: only frame.go's marker,
+	// for the layout is executed once per shape (see frame.go).
 	Body template.HTML
+	// kept is the page's content rendered before (kept.go); when set, it
+	// is shown instead of rendering the content again.
+	kept []byte
 }
 
 // provisionTitle names a provision as people cite it, with its title:
@@ -528,15 +532,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	p.Flash = flashText(pr, p.Flash)
 	p.Message = pr.Known(p.Message)
-	var buf bytes.Buffer
-	if p.Body == "" {
+	body := p.kept
+	if body == nil {
+		var buf bytes.Buffer
 		if err := t.ExecuteTemplate(&buf, "content", p); err != nil {
 			s.log.Error("render", "template", name, "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
-		p.Body = template.HTML(buf.String())
-		buf.Reset()
+		body = buf.Bytes()
 	}
 	f, err := s.frames.get(t, &p)
 	if err != nil {
@@ -544,12 +548,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	f.write(&buf, pr, &p)
+	out := f.fill(pr, &p, body)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", p.Lang.HTMLLang())
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(out.size()))
 	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	_ = out.writeTo(w) // the client has gone
 }
 
 // errorData is what the error page shows besides the message.
