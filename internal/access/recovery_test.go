@@ -202,7 +202,7 @@ func TestResetAccountGetsThePersonBackIn(t *testing.T) {
 		box := &outbox{}
 		cfg := access.DefaultConfig()
 		cfg.Argon2 = access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}
-		cfg.BaseURL, cfg.MailFrom, cfg.Outbox = "https://detente.test.invalid", "detente@detente.test.invalid", box
+		cfg.BaseURL, cfg.MailFrom, cfg.Outbox, cfg.Text = "https://detente.test.invalid", "detente@detente.test.invalid", box, catalogue(t)
 		svc := access.New(db, e.log, e.clock, cfg)
 		sec := e.create(t, "sec@un.invalid", actor.Secretariat, "")
 		// A POC who chose a second factor, and has a session and a token.

@@ -3,13 +3,14 @@ package access
 import (
 	"context"
 	"database/sql"
-	"fmt"
+	"errors"
 	"net/url"
 	"time"
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/store"
 )
@@ -123,19 +124,34 @@ func (s *Service) ResetAccount(ctx context.Context, a actor.Actor, id string) (R
 	return r, nil
 }
 
+// resetMail writes the mail that brings the link, in the language the
+// account chose for its pages, else English, with the link's end in UTC.
 func (s *Service) resetMail(acc Account, link string, now, expires time.Time) ([]byte, error) {
+	if s.cfg.Text == nil {
+		return nil, errors.New("no catalogue to write the mail with")
+	}
 	host := "detente.invalid"
 	if u, err := url.Parse(s.cfg.BaseURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
 	}
+	lang, ok := i18n.ParseLanguage(acc.Language)
+	if !ok {
+		lang = i18n.English
+	}
+	p := s.cfg.Text.Printer(lang)
+	head := "[detente]"
+	if lang.RTL() {
+		head = i18n.Isolate(head) // the subject still reads right to left
+	}
 	return mail.Build(mail.Message{From: s.cfg.MailFrom, FromName: "detente", To: []string{acc.Email}, Date: now,
 		MessageID: "detente-reset-" + newID() + "@" + host,
-		Subject:   "[detente] Choose a new password",
-		Text: fmt.Sprintf("Hello %s,\n\nAn administrator reset your account on the Global Points-of-Contact Directory (%s).\n"+
-			"Your password, second factor, sessions and API tokens no longer work.\n\n"+
-			"Open this link to choose a new password and set up your authenticator again. It works once, until %s:\n%s\n\n"+
-			"If you did not expect this, tell your administrator or the secretariat.\n",
-			acc.DisplayName, s.cfg.BaseURL, expires.UTC().Format("2 January 2006 at 15:04 UTC"), link)})
+		Subject:   head + " " + p.T("Choose a new password"),
+		Text: p.TC("mail", "Hello {name},", "name", acc.DisplayName) + "\n\n" +
+			p.TC("mail", "An administrator reset your account on the Global Points-of-Contact Directory ({address}).", "address", s.cfg.BaseURL) + "\n" +
+			p.TC("mail", "Your password, second factor, sessions and API tokens no longer work.") + "\n\n" +
+			p.TC("mail", "Open this link to choose a new password and set up your authenticator again. It works once, until {date}:", "date", p.DateTime(expires, time.UTC)) + "\n" +
+			link + "\n\n" +
+			p.TC("mail", "If you did not expect this, tell your administrator or the secretariat.") + "\n"})
 }
 
 // resetAccount finds the live reset behind token.

@@ -132,7 +132,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	if opt.Argon2 != nil {
 		acfg.Argon2 = *opt.Argon2
 	}
-	acfg.BaseURL, acfg.MailFrom = cfg.BaseURL, cfg.MailFrom
+	acfg.BaseURL, acfg.MailFrom, acfg.Text = cfg.BaseURL, cfg.MailFrom, text
 	// Reset links go by mail only where mail can leave; otherwise the
 	// administrator is given the link to hand over.
 	if opt.Mail != nil || cfg.SMTPHost != "" {
