@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/page"
 )
 
@@ -26,10 +27,20 @@ type errorDetail struct {
 }
 
 // fail renders err as the JSON error body, with the status errs.HTTPStatus
-// gives it.
+// gives it. The code is the same in every language; the message and the
+// field messages are in the language the request's Accept-Language asks
+// for where the catalogue has them (the services write them in English),
+// and Content-Language names that language.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := errs.HTTPStatus(err)
-	d := errorDetail{Code: string(errs.CodeOf(err)), Message: errs.MessageOf(err), Fields: errs.FieldsOf(err)}
+	p := s.printer(r)
+	d := errorDetail{Code: string(errs.CodeOf(err)), Message: p.Known(errs.MessageOf(err))}
+	if fields := errs.FieldsOf(err); len(fields) > 0 {
+		d.Fields = make(map[string]string, len(fields))
+		for k, v := range fields {
+			d.Fields[k] = p.Known(v)
+		}
+	}
 	if status >= 500 {
 		// The cause goes to the log only; errs.MessageOf already gave the
 		// client a generic message.
@@ -42,7 +53,17 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		w.Header().Set("WWW-Authenticate", challenge)
 	}
+	w.Header().Set("Content-Language", p.Language().HTMLLang())
+	w.Header().Add("Vary", "Accept-Language")
 	_ = writeJSON(w, status, errorBody{Error: d})
+}
+
+// printer writes in the language the request's Accept-Language asks for,
+// else English. Printer.Known translates a service's English text where
+// the catalogue has it as a message of its own, and leaves the rest as it
+// is.
+func (s *server) printer(r *http.Request) *i18n.Printer {
+	return s.app.Text.Printer(i18n.Negotiate("", "", r.Header.Get("Accept-Language")))
 }
 
 // writeJSON sends v with status. HTML escaping is off: the responses are

@@ -11,6 +11,7 @@ import (
 
 	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
 )
 
 // TestFail checks the API's side of the one error mapping: the status
@@ -18,7 +19,11 @@ import (
 // strings the OpenAPI document lists stay what clients already see), and
 // the invalid_token challenge follows the sentinel, even when wrapped.
 func TestFail(t *testing.T) {
-	s := &server{app: app.Services{Log: slog.New(slog.DiscardHandler)}}
+	text, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{app: app.Services{Log: slog.New(slog.DiscardHandler), Text: text}}
 	invalidToken := &errs.Error{Code: errs.Unauthenticated, Message: "bad token", Err: errInvalidToken}
 	tests := []struct {
 		name      string
