@@ -18,9 +18,12 @@ type Band struct {
 // Map describes a choropleth. The zero value draws every State as no data.
 type Map struct {
 	// Title names the map for assistive technology, e.g. "Response rate by
-	// State, communication check of 3 March 2026". Render adds that the
-	// figures are in the table beside the map.
+	// State, communication check of 3 March 2026". Render adds Note.
 	Title string
+	// Note follows the title in the map's accessible name and sends the
+	// reader to the table beside the map; empty means DefaultNote, in
+	// English. A page in another language gives it in that language.
+	Note string
 	// Bands are the legend entries in order, lowest first; Render's values
 	// index into it.
 	Bands []Band
@@ -57,8 +60,12 @@ const markerR = 3
 // list keeps the page's type size and wraps to any width.
 const legendSwatch = 16
 
-// note is appended to the title to form the map's accessible name.
+// note is appended to the title to form the map's accessible name, unless
+// Map.Note gives other words.
 const note = "Summary map: the figures for each State are in the table beside it."
+
+// DefaultNote is the note Render adds to the title where Map.Note is empty.
+func DefaultNote() string { return note }
 
 // Render returns the map's <svg> element followed by its legend, a
 // <ul class="wm-legend"> whose entries are the bands, then no data, each
@@ -83,9 +90,16 @@ func (m Map) Render(values map[string]int, label func(alpha2 string) string) tem
 
 	var b strings.Builder
 	b.Grow(len(shapesTxt) + 200*len(g.states) + 2048)
-	name := note
-	if t := strings.TrimSuffix(strings.TrimSpace(m.Title), "."); t != "" {
-		name = t + ". " + note
+	name := strings.TrimSpace(m.Note)
+	if name == "" {
+		name = note
+	}
+	// The title ends as a sentence of its script does: a Chinese title
+	// with 。, which needs no space after it.
+	if t := strings.TrimSuffix(strings.TrimSpace(m.Title), "."); strings.HasSuffix(t, "。") {
+		name = t + name
+	} else if t != "" {
+		name = t + ". " + name
 	}
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="worldmap" viewBox="0 0 %d %d" role="img" aria-label="%s">`,
 		g.width, g.height, text(name))

@@ -384,17 +384,25 @@ func TestControlCharactersAreReplaced(t *testing.T) {
 }
 
 func TestAccessibleName(t *testing.T) {
-	tests := []struct{ title, want string }{
-		{"", note},
-		{"   ", note},
-		{"Response rate", "Response rate. " + note},
-		{"Response rate.", "Response rate. " + note},
+	const fr = "Carte de synthèse : les chiffres de chaque État figurent dans le tableau voisin."
+	const zh = "摘要地图：各国数据见旁边的表格。"
+	tests := []struct{ name, title, note, want string }{
+		{"no title", "", "", note},
+		{"a blank title", "   ", "", note},
+		{"a title", "Response rate", "", "Response rate. " + note},
+		{"a title with its full stop", "Response rate.", "", "Response rate. " + note},
+		{"the note in French", "Taux de réponse", fr, "Taux de réponse. " + fr},
+		{"a note alone", "", fr, fr},
+		{"a Chinese title ends with 。", "按国家分列的答复率。", zh, "按国家分列的答复率。" + zh},
 	}
 	for _, tt := range tests {
-		els := parse(t, string(Map{Title: tt.title}.Render(nil, nil)))
+		els := parse(t, string(Map{Title: tt.title, Note: tt.note}.Render(nil, nil)))
 		if got := els[0].attrs["aria-label"]; got != tt.want {
-			t.Errorf("title %q: aria-label %q, want %q", tt.title, got, tt.want)
+			t.Errorf("%s: aria-label %q, want %q", tt.name, got, tt.want)
 		}
+	}
+	if DefaultNote() != note {
+		t.Errorf("DefaultNote() = %q", DefaultNote())
 	}
 }
 
