@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -217,20 +218,34 @@ func (s *Service) report(ctx context.Context, q store.Queryer, c Check, state st
 	if err != nil {
 		return Report{}, errs.Internalf(err, "count answers")
 	}
-	times, err := answerTimes(ctx, q, c.ID, state)
-	if err != nil {
-		return Report{}, errs.Internalf(err, "read answer times")
-	}
 	var unanswered []Challenge
 	if unreachable {
 		if unanswered, err = unansweredChallenges(ctx, q, c.ID, state, c.Status == Closed); err != nil {
 			return Report{}, errs.Internalf(err, "list unanswered")
 		}
 	}
-	return report(c, rows, times, unanswered), nil
+	r := report(c, rows, unanswered)
+	opened := c.OpensAt
+	if c.OpenedAt != nil {
+		opened = *c.OpenedAt
+	}
+	for _, p := range []struct {
+		share float64
+		into  *time.Duration
+	}{{0.5, &r.Median}, {0.9, &r.P90}} {
+		at, ok, err := answerTime(ctx, q, c.ID, state, nearestRank(p.share, r.Overall.Acknowledged))
+		if err != nil {
+			return Report{}, errs.Internalf(err, "read answer times")
+		}
+		if ok {
+			*p.into = at.Sub(opened)
+		}
+	}
+	return r, nil
 }
 
-func report(c Check, rows []tallyRow, answered []time.Time, unreachable []Challenge) Report {
+// report arranges c's tallies by level, regional group and State.
+func report(c Check, rows []tallyRow, unreachable []Challenge) Report {
 	r := Report{Check: c, Overall: Tally{Key: "all"}, Unreachable: unreachable}
 	by := func(key func(tallyRow) string, less func(a, b string) bool) []Tally {
 		m := map[string]*Tally{}
@@ -252,19 +267,10 @@ func report(c Check, rows []tallyRow, answered []time.Time, unreachable []Challe
 	for _, row := range rows {
 		r.Overall.merge(row.t)
 	}
-	opened := c.OpensAt
-	if c.OpenedAt != nil {
-		opened = *c.OpenedAt
-	}
-	times := make([]time.Duration, len(answered))
-	for i, t := range answered {
-		times[i] = t.Sub(opened)
-	}
 	sortFollowUp(r.Unreachable)
 	r.ByLevel = by(func(t tallyRow) string { return t.level }, lessLevel)
 	r.ByRegion = by(func(t tallyRow) string { return t.region }, func(a, b string) bool { return a < b })
 	r.ByState = by(func(t tallyRow) string { return t.state }, lessState)
-	r.Median, r.P90 = percentile(times, 0.5), percentile(times, 0.9)
 	return r
 }
 
@@ -295,22 +301,14 @@ func sortFollowUp(chs []Challenge) {
 	})
 }
 
-// percentile uses the nearest-rank method: the smallest value with at
-// least p of the values at or below it.
-func percentile(ds []time.Duration, p float64) time.Duration {
-	if len(ds) == 0 {
+// nearestRank is the rank (from 1) of the p-th percentile of n values by
+// the nearest-rank method: the smallest value with at least p of the
+// values at or below it; 0 when there are none.
+func nearestRank(p float64, n int) int {
+	if n == 0 {
 		return 0
 	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	rank := int(p*float64(len(s)) + 0.999999)
-	if rank < 1 {
-		rank = 1
-	}
-	if rank > len(s) {
-		rank = len(s)
-	}
-	return s[rank-1]
+	return min(max(int(math.Ceil(p*float64(n))), 1), n)
 }
 
 // Trend is one campaign's rate, for the history across campaigns.

@@ -63,10 +63,45 @@ func insertChallengeRows(ctx context.Context, tx *sql.Tx, engine store.Engine, c
 		ch := p.Challenge
 		args = append(args, ch.ID, checkID, ch.POCID, ch.State, ch.Region, ch.Level, store.NullString(ch.AccountID), hashToken(p.Token))
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO ping_challenges (id, campaign_id, poc_id, state_code, region, level, account_id, token_hash)
-		VALUES `+store.Values(engine, len(ps), challengeInsertCols), args...)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ping_challenges (id, campaign_id, poc_id, state_code, region, level, account_id, token_hash)
+		VALUES `+store.Values(engine, len(ps), challengeInsertCols), args...); err != nil {
+		return err
+	}
+	return addTotals(ctx, tx, checkID, ps)
+}
+
+// addTotals counts ps in the tallies of the campaign checkID, a row per
+// State and level.
+func addTotals(ctx context.Context, tx *sql.Tx, checkID string, ps []ChallengeMail) error {
+	type group struct{ state, level string }
+	n := map[group]int{}
+	region := map[string]string{}
+	var order []group
+	for _, p := range ps {
+		g := group{p.Challenge.State, p.Challenge.Level}
+		if n[g] == 0 {
+			order = append(order, g)
+		}
+		n[g]++
+		region[g.state] = p.Challenge.Region
+	}
+	args := make([]any, 0, len(order)*5)
+	var rows strings.Builder
+	for i, g := range order {
+		if i > 0 {
+			rows.WriteString(", ")
+		}
+		fmt.Fprintf(&rows, "($%d, $%d, $%d, $%d, $%d, 0, 0)", len(args)+1, len(args)+2, len(args)+3, len(args)+4, len(args)+5)
+		args = append(args, checkID, g.state, region[g.state], g.level, n[g])
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO ping_tallies (campaign_id, state_code, region, level, total, acknowledged, bounced)
+		VALUES `+rows.String()+`
+		ON CONFLICT (campaign_id, state_code, level) DO UPDATE SET total = ping_tallies.total + excluded.total`, args...)
 	return err
 }
+
+// tallyOf picks the tally row of the challenge id.
+const tallyOf = `(campaign_id, state_code, level) = (SELECT campaign_id, state_code, level FROM ping_challenges WHERE id = $1)`
 
 // renewToken replaces the challenge id's token hash with hash, as of a
 // reminder sent at now.
@@ -162,7 +197,15 @@ func tokenChallenge(ctx context.Context, q store.Queryer, hash string) (Challeng
 func acknowledgeChallenge(ctx context.Context, tx *sql.Tx, id string, now time.Time, channel, by string) (bool, error) {
 	n, err := store.Changed(tx.ExecContext(ctx, `UPDATE ping_challenges SET acknowledged_at = $1, channel = $2, acknowledged_by = $3 WHERE id = $4 AND acknowledged_at IS NULL`,
 		now, channel, by, id))
-	return n > 0, err
+	if err != nil || n == 0 {
+		return false, err
+	}
+	// The row is this transaction's now: a bounce waits for it, then
+	// finds it answered and changes nothing.
+	_, err = tx.ExecContext(ctx, `UPDATE ping_tallies SET acknowledged = acknowledged + 1,
+		bounced = bounced - (SELECT CASE WHEN bounced_at IS NULL THEN 0 ELSE 1 END FROM ping_challenges WHERE id = $1)
+		WHERE `+tallyOf, id)
+	return true, err
 }
 
 // markSent records that the challenge id's first mail left at now.
@@ -174,7 +217,16 @@ func markSent(ctx context.Context, tx *sql.Tx, id string, now time.Time) error {
 // markBounced records that the challenge id's mail bounced at now for
 // reason, unless it was answered.
 func markBounced(ctx context.Context, tx *sql.Tx, id string, now time.Time, reason string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE ping_challenges SET bounced_at = $1, bounce = $2 WHERE id = $3 AND acknowledged_at IS NULL`, now, reason, id)
+	first, err := store.Changed(tx.ExecContext(ctx, `UPDATE ping_challenges SET bounced_at = $1, bounce = $2 WHERE id = $3 AND acknowledged_at IS NULL AND bounced_at IS NULL`, now, reason, id))
+	if err != nil {
+		return err
+	}
+	if first == 0 {
+		// Answered (nothing to do), or bounced before: the newer reason.
+		_, err = tx.ExecContext(ctx, `UPDATE ping_challenges SET bounced_at = $1, bounce = $2 WHERE id = $3 AND acknowledged_at IS NULL`, now, reason, id)
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE ping_tallies SET bounced = bounced + 1 WHERE `+tallyOf, id)
 	return err
 }
 

@@ -8,14 +8,15 @@ import (
 	"github.com/detente/detente/internal/store"
 )
 
-// The SQL of the counts over ping_challenges that results are made of.
+// The SQL of the counts that results are made of: ping_tallies, kept per
+// check, State and level by the writes to ping_challenges
+// (store_challenges.go), and the answer times.
 
 // answerCounts counts, per campaign, sc's challenges, those answered and
-// those bounced unanswered, in one grouped query. The tallies carry no key
-// and no rate: the service sets them.
+// those bounced unanswered, from the tallies. The tallies carry no key and
+// no rate: the service sets them.
 func answerCounts(ctx context.Context, q store.Queryer, sc checkScope) (map[string]Tally, error) {
-	query := `SELECT campaign_id, COUNT(*), COUNT(acknowledged_at), COUNT(CASE WHEN acknowledged_at IS NULL AND bounced_at IS NOT NULL THEN 1 END)
-		FROM ping_challenges`
+	query := `SELECT campaign_id, SUM(total), SUM(acknowledged), SUM(bounced) FROM ping_tallies`
 	var args []any
 	if !sc.all {
 		query += ` WHERE state_code = $1`
@@ -51,18 +52,17 @@ type tallyRow struct {
 	t                    Tally
 }
 
-// challengeTallies counts the challenges of the campaign checkID (of
-// state, when given) per State, regional group and level, in SQL: a
-// report costs the groups, not the challenges.
+// challengeTallies reads the tallies of the campaign checkID (of state,
+// when given) per State, regional group and level: a report costs the
+// groups, not the challenges.
 func challengeTallies(ctx context.Context, q store.Queryer, checkID, state string) ([]tallyRow, error) {
-	query := `SELECT state_code, region, level, COUNT(*), COUNT(acknowledged_at), COUNT(CASE WHEN acknowledged_at IS NULL AND bounced_at IS NOT NULL THEN 1 END)
-		FROM ping_challenges WHERE campaign_id = $1`
+	query := `SELECT state_code, region, level, total, acknowledged, bounced FROM ping_tallies WHERE campaign_id = $1`
 	args := []any{checkID}
 	if state != "" {
 		query += ` AND state_code = $2`
 		args = append(args, state)
 	}
-	rows, err := q.QueryContext(ctx, query+` GROUP BY state_code, region, level`, args...)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -73,25 +73,25 @@ func challengeTallies(ctx context.Context, q store.Queryer, checkID, state strin
 	})
 }
 
-// answerTimes reads when the challenges of the campaign checkID (of state,
-// when given) were answered, earliest first, for the median and the 90th
-// percentile: one column, from the index on (campaign_id, acknowledged_at).
-func answerTimes(ctx context.Context, q store.Queryer, checkID, state string) ([]time.Time, error) {
+// answerTime reads when the rank-th answer (from 1) to the campaign
+// checkID (of state, when given) came, walking the index on (campaign_id,
+// acknowledged_at) rather than reading every answer. ok is false when
+// there are fewer answers.
+func answerTime(ctx context.Context, q store.Queryer, checkID, state string, rank int) (t time.Time, ok bool, err error) {
+	if rank < 1 {
+		return time.Time{}, false, nil
+	}
 	query := `SELECT acknowledged_at FROM ping_challenges WHERE campaign_id = $1 AND acknowledged_at IS NOT NULL`
-	args := []any{checkID}
+	args := []any{checkID, rank - 1}
 	if state != "" {
-		query += ` AND state_code = $2`
+		query += ` AND state_code = $3`
 		args = append(args, state)
 	}
-	rows, err := q.QueryContext(ctx, query+` ORDER BY acknowledged_at`, args...)
-	if err != nil {
-		return nil, err
+	err = q.QueryRowContext(ctx, query+` ORDER BY acknowledged_at LIMIT 1 OFFSET $2`, args...).Scan(&t)
+	if store.NoRows(err) {
+		return time.Time{}, false, nil
 	}
-	return store.Collect(rows, func(r *sql.Rows) (time.Time, error) {
-		var t time.Time
-		err := r.Scan(&t)
-		return t, err
-	})
+	return t, err == nil, err
 }
 
 // unansweredChallenges reads the challenges of the campaign checkID (of
