@@ -3,14 +3,14 @@ package web
 import (
 	"html/template"
 	"net/http"
-
-	"github.com/detente/detente/internal/access"
-	"github.com/detente/detente/internal/actor"
 	"strconv"
 	"strings"
 
+	"github.com/detente/detente/internal/access"
+	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
 	paging "github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/states"
 )
@@ -61,7 +61,7 @@ func (s *Server) directoryList(w http.ResponseWriter, r *http.Request) {
 	if len(q) > 0 {
 		d.Export = template.URL("?" + q.Encode())
 	}
-	pg := page{Title: "Points of contact", Nav: "directory", Data: d}
+	pg := page{Title: s.printer(r).T("Points of contact"), Nav: "directory", Data: d}
 	req, err := paging.Parse(r.URL.Query())
 	if err != nil {
 		s.listProblem(w, r, "directory", pg, err)
@@ -129,7 +129,16 @@ func (s *Server) statePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := statePageData{State: st, POCs: pocs, CanManage: s.app.Directory.CanManage(a, code)}
-	s.renderKept(w, r, "state", key, page{Title: st.Name, Nav: "directory", Data: d})
+	s.renderKept(w, r, "state", key, page{Title: stateTitle(s.printer(r), code), Nav: "directory", Data: d})
+}
+
+// stateTitle names a State in p's language as the template function
+// stateName does: the UN's English name, CLDR's in the other languages.
+func stateTitle(p *i18n.Printer, code string) string {
+	if p.Language() == i18n.English {
+		return stateLabel(code)
+	}
+	return p.Region(code)
 }
 
 type pocPageData struct {
