@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/directory"
@@ -13,6 +16,7 @@ import (
 	"github.com/detente/detente/internal/i18n"
 	paging "github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/states"
+	"github.com/detente/detente/internal/validate"
 )
 
 // directoryFilter reads the list filters from the query string.
@@ -144,8 +148,59 @@ func stateTitle(p *i18n.Printer, code string) string {
 type pocPageData struct {
 	POC       directory.POC
 	State     directory.State
+	Languages string // the entry's working languages, named in the reader's language
 	History   []directory.Version
 	CanManage bool
+}
+
+// languageList names an entry's working languages (BCP 47 tags) in p's
+// language: the names the directory has always shown in English, CLDR's
+// in the others, with the script or country a tag adds in brackets. A tag
+// nobody can name is shown as it is.
+func languageList(p *i18n.Printer, tags []string) string {
+	names := make([]string, len(tags))
+	for i, t := range tags {
+		names[i] = languageName(p, t)
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	list := names[0]
+	for _, n := range names[1:] {
+		list = p.TC("list", "{list}, {item}", "list", list, "item", n)
+	}
+	return list
+}
+
+func languageName(p *i18n.Printer, code string) string {
+	if p.Language() == i18n.English {
+		return validate.LanguageName(code)
+	}
+	tag, err := language.Parse(code)
+	if err != nil {
+		return code
+	}
+	in := p.Language().Tag()
+	base, _ := tag.Base()
+	name := display.Languages(in).Name(base)
+	if name == "" {
+		return code
+	}
+	var details []string
+	if s, c := tag.Script(); c == language.Exact {
+		if n := display.Scripts(in).Name(s); n != "" {
+			details = append(details, n)
+		}
+	}
+	if r, c := tag.Region(); c == language.Exact {
+		if n := display.Regions(in).Name(r); n != "" {
+			details = append(details, n)
+		}
+	}
+	for _, d := range details {
+		name = p.TC("language", "{language} ({detail})", "language", name, "detail", d)
+	}
+	return name
 }
 
 func (s *Server) pocPage(w http.ResponseWriter, r *http.Request) {
@@ -160,7 +215,7 @@ func (s *Server) pocPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	d := pocPageData{POC: p, State: st, CanManage: s.app.Directory.CanManage(a, p.State)}
+	d := pocPageData{POC: p, State: st, Languages: languageList(s.printer(r), p.Languages), CanManage: s.app.Directory.CanManage(a, p.State)}
 	if h, err := s.app.Directory.History(r.Context(), a, p.ID); err == nil {
 		d.History = h
 	} else if !errs.Is(err, errs.Forbidden) {
@@ -207,10 +262,11 @@ func formFromPOC(p directory.POC) map[string][]string {
 	}
 }
 
-// splitList accepts one value per line or comma-separated.
+// splitList accepts one value per line or comma-separated, with the
+// commas and semicolons of Arabic and Chinese as well as ASCII's.
 func splitList(v string) []string {
 	var out []string
-	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == ',' || r == ';' }) {
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune("\n,;،؛、，；", r) }) {
 		if p := strings.TrimSpace(part); p != "" {
 			out = append(out, p)
 		}
@@ -239,7 +295,7 @@ func (s *Server) nominateForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.app.Directory.CanManage(a, code) {
-		s.renderError(w, r, errs.E(errs.Forbidden, "only %s's administrators may nominate its points of contact", code))
+		s.renderError(w, r, errs.E(errs.Forbidden, "only this State's administrators may nominate its points of contact"))
 		return
 	}
 	st, err := s.app.Directory.State(r.Context(), a, code)
@@ -247,7 +303,7 @@ func (s *Server) nominateForm(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "pocform", page{Title: "Nominate a point of contact", Nav: "directory",
+	s.render(w, r, http.StatusOK, "pocform", page{Title: s.printer(r).T("Nominate a point of contact"), Nav: "directory",
 		Form: map[string][]string{"availability": {directory.Always}}, Data: pocFormData{State: st, Levels: directory.Levels, Action: "/directory/states/" + code + "/nominate", Accounts: s.linkable(r)}})
 }
 
@@ -261,7 +317,7 @@ func (s *Server) nominate(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, serr)
 			return
 		}
-		s.renderForm(w, r, "pocform", page{Title: "Nominate a point of contact", Nav: "directory",
+		s.renderForm(w, r, "pocform", page{Title: s.printer(r).T("Nominate a point of contact"), Nav: "directory",
 			Data: pocFormData{State: st, Levels: directory.Levels, Action: "/directory/states/" + code + "/nominate", Accounts: s.linkable(r)}}, err)
 		return
 	}
@@ -276,7 +332,7 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.app.Directory.CanManage(a, p.State) {
-		s.renderError(w, r, errs.E(errs.Forbidden, "only %s's administrators may edit its points of contact", p.State))
+		s.renderError(w, r, errs.E(errs.Forbidden, "only this State's administrators may edit its points of contact"))
 		return
 	}
 	st, err := s.app.Directory.State(r.Context(), a, p.State)
@@ -285,10 +341,10 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.Status == directory.Retired {
-		s.render(w, r, http.StatusOK, "pocform", page{Title: "Edit point of contact", Nav: "directory", Data: pocFormData{State: st, POC: &p, Retired: true}})
+		s.render(w, r, http.StatusOK, "pocform", page{Title: s.printer(r).T("Edit point of contact"), Nav: "directory", Data: pocFormData{State: st, POC: &p, Retired: true}})
 		return
 	}
-	s.render(w, r, http.StatusOK, "pocform", page{Title: "Edit point of contact", Nav: "directory", Form: formFromPOC(p),
+	s.render(w, r, http.StatusOK, "pocform", page{Title: s.printer(r).T("Edit point of contact"), Nav: "directory", Form: formFromPOC(p),
 		Data: pocFormData{State: st, POC: &p, Levels: directory.Levels, Action: "/directory/pocs/" + p.ID + "/edit", Version: p.Version, Accounts: s.linkable(r)}})
 }
 
@@ -314,11 +370,20 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 		}
 		if cur.Status == directory.Retired && errs.Is(err, errs.Conflict) {
 			// Retired while the form was open: say so, with the way back.
-			s.render(w, r, http.StatusConflict, "pocform", page{Title: "Edit point of contact", Nav: "directory", Data: pocFormData{State: st, POC: &cur, Retired: true}})
+			s.render(w, r, http.StatusConflict, "pocform", page{Title: s.printer(r).T("Edit point of contact"), Nav: "directory", Data: pocFormData{State: st, POC: &cur, Retired: true}})
 			return
 		}
-		s.renderForm(w, r, "pocform", page{Title: "Edit point of contact", Nav: "directory",
-			Data: pocFormData{State: st, POC: &cur, Levels: directory.Levels, Action: "/directory/pocs/" + id + "/edit", Version: version, Accounts: s.linkable(r)}}, err)
+		pg := page{Title: s.printer(r).T("Edit point of contact"), Nav: "directory",
+			Data: pocFormData{State: st, POC: &cur, Levels: directory.Levels, Action: "/directory/pocs/" + id + "/edit", Version: version, Accounts: s.linkable(r)}}
+		if errs.Is(err, errs.Conflict) && cur.Version != version {
+			// The service names the newer version in an English sentence
+			// of its own; the page says the same in the reader's language.
+			pg.Message = s.printer(r).T("someone else changed this entry meanwhile (now version {version}); reload and try again", "version", cur.Version)
+			pg.Form = r.PostForm
+			s.render(w, r, http.StatusConflict, "pocform", pg)
+			return
+		}
+		s.renderForm(w, r, "pocform", pg, err)
 		return
 	}
 	redirect(w, r, "/directory/pocs/"+p.ID+"?done=saved")

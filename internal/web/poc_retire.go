@@ -23,7 +23,7 @@ func (s *Server) retireForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.app.Directory.CanManage(a, p.State) {
-		s.renderError(w, r, errs.E(errs.Forbidden, "only %s's administrators may retire its points of contact", p.State))
+		s.renderError(w, r, errs.E(errs.Forbidden, "only this State's administrators may retire its points of contact"))
 		return
 	}
 	if p.Status == directory.Retired {
@@ -40,7 +40,7 @@ func (s *Server) retireForm(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "retire", page{Title: "Retire " + p.FunctionTitle + "?", Nav: "directory",
+	s.render(w, r, http.StatusOK, "retire", page{Title: s.printer(r).T("Retire {title}?", "title", p.FunctionTitle), Nav: "directory",
 		Data: retireData{POC: p, State: st, Last: len(same) == 1 && same[0].ID == p.ID}})
 }
 
