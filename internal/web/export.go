@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/vcard"
 	"github.com/detente/detente/internal/wire"
 )
@@ -67,8 +68,15 @@ func (s *Server) exportJSON(w http.ResponseWriter, r *http.Request) {
 	_ = enc.Encode(map[string]any{"generated_at": s.app.Clock.Now().Format(time.RFC3339), "items": items})
 }
 
-var csvHeader = []string{"id", "state", "level", "function_title", "organisation", "person_name", "emails", "phones", "languages",
-	"time_zone", "availability", "hours", "pgp_fingerprint", "pgp_expires_at", "confirmed_at", "stale", "version"}
+// csvHeader names the columns in p's language: the header row is for
+// people reading the file in a spreadsheet, while the cells keep the
+// data's own values and codes, as the JSON export has them.
+func csvHeader(p *i18n.Printer) []string {
+	return []string{p.TC("CSV column", "ID"), p.T("State"), p.T("Level"), p.T("Function"), p.T("Organisation"), p.T("Person"),
+		p.T("Email addresses"), p.T("Phone numbers"), p.T("Working languages"), p.T("Time zone"), p.T("Availability"), p.T("Office hours"),
+		p.TC("CSV column", "OpenPGP fingerprint"), p.TC("CSV column", "OpenPGP key expires"), p.T("Last confirmed"), p.TC("CSV column", "Stale"),
+		p.T("Version")}
+}
 
 // csvSafe defuses cells a spreadsheet would run as a formula.
 func csvSafe(v string) string {
@@ -84,7 +92,7 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cw := csvAttachment(w, "detente-directory.csv")
-	_ = cw.Write(csvHeader)
+	_ = cw.Write(csvHeader(s.printer(r)))
 	for _, p := range pocs {
 		exp := ""
 		if p.PGPExpires != nil {

@@ -108,7 +108,7 @@ func TestPOCPagesShowWhatTheyHold(t *testing.T) {
 		}
 
 		csv := fr.get("/directory/export.csv")
-		if !strings.HasPrefix(csv.body, "\uFEFFid,state,") {
+		if !strings.HasPrefix(csv.body, "\uFEFFID,State,") {
 			t.Errorf("CSV export does not start with a UTF-8 byte order mark: %q", csv.body[:min(20, len(csv.body))])
 		}
 		// KE's entry is linked to KE's POC: other States are not told.
