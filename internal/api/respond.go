@@ -34,7 +34,8 @@ type errorDetail struct {
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := errs.HTTPStatus(err)
 	p := s.printer(r)
-	d := errorDetail{Code: string(errs.CodeOf(err)), Message: p.Known(errs.MessageOf(err))}
+	format, args := errs.TextOf(err)
+	d := errorDetail{Code: string(errs.CodeOf(err)), Message: p.KnownFormat(format, args...)}
 	if fields := errs.FieldsOf(err); len(fields) > 0 {
 		d.Fields = make(map[string]string, len(fields))
 		for k, v := range fields {

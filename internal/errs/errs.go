@@ -37,6 +37,11 @@ type Error struct {
 	Message string
 	Fields  map[string]string // field name → what to fix
 	Err     error
+	// format and args are Message before it was formatted: the message
+	// catalogue knows the format, so an edge can write the message in its
+	// reader's language (TextOf).
+	format string
+	args   []any
 }
 
 func (e *Error) Error() string {
@@ -67,7 +72,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // E builds an error with a code and a safe message.
 func E(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
 // Wrap records cause behind a safe message. A nil cause yields nil.
@@ -106,6 +111,20 @@ func MessageOf(err error) string {
 	}
 	// Internal and foreign errors may carry SQL or paths: never shown.
 	return "something went wrong on our side"
+}
+
+// TextOf returns MessageOf(err) as the format and arguments it was made
+// from, for an edge to translate the format and fill it in; a message made
+// without a format is its own format.
+func TextOf(err error) (format string, args []any) {
+	var e *Error
+	if errors.As(err, &e) && e.Code != Internal && e.Message != "" {
+		if e.format != "" {
+			return e.format, e.args
+		}
+		return e.Message, nil
+	}
+	return MessageOf(err), nil
 }
 
 // FieldsOf returns the field-level messages of err, if any.

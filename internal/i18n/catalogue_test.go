@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -268,5 +269,31 @@ func TestMessageInTwoAreasIsRefused(t *testing.T) {
 	delete(files, "two/ru.po")
 	if _, err := loadFS(files); err == nil || !strings.Contains(err.Error(), "area two has no fr.po") {
 		t.Errorf("an area without French: got %v", err)
+	}
+}
+
+var verb = regexp.MustCompile(`%[-+# 0]*[0-9]*(\.[0-9]+)?[a-zA-Z%]`)
+
+// TestVerbsAgree: a service's message made with fmt.Sprintf is translated
+// by its format (Printer.KnownFormat), so each translation must keep the
+// source's verbs in the same order.
+func TestVerbsAgree(t *testing.T) {
+	c := load(t)
+	for _, l := range Languages() {
+		for _, src := range c.source {
+			want := verb.FindAllString(src.ID, -1)
+			if len(want) == 0 {
+				continue
+			}
+			e, ok := c.langs[l].byKey[src.key()]
+			if !ok {
+				continue
+			}
+			for i, s := range e.Str {
+				if have := verb.FindAllString(s, -1); !slices.Equal(have, want) {
+					t.Errorf("%s:%d: %s: msgstr[%d] has verbs %v, en.po %v, in that order", e.File, e.Line, describe(src), i, have, want)
+				}
+			}
+		}
 	}
 }

@@ -81,6 +81,16 @@ func (p *Printer) Known(text string) string {
 	return p.pick(k, text, "", 0, false)
 }
 
+// KnownFormat is Known for a message made with fmt.Sprintf(format,
+// args...), such as a service's error: the format is translated when en.po
+// has it, keeping its verbs in order (TestVerbsAgree), then filled in.
+func (p *Printer) KnownFormat(format string, args ...any) string {
+	if len(args) == 0 {
+		return p.Known(format)
+	}
+	return fmt.Sprintf(p.Known(format), args...)
+}
+
 // Msg translates a message built elsewhere (a field error, a flash).
 func (p *Printer) Msg(m Message) string {
 	if m.ID == "" {
