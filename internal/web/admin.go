@@ -3,13 +3,17 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/text/collate"
 
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
 )
 
 type adminAccountsData struct {
@@ -41,10 +45,25 @@ func (s *Server) adminAccountsData(r *http.Request) (adminAccountsData, error) {
 		if d.States, err = s.app.Directory.States(r.Context(), a); err != nil {
 			return d, err
 		}
+		sortStates(s.printer(r), d.States)
 	} else {
 		d.Roles = []actor.Role{actor.StateAdmin, actor.POC, actor.Viewer}
 	}
 	return d, nil
+}
+
+// sortStates orders States as the choices name them in p's language
+// (stateName): the directory lists them by their English names.
+func sortStates(p *i18n.Printer, sts []directory.State) {
+	if p.Language() == i18n.English {
+		return
+	}
+	names := make(map[string]string, len(sts))
+	for _, st := range sts {
+		names[st.Code] = p.Region(st.Code)
+	}
+	col := collate.New(p.Language().Tag())
+	slices.SortStableFunc(sts, func(a, b directory.State) int { return col.CompareString(names[a.Code], names[b.Code]) })
 }
 
 func (s *Server) adminAccounts(w http.ResponseWriter, r *http.Request) {
@@ -57,7 +76,7 @@ func (s *Server) adminAccounts(w http.ResponseWriter, r *http.Request) {
 	if d.List.Errors != nil {
 		status = http.StatusUnprocessableEntity
 	}
-	s.render(w, r, status, "accounts", page{Title: "Accounts", Nav: "admin", Data: d})
+	s.render(w, r, status, "accounts", page{Title: s.printer(r).T("Accounts"), Nav: "admin", Data: d})
 }
 
 func (s *Server) adminCreateAccount(w http.ResponseWriter, r *http.Request) {
@@ -82,11 +101,11 @@ func (s *Server) adminCreateAccount(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		f.Del("password")
 		f.Del("password2")
-		s.renderForm(w, r, "accounts", page{Title: "Accounts", Nav: "admin", Data: d, Form: f}, err)
+		s.renderForm(w, r, "accounts", page{Title: s.printer(r).T("Accounts"), Nav: "admin", Data: d, Form: f}, err)
 		return
 	}
 	d.Created, d.Password = &acc, generated
-	s.render(w, r, http.StatusOK, "accounts", page{Title: "Accounts", Nav: "admin", Data: d, Flash: flashes["created"]})
+	s.render(w, r, http.StatusOK, "accounts", page{Title: s.printer(r).T("Accounts"), Nav: "admin", Data: d, Flash: flashes["created"]})
 }
 
 func (s *Server) adminDisable(w http.ResponseWriter, r *http.Request) { s.setDisabled(w, r, true) }
@@ -115,7 +134,7 @@ func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Reset = &res
-	s.render(w, r, http.StatusOK, "accounts", page{Title: "Accounts", Nav: "admin", Data: d})
+	s.render(w, r, http.StatusOK, "accounts", page{Title: s.printer(r).T("Accounts"), Nav: "admin", Data: d})
 }
 
 func (s *Server) adminParticipation(w http.ResponseWriter, r *http.Request) {
@@ -123,7 +142,9 @@ func (s *Server) adminParticipation(w http.ResponseWriter, r *http.Request) {
 	var since *time.Time
 	v := r.PostForm.Get("since")
 	// A form with an error comes back as the page showing that State's
-	// row, with the date as typed and the message beside it.
+	// row, with the date as typed and the message beside it, in the
+	// reader's language.
+	pr := s.printer(r)
 	back := func(msg string) {
 		s.statesPage(w, r, url.Values{"q": {code}}, adminStatesData{Row: code, RowSince: v, RowError: msg}, http.StatusUnprocessableEntity)
 	}
@@ -132,7 +153,7 @@ func (s *Server) adminParticipation(w http.ResponseWriter, r *http.Request) {
 		if v != "" {
 			p, err := time.Parse(time.DateOnly, v)
 			if err != nil {
-				back("enter the date as YYYY-MM-DD, e.g. 2026-03-01")
+				back(pr.T("enter the date as YYYY-MM-DD, e.g. {example}", "example", "2026-03-01"))
 				return
 			}
 			t = p
@@ -141,7 +162,7 @@ func (s *Server) adminParticipation(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.app.Directory.SetParticipation(r.Context(), who(r), code, since); err != nil {
 		if msg := errs.FieldsOf(err)["since"]; msg != "" {
-			back(msg)
+			back(pr.Known(msg))
 			return
 		}
 		s.renderError(w, r, err)

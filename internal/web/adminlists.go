@@ -3,13 +3,17 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+
+	"golang.org/x/text/collate"
 
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/audit"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
 	paging "github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/states"
 )
@@ -91,7 +95,7 @@ func (s *Server) statesPage(w http.ResponseWriter, r *http.Request, q url.Values
 		return
 	}
 	d.Counts["participating"], d.Counts["all"] = n, total
-	pg := page{Title: "Participation", Nav: "admin", Data: d}
+	pg := page{Title: s.printer(r).T("Participation"), Nav: "admin", Data: d}
 	req, err := paging.Parse(q)
 	if err != nil {
 		s.listProblem(w, r, "states", pg, err)
@@ -120,16 +124,42 @@ type adminAuditData struct {
 	Filter  audit.Filter
 	From    string
 	To      string
-	Actions []audit.Action
+	Actions []audit.Action // labelled in the reader's language, in its order
 	Pager   pager
+	// VerifyCommand checks the chain; a command, the same in every language.
+	VerifyCommand string
+}
+
+// auditLabel names an action in p's language: en.po holds the audit
+// package's labels in the context "audit action". A code without a label
+// stays a code.
+func auditLabel(p *i18n.Printer, code string) string {
+	l := audit.Label(code)
+	if l == code {
+		return code
+	}
+	return p.TC("audit action", l)
+}
+
+// auditActions are the actions to filter by, labelled for p and sorted as
+// its language sorts.
+func auditActions(p *i18n.Printer) []audit.Action {
+	as := audit.Actions()
+	for i := range as {
+		as[i].Label = auditLabel(p, as[i].Code)
+	}
+	col := collate.New(p.Language().Tag())
+	slices.SortStableFunc(as, func(a, b audit.Action) int { return col.CompareString(a.Label, b.Label) })
+	return as
 }
 
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
 	q := r.URL.Query()
+	pr := s.printer(r)
 	f, ferr := audit.FilterFrom(q)
-	d := adminAuditData{Filter: f, From: q.Get("from"), To: q.Get("to"), Actions: audit.Actions()}
-	pg := page{Title: "Audit log", Nav: "admin", Data: d}
+	d := adminAuditData{Filter: f, From: q.Get("from"), To: q.Get("to"), Actions: auditActions(pr), VerifyCommand: "detente audit verify"}
+	pg := page{Title: pr.T("Audit log"), Nav: "admin", Data: d}
 	if ferr != nil {
 		// Only readers of the log are told what is wrong with a filter.
 		if err := s.app.Audit.CanRead(a); err != nil {
@@ -149,7 +179,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
 		s.listProblem(w, r, "audit", pg, err)
 		return
 	}
-	d.Rows = s.auditRows(r, a, res.Items)
+	d.Rows = s.auditRows(r, pr, a, res.Items)
 	d.Pager = pagerFor(r, res.Next)
 	pg.Data = d
 	s.render(w, r, http.StatusOK, "audit", pg)
@@ -159,7 +189,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
 // open it. Everything a reads in the log is its own State's or, for the
 // secretariat, anyone's; messages are linked only where TLP lets a read
 // them, asked of the messaging service in one query for the whole page.
-func (s *Server) auditRows(r *http.Request, a actor.Actor, es []audit.Entry) []auditRow {
+func (s *Server) auditRows(r *http.Request, p *i18n.Printer, a actor.Actor, es []audit.Entry) []auditRow {
 	var msgs []string
 	for _, e := range es {
 		if e.ObjectType == "message" {
@@ -172,7 +202,7 @@ func (s *Server) auditRows(r *http.Request, a actor.Actor, es []audit.Entry) []a
 	}
 	rows := make([]auditRow, len(es))
 	for i, e := range es {
-		row := auditRow{Entry: e, Label: audit.Label(e.Action)}
+		row := auditRow{Entry: e, Label: auditLabel(p, e.Action)}
 		switch e.ObjectType {
 		case "poc":
 			row.Link = "/directory/pocs/" + e.ObjectID
