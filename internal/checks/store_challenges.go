@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -270,43 +271,104 @@ type followUpRow struct {
 }
 
 // followUpPage reads at most limit of fq's challenges by State name,
-// level and id, after the key after when it is set.
+// level and id, after the key after when it is set. The tallies say how
+// many unanswered challenges each State has, so the page reads only the
+// States it reaches, in the order of their names given as ranks: the
+// database neither joins the States' names nor sorts every unanswered
+// challenge of a large check, and both engines order alike.
 func followUpPage(ctx context.Context, q store.Queryer, fq followUpQuery, after *followUpKey, limit int) ([]followUpRow, error) {
+	if fq.unreached == unreachedNone {
+		return nil, nil
+	}
+	codes, err := followUpStates(ctx, q, fq, after, limit)
+	if err != nil || len(codes) == 0 {
+		return nil, err
+	}
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	cond := `h.campaign_id = ` + arg(fq.check) + ` AND h.acknowledged_at IS NULL`
+	var rank, in strings.Builder
+	rank.WriteString(`CASE h.state_code`)
+	for i, code := range codes {
+		p := arg(code)
+		fmt.Fprintf(&rank, ` WHEN %s THEN %d`, p, i+1)
+		if i > 0 {
+			in.WriteString(", ")
+		}
+		in.WriteString(p)
+	}
+	rank.WriteString(` END`)
+	cond := `h.campaign_id = ` + arg(fq.check) + ` AND h.state_code IN (` + in.String() + `) AND h.acknowledged_at IS NULL`
 	switch fq.unreached {
 	case unreachedBounced:
 		cond += ` AND h.bounced_at IS NOT NULL`
 	case unreachedSilent:
 		cond += ` AND h.bounced_at IS NULL`
-	case unreachedNone:
-		cond += ` AND 1=0`
-	}
-	if fq.ownOnly {
-		cond += ` AND h.state_code = ` + arg(fq.own)
-	}
-	if fq.state != "" {
-		cond += ` AND h.state_code = ` + arg(fq.state)
 	}
 	if fq.level != "" {
 		cond += ` AND h.level = ` + arg(fq.level)
 	}
-	if after != nil {
-		cond += ` AND (st.name, ` + levelRank + `, h.id) > (` + arg(after.stateName) + `, ` + arg(after.rank) + `, ` + arg(after.id) + `)`
+	if after != nil && StateName(codes[0]) == after.stateName {
+		// The first State is where the last page stopped.
+		cond += ` AND (h.state_code <> ` + arg(codes[0]) + ` OR (` + levelRank + `, h.id) > (` + arg(after.rank) + `, ` + arg(after.id) + `))`
 	}
-	// The States' names come from the reference list the directory keeps,
-	// for the order people read; states is joined for this order only.
-	query := `SELECT ` + challengeColsH + `, st.name FROM ping_challenges h JOIN states st ON st.code = h.state_code WHERE ` + cond +
-		` ORDER BY st.name, ` + levelRank + `, h.id LIMIT ` + arg(limit)
+	query := `SELECT ` + challengeColsH + ` FROM ping_challenges h WHERE ` + cond +
+		` ORDER BY ` + rank.String() + `, ` + levelRank + `, h.id LIMIT ` + arg(limit)
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	return store.Collect(rows, func(r *sql.Rows) (followUpRow, error) {
 		var row challengeRow
-		var name string
-		err := r.Scan(append(row.dest(), &name)...)
-		return followUpRow{row.value(), name}, err
+		err := r.Scan(row.dest()...)
+		ch := row.value()
+		return followUpRow{ch, StateName(ch.State)}, err
 	})
+}
+
+// followUpStates lists, in the order of their names, the States whose
+// unanswered challenges fill a page of limit after the key after: from the
+// first State at or after the key to the one that reaches limit.
+func followUpStates(ctx context.Context, q store.Queryer, fq followUpQuery, after *followUpKey, limit int) ([]string, error) {
+	state := fq.state
+	if fq.ownOnly {
+		if state != "" && state != fq.own {
+			return nil, nil
+		}
+		state = fq.own
+	}
+	rows, err := challengeTallies(ctx, q, fq.check, state)
+	if err != nil {
+		return nil, err
+	}
+	left := map[string]int{}
+	for _, r := range rows {
+		if fq.level != "" && r.level != fq.level {
+			continue
+		}
+		switch fq.unreached {
+		case unreachedBounced:
+			left[r.state] += r.t.Bounced
+		case unreachedSilent:
+			left[r.state] += r.t.Total - r.t.Acknowledged - r.t.Bounced
+		default:
+			left[r.state] += r.t.Total - r.t.Acknowledged
+		}
+	}
+	codes := make([]string, 0, len(left))
+	for code, n := range left {
+		if n > 0 && (after == nil || StateName(code) >= after.stateName) {
+			codes = append(codes, code)
+		}
+	}
+	sort.Slice(codes, func(i, j int) bool { return lessState(codes[i], codes[j]) })
+	n := 0
+	for i, code := range codes {
+		if after != nil && StateName(code) == after.stateName {
+			continue // how many of its rows are left is not known: count none
+		}
+		if n += left[code]; n >= limit {
+			return codes[:i+1], nil
+		}
+	}
+	return codes, nil
 }
