@@ -134,15 +134,20 @@ func langFuncs(p *i18n.Printer) template.FuncMap {
 	f["field"] = func(errs map[string]string, name string) string { return p.Known(errs[name]) }
 	f["sentence"] = func(s string) string { return sentence(p.Language(), p.Known(s)) }
 	f["roleName"] = func(r actor.Role) string { return roleName(p, r) }
-	// A State by its code: the UN's English name, and CLDR's in the
-	// other languages.
-	f["stateName"] = func(code string) string {
-		if p.Language() == i18n.English {
-			return stateLabel(code)
-		}
-		return p.Region(code)
+	f["stateName"] = func(code string) string { return stateName(p, code) }
+	for name, fn := range messagingFuncs(p) {
+		f[name] = fn
 	}
 	return f
+}
+
+// stateName names a State by its code in p's language: the UN's English
+// name, and CLDR's in the other languages.
+func stateName(p *i18n.Printer, code string) string {
+	if p.Language() == i18n.English {
+		return stateLabel(code)
+	}
+	return p.Region(code)
 }
 
 // roleName names a role in p's language.

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +14,7 @@ import (
 	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/messaging"
 	paging "github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/tlp"
@@ -35,7 +38,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		f.Box = messaging.Sent
 	}
 	d := inboxData{Box: f.Box, Query: f.Query, Unread: f.Unread, Read: map[string]bool{}}
-	pg := page{Title: "Communications", Nav: "messages", Data: d}
+	pg := page{Title: s.printer(r).T("Communications"), Nav: "messages", Data: d}
 	req, err := paging.Parse(q)
 	if err != nil {
 		s.listProblem(w, r, "inbox", pg, err)
@@ -83,20 +86,6 @@ type composeData struct {
 	Named      []directory.POC // POCs with an account, who can receive TLP:RED
 	Selected   map[string]bool // recipients, provisions and named people ticked
 	Limits     messaging.AttachmentLimits
-}
-
-var typeTitles = map[messaging.Type]string{
-	messaging.IncidentNotification: "Incident notification",
-	messaging.AssistanceRequest:    "Request for assistance",
-	messaging.MitigationRequest:    "Request to mitigate activity from your territory",
-	messaging.InformationRequest:   "Request for information",
-	messaging.VulnerabilityReport:  "Vulnerability report",
-}
-
-var replyTitles = map[messaging.Type]string{
-	messaging.Acknowledgement: "Acknowledgement",
-	messaging.Update:          "Update or response",
-	messaging.Closure:         "Closure",
 }
 
 func (s *Server) composeData(r *http.Request, typ messaging.Type, form url.Values) (composeData, error) {
@@ -169,7 +158,7 @@ func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
 		form.Add("recipients", st)
 		d.Selected["state:"+st] = true
 	}
-	s.render(w, r, http.StatusOK, "compose", page{Title: "New communication", Nav: "messages", Form: form, Data: d})
+	s.render(w, r, http.StatusOK, "compose", page{Title: s.printer(r).T("New communication"), Nav: "messages", Form: form, Data: d})
 }
 
 func draftFromForm(f url.Values, tmpl messaging.Template) messaging.Draft {
@@ -194,6 +183,8 @@ func draftFromForm(f url.Values, tmpl messaging.Template) messaging.Draft {
 
 func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
+	p := s.printer(r)
+	title := p.T("New communication")
 	typ := messaging.Type(r.PostForm.Get("type"))
 	if !typ.Opening() {
 		d, err := s.composeData(r, messaging.IncidentNotification, r.PostForm)
@@ -201,8 +192,9 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
-		s.renderForm(w, r, "compose", page{Title: "New communication", Nav: "messages", Data: d},
-			&errs.Error{Code: errs.Invalid, Message: "please choose the kind of communication", Fields: map[string]string{"type": "choose the kind of communication"}})
+		s.renderForm(w, r, "compose", page{Title: title, Nav: "messages", Data: d},
+			&errs.Error{Code: errs.Invalid, Message: p.T("please choose the kind of communication"),
+				Fields: map[string]string{"type": p.T("choose the kind of communication")}})
 		return
 	}
 	// Changing the kind shows its fields and keeps everything typed; it
@@ -213,8 +205,8 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, "compose", page{Title: "New communication", Nav: "messages", Data: d, Form: r.PostForm,
-			Flash: "The form now shows the fields of a " + strings.ToLower(d.Template.Title) + ". Nothing was sent."})
+		s.render(w, r, http.StatusOK, "compose", page{Title: title, Nav: "messages", Data: d, Form: r.PostForm,
+			Flash: i18n.M("The form now shows the fields of the template “{template}”. Nothing was sent.", "template", standardText(d.Template.Title))})
 		return
 	}
 	tmpl, err := s.app.Messaging.Template(r.Context(), typ)
@@ -236,7 +228,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, derr)
 			return
 		}
-		s.renderForm(w, r, "compose", page{Title: "New communication", Nav: "messages", Data: d}, err)
+		s.renderForm(w, r, "compose", page{Title: title, Nav: "messages", Data: d}, err)
 		return
 	}
 	redirect(w, r, "/threads/"+m.ThreadID+"?done=sent#m-"+m.ID)
@@ -259,9 +251,10 @@ type threadData struct {
 type fact struct{ Label, Value string }
 
 // facts orders m's structured fields as its template does, with their
-// labels; dates are written the one way pages write them. Fields a later
-// version dropped follow, under their names.
-func facts(tmpls map[messaging.Type]messaging.Template, m messaging.Message) []fact {
+// labels, in p's language: the standard template's words translated,
+// dates written the one way pages write them, yes and no in words. Fields
+// a later version dropped follow, under their names.
+func facts(p *i18n.Printer, tmpls map[messaging.Type]messaging.Template, m messaging.Message) []fact {
 	var out []fact
 	done := map[string]bool{}
 	for _, f := range tmpls[m.Type].Fields {
@@ -270,12 +263,17 @@ func facts(tmpls map[messaging.Type]messaging.Template, m messaging.Message) []f
 			continue
 		}
 		done[f.Name] = true
-		if f.Kind == messaging.DateTime {
+		switch f.Kind {
+		case messaging.DateTime:
 			if t, ok := messaging.ParseDateTime(v); ok {
-				v = when(t)
+				v = p.DateTime(t, time.UTC)
 			}
+		case messaging.YesNo:
+			v = yesNo(p, v)
+		case messaging.Choice:
+			v = templateText(p, v)
 		}
-		out = append(out, fact{Label: f.Label, Value: v})
+		out = append(out, fact{Label: templateText(p, f.Label), Value: v})
 	}
 	for _, k := range sortedKeys(m.Fields) {
 		if !done[k] {
@@ -294,22 +292,45 @@ func sortedKeys(m map[string]string) []string {
 	return out
 }
 
-// timelineEntry is one line of a thread's timeline, in words.
+// timelineEntry is one line of a thread's timeline: when, and what
+// happened in words of the page's language.
 type timelineEntry struct {
-	At    time.Time
-	What  string
-	State string // the State concerned, if any
-	Actor string
-	Note  string
+	At   time.Time
+	Text string
 }
 
-// eventWords say what each kind of timeline event means.
-var eventWords = map[string]string{
-	"delivered":    "Delivered",
-	"reminded":     "Reminder sent",
-	"escalated":    "Escalated",
-	"acknowledged": "Receipt acknowledged",
-	"expired":      "No response by the deadline",
+// eventNames say what each kind of timeline event means.
+var eventNames = map[string]i18n.Message{
+	"delivered":    i18n.MC("timeline", "Delivered"),
+	"reminded":     i18n.MC("timeline", "Reminder sent"),
+	"escalated":    i18n.MC("timeline", "Escalated"),
+	"acknowledged": i18n.MC("timeline", "Receipt acknowledged"),
+	"expired":      i18n.MC("timeline", "No response by the deadline"),
+}
+
+// timelineText writes an event with what the timeline knows of it: the
+// State concerned, who acted (none for deadlines, which act by
+// themselves) and the service's note, translated when the catalogue has
+// it.
+func timelineText(p *i18n.Printer, event, state, name, note string) string {
+	note = p.Known(note)
+	switch {
+	case state != "" && name != "" && note != "":
+		return p.T("{event} ({state}) by {name}: {note}", "event", event, "state", state, "name", name, "note", note)
+	case state != "" && note != "":
+		return p.T("{event} ({state}): {note}", "event", event, "state", state, "note", note)
+	case state != "" && name != "":
+		return p.T("{event} ({state}) by {name}", "event", event, "state", state, "name", name)
+	case state != "":
+		return p.T("{event} ({state})", "event", event, "state", state)
+	case name != "" && note != "":
+		return p.T("{event} by {name}: {note}", "event", event, "name", name, "note", note)
+	case name != "":
+		return p.T("{event} by {name}", "event", event, "name", name)
+	case note != "":
+		return p.T("{event}: {note}", "event", event, "note", note)
+	}
+	return event
 }
 
 var replyTypes = []messaging.Type{messaging.Update, messaging.Acknowledgement, messaging.Closure}
@@ -326,6 +347,7 @@ func (d *threadData) fillStatuses() {
 // decide what it may read and which forms it is offered.
 func (s *Server) threadData(r *http.Request, id string) (threadData, error) {
 	a := who(r)
+	p := s.printer(r)
 	ctx := r.Context()
 	msgs, events, err := s.app.Messaging.Thread(ctx, a, id)
 	if err != nil {
@@ -351,43 +373,43 @@ func (s *Server) threadData(r *http.Request, id string) (threadData, error) {
 	d.fillStatuses()
 	d.Fields = map[string][]fact{}
 	for _, m := range msgs {
-		d.Fields[m.ID] = facts(d.Template, m)
+		d.Fields[m.ID] = facts(p, d.Template, m)
 	}
 	for _, e := range events {
-		te := timelineEntry{At: e.At, Actor: e.Actor, Note: e.Detail}
+		actorName, state, note := e.Actor, "", e.Detail
 		if e.Actor == actor.Scheduler.Label() {
-			te.Actor = "" // deadlines act by themselves
+			actorName = "" // deadlines act by themselves
 		}
 		if e.State != "" {
-			te.State = stateLabel(e.State)
+			state = stateName(p, e.State)
 		}
-		if e.Kind == messaging.EventSent {
+		var text string
+		switch n, known := eventNames[e.Kind]; {
+		case e.Kind == messaging.EventSent:
 			m := byID[e.MessageID]
-			names := make([]string, len(m.Recipients))
-			for i, st := range m.Recipients {
-				names[i] = stateLabel(st)
+			typ, to := typeTitleOf(p, d.Template, m.Type), stateList(p, m.Recipients)
+			if actorName == "" {
+				text = p.T("{type} sent to {states}", "type", typ, "states", to)
+			} else {
+				text = p.T("{type} sent to {states} by {name}", "type", typ, "states", to, "name", actorName)
 			}
-			te.What = typeTitleOf(d.Template, m.Type) + " sent to " + strings.Join(names, ", ")
-			te.State, te.Note = "", ""
-		} else if w, ok := eventWords[e.Kind]; ok {
-			te.What = w
-		} else {
-			te.What = e.Kind
+		case known:
+			text = timelineText(p, p.Msg(n), state, actorName, note)
+		default:
+			text = timelineText(p, e.Kind, state, actorName, note)
 		}
-		d.Timeline = append(d.Timeline, te)
+		d.Timeline = append(d.Timeline, timelineEntry{At: e.At, Text: text})
 	}
 	return d, nil
 }
 
-// typeTitleOf is the title the current template gives a type.
-func typeTitleOf(tmpls map[messaging.Type]messaging.Template, t messaging.Type) string {
+// typeTitleOf is the title the current template gives a type, in p's
+// language while it is the standard one.
+func typeTitleOf(p *i18n.Printer, tmpls map[messaging.Type]messaging.Template, t messaging.Type) string {
 	if tm, ok := tmpls[t]; ok && tm.Title != "" {
-		return tm.Title
+		return templateText(p, tm.Title)
 	}
-	if v, ok := typeTitles[t]; ok {
-		return v
-	}
-	return replyTitles[t]
+	return named(p, typeNames, t)
 }
 
 func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
@@ -437,8 +459,9 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	} else {
-		err = &errs.Error{Code: errs.Invalid, Message: "please choose what kind of answer this is",
-			Fields: map[string]string{"type": "choose update, acknowledgement or closure"}}
+		p := s.printer(r)
+		err = &errs.Error{Code: errs.Invalid, Message: p.T("please choose what kind of answer this is"),
+			Fields: map[string]string{"type": p.T("choose update, acknowledgement or closure")}}
 	}
 	// Show the thread again with the problems beside the answer form and
 	// everything typed still in it.
@@ -483,4 +506,227 @@ func (s *Server) loadTemplates(r *http.Request, m map[messaging.Type]messaging.T
 		m[t] = tmpl
 	}
 	return nil
+}
+
+// The communications pages name types, urgencies, levels, delivery states
+// and the kinds of template fields by the messages below;
+// messagingFuncs gives them to the templates in the page's language.
+
+// typeNames name each kind of communication; the standard template's
+// titles are the same words.
+var typeNames = map[messaging.Type]i18n.Message{
+	messaging.IncidentNotification: i18n.MC("communication type", "Incident notification"),
+	messaging.AssistanceRequest:    i18n.MC("communication type", "Request for assistance"),
+	messaging.MitigationRequest:    i18n.MC("communication type", "Request to mitigate activity from your territory"),
+	messaging.InformationRequest:   i18n.MC("communication type", "Request for information"),
+	messaging.VulnerabilityReport:  i18n.MC("communication type", "Vulnerability report"),
+	messaging.Acknowledgement:      i18n.MC("communication type", "Acknowledgement"),
+	messaging.Update:               i18n.MC("communication type", "Update or response"),
+	messaging.Closure:              i18n.MC("communication type", "Closure"),
+}
+
+var urgencyNames = map[messaging.Urgency]i18n.Message{
+	messaging.Routine:  i18n.MC("urgency", "Routine"),
+	messaging.Priority: i18n.MC("urgency", "Priority"),
+	messaging.Urgent:   i18n.MC("urgency", "Urgent"),
+}
+
+// levelNames name the levels a communication may be addressed to, as a
+// choice; levelPhrases inside a sentence.
+var (
+	levelNames = map[messaging.Level]i18n.Message{
+		messaging.Technical:  i18n.MC("communication level", "Technical"),
+		messaging.Policy:     i18n.MC("communication level", "Policy"),
+		messaging.Diplomatic: i18n.MC("communication level", "Diplomatic"),
+		messaging.All:        i18n.MC("communication level", "All levels"),
+	}
+	levelPhrases = map[messaging.Level]i18n.Message{
+		messaging.Technical:  i18n.MC("communication level, in a sentence", "technical level"),
+		messaging.Policy:     i18n.MC("communication level, in a sentence", "policy level"),
+		messaging.Diplomatic: i18n.MC("communication level, in a sentence", "diplomatic level"),
+		messaging.All:        i18n.MC("communication level, in a sentence", "all levels"),
+	}
+)
+
+// statusNames say where a delivery stands.
+var statusNames = map[messaging.Status]i18n.Message{
+	messaging.Queued:       i18n.MC("delivery status", "Waiting to be delivered"),
+	messaging.Delivered:    i18n.MC("delivery status", "Delivered"),
+	messaging.Acknowledged: i18n.MC("delivery status", "Acknowledged"),
+	messaging.Responded:    i18n.MC("delivery status", "Answered"),
+	messaging.Closed:       i18n.MC("delivery status", "Closed"),
+	messaging.Expired:      i18n.MC("delivery status", "No response by the deadline"),
+}
+
+// kindNames say how each kind of template field is filled in.
+var kindNames = map[messaging.FieldKind]i18n.Message{
+	messaging.Text:     i18n.MC("template field kind", "One line"),
+	messaging.LongText: i18n.MC("template field kind", "Several lines"),
+	messaging.YesNo:    i18n.MC("template field kind", "Yes or no"),
+	messaging.Choice:   i18n.MC("template field kind", "One of the choices"),
+	messaging.DateTime: i18n.MC("template field kind", "Date and time (UTC)"),
+}
+
+// named is k's name in p's language, or k itself when it has none.
+func named[K ~string](p *i18n.Printer, names map[K]i18n.Message, k K) string {
+	if m, ok := names[k]; ok {
+		return p.Msg(m)
+	}
+	return string(k)
+}
+
+// standardTexts are the words of the standard template as detente first
+// writes it (messaging's version 1 of each type), by their English text:
+// a title, description, label, help or choice the secretariat has not
+// changed shows in the reader's language; words it wrote itself show as
+// written.
+var standardTexts = textsByID(
+	// Titles: the names of the types.
+	typeNames[messaging.IncidentNotification], typeNames[messaging.AssistanceRequest], typeNames[messaging.MitigationRequest],
+	typeNames[messaging.InformationRequest], typeNames[messaging.VulnerabilityReport], typeNames[messaging.Acknowledgement],
+	typeNames[messaging.Update], typeNames[messaging.Closure],
+	// Descriptions.
+	i18n.MC("standard template", "Tell other States about an ICT incident that may concern them."),
+	i18n.MC("standard template", "Ask a State for help because critical infrastructure is subject to malicious ICT acts."),
+	i18n.MC("standard template", "Ask a State to mitigate malicious ICT activity that emanates from its territory and targets critical infrastructure."),
+	i18n.MC("standard template", "Ask a State for information about an incident or a threat."),
+	i18n.MC("standard template", "Report a vulnerability responsibly and share what is known about remedies."),
+	i18n.MC("standard template", "Confirm that the message was received."),
+	i18n.MC("standard template", "Share progress, answer a request, or give the outcome of an action."),
+	i18n.MC("standard template", "Close the exchange."),
+	// Field labels.
+	i18n.MC("standard template", "Affected sector"),
+	i18n.MC("standard template", "Critical infrastructure affected"),
+	i18n.MC("standard template", "Indicators"),
+	i18n.MC("standard template", "Started (UTC)"),
+	i18n.MC("standard template", "Observed impact"),
+	i18n.MC("standard template", "Current status"),
+	i18n.MC("standard template", "Assistance requested"),
+	i18n.MC("standard template", "Activity observed"),
+	i18n.MC("standard template", "Observed since (UTC)"),
+	i18n.MC("standard template", "Information requested"),
+	i18n.MC("standard template", "Product"),
+	i18n.MC("standard template", "Vendor"),
+	i18n.MC("standard template", "CVE identifier"),
+	i18n.MC("standard template", "Severity"),
+	i18n.MC("standard template", "Known remedies"),
+	i18n.MC("standard template", "Status"),
+	i18n.MC("standard template", "Outcome"),
+	// Help under fields.
+	i18n.MC("standard template", "IP addresses, domains, hashes; one per line"),
+	i18n.MC("standard template", "e.g. 2026-03-01 14:00"),
+	i18n.MC("standard template", "e.g. CVE-2026-12345"),
+	// Choices: sectors, the status of an incident, severities, the status
+	// of an update.
+	i18n.MC("standard template", "energy"),
+	i18n.MC("standard template", "health"),
+	i18n.MC("standard template", "finance"),
+	i18n.MC("standard template", "transport"),
+	i18n.MC("standard template", "water"),
+	i18n.MC("standard template", "telecommunications"),
+	i18n.MC("standard template", "digital infrastructure"),
+	i18n.MC("standard template", "government"),
+	i18n.MC("standard template", "emergency services"),
+	i18n.MC("standard template", "elections"),
+	i18n.MC("standard template", "food"),
+	i18n.MC("standard template", "space"),
+	i18n.MC("standard template", "other"),
+	i18n.MC("standard template", "ongoing"),
+	i18n.MC("standard template", "contained"),
+	i18n.MC("standard template", "resolved"),
+	i18n.MC("standard template", "low"),
+	i18n.MC("standard template", "medium"),
+	i18n.MC("standard template", "high"),
+	i18n.MC("standard template", "critical"),
+	i18n.MC("standard template", "in progress"),
+	i18n.MC("standard template", "action taken"),
+	i18n.MC("standard template", "unable to act"),
+	i18n.MC("standard template", "information provided"),
+)
+
+func textsByID(ms ...i18n.Message) map[string]i18n.Message {
+	out := make(map[string]i18n.Message, len(ms))
+	for _, m := range ms {
+		out[m.ID] = m
+	}
+	return out
+}
+
+// standardText is s as a Message when it is a word of the standard
+// template, so that it is translated where it is shown; else s as written.
+func standardText(s string) any {
+	if m, ok := standardTexts[s]; ok {
+		return m
+	}
+	return s
+}
+
+// templateText is s in p's language when it is a word of the standard
+// template, else s as written.
+func templateText(p *i18n.Printer, s string) string {
+	if m, ok := standardTexts[s]; ok {
+		return p.Msg(m)
+	}
+	return s
+}
+
+// yesNo writes the value of a yes-or-no field in words.
+func yesNo(p *i18n.Printer, v string) string {
+	switch v {
+	case "yes":
+		return p.TC("template field", "Yes")
+	case "no":
+		return p.TC("template field", "No")
+	}
+	return v
+}
+
+// stateList names States by their codes, as the language separates the
+// items of a list.
+func stateList(p *i18n.Printer, codes []string) string {
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = stateName(p, c)
+	}
+	return strings.Join(names, p.TC("list separator", ", "))
+}
+
+// fileSize writes a size as people read it, with binary units as
+// messaging.HumanBytes does: 512 bytes, 3.4 KiB, 10 MiB.
+func fileSize(p *i18n.Printer, n int64) string {
+	tenths := func(v float64) float64 { return math.Round(v*10) / 10 }
+	switch {
+	case n >= 1<<30:
+		return p.T("{size} GiB", "size", tenths(float64(n)/(1<<30)))
+	case n >= 1<<20:
+		return p.T("{size} MiB", "size", tenths(float64(n)/(1<<20)))
+	case n >= 1<<10:
+		return p.T("{size} KiB", "size", tenths(float64(n)/(1<<10)))
+	}
+	return p.N("{count} byte", "{count} bytes", int(n))
+}
+
+// attachmentLimits says the limits of a message's files, for a form's
+// hint and the page that refuses too large a form.
+func attachmentLimits(p *i18n.Printer, l messaging.AttachmentLimits) string {
+	return p.N("Up to {count} file, {size} each, {total} together.", "Up to {count} files, {size} each, {total} together.", l.MaxCount,
+		"size", fileSize(p, l.MaxFileBytes), "total", fileSize(p, l.MaxTotalBytes))
+}
+
+// messagingFuncs are the template functions of the communications pages
+// that write in p's language; langFuncs adds them to every page's.
+func messagingFuncs(p *i18n.Printer) template.FuncMap {
+	return template.FuncMap{
+		"typeTitle":        func(t messaging.Type) string { return named(p, typeNames, t) },
+		"urgencyName":      func(u messaging.Urgency) string { return named(p, urgencyNames, u) },
+		"levelName":        func(l string) string { return named(p, levelNames, messaging.Level(l)) },
+		"levelPhrase":      func(l string) string { return named(p, levelPhrases, messaging.Level(l)) },
+		"statusTitle":      func(st messaging.Status) string { return named(p, statusNames, st) },
+		"kindTitle":        func(k messaging.FieldKind) string { return named(p, kindNames, k) },
+		"templateText":     func(s string) string { return templateText(p, s) },
+		"yesNo":            func(v string) string { return yesNo(p, v) },
+		"stateList":        func(codes []string) string { return stateList(p, codes) },
+		"fileSize":         func(n int64) string { return fileSize(p, n) },
+		"attachmentLimits": func(l messaging.AttachmentLimits) string { return attachmentLimits(p, l) },
+	}
 }

@@ -335,17 +335,17 @@ func TestThreadShowsARecipientItsOwnPart(t *testing.T) {
 
 		page := fr.get("/threads/" + thread).body
 		for _, want := range []string{"Request for assistance sent to Kenya, New Zealand", "Norm 13(h) — Respond to requests for assistance",
-			"1 Jun 2026, 11:0"} {
+			"1 June 2026 11:0"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the thread lacks %q", want)
 			}
 		}
-		for _, code := range []string{">norm-h<", ">assistance_request", "assistance_request to", " 2026 11:0"} {
+		for _, code := range []string{">norm-h<", ">assistance_request", "assistance_request to", "Jun 2026, "} {
 			if strings.Contains(page, code) {
 				t.Errorf("the thread shows the code or format %q", code)
 			}
 		}
-		if dates := regexp.MustCompile(`\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC`).FindAllString(page, -1); len(dates) < 5 {
+		if dates := regexp.MustCompile(`\d{1,2} [A-Z][a-z]+ \d{4} \d{2}:\d{2} UTC`).FindAllString(page, -1); len(dates) < 5 {
 			t.Errorf("few dates in the one format: %v", dates)
 		}
 	})

@@ -26,7 +26,6 @@ import (
 	"github.com/detente/detente/internal/catalog"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/i18n"
-	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/metrics"
 	"github.com/detente/detente/internal/renders"
 	"github.com/detente/detente/internal/tlp"
@@ -92,8 +91,6 @@ func (s *Server) parseTemplates() error {
 			return provisionTitle(p)
 		},
 		"provisionTitle": provisionTitle,
-		"statusTitle":    func(st messaging.Status) string { return statusTitles[st] },
-		"kindTitle":      func(k messaging.FieldKind) string { return kindTitles[k] },
 		"isodate": func(t *time.Time) string {
 			if t == nil {
 				return ""
@@ -103,12 +100,6 @@ func (s *Server) parseTemplates() error {
 		"join":  strings.Join,
 		"upper": strings.ToUpper,
 		"list":  func(v ...string) []string { return v },
-		"typeTitle": func(t messaging.Type) string {
-			if v, ok := typeTitles[t]; ok {
-				return v
-			}
-			return replyTitles[t]
-		},
 		"duration": func(d time.Duration) string {
 			if d == 0 {
 				return "–"
@@ -410,25 +401,6 @@ func provisionTitle(p catalog.Provision) string {
 		ref = strings.TrimPrefix(p.Paragraph, "Annex B, ")
 	}
 	return ref + " — " + p.ShortTitle
-}
-
-// statusTitles say where a delivery stands.
-var statusTitles = map[messaging.Status]string{
-	messaging.Queued:       "Waiting to be delivered",
-	messaging.Delivered:    "Delivered",
-	messaging.Acknowledged: "Acknowledged",
-	messaging.Responded:    "Answered",
-	messaging.Closed:       "Closed",
-	messaging.Expired:      "No response by the deadline",
-}
-
-// kindTitles say how each kind of template field is filled in.
-var kindTitles = map[messaging.FieldKind]string{
-	messaging.Text:     "One line",
-	messaging.LongText: "Several lines",
-	messaging.YesNo:    "Yes or no",
-	messaging.Choice:   "One of the choices",
-	messaging.DateTime: "Date and time (UTC)",
 }
 
 // whenLayout is the one way pages write a moment: day, month name, year,
