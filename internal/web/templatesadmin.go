@@ -8,8 +8,15 @@ import (
 
 	"github.com/detente/detente/internal/catalog"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/messaging"
 )
+
+// templateTitle is the title of a template's page: "Incident notification
+// template".
+func templateTitle(p *i18n.Printer, t messaging.Template) string {
+	return p.T("{title} template", "title", templateText(p, t.Title))
+}
 
 // spareRows is how many empty field rows the editor offers for new fields.
 const spareRows = 3
@@ -49,7 +56,7 @@ func (s *Server) adminTemplates(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := templatesData{Templates: ts}
-	s.render(w, r, http.StatusOK, "templates", page{Title: "Communication templates", Nav: "admin", Data: d})
+	s.render(w, r, http.StatusOK, "templates", page{Title: s.printer(r).T("Communication templates"), Nav: "admin", Data: d})
 }
 
 func (s *Server) templateData(t messaging.Template, rows []fieldRow, canEdit bool) templateData {
@@ -77,7 +84,7 @@ func (s *Server) adminTemplate(w http.ResponseWriter, r *http.Request) {
 	for i := range spareRows {
 		rows = append(rows, fieldRow{Index: len(t.Fields) + i, Kind: string(messaging.Text)})
 	}
-	s.render(w, r, http.StatusOK, "template", page{Title: t.Title + " template", Nav: "admin", Data: s.templateData(t, rows, a.IsSecretariat())})
+	s.render(w, r, http.StatusOK, "template", page{Title: templateTitle(s.printer(r), t), Nav: "admin", Data: s.templateData(t, rows, a.IsSecretariat())})
 }
 
 // publishTemplate reads the editor's rows into a new version. Rows left
@@ -111,12 +118,13 @@ func (s *Server) publishTemplate(w http.ResponseWriter, r *http.Request) {
 	}
 	saved, err := s.app.Messaging.PublishTemplate(r.Context(), a, t)
 	if err != nil {
+		p := s.printer(r)
 		fields := errs.FieldsOf(err)
 		for j, i := range kept {
-			rows[i].Error = fields[fmt.Sprintf("fields[%d]", j)]
+			rows[i].Error = p.Known(fields[fmt.Sprintf("fields[%d]", j)])
 		}
 		t.Version = current.Version
-		s.renderForm(w, r, "template", page{Title: current.Title + " template", Nav: "admin", Data: s.templateData(t, rows, true)}, err)
+		s.renderForm(w, r, "template", page{Title: templateTitle(p, current), Nav: "admin", Data: s.templateData(t, rows, true)}, err)
 		return
 	}
 	redirect(w, r, "/admin/templates/"+string(saved.Type)+"?done=published")
