@@ -61,11 +61,13 @@ func (s *Server) parseForm(r *http.Request) error {
 	if err == nil {
 		return nil
 	}
+	p := s.printer(r)
 	var big *http.MaxBytesError
 	if errors.As(err, &big) && who(r).Authenticated() && s.acceptsFiles(r) {
-		return errs.E(errs.TooLarge, "the form is too large. %s: go back and choose fewer or smaller files.", s.app.Messaging.AttachmentLimits().Summary())
+		return errs.E(errs.TooLarge, "%s", p.T("The form is too large: go back and choose fewer or smaller files. {limits}",
+			"limits", attachmentLimits(p, s.app.Messaging.AttachmentLimits())))
 	}
-	return errs.E(errs.Invalid, "the form could not be read; it may be too large")
+	return errs.E(errs.Invalid, "%s", p.T("the form could not be read; it may be too large"))
 }
 
 // uploads returns the files chosen in the form's "attachments" input, and
