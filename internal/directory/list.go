@@ -101,6 +101,30 @@ func (s *Service) POCPage(ctx context.Context, a actor.Actor, f Filter, req page
 	return page.Page[POC]{Items: items, Next: cut.Next}, nil
 }
 
+// EachPOC calls fn with the entries a may see that match f, a page at a
+// time in POCPage's order, so that an export of the whole directory holds
+// one page in memory, not every entry. Pages are read one after another,
+// not in one snapshot: an entry changed meanwhile shows as it was when its
+// page was read.
+func (s *Service) EachPOC(ctx context.Context, a actor.Actor, f Filter, fn func([]POC) error) error {
+	req := page.Request{Limit: page.MaxLimit}
+	for {
+		p, err := s.POCPage(ctx, a, f, req)
+		if err != nil {
+			return err
+		}
+		if err := fn(p.Items); err != nil {
+			return err
+		}
+		if p.Next == "" {
+			return nil
+		}
+		if req.After, err = page.Decode(p.Next); err != nil {
+			return errs.Internalf(err, "read the next page's cursor")
+		}
+	}
+}
+
 func levelOrder(l Level) int {
 	switch l {
 	case Diplomatic:

@@ -17,21 +17,35 @@ import (
 // Exports give the same entries the list shows, under the same filters and
 // the same authorisation, in formats other tools read.
 
-func (s *Server) exportPOCs(w http.ResponseWriter, r *http.Request) ([]directory.POC, bool) {
+// exportPages streams the entries an export holds a page at a time:
+// start (the headers, the opening of the document) runs once the first
+// page is read, so an error before then is an error page; each page goes
+// to write as it comes, so a large directory is never held whole.
+func (s *Server) exportPages(w http.ResponseWriter, r *http.Request, start func(), write func([]directory.POC)) {
 	a := who(r)
-	pocs, err := s.app.Directory.POCs(r.Context(), a, directoryFilter(r))
-	if err != nil {
-		s.renderError(w, r, err)
-		return nil, false
-	}
-	for i := range pocs {
-		// Which account answers for an entry is for its State's
-		// administrators only.
-		if !s.app.Directory.SeesAccountLink(a, pocs[i].State) {
-			pocs[i].AccountID = ""
+	started := false
+	err := s.app.Directory.EachPOC(r.Context(), a, directoryFilter(r), func(pocs []directory.POC) error {
+		for i := range pocs {
+			// Which account answers for an entry is for its State's
+			// administrators only.
+			if !s.app.Directory.SeesAccountLink(a, pocs[i].State) {
+				pocs[i].AccountID = ""
+			}
 		}
+		if !started {
+			start()
+			started = true
+		}
+		write(pocs)
+		return nil
+	})
+	switch {
+	case err != nil && !started:
+		s.renderError(w, r, err)
+	case err != nil:
+		// The download is cut short; the reader's program sees it end early.
+		s.log.Error("export cut short", "path", r.URL.Path, "err", err)
 	}
-	return pocs, true
 }
 
 func attachment(w http.ResponseWriter, ctype, name string) {
@@ -51,21 +65,35 @@ func csvAttachment(w http.ResponseWriter, name string) *csv.Writer {
 }
 
 func (s *Server) exportJSON(w http.ResponseWriter, r *http.Request) {
-	pocs, ok := s.exportPOCs(w, r)
-	if !ok {
-		return
-	}
-	// The same shape as GET /api/v1/pocs: exportPOCs has already blanked
-	// the account links this reader may not see.
+	// The same shape as GET /api/v1/pocs, written as json.Encoder with a
+	// two-space indent writes the whole document, an entry at a time.
 	a := who(r)
-	items := make([]wire.POC, len(pocs))
-	for i, p := range pocs {
-		items[i] = wire.POCFrom(p, s.app.Directory.SeesAccountLink(a, p.State))
+	n := 0
+	s.exportPages(w, r, func() {
+		attachment(w, "application/json", "detente-directory.json")
+		gen, _ := json.Marshal(s.app.Clock.Now().Format(time.RFC3339))
+		_, _ = io.WriteString(w, "{\n  \"generated_at\": "+string(gen)+",\n  \"items\": [")
+	}, func(pocs []directory.POC) {
+		for _, p := range pocs {
+			b, err := json.MarshalIndent(wire.POCFrom(p, s.app.Directory.SeesAccountLink(a, p.State)), "    ", "  ")
+			if err != nil {
+				s.log.Error("json export", "err", err)
+				continue
+			}
+			sep := ",\n    "
+			if n == 0 {
+				sep = "\n    "
+			}
+			n++
+			_, _ = io.WriteString(w, sep)
+			_, _ = w.Write(b)
+		}
+	})
+	if n > 0 {
+		_, _ = io.WriteString(w, "\n  ]\n}\n")
+	} else {
+		_, _ = io.WriteString(w, "]\n}\n")
 	}
-	attachment(w, "application/json", "detente-directory.json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(map[string]any{"generated_at": s.app.Clock.Now().Format(time.RFC3339), "items": items})
 }
 
 // csvHeader names the columns in p's language: the header row is for
@@ -87,49 +115,46 @@ func csvSafe(v string) string {
 }
 
 func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) {
-	pocs, ok := s.exportPOCs(w, r)
-	if !ok {
-		return
-	}
-	cw := csvAttachment(w, "detente-directory.csv")
-	_ = cw.Write(csvHeader(s.printer(r)))
-	for _, p := range pocs {
-		exp := ""
-		if p.PGPExpires != nil {
-			exp = p.PGPExpires.Format(time.DateOnly)
+	var cw *csv.Writer
+	s.exportPages(w, r, func() {
+		cw = csvAttachment(w, "detente-directory.csv")
+		_ = cw.Write(csvHeader(s.printer(r)))
+	}, func(pocs []directory.POC) {
+		for _, p := range pocs {
+			exp := ""
+			if p.PGPExpires != nil {
+				exp = p.PGPExpires.Format(time.DateOnly)
+			}
+			stale := "no"
+			if p.Stale {
+				stale = "yes"
+			}
+			row := []string{p.ID, p.State, string(p.Level), p.FunctionTitle, p.Organisation, p.PersonName, strings.Join(p.Emails, " "),
+				strings.Join(p.Phones, " "), strings.Join(p.Languages, " "), p.TimeZone, p.Availability, p.Hours, p.PGPFingerprint, exp,
+				p.ConfirmedAt.Format(time.RFC3339), stale, itoa(p.Version)}
+			for i := range row {
+				row[i] = csvSafe(row[i])
+			}
+			_ = cw.Write(row)
 		}
-		stale := "no"
-		if p.Stale {
-			stale = "yes"
-		}
-		row := []string{p.ID, p.State, string(p.Level), p.FunctionTitle, p.Organisation, p.PersonName, strings.Join(p.Emails, " "),
-			strings.Join(p.Phones, " "), strings.Join(p.Languages, " "), p.TimeZone, p.Availability, p.Hours, p.PGPFingerprint, exp,
-			p.ConfirmedAt.Format(time.RFC3339), stale, itoa(p.Version)}
-		for i := range row {
-			row[i] = csvSafe(row[i])
-		}
-		_ = cw.Write(row)
-	}
-	cw.Flush()
+		cw.Flush()
+	})
 }
 
 func (s *Server) exportVCard(w http.ResponseWriter, r *http.Request) {
-	pocs, ok := s.exportPOCs(w, r)
-	if !ok {
-		return
-	}
-	cards := make([]vcard.Card, 0, len(pocs))
-	for _, p := range pocs {
-		cards = append(cards, pocCard(p))
-	}
-	attachment(w, "text/vcard; charset=utf-8", "detente-directory.vcf")
-	if err := vcard.Write(w, cards...); err != nil {
-		s.log.Error("vcard export", "err", err)
-	}
+	s.exportPages(w, r, func() {
+		attachment(w, "text/vcard; charset=utf-8", "detente-directory.vcf")
+	}, func(pocs []directory.POC) {
+		cards := make([]vcard.Card, 0, len(pocs))
+		for _, p := range pocs {
+			cards = append(cards, pocCard(p))
+		}
+		if err := vcard.Write(w, cards...); err != nil {
+			s.log.Error("vcard export", "err", err)
+		}
+	})
 }
 
-// pocCard describes a POC as a contact card: a function, so the formatted
-// name is the function and State unless a person is named.
 func pocCard(p directory.POC) vcard.Card {
 	fn := p.FunctionTitle + " (" + p.State + ")"
 	kind := "org"
