@@ -375,11 +375,11 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 		}
 		pg := page{Title: s.printer(r).T("Edit point of contact"), Nav: "directory",
 			Data: pocFormData{State: st, POC: &cur, Levels: directory.Levels, Action: "/directory/pocs/" + id + "/edit", Version: version, Accounts: s.linkable(r)}}
-		if errs.Is(err, errs.Conflict) && cur.Version != version {
-			// The service names the newer version in an English sentence
-			// of its own; the page says the same in the reader's language.
-			pg.Message = s.printer(r).T("someone else changed this entry meanwhile (now version {version}); reload and try again", "version", cur.Version)
-			pg.Form = r.PostForm
+		if errs.Is(err, errs.Conflict) {
+			// Someone saved a newer version: the service's sentence names
+			// it, and is written in the reader's language from its format.
+			format, args := errs.TextOf(err)
+			pg.Message, pg.Form = s.printer(r).KnownFormat(format, args...), r.PostForm
 			s.render(w, r, http.StatusConflict, "pocform", pg)
 			return
 		}
