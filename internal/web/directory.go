@@ -133,16 +133,7 @@ func (s *Server) statePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := statePageData{State: st, POCs: pocs, CanManage: s.app.Directory.CanManage(a, code)}
-	s.renderKept(w, r, "state", key, page{Title: stateTitle(s.printer(r), code), Nav: "directory", Data: d})
-}
-
-// stateTitle names a State in p's language as the template function
-// stateName does: the UN's English name, CLDR's in the other languages.
-func stateTitle(p *i18n.Printer, code string) string {
-	if p.Language() == i18n.English {
-		return stateLabel(code)
-	}
-	return p.Region(code)
+	s.renderKept(w, r, "state", key, page{Title: stateName(s.printer(r), code), Nav: "directory", Data: d})
 }
 
 type pocPageData struct {
