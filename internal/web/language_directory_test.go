@@ -104,5 +104,27 @@ func TestDirectoryPagesInFrenchAndArabic(t *testing.T) {
 				}
 			})
 		}
+
+		// An edit of a version someone else has replaced is refused with
+		// the service's sentence, in the reader's language, naming the
+		// version now current.
+		t.Run("an edit of an old version/fr", func(t *testing.T) {
+			c := f.signIn("fradmin").on(t)
+			if r := c.post("/language", url.Values{"lang": {"fr"}, "next": {"/account"}}); r.status != http.StatusSeeOther {
+				t.Fatalf("choosing French: status %d", r.status)
+			}
+			p := f.poc["frtech"]
+			edit := url.Values{"version": {"1"}, "level": {"technical"}, "function_title": {p.FunctionTitle}, "organisation": {p.Organisation},
+				"emails": {p.Emails[0]}, "phones": {p.Phones[0]}, "languages": {"en"}, "time_zone": {p.TimeZone}, "availability": {"24x7"}}
+			if r := c.post("/directory/pocs/"+p.ID+"/edit", maps.Clone(edit)); r.status != http.StatusSeeOther {
+				t.Fatalf("first edit: status %d\n%s", r.status, snippet(r.body))
+			}
+			r := c.post("/directory/pocs/"+p.ID+"/edit", maps.Clone(edit))
+			body := html.UnescapeString(r.body)
+			if r.status != http.StatusConflict || !strings.Contains(body, "quelqu’un d’autre a modifié cette entrée entre-temps (version actuelle : 2)") ||
+				strings.Contains(body, "someone else changed") {
+				t.Errorf("status %d\n%s", r.status, snippet(body))
+			}
+		})
 	})
 }
