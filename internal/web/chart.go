@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/detente/detente/internal/checks"
+	"github.com/detente/detente/internal/i18n"
 )
 
 // Bar chart layout, in viewBox units. The chart is drawn at its own width
@@ -27,28 +28,53 @@ const (
 	charAdvance = 0.62
 )
 
-// barChart draws response rates as a horizontal bar chart in inline SVG.
-// The page puts the same figures in a table beside it, which is what
-// screen readers and copy-paste use; the SVG is labelled as a summary.
-func barChart(title string, rows []checks.Tally, label func(string) string) template.HTML {
+// barChart draws response rates as a horizontal bar chart in inline SVG,
+// in p's language: the title and the labels (label names each row's key)
+// come translated, the rates are written as the language writes
+// percentages. The page puts the same figures in a table beside it, which
+// is what screen readers and copy-paste use; the SVG is labelled as a
+// summary.
+//
+// In a right-to-left language the chart is mirrored: labels start at the
+// right edge, bars grow leftwards from it and each rate sits left of its
+// track. The SVG states its direction, so that text anchored at its start
+// does not take the page's direction and run off the chart.
+func barChart(p *i18n.Printer, title string, rows []checks.Tally, label func(string) string) template.HTML {
+	rtl := p.Language().RTL()
+	// x of where a box of width w starting at x (left to right) lands.
+	flip := func(x, w int) int {
+		if rtl {
+			return chartW - x - w
+		}
+		return x
+	}
+	textX := 2
+	if rtl {
+		textX = chartW - 2
+	}
 	var body strings.Builder
 	y := 0
 	for _, r := range rows {
 		for _, line := range wrapLabel(label(r.Key), chartW) {
 			y += chartLine
-			fmt.Fprintf(&body, `<text x="2" y="%d">%s</text>`, y-4, template.HTMLEscapeString(line))
+			fmt.Fprintf(&body, `<text x="%d" y="%d">%s</text>`, textX, y-4, template.HTMLEscapeString(line))
 		}
 		top := y + 2
 		rate := math.Max(0, math.Min(1, r.Rate))
-		fmt.Fprintf(&body, `<rect x="0" y="%d" width="%d" height="%d" fill="#e6eaee"/>`, top, barTrack, barH)
-		fmt.Fprintf(&body, `<rect x="0" y="%d" width="%d" height="%d" fill="#0b4f8a"/>`, top, int(rate*barTrack), barH)
-		fmt.Fprintf(&body, `<text x="%d" y="%d">%.0f%%</text>`, barTrack+6, top+barH-2, r.Rate*100)
+		filled := int(rate * barTrack)
+		fmt.Fprintf(&body, `<rect x="%d" y="%d" width="%d" height="%d" fill="#e6eaee"/>`, flip(0, barTrack), top, barTrack, barH)
+		fmt.Fprintf(&body, `<rect x="%d" y="%d" width="%d" height="%d" fill="#0b4f8a"/>`, flip(0, filled), top, filled, barH)
+		rateX := barTrack + 6
+		if rtl {
+			rateX = chartW - barTrack - 6
+		}
+		fmt.Fprintf(&body, `<text x="%d" y="%d">%s</text>`, rateX, top+barH-2, template.HTMLEscapeString(p.Percent(r.Rate)))
 		y = top + barH + rowGap
 	}
 	h := max(y-rowGap+2, 1)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d">`,
-		template.HTMLEscapeString(title+": response rates, as in the table"), chartW, h, chartW, h)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d" direction="%s">`,
+		template.HTMLEscapeString(p.T("{chart}: response rates, as in the table", "chart", title)), chartW, h, chartW, h, p.Language().Dir())
 	fmt.Fprintf(&b, `<g font-size="%d" fill="#1b1f24">`, chartFont)
 	b.WriteString(body.String())
 	b.WriteString(`</g></svg>`)

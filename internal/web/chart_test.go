@@ -6,7 +6,19 @@ import (
 	"testing"
 
 	"github.com/detente/detente/internal/checks"
+	"github.com/detente/detente/internal/i18n"
 )
+
+// printer is the catalogue's printer for l; a message the catalogue lacks
+// fails the test.
+func printer(t *testing.T, l i18n.Language) *i18n.Printer {
+	t.Helper()
+	c, err := i18n.Load(i18n.ReportMisuse(func(err error) { t.Error(err) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Printer(l)
+}
 
 func TestRateBand(t *testing.T) {
 	tests := []struct {
@@ -20,14 +32,14 @@ func TestRateBand(t *testing.T) {
 			t.Errorf("rateBand(%v) = %d, want %d", tc.rate, got, tc.want)
 		}
 	}
-	if n := len(rateBands()); n != 4 {
+	if n := len(rateBands(printer(t, i18n.English))); n != 4 {
 		t.Errorf("%d bands for 4 band indices", n)
 	}
 }
 
 func TestBarChart(t *testing.T) {
 	rows := []checks.Tally{{Key: `<script>"x"</script>`, Total: 4, Acknowledged: 1, Rate: 0.25}, {Key: "technical", Total: 2, Acknowledged: 2, Rate: 1}}
-	svg := string(barChart(`A & B`, rows, plainLabel))
+	svg := string(barChart(printer(t, i18n.English), `A & B`, rows, plainLabel))
 	if strings.Contains(svg, "<script>") {
 		t.Fatal("a label reached the SVG unescaped")
 	}
@@ -54,7 +66,7 @@ func TestBarChart(t *testing.T) {
 func TestBarChartWrapsLongLabels(t *testing.T) {
 	const long = "United Kingdom of Great Britain and Northern Ireland"
 	rows := []checks.Tally{{Key: long, Rate: 0.5}, {Key: "Kenya", Rate: 1}, {Key: strings.Repeat("x", 60), Rate: 0}}
-	svg := string(barChart("By State", rows, plainLabel))
+	svg := string(barChart(printer(t, i18n.English), "By State", rows, plainLabel))
 	var doc struct {
 		ViewBox string `xml:"viewBox,attr"`
 		Width   int    `xml:"width,attr"`
@@ -108,5 +120,85 @@ func TestWrapLabel(t *testing.T) {
 		if got := wrapLabel(tc.in, chartW); strings.Join(got, "|") != strings.Join(tc.want, "|") {
 			t.Errorf("wrapLabel(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// In a right-to-left language the chart is mirrored: it says so (the page's
+// dir would otherwise anchor its text wrongly), labels start at the right
+// edge and wrap to fit, each bar grows leftwards from the right edge, and
+// each rate, written as the language writes percentages, sits left of its
+// track without running off the chart.
+func TestBarChartRightToLeft(t *testing.T) {
+	p := printer(t, i18n.Arabic)
+	rows := []checks.Tally{
+		{Key: "مجموعة دول أمريكا اللاتينية ومنطقة البحر الكاريبي والدول الأخرى", Rate: 0.25},
+		{Key: "Kenya", Rate: 1},
+		{Key: "x", Rate: 0},
+	}
+	svg := string(barChart(p, "حسب الدولة", rows, plainLabel))
+	type box struct {
+		X     int    `xml:"x,attr"`
+		Y     int    `xml:"y,attr"`
+		Width int    `xml:"width,attr"`
+		Fill  string `xml:"fill,attr"`
+		Text  string `xml:",chardata"`
+	}
+	var doc struct {
+		Direction string `xml:"direction,attr"`
+		Label     string `xml:"aria-label,attr"`
+		G         struct {
+			Texts []box `xml:"text"`
+			Rects []box `xml:"rect"`
+		} `xml:"g"`
+	}
+	if err := xml.Unmarshal([]byte(svg), &doc); err != nil {
+		t.Fatalf("not well-formed: %v\n%s", err, svg)
+	}
+	if doc.Direction != "rtl" {
+		t.Errorf("direction %q, want rtl", doc.Direction)
+	}
+	if want := p.T("{chart}: response rates, as in the table", "chart", "حسب الدولة"); doc.Label != want {
+		t.Errorf("aria-label %q, want %q", doc.Label, want)
+	}
+	var bars []box
+	for _, r := range doc.G.Rects {
+		if r.X+r.Width != chartW {
+			t.Errorf("a bar from %d, %d wide, does not end at the right edge (%d)", r.X, r.Width, chartW)
+		}
+		if r.Fill == "#0b4f8a" {
+			bars = append(bars, r)
+		}
+	}
+	if len(bars) != 3 || bars[0].Width != barTrack/4 || bars[1].Width != barTrack || bars[2].Width != 0 {
+		t.Errorf("bars %+v, want a quarter, a full and an empty one", bars)
+	}
+	rates := map[string]bool{p.Percent(0.25): true, p.Percent(1.0): true, p.Percent(0.0): true}
+	var labels int
+	for _, tx := range doc.G.Texts {
+		// Text anchored at its start runs leftwards from x.
+		if float64(tx.X)-float64(len([]rune(tx.Text)))*chartFont*charAdvance < 0 {
+			t.Errorf("%q at x %d runs past the chart's left edge", tx.Text, tx.X)
+		}
+		switch {
+		case rates[tx.Text]:
+			if tx.X != chartW-barTrack-6 {
+				t.Errorf("rate %q at x %d, want left of its track at %d", tx.Text, tx.X, chartW-barTrack-6)
+			}
+		case tx.X == chartW-2:
+			labels++
+		default:
+			t.Errorf("text %q at x %d is neither a label nor a rate", tx.Text, tx.X)
+		}
+	}
+	if labels != 4 { // the long label wraps onto two lines
+		t.Errorf("%d label lines, want 4:\n%s", labels, svg)
+	}
+	for i := 1; i < len(doc.G.Texts); i++ {
+		if doc.G.Texts[i].Y <= doc.G.Texts[i-1].Y {
+			t.Errorf("line %d (y %d) not below line %d (y %d)", i, doc.G.Texts[i].Y, i-1, doc.G.Texts[i-1].Y)
+		}
+	}
+	if ltr := string(barChart(printer(t, i18n.French), "Par État", rows, plainLabel)); !strings.Contains(ltr, `direction="ltr"`) || !strings.Contains(ltr, `<rect x="0" `) {
+		t.Errorf("a French chart is not drawn left to right:\n%s", ltr)
 	}
 }

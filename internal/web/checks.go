@@ -11,6 +11,7 @@ import (
 	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
 	paging "github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/states"
 	"github.com/detente/detente/internal/worldmap"
@@ -25,7 +26,124 @@ func stateLabel(code string) string {
 
 func plainLabel(k string) string { return k }
 
+// checkWords writes what the check pages say of a check — its status, its
+// levels and regional groups, lists of them, times to confirm — in the
+// page's language. The pages' data embed it, so that a template writes
+// {{$.Data.Level .Level}}.
+type checkWords struct{ p *i18n.Printer }
+
+// Status names a check's status.
+func (w checkWords) Status(s string) string {
+	switch s {
+	case checks.Scheduled:
+		return w.p.TC("check status", "Scheduled")
+	case checks.Open:
+		return w.p.TC("check status", "Open")
+	case checks.Closed:
+		return w.p.TC("check status", "Closed")
+	}
+	return s
+}
+
+// Level names a level as a label: a table row, a choice, a column.
+func (w checkWords) Level(l string) string {
+	switch directory.Level(l) {
+	case directory.Diplomatic:
+		return w.p.TC("level", "Diplomatic")
+	case directory.Policy:
+		return w.p.TC("level", "Policy")
+	case directory.Technical:
+		return w.p.TC("level", "Technical")
+	}
+	return l
+}
+
+// LevelPhrase names a level inside a sentence: "technical level".
+func (w checkWords) LevelPhrase(l string) string {
+	switch directory.Level(l) {
+	case directory.Diplomatic:
+		return w.p.TC("check level, in a sentence", "diplomatic level")
+	case directory.Policy:
+		return w.p.TC("check level, in a sentence", "policy level")
+	case directory.Technical:
+		return w.p.TC("check level, in a sentence", "technical level")
+	}
+	return l
+}
+
+// Region names a UN regional group.
+func (w checkWords) Region(r string) string {
+	switch r {
+	case states.African:
+		return w.p.TC("regional group", "African")
+	case states.AsiaPacific:
+		return w.p.TC("regional group", "Asia-Pacific")
+	case states.EasternEurope:
+		return w.p.TC("regional group", "Eastern European")
+	case states.LatinAmerica:
+		return w.p.TC("regional group", "Latin American and Caribbean")
+	case states.WesternEurope:
+		return w.p.TC("regional group", "Western European and others")
+	}
+	return r
+}
+
+// State names a State by its code, as the templates' stateName does.
+func (w checkWords) State(code string) string { return stateName(w.p, code) }
+
+// LevelList, RegionList and StateList write a list of codes as the
+// language separates the items of a list.
+func (w checkWords) LevelList(v []string) string  { return w.list(v, w.Level) }
+func (w checkWords) RegionList(v []string) string { return w.list(v, w.Region) }
+func (w checkWords) StateList(v []string) string  { return w.list(v, w.State) }
+
+func (w checkWords) list(v []string, name func(string) string) string {
+	names := make([]string, len(v))
+	for i, x := range v {
+		names[i] = name(x)
+	}
+	return strings.Join(names, w.p.TC("list separator", ", "))
+}
+
+// Human writes a time to confirm as people say it — "45 min", "5 h 20
+// min", "1 day 6 h" —, rounded to the minute under a day and to the hour
+// beyond, each number kept on the line of its unit.
+func (w checkWords) Human(d time.Duration) string {
+	return numberUnit.ReplaceAllString(w.duration(d), "$1\u00a0")
+}
+
+func (w checkWords) duration(d time.Duration) string {
+	if d < time.Minute {
+		return w.p.T("under 1 min")
+	}
+	both := func(larger, smaller string) string {
+		return w.p.TC("duration", "{larger} {smaller}", "larger", larger, "smaller", smaller)
+	}
+	if d < 24*time.Hour {
+		m := int(d.Round(time.Minute) / time.Minute)
+		h, m := m/60, m%60
+		hours := w.p.N("{count} h", "{count} h", h)
+		minutes := w.p.N("{count} min", "{count} min", m)
+		switch {
+		case h == 0:
+			return minutes
+		case m == 0:
+			return hours
+		}
+		return both(hours, minutes)
+	}
+	h := int(d.Round(time.Hour) / time.Hour)
+	days, h := h/24, h%24
+	if h == 0 {
+		return w.p.N("{count} day", "{count} days", days)
+	}
+	return both(w.p.N("{count} day", "{count} days", days), w.p.N("{count} h", "{count} h", h))
+}
+
+var numberUnit = regexp.MustCompile(`(\d) `)
+
 type checksData struct {
+	checkWords
 	Checks       []checks.Check
 	Pager        pager
 	History      []checks.Trend
@@ -38,7 +156,8 @@ type checksData struct {
 // campaigns, as the query asks.
 func (s *Server) checksPage(r *http.Request) (checksData, error) {
 	a := who(r)
-	d := checksData{Regions: states.Regions()}
+	p := s.printer(r)
+	d := checksData{checkWords: checkWords{p}, Regions: states.Regions()}
 	req, err := paging.Parse(r.URL.Query())
 	if err != nil {
 		return d, err
@@ -60,22 +179,22 @@ func (s *Server) checksPage(r *http.Request) (checksData, error) {
 			rows[i] = h.Tally
 			rows[i].Key = h.Check.Name
 		}
-		d.HistoryChart = barChart("Response rate per check", rows, plainLabel)
+		d.HistoryChart = barChart(p, p.T("Response rate per check"), rows, plainLabel)
 	}
 	return d, nil
 }
 
 func (s *Server) checks(w http.ResponseWriter, r *http.Request) {
-	p := page{Title: "Communication checks", Nav: "checks",
+	pg := page{Title: s.printer(r).T("Communication checks"), Nav: "checks",
 		Form: map[string][]string{"scope_kind": {"all"}, "window_hours": {"72"}, "reminder_after_hours": {"48"}, "repeat_months": {"6"}, "levels": {"technical"}}}
 	d, err := s.checksPage(r)
 	if err != nil {
-		p.Data = d
-		s.listProblem(w, r, "checks", p, err)
+		pg.Data = d
+		s.listProblem(w, r, "checks", pg, err)
 		return
 	}
-	p.Data = d
-	s.render(w, r, http.StatusOK, "checks", p)
+	pg.Data = d
+	s.render(w, r, http.StatusOK, "checks", pg)
 }
 
 func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
@@ -118,7 +237,7 @@ func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, lerr)
 			return
 		}
-		s.renderForm(w, r, "checks", page{Title: "Communication checks", Nav: "checks", Data: d}, err)
+		s.renderForm(w, r, "checks", page{Title: s.printer(r).T("Communication checks"), Nav: "checks", Data: d}, err)
 	}
 	// What the browser could not even send as a number or a time is
 	// reported without asking the service, which stores nothing then.
@@ -137,6 +256,7 @@ func (s *Server) createCheck(w http.ResponseWriter, r *http.Request) {
 // reportData is one campaign's results page, or one published report on
 // the public results page.
 type reportData struct {
+	checkWords
 	View        checks.View
 	Report      checks.Report // the public page's published aggregates
 	Charts      map[string]template.HTML
@@ -149,25 +269,6 @@ type reportData struct {
 	CanWithdraw bool
 }
 
-// Human writes a time to confirm for people, each number kept on the line
-// of its unit.
-func (reportData) Human(d time.Duration) string {
-	return numberUnit.ReplaceAllString(checks.HumanDuration(d), "$1\u00a0")
-}
-
-var numberUnit = regexp.MustCompile(`(\d) `)
-
-// OpensOn is when a scheduled check opens, as a sentence's words.
-func (reportData) OpensOn(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") }
-
-// Level names a level as the tables show it.
-func (reportData) Level(l string) string {
-	if l == "" {
-		return l
-	}
-	return strings.ToUpper(l[:1]) + l[1:]
-}
-
 // followUp is one unreachable POC with the contact details the caller may
 // see, so whoever follows up has the list in one place.
 type followUp struct {
@@ -175,18 +276,13 @@ type followUp struct {
 	POC       directory.POC
 }
 
-func (s *Server) reportCharts(byLevel, byRegion, byState []checks.Tally) map[string]template.HTML {
-	ch := map[string]template.HTML{"level": barChart("By level", byLevel, levelLabel)}
+func reportCharts(w checkWords, byLevel, byRegion []checks.Tally) map[string]template.HTML {
+	ch := map[string]template.HTML{"level": barChart(w.p, w.p.T("By level"), byLevel, w.Level)}
 	if len(byRegion) > 0 {
-		ch["region"] = barChart("By regional group", byRegion, plainLabel)
-	}
-	if len(byState) > 0 {
-		ch["state"] = barChart("By State", byState, stateLabel)
+		ch["region"] = barChart(w.p, w.p.T("By regional group"), byRegion, w.Region)
 	}
 	return ch
 }
-
-func levelLabel(l string) string { return reportData{}.Level(l) }
 
 // followUps adds to each unreachable POC the details the caller may see.
 func (s *Server) followUps(r *http.Request, unreachable []checks.Challenge) []followUp {
@@ -207,24 +303,25 @@ func (s *Server) checkReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	d := reportData{View: v, CanPublish: s.app.Checks.CanPublish(a, v.Check), CanWithdraw: s.app.Checks.CanWithdraw(a, v.Check),
+	words := checkWords{s.printer(r)}
+	d := reportData{checkWords: words, View: v, CanPublish: s.app.Checks.CanPublish(a, v.Check), CanWithdraw: s.app.Checks.CanWithdraw(a, v.Check),
 		Filter: checks.FollowUpFilter{State: q.Get("state"), Level: q.Get("level"), Status: q.Get("status")}}
 	switch {
 	case v.All != nil:
-		d.Charts = s.reportCharts(v.All.ByLevel, v.All.ByRegion, nil)
+		d.Charts = reportCharts(words, v.All.ByLevel, v.All.ByRegion)
 		for _, t := range v.All.ByState {
 			d.States = append(d.States, t.Key)
 		}
 		if len(v.All.ByState) > 0 {
 			// Over many States a map reads better than a bar per State; the
 			// table beside it holds the same figures.
-			d.Charts["state"] = rateMap(*v.All)
+			d.Charts["state"] = rateMap(words, *v.All)
 		}
 	case v.Own != nil:
-		d.Charts = s.reportCharts(v.Own.ByLevel, nil, nil)
-		if p := v.Own.Published; p != nil {
-			d.Charts["published-level"] = barChart("Published: by level", p.ByLevel, levelLabel)
-			d.Charts["published-region"] = barChart("Published: by regional group", p.ByRegion, plainLabel)
+		d.Charts = reportCharts(words, v.Own.ByLevel, nil)
+		if pub := v.Own.Published; pub != nil {
+			d.Charts["published-level"] = barChart(words.p, words.p.T("Published: by level"), pub.ByLevel, words.Level)
+			d.Charts["published-region"] = barChart(words.p, words.p.T("Published: by regional group"), pub.ByRegion, words.Region)
 		}
 	}
 	pg := page{Title: v.Check.Name, Nav: "checks", Data: &d}
@@ -247,44 +344,53 @@ func (s *Server) checkReport(w http.ResponseWriter, r *http.Request) {
 // overall, level, region, state or unreachable for the secretariat; own,
 // level, state and unreachable for a State, with the published aggregates
 // (published overall, published level, published region) once public.
+// The column names, the groups and the reasons are in the reader's
+// language; keys (levels, regional groups, State codes) and figures stay
+// as the API writes them, so that a sheet reads alike in every language.
 func (s *Server) checkCSV(w http.ResponseWriter, r *http.Request) {
 	v, err := s.app.Checks.View(r.Context(), who(r), r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
+	p := s.printer(r)
 	cw := csvAttachment(w, "detente-check-"+v.Check.ID+".csv")
-	_ = cw.Write([]string{"group", "key", "total", "acknowledged", "bounced", "rate", "level", "contact", "reason"})
+	_ = cw.Write([]string{
+		p.TC("check export column", "group"), p.TC("check export column", "key"), p.TC("check export column", "total"),
+		p.TC("check export column", "acknowledged"), p.TC("check export column", "bounced"), p.TC("check export column", "rate"),
+		p.TC("check export column", "level"), p.TC("check export column", "contact"), p.TC("check export column", "reason"),
+	})
 	write := func(group string, ts []checks.Tally) {
 		for _, t := range ts {
-			_ = cw.Write([]string{group, csvSafe(t.Key), itoa(t.Total), itoa(t.Acknowledged), itoa(t.Bounced), strconv.FormatFloat(t.Rate, 'f', 4, 64), "", "", ""})
+			_ = cw.Write([]string{csvSafe(group), csvSafe(t.Key), itoa(t.Total), itoa(t.Acknowledged), itoa(t.Bounced), strconv.FormatFloat(t.Rate, 'f', 4, 64), "", "", ""})
 		}
 	}
 	var unreachable []checks.Challenge
 	switch {
 	case v.All != nil:
-		write("overall", []checks.Tally{v.All.Overall})
-		write("level", v.All.ByLevel)
-		write("region", v.All.ByRegion)
-		write("state", v.All.ByState)
+		write(p.TC("check export group", "overall"), []checks.Tally{v.All.Overall})
+		write(p.TC("check export group", "level"), v.All.ByLevel)
+		write(p.TC("check export group", "region"), v.All.ByRegion)
+		write(p.TC("check export group", "state"), v.All.ByState)
 		unreachable = v.All.Unreachable
 	case v.Own != nil:
-		write("own", []checks.Tally{v.Own.Own})
-		write("level", v.Own.ByLevel)
-		write("state", []checks.Tally{v.Own.Own})
-		if p := v.Own.Published; p != nil {
-			write("published overall", []checks.Tally{p.Overall})
-			write("published level", p.ByLevel)
-			write("published region", p.ByRegion)
+		write(p.TC("check export group", "own"), []checks.Tally{v.Own.Own})
+		write(p.TC("check export group", "level"), v.Own.ByLevel)
+		write(p.TC("check export group", "state"), []checks.Tally{v.Own.Own})
+		if pub := v.Own.Published; pub != nil {
+			write(p.TC("check export group", "published overall"), []checks.Tally{pub.Overall})
+			write(p.TC("check export group", "published level"), pub.ByLevel)
+			write(p.TC("check export group", "published region"), pub.ByRegion)
 		}
 		unreachable = v.Own.Unreachable
 	}
 	for _, u := range s.followUps(r, unreachable) {
-		reason := "no answer"
+		reason := p.TC("check export reason", "no answer")
 		if u.Challenge.BouncedAt != nil {
-			reason = "bounced: " + u.Challenge.Bounce
+			reason = p.TC("check export reason", "bounced: {reason}", "reason", u.Challenge.Bounce)
 		}
-		_ = cw.Write([]string{"unreachable", u.Challenge.State, "", "", "", "", u.Challenge.Level, csvSafe(strings.Join(u.POC.Emails, " ")), csvSafe(reason)})
+		_ = cw.Write([]string{csvSafe(p.TC("check export group", "unreachable")), u.Challenge.State, "", "", "", "", u.Challenge.Level,
+			csvSafe(strings.Join(u.POC.Emails, " ")), csvSafe(reason)})
 	}
 	cw.Flush()
 }
@@ -300,6 +406,11 @@ func (s *Server) publishCheck(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) acknowledgeChallenge(w http.ResponseWriter, r *http.Request) {
 	if err := s.app.Checks.AcknowledgeAsAccount(r.Context(), who(r), r.PathValue("id"), checks.ViaInbox); err != nil {
+		if errs.Is(err, errs.Conflict) {
+			// The service names the closing time in English; the page says
+			// the same in the reader's language.
+			err = errs.E(errs.Conflict, "%s", s.printer(r).T("this communication check has closed; answers are no longer recorded"))
+		}
 		s.renderError(w, r, err)
 		return
 	}
@@ -312,6 +423,12 @@ func (s *Server) acknowledgeChallenge(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, back+"?done=confirmed-check")
 }
 
+// pingData is the page a check mail's link opens.
+type pingData struct {
+	checkWords
+	checks.Confirmation
+}
+
 // pingPage is what a POC sees after following the link in a check mail.
 // It changes nothing: only the form's POST confirms.
 func (s *Server) pingPage(w http.ResponseWriter, r *http.Request) {
@@ -320,13 +437,20 @@ func (s *Server) pingPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	w.Header().Set("Referrer-Policy", "no-referrer") // the token is in the URL
-	s.render(w, r, http.StatusOK, "ping", page{Title: "Communication check", Data: chk})
+	s.renderPing(w, r, http.StatusOK, chk, nil)
 }
 
 // pingConfirm records the answer and shows the check as it now stands.
 func (s *Server) pingConfirm(w http.ResponseWriter, r *http.Request) {
 	chk, err := s.app.Checks.AcknowledgeToken(r.Context(), r.PathValue("token"), clientAddr(r))
+	if errs.Is(err, errs.Conflict) {
+		// The check has closed: the page says so, with when, in the
+		// reader's language.
+		if closed, perr := s.app.Checks.Peek(r.Context(), r.PathValue("token")); perr == nil {
+			s.renderPing(w, r, http.StatusConflict, closed, nil)
+			return
+		}
+	}
 	if err == nil {
 		// Only the page needs the POC's entry, not the confirmation.
 		chk, err = s.app.Checks.WithPOC(r.Context(), chk)
@@ -335,8 +459,13 @@ func (s *Server) pingConfirm(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	s.render(w, r, http.StatusOK, "ping", page{Title: "Communication check", Data: chk, Flash: "Thank you: your State's point of contact is confirmed reachable."})
+	s.renderPing(w, r, http.StatusOK, chk, i18n.M("Thank you: your State's point of contact is confirmed reachable."))
+}
+
+func (s *Server) renderPing(w http.ResponseWriter, r *http.Request, status int, chk checks.Confirmation, flash any) {
+	w.Header().Set("Referrer-Policy", "no-referrer") // the token is in the URL
+	p := s.printer(r)
+	s.render(w, r, status, "ping", page{Title: p.T("Communication check"), Data: pingData{checkWords{p}, chk}, Flash: flash})
 }
 
 type resultsData struct {
@@ -350,6 +479,7 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	words := checkWords{s.printer(r)}
 	var d resultsData
 	for _, c := range cs {
 		rep, err := s.app.Checks.PublicResults(r.Context(), c.ID)
@@ -357,15 +487,20 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
-		d.Reports = append(d.Reports, reportData{Report: rep, Charts: s.reportCharts(rep.ByLevel, rep.ByRegion, nil), Public: true})
+		d.Reports = append(d.Reports, reportData{checkWords: words, Report: rep, Charts: reportCharts(words, rep.ByLevel, rep.ByRegion), Public: true})
 	}
-	s.render(w, r, http.StatusOK, "results", page{Title: "Communication check results", Nav: "results", Data: d})
+	s.render(w, r, http.StatusOK, "results", page{Title: words.p.T("Communication check results"), Nav: "results", Data: d})
 }
 
 // rateBands are the map's legend. The bands are wide on purpose: the map
 // shows where follow-up is needed, not a ranking.
-func rateBands() []worldmap.Band {
-	return []worldmap.Band{{Label: "under 50% confirmed"}, {Label: "50–74% confirmed"}, {Label: "75–99% confirmed"}, {Label: "all confirmed"}}
+func rateBands(p *i18n.Printer) []worldmap.Band {
+	return []worldmap.Band{
+		{Label: p.T("under {percent} confirmed", "percent", p.Percent(0.5))},
+		{Label: p.T("{low}–{high} confirmed", "low", p.Percent(0.5), "high", p.Percent(0.74))},
+		{Label: p.T("{low}–{high} confirmed", "low", p.Percent(0.75), "high", p.Percent(0.99))},
+		{Label: p.T("all confirmed")},
+	}
 }
 
 func rateBand(rate float64) int {
@@ -382,11 +517,17 @@ func rateBand(rate float64) int {
 
 // rateMap colours each State in the report by its response rate; States
 // outside the check are drawn as no data.
-func rateMap(rep checks.Report) template.HTML {
+func rateMap(w checkWords, rep checks.Report) template.HTML {
 	values := make(map[string]int, len(rep.ByState))
 	for _, t := range rep.ByState {
 		values[t.Key] = rateBand(t.Rate)
 	}
-	m := worldmap.Map{Title: "Response rate by State, " + rep.Check.Name, Bands: rateBands(), NoData: worldmap.Band{Label: "not in this check"}, ID: "rate-map"}
-	return m.Render(values, stateLabel)
+	m := worldmap.Map{
+		Title:  w.p.T("Response rate by State, {check}", "check", rep.Check.Name),
+		Note:   w.p.T("Summary map: the figures for each State are in the table beside it."),
+		Bands:  rateBands(w.p),
+		NoData: worldmap.Band{Label: w.p.T("not in this check")},
+		ID:     "rate-map",
+	}
+	return m.Render(values, w.State)
 }

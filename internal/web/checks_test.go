@@ -138,7 +138,7 @@ func TestCheckReportReadsForPeople(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := "Opens on " + next.OpensAt.Format("2 Jan 2006, 15:04 UTC") + "; 2 points of contact in scope"
+		want := "Opens on " + next.OpensAt.Format("2 January 2006 15:04 UTC") + "; 2 points of contact in scope"
 		r := sec.get("/checks/" + next.ID)
 		if !strings.Contains(r.body, want) || !strings.Contains(r.body, "Communication check — first half of 2026") {
 			t.Errorf("scheduled check page lacks %q or its run's name: %s", want, snippet(r.body))
