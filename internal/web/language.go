@@ -184,3 +184,10 @@ func sentence(l i18n.Language, s string) string {
 	}
 	return s + "."
 }
+
+// errorText is a service's message in the request's language: its format
+// translated where the catalogue has it, then filled in (errs.TextOf).
+func (s *Server) errorText(r *http.Request, err error) string {
+	format, args := errs.TextOf(err)
+	return s.printer(r).KnownFormat(format, args...)
+}

@@ -40,7 +40,7 @@ func (s *Server) listProblem(w http.ResponseWriter, r *http.Request, name string
 		return
 	}
 	p.Errors = errs.FieldsOf(err)
-	p.Message = errs.MessageOf(err)
+	p.Message = s.errorText(r, err)
 	p.Form = r.URL.Query()
 	s.render(w, r, errs.HTTPStatus(err), name, p)
 }

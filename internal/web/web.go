@@ -566,7 +566,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	if !ok {
 		heading = errorHeadings[http.StatusBadRequest]
 	}
-	msg := errs.MessageOf(err)
+	msg := s.errorText(r, err)
 	if status == http.StatusInternalServerError {
 		msg = pr.T("The problem is recorded. Try again in a moment; if it keeps happening, tell the administrators of this installation.")
 	}
@@ -614,7 +614,7 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, name string,
 		return
 	}
 	p.Errors = errs.FieldsOf(err)
-	p.Message = errs.MessageOf(err)
+	p.Message = s.errorText(r, err)
 	if p.Form == nil {
 		p.Form = r.PostForm
 	}
