@@ -29,6 +29,7 @@ type Catalogue struct {
 	langs    map[Language]*translations // every language, English included
 	printers map[Language]*Printer
 	misuse   func(error)
+	formatCache
 }
 
 // translations are one language's messages by key, from all its files.

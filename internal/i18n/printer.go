@@ -68,14 +68,20 @@ func (p *Printer) NC(context, singular, plural string, n int, args ...any) strin
 }
 
 // Known translates text if en.po has it as a message of its own — without
-// a context, a plural or placeholders — and returns it unchanged
-// otherwise. It is for English made before it reached the page, such as a
+// a context, a plural or placeholders — or as the format that made it
+// (known.go), and returns it unchanged otherwise. It is for English made before it reached the page, such as a
 // service's error message or a field error, until that comes as a
 // Message. Unlike T it reports no misuse: most such text is no message.
 func (p *Printer) Known(text string) string {
 	k := key("", text)
 	src, ok := p.cat.ids[k]
-	if !ok || src.Plural != "" || len(placeholders(src.ID)) > 0 {
+	if !ok {
+		if t, ok := p.knownFormatted(text); ok {
+			return t
+		}
+		return text
+	}
+	if src.Plural != "" || len(placeholders(src.ID)) > 0 {
 		return text
 	}
 	return p.pick(k, text, "", 0, false)
