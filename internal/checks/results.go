@@ -36,31 +36,41 @@ func (t *Tally) merge(o Tally) {
 // view (Scope "all"), or the published aggregates (Scope "public", without
 // ByState and Unreachable).
 type Report struct {
-	Check       Check
-	Overall     Tally
-	Median      time.Duration
-	P90         time.Duration
-	ByLevel     []Tally
-	ByRegion    []Tally
-	ByState     []Tally
-	Unreachable []Challenge // bounced, or no answer once closed
-	Scope       string      // "all" or "public"
+	Check    Check
+	Overall  Tally
+	Median   time.Duration
+	P90      time.Duration
+	ByLevel  []Tally
+	ByRegion []Tally
+	ByState  []Tally
+	// Unreachable are the first points of contact not reached (bounced,
+	// or no answer once closed), in the follow-up list's order, at most
+	// unreachableShown; UnreachableCount says how many there are. FollowUp
+	// pages through all of them.
+	Unreachable      []Challenge
+	UnreachableCount int
+	Scope            string // "all" or "public"
 }
 
+// unreachableShown bounds the points of contact not reached that a report
+// carries: a check over every State can leave thousands, which the
+// follow-up list pages through.
+const unreachableShown = 200
+
 // StateReport is a State's view of a campaign: its own figures and nothing
-// computed over the other States, not even a total. With few States in a
+// computed over the other States, not even a total. Its points of contact
+// not reached are listed by FollowUp. With few States in a
 // check, a total less one's own figures is another State's result; so the
 // only figures over all States a State gets are the aggregates the
 // secretariat chose to publish, which the public sees too.
 type StateReport struct {
-	Check       Check
-	State       string
-	Own         Tally
-	Median      time.Duration
-	P90         time.Duration
-	ByLevel     []Tally
-	Unreachable []Challenge
-	Published   *Report // the public aggregates, once published
+	Check     Check
+	State     string
+	Own       Tally
+	Median    time.Duration
+	P90       time.Duration
+	ByLevel   []Tally
+	Published *Report // the public aggregates, once published
 }
 
 // View is a campaign's results as one caller may see them: the secretariat
@@ -100,10 +110,13 @@ func (s *Service) View(ctx context.Context, a actor.Actor, id string) (View, err
 	}
 	v := View{Check: c}
 	if a.IsSecretariat() {
-		r, err := s.Results(ctx, a, id)
+		// The page and the API list the points of contact not reached
+		// with FollowUp, a page at a time: the view does not read them.
+		r, err := s.report(ctx, s.db.R, c, "", false)
 		if err != nil {
 			return View{}, err
 		}
+		r.Scope = "all"
 		v.All = &r
 		if c.Status == Scheduled {
 			if v.InScope, err = s.inScopeCount(ctx, c); err != nil {
@@ -122,11 +135,11 @@ func (s *Service) View(ctx context.Context, a actor.Actor, id string) (View, err
 
 // stateReport is a's State's own figures for c, which a may see.
 func (s *Service) stateReport(ctx context.Context, a actor.Actor, c Check) (StateReport, error) {
-	r, err := s.report(ctx, s.db.R, c, a.State, true)
+	r, err := s.report(ctx, s.db.R, c, a.State, false)
 	if err != nil {
 		return StateReport{}, err
 	}
-	own := StateReport{Check: c, State: a.State, Own: r.Overall, Median: r.Median, P90: r.P90, ByLevel: r.ByLevel, Unreachable: r.Unreachable}
+	own := StateReport{Check: c, State: a.State, Own: r.Overall, Median: r.Median, P90: r.P90, ByLevel: r.ByLevel}
 	own.Own.Key = a.State
 	if c.Published {
 		pub, err := s.PublicResults(ctx, c.ID)
@@ -185,7 +198,7 @@ func (s *Service) PublicResults(ctx context.Context, id string) (Report, error) 
 	if err != nil {
 		return Report{}, err
 	}
-	r.ByState, r.Unreachable, r.Scope = nil, nil, "public"
+	r.ByState, r.Unreachable, r.UnreachableCount, r.Scope = nil, nil, 0, "public"
 	return r, nil
 }
 
@@ -218,13 +231,23 @@ func (s *Service) report(ctx context.Context, q store.Queryer, c Check, state st
 	if err != nil {
 		return Report{}, errs.Internalf(err, "count answers")
 	}
-	var unanswered []Challenge
+	r := report(c, rows)
 	if unreachable {
-		if unanswered, err = unansweredChallenges(ctx, q, c.ID, state, c.Status == Closed); err != nil {
+		fq := followUpQuery{check: c.ID, state: state, unreached: unreachedBounced}
+		r.UnreachableCount = r.Overall.Bounced
+		if c.Status == Closed {
+			fq.unreached = unreachedEither
+			r.UnreachableCount = r.Overall.Total - r.Overall.Acknowledged
+		}
+		first, err := followUpPage(ctx, q, fq, nil, unreachableShown)
+		if err != nil {
 			return Report{}, errs.Internalf(err, "list unanswered")
 		}
+		r.Unreachable = make([]Challenge, len(first))
+		for i, f := range first {
+			r.Unreachable[i] = f.ch
+		}
 	}
-	r := report(c, rows, unanswered)
 	opened := c.OpensAt
 	if c.OpenedAt != nil {
 		opened = *c.OpenedAt
@@ -245,8 +268,8 @@ func (s *Service) report(ctx context.Context, q store.Queryer, c Check, state st
 }
 
 // report arranges c's tallies by level, regional group and State.
-func report(c Check, rows []tallyRow, unreachable []Challenge) Report {
-	r := Report{Check: c, Overall: Tally{Key: "all"}, Unreachable: unreachable}
+func report(c Check, rows []tallyRow) Report {
+	r := Report{Check: c, Overall: Tally{Key: "all"}}
 	by := func(key func(tallyRow) string, less func(a, b string) bool) []Tally {
 		m := map[string]*Tally{}
 		for _, row := range rows {
@@ -267,7 +290,6 @@ func report(c Check, rows []tallyRow, unreachable []Challenge) Report {
 	for _, row := range rows {
 		r.Overall.merge(row.t)
 	}
-	sortFollowUp(r.Unreachable)
 	r.ByLevel = by(func(t tallyRow) string { return t.level }, lessLevel)
 	r.ByRegion = by(func(t tallyRow) string { return t.region }, func(a, b string) bool { return a < b })
 	r.ByState = by(func(t tallyRow) string { return t.state }, lessState)
@@ -286,19 +308,6 @@ func lessState(a, b string) bool {
 		return strings.Compare(na, nb) < 0
 	}
 	return a < b
-}
-
-// sortFollowUp orders a follow-up list by State name, then level.
-func sortFollowUp(chs []Challenge) {
-	sort.SliceStable(chs, func(i, j int) bool {
-		if chs[i].State != chs[j].State {
-			return lessState(chs[i].State, chs[j].State)
-		}
-		if chs[i].Level != chs[j].Level {
-			return lessLevel(chs[i].Level, chs[j].Level)
-		}
-		return chs[i].ID < chs[j].ID
-	})
 }
 
 // nearestRank is the rank (from 1) of the p-th percentile of n values by

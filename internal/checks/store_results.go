@@ -93,18 +93,3 @@ func answerTime(ctx context.Context, q store.Queryer, checkID, state string, ran
 	}
 	return t, err == nil, err
 }
-
-// unansweredChallenges reads the challenges of the campaign checkID (of
-// state, when given) that bounced, or, once closed, every one unanswered.
-func unansweredChallenges(ctx context.Context, q store.Queryer, checkID, state string, closed bool) ([]Challenge, error) {
-	where := `campaign_id = $1 AND acknowledged_at IS NULL`
-	if !closed {
-		where += ` AND bounced_at IS NOT NULL`
-	}
-	args := []any{checkID}
-	if state != "" {
-		where += ` AND state_code = $2`
-		args = append(args, state)
-	}
-	return selectChallenges(ctx, q, where, args...)
-}

@@ -272,6 +272,61 @@ func (s *Service) POC(ctx context.Context, a actor.Actor, id string) (POC, error
 	return p, nil
 }
 
+// POCsByID returns, by id, the entries of ids that a may see, as POC
+// would one by one, in a fixed number of queries: a list of challenges or
+// deliveries names its POCs this way. Ids a may not see, or that name
+// nothing, are left out.
+func (s *Service) POCsByID(ctx context.Context, a actor.Actor, ids []string) (map[string]POC, error) {
+	all, own, err := s.readerState(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if _, err := uuid.Parse(id); err == nil {
+			valid = append(valid, id)
+		}
+	}
+	slices.Sort(valid)
+	valid = slices.Compact(valid)
+	out := make(map[string]POC, len(valid))
+	var participating map[string]bool // read once, if another State's entry is among them
+	for len(valid) > 0 {
+		n := min(len(valid), maxIDsPerQuery)
+		ps, err := selectPOCsByID(ctx, s.db.R, valid[:n])
+		if err != nil {
+			return nil, errs.Internalf(err, "get pocs")
+		}
+		valid = valid[n:]
+		for _, p := range ps {
+			if !a.IsSecretariat() && p.State != own {
+				if !all || p.Status != Active {
+					continue
+				}
+				if participating == nil {
+					sts, err := allStates(ctx, s.db.R)
+					if err != nil {
+						return nil, errs.Internalf(err, "list states")
+					}
+					participating = make(map[string]bool, len(sts))
+					for _, st := range sts {
+						participating[st.Code] = st.Participating()
+					}
+				}
+				if !participating[p.State] {
+					continue
+				}
+			}
+			out[p.ID] = s.withStale(p)
+		}
+	}
+	return out, nil
+}
+
+// maxIDsPerQuery bounds an IN list, far below both engines' limits on
+// parameters.
+const maxIDsPerQuery = 500
+
 // getPOC reads an entry through q: s.db.Kept() outside a transaction.
 func (s *Service) getPOC(ctx context.Context, q store.Queryer, id string) (POC, error) {
 	if _, err := uuid.Parse(id); err != nil {

@@ -195,6 +195,27 @@ func selectPOC(ctx context.Context, q store.Queryer, id string) (POC, error) {
 	return scanPOC(q.QueryRowContext(ctx, `SELECT `+pocCols+` FROM pocs WHERE id = $1`, id))
 }
 
+// selectPOCsByID reads the entries with the given ids, in one query.
+func selectPOCsByID(ctx context.Context, q store.Queryer, ids []string) ([]POC, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	var in strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			in.WriteString(", ")
+		}
+		fmt.Fprintf(&in, "$%d", i+1)
+		args[i] = id
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+pocCols+` FROM pocs WHERE id IN (`+in.String()+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return store.Collect(rows, func(r *sql.Rows) (POC, error) { return scanPOC(r) })
+}
+
 // linkedPOCs reads the ids of the entries that link account.
 func linkedPOCs(ctx context.Context, q store.Queryer, account string) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id FROM pocs WHERE account_id = $1 ORDER BY id`, account)

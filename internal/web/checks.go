@@ -284,15 +284,22 @@ func reportCharts(w checkWords, byLevel, byRegion []checks.Tally) map[string]tem
 	return ch
 }
 
-// followUps adds to each unreachable POC the details the caller may see.
-func (s *Server) followUps(r *http.Request, unreachable []checks.Challenge) []followUp {
-	var out []followUp
-	for _, ch := range unreachable {
-		// A retired entry is still listed, without details.
-		poc, _ := s.app.Directory.POC(r.Context(), who(r), ch.POCID)
-		out = append(out, followUp{Challenge: ch, POC: poc})
+// followUps adds to each unreachable POC the details the caller may see,
+// read in one go. A retired entry is still listed, without details.
+func (s *Server) followUps(r *http.Request, unreachable []checks.Challenge) ([]followUp, error) {
+	ids := make([]string, len(unreachable))
+	for i, ch := range unreachable {
+		ids[i] = ch.POCID
 	}
-	return out
+	pocs, err := s.app.Directory.POCsByID(r.Context(), who(r), ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]followUp, len(unreachable))
+	for i, ch := range unreachable {
+		out[i] = followUp{Challenge: ch, POC: pocs[ch.POCID]}
+	}
+	return out, nil
 }
 
 func (s *Server) checkReport(w http.ResponseWriter, r *http.Request) {
@@ -335,7 +342,11 @@ func (s *Server) checkReport(w http.ResponseWriter, r *http.Request) {
 			s.listProblem(w, r, "check", pg, err)
 			return
 		}
-		d.FollowUp, d.Pager = s.followUps(r, res.Items), pagerFor(r, res.Next)
+		if d.FollowUp, err = s.followUps(r, res.Items); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		d.Pager = pagerFor(r, res.Next)
 	}
 	s.render(w, r, http.StatusOK, "check", pg)
 }
@@ -365,14 +376,12 @@ func (s *Server) checkCSV(w http.ResponseWriter, r *http.Request) {
 			_ = cw.Write([]string{csvSafe(group), csvSafe(t.Key), itoa(t.Total), itoa(t.Acknowledged), itoa(t.Bounced), strconv.FormatFloat(t.Rate, 'f', 4, 64), "", "", ""})
 		}
 	}
-	var unreachable []checks.Challenge
 	switch {
 	case v.All != nil:
 		write(p.TC("check export group", "overall"), []checks.Tally{v.All.Overall})
 		write(p.TC("check export group", "level"), v.All.ByLevel)
 		write(p.TC("check export group", "region"), v.All.ByRegion)
 		write(p.TC("check export group", "state"), v.All.ByState)
-		unreachable = v.All.Unreachable
 	case v.Own != nil:
 		write(p.TC("check export group", "own"), []checks.Tally{v.Own.Own})
 		write(p.TC("check export group", "level"), v.Own.ByLevel)
@@ -382,15 +391,34 @@ func (s *Server) checkCSV(w http.ResponseWriter, r *http.Request) {
 			write(p.TC("check export group", "published level"), pub.ByLevel)
 			write(p.TC("check export group", "published region"), pub.ByRegion)
 		}
-		unreachable = v.Own.Unreachable
 	}
-	for _, u := range s.followUps(r, unreachable) {
-		reason := p.TC("check export reason", "no answer")
-		if u.Challenge.BouncedAt != nil {
-			reason = p.TC("check export reason", "bounced: {reason}", "reason", u.Challenge.Bounce)
+	// The points of contact not reached, a page of the follow-up list at a
+	// time: a check over every State can leave thousands.
+	req := paging.Request{Limit: paging.MaxLimit}
+	for v.Check.Status != checks.Scheduled {
+		res, err := s.app.Checks.FollowUp(r.Context(), who(r), v.Check.ID, checks.FollowUpFilter{}, req)
+		if err == nil {
+			var us []followUp
+			if us, err = s.followUps(r, res.Items); err == nil {
+				for _, u := range us {
+					reason := p.TC("check export reason", "no answer")
+					if u.Challenge.BouncedAt != nil {
+						reason = p.TC("check export reason", "bounced: {reason}", "reason", u.Challenge.Bounce)
+					}
+					_ = cw.Write([]string{csvSafe(p.TC("check export group", "unreachable")), u.Challenge.State, "", "", "", "", u.Challenge.Level,
+						csvSafe(strings.Join(u.POC.Emails, " ")), csvSafe(reason)})
+				}
+				if res.Next == "" {
+					break
+				}
+				req.After, err = paging.Decode(res.Next)
+			}
 		}
-		_ = cw.Write([]string{csvSafe(p.TC("check export group", "unreachable")), u.Challenge.State, "", "", "", "", u.Challenge.Level,
-			csvSafe(strings.Join(u.POC.Emails, " ")), csvSafe(reason)})
+		if err != nil {
+			// The file is cut short; the reader's program sees it end early.
+			s.log.Error("check export cut short", "check", v.Check.ID, "err", err)
+			break
+		}
 	}
 	cw.Flush()
 }

@@ -28,11 +28,11 @@ func TestCheckPagesKeepStatesApart(t *testing.T) {
 			csvHas, csvNot   []string
 		}{
 			{"sec", []string{"50%", "France", "Kenya", "checked</dt><dd>2</dd>"}, nil,
-				[]string{"overall,all,2,1,0,0.5000", "state,FR,1,0", "state,KE,1,1"}, nil},
+				[]string{"overall,all,2,1,0,0.5000", "state,FR,1,0", "state,KE,1,1", "unreachable,FR,"}, []string{"unreachable,KE"}},
 			{"kepoc", []string{"checked</dt><dd>1</dd>", "1 (100%)"}, []string{"50%", "checked</dt><dd>2</dd>", "France", "0 (0%)"},
 				[]string{"own,KE,1,1,0,1.0000"}, []string{"overall", ",2,", "0.5000", "FR", "France"}},
 			{"fradmin", []string{"checked</dt><dd>1</dd>", "0 (0%)"}, []string{"50%", "checked</dt><dd>2</dd>", "Kenya", "1 (100%)"},
-				[]string{"own,FR,1,0,0,0.0000"}, []string{"overall", ",2,", "0.5000", "KE", "Kenya"}},
+				[]string{"own,FR,1,0,0,0.0000", "unreachable,FR,"}, []string{"overall", ",2,", "0.5000", "KE", "Kenya"}},
 		}
 		for _, tc := range tests {
 			t.Run(tc.role, func(t *testing.T) {
