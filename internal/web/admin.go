@@ -60,7 +60,7 @@ func sortStates(p *i18n.Printer, sts []directory.State) {
 	}
 	names := make(map[string]string, len(sts))
 	for _, st := range sts {
-		names[st.Code] = p.Region(st.Code)
+		names[st.Code] = stateName(p, st.Code)
 	}
 	col := collate.New(p.Language().Tag())
 	slices.SortStableFunc(sts, func(a, b directory.State) int { return col.CompareString(names[a.Code], names[b.Code]) })
