@@ -42,13 +42,10 @@ func zoneOf(p directory.POC) *time.Location {
 	return loc
 }
 
-// stateIn names a State in p's language: the UN's English name in English,
-// CLDR's in the others, as the pages do.
+// stateIn names a State in p's language by the UN's short name, as the
+// pages do (Printer.StateName).
 func stateIn(p *i18n.Printer, code string) string {
-	if p.Language() == i18n.English {
-		return stateName(code)
-	}
-	return p.Region(code)
+	return p.StateName(code, stateName(code))
 }
 
 // exerciseMark is the marking of a communication sent in an exercise.
