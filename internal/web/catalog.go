@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/detente/detente/internal/catalog"
 	"github.com/detente/detente/internal/checks"
@@ -61,6 +62,26 @@ func (c catalogText) provision(p catalog.Provision) catalog.Provision {
 		p.Note = c.p.TC("provision note", p.Note)
 	}
 	return p
+}
+
+// cited names p, as the catalogue holds it, the way people cite it, with
+// its short title: "Norm 13(h) — Respond to requests for assistance",
+// "CBM 1 — Global Points-of-Contact Directory", else its citation. The
+// paragraph, number and citation stay as the UN documents write them.
+// A provision the catalogue no longer has (a template may name one) keeps
+// its id.
+func (c catalogText) cited(p catalog.Provision) string {
+	if p.ShortTitle == "" {
+		return p.ID
+	}
+	title := c.p.TC("provision title", p.ShortTitle)
+	if p.Kind == catalog.KindNorm {
+		return c.p.T("Norm {paragraph} — {title}", "paragraph", p.Paragraph, "title", title)
+	}
+	if n, ok := strings.CutPrefix(p.Paragraph, "Annex B, CBM "); ok {
+		return c.p.T("CBM {number} — {title}", "number", n, "title", title)
+	}
+	return c.p.T("{citation} — {title}", "citation", p.Citation(), "title", title)
 }
 
 func (c catalogText) provisions(ps []catalog.Provision) []catalog.Provision {

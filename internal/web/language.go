@@ -134,6 +134,7 @@ func langFuncs(p *i18n.Printer) template.FuncMap {
 	f["field"] = func(errs map[string]string, name string) string { return p.Known(errs[name]) }
 	f["sentence"] = func(s string) string { return sentence(p.Language(), p.Known(s)) }
 	f["roleName"] = func(r actor.Role) string { return roleName(p, r) }
+	f["provisionTitle"] = catalogText{p}.cited
 	f["stateName"] = func(code string) string { return stateName(p, code) }
 	for name, fn := range messagingFuncs(p) {
 		f[name] = fn
@@ -141,10 +142,13 @@ func langFuncs(p *i18n.Printer) template.FuncMap {
 	return f
 }
 
-// stateName names a State by its code in p's language: the UN's short
-// name in each of the six, from the catalogue (Printer.StateName).
+// stateName names a State by its code in p's language: the UN's English
+// name, and CLDR's in the other languages.
 func stateName(p *i18n.Printer, code string) string {
-	return p.StateName(code, stateLabel(code))
+	if p.Language() == i18n.English {
+		return stateLabel(code)
+	}
+	return p.Region(code)
 }
 
 // roleName names a role in p's language.

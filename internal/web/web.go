@@ -82,30 +82,24 @@ func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
 		"asset":     s.assets.url,
 		"languages": i18n.Languages,
-		"when":      when,
-		"provision": func(id string) string {
+		// provision looks a provision up by its id for provisionTitle to
+		// name; one the catalogue no longer has keeps only its id.
+		"provision": func(id string) catalog.Provision {
 			p, err := s.app.Catalog.Provision(id)
 			if err != nil {
-				return id
+				return catalog.Provision{ID: id}
 			}
-			return provisionTitle(p)
+			return p
 		},
-		"provisionTitle": provisionTitle,
 		"isodate": func(t *time.Time) string {
 			if t == nil {
 				return ""
 			}
 			return t.UTC().Format(time.DateOnly)
 		},
-		"join":  strings.Join,
-		"upper": strings.ToUpper,
-		"list":  func(v ...string) []string { return v },
-		"duration": func(d time.Duration) string {
-			if d == 0 {
-				return "–"
-			}
-			return d.Round(time.Minute).String()
-		},
+		"join":      strings.Join,
+		"upper":     strings.ToUpper,
+		"list":      func(v ...string) []string { return v },
 		"stateName": stateLabel,
 		"has":       func(v []string, x string) bool { return slices.Contains(v, x) },
 		"add":       func(a, b int) int { return a + b },
@@ -125,16 +119,9 @@ func (s *Server) parseTemplates() error {
 			return m, nil
 		},
 		"lines": func(v []string) string { return strings.Join(v, "\n") },
-		"title": func(s string) string {
-			if s == "" {
-				return s
-			}
-			return strings.ToUpper(s[:1]) + s[1:]
-		},
 		// reveal shows hidden formatting characters as markers such as
 		// ⟨U+202E⟩, so stored text cannot read as something else.
-		"reveal":   validate.Reveal,
-		"language": validate.LanguageName,
+		"reveal": validate.Reveal,
 		"query": func(kv ...string) template.URL {
 			v := url.Values{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -388,40 +375,6 @@ type page struct {
 	// kept is the page's content rendered before (kept.go); when set, it
 	// is shown instead of rendering the content again.
 	kept []byte
-}
-
-// provisionTitle names a provision as people cite it, with its title:
-// "Norm 13(h) — Respond to requests for assistance", "CBM 1 — …".
-func provisionTitle(p catalog.Provision) string {
-	ref := p.Citation()
-	switch {
-	case p.Kind == catalog.KindNorm:
-		ref = "Norm " + p.Paragraph
-	case strings.HasPrefix(p.Paragraph, "Annex B, "):
-		ref = strings.TrimPrefix(p.Paragraph, "Annex B, ")
-	}
-	return ref + " — " + p.ShortTitle
-}
-
-// whenLayout is the one way pages write a moment: day, month name, year,
-// 24-hour time and the zone, so nobody wonders whose afternoon it is.
-const whenLayout = "2 Jan 2006, 15:04 MST"
-
-// when formats a time.Time or *time.Time (nil gives "") in UTC for pages.
-func when(t any) string {
-	switch v := t.(type) {
-	case time.Time:
-		if v.IsZero() {
-			return ""
-		}
-		return v.UTC().Format(whenLayout)
-	case *time.Time:
-		if v == nil || v.IsZero() {
-			return ""
-		}
-		return v.UTC().Format(whenLayout)
-	}
-	return ""
 }
 
 // flashes are the fixed messages a redirect may show; the query names one,
