@@ -142,13 +142,10 @@ func langFuncs(p *i18n.Printer) template.FuncMap {
 	return f
 }
 
-// stateName names a State by its code in p's language: the UN's English
-// name, and CLDR's in the other languages.
+// stateName names a State by its code in p's language: the UN's short
+// name in each of the six, from the catalogue (Printer.StateName).
 func stateName(p *i18n.Printer, code string) string {
-	if p.Language() == i18n.English {
-		return stateLabel(code)
-	}
-	return p.Region(code)
+	return p.StateName(code, stateLabel(code))
 }
 
 // roleName names a role in p's language.
