@@ -68,12 +68,12 @@ func insertChallengeRows(ctx context.Context, tx *sql.Tx, engine store.Engine, c
 		VALUES `+store.Values(engine, len(ps), challengeInsertCols), args...); err != nil {
 		return err
 	}
-	return addTotals(ctx, tx, checkID, ps)
+	return addTotals(ctx, tx, engine, checkID, ps)
 }
 
 // addTotals counts ps in the tallies of the campaign checkID, a row per
 // State and level.
-func addTotals(ctx context.Context, tx *sql.Tx, checkID string, ps []ChallengeMail) error {
+func addTotals(ctx context.Context, tx *sql.Tx, engine store.Engine, checkID string, ps []ChallengeMail) error {
 	type group struct{ state, level string }
 	n := map[group]int{}
 	region := map[string]string{}
@@ -92,7 +92,13 @@ func addTotals(ctx context.Context, tx *sql.Tx, checkID string, ps []ChallengeMa
 		if i > 0 {
 			rows.WriteString(", ")
 		}
-		fmt.Fprintf(&rows, "($%d, $%d, $%d, $%d, $%d, 0, 0)", len(args)+1, len(args)+2, len(args)+3, len(args)+4, len(args)+5)
+		// SQLite takes anonymous placeholders, for the reason store.Values
+		// gives; the zero counts are literals.
+		if engine == store.SQLite {
+			rows.WriteString("(?, ?, ?, ?, ?, 0, 0)")
+		} else {
+			fmt.Fprintf(&rows, "($%d, $%d, $%d, $%d, $%d, 0, 0)", len(args)+1, len(args)+2, len(args)+3, len(args)+4, len(args)+5)
+		}
 		args = append(args, checkID, g.state, region[g.state], g.level, n[g])
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO ping_tallies (campaign_id, state_code, region, level, total, acknowledged, bounced)

@@ -101,29 +101,37 @@ func (s *Service) POCPage(ctx context.Context, a actor.Actor, f Filter, req page
 	return page.Page[POC]{Items: items, Next: cut.Next}, nil
 }
 
-// EachPOC calls fn with the entries a may see that match f, a page at a
-// time in POCPage's order, so that an export of the whole directory holds
-// one page in memory, not every entry. Pages are read one after another,
-// not in one snapshot: an entry changed meanwhile shows as it was when its
-// page was read.
+// EachPOC calls fn with the entries a may see that match f, in the
+// directory's order, a batch at a time as one query reads them: an export
+// of the whole directory holds one batch in memory, not every entry, and
+// the database sorts once.
 func (s *Service) EachPOC(ctx context.Context, a actor.Actor, f Filter, fn func([]POC) error) error {
-	req := page.Request{Limit: page.MaxLimit}
-	for {
-		p, err := s.POCPage(ctx, a, f, req)
-		if err != nil {
-			return err
-		}
-		if err := fn(p.Items); err != nil {
-			return err
-		}
-		if p.Next == "" {
+	pq, err := s.pocScope(ctx, a, f)
+	if err != nil {
+		return err
+	}
+	batch := make([]POC, 0, eachBatch)
+	handed := false
+	err = eachPOC(ctx, s.db.R, pq, func(p POC) error {
+		if batch = append(batch, s.withStale(p)); len(batch) < eachBatch {
 			return nil
 		}
-		if req.After, err = page.Decode(p.Next); err != nil {
-			return errs.Internalf(err, "read the next page's cursor")
-		}
+		handed = true
+		err := fn(batch)
+		batch = batch[:0]
+		return err
+	})
+	if err != nil {
+		return errs.Internalf(err, "list pocs")
 	}
+	if len(batch) > 0 || !handed { // fn hears of an empty directory too
+		return fn(batch)
+	}
+	return nil
 }
+
+// eachBatch is how many entries EachPOC hands over at once.
+const eachBatch = 200
 
 func levelOrder(l Level) int {
 	switch l {

@@ -179,14 +179,22 @@ func pocPage(ctx context.Context, q store.Queryer, pq pocQuery, after *pocKey, l
 
 // selectPOCs reads every one of pq's entries in pocOrder.
 func selectPOCs(ctx context.Context, q store.Queryer, pq pocQuery) ([]POC, error) {
+	var out []POC
+	err := eachPOC(ctx, q, pq, func(p POC) error { out = append(out, p); return nil })
+	return out, err
+}
+
+// eachPOC calls fn with each of pq's entries in the directory's order, as
+// the one query reads them.
+func eachPOC(ctx context.Context, q store.Queryer, pq pocQuery, fn func(POC) error) error {
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	query := `SELECT ` + prefixedPOC() + ` FROM pocs p JOIN states s ON s.code = p.state_code WHERE ` + pq.where(arg) + ` ORDER BY ` + pocOrder
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return store.Collect(rows, func(r *sql.Rows) (POC, error) { return scanPOC(r) })
+	return store.Each(rows, func(r *sql.Rows) (POC, error) { return scanPOC(r) }, fn)
 }
 
 // selectPOC reads the entry id. Its SQL is constant, so that through

@@ -209,6 +209,24 @@ func Collect[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error
 	return out, rows.Err()
 }
 
+// Each calls fn with each row's value as it is read, so that a result of
+// any size is never held whole: an export streams this way. The
+// connection stays busy until the last row, so fn should not wait on
+// anything but its writer.
+func Each[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error), fn func(T) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // NoRows reports whether err says a single-row query found nothing.
 func NoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
