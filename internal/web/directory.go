@@ -111,7 +111,8 @@ func (s *Server) keptDirectoryPage(w http.ResponseWriter, r *http.Request, a act
 
 type statePageData struct {
 	State     directory.State
-	POCs      []directory.POC
+	POCs      []directory.POC // one page of them
+	Pager     pager
 	CanManage bool
 }
 
@@ -127,13 +128,22 @@ func (s *Server) statePage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	pocs, err := s.app.Directory.POCs(r.Context(), a, directory.Filter{State: code, Retired: true})
+	d := statePageData{State: st, CanManage: s.app.Directory.CanManage(a, code)}
+	pg := page{Title: stateName(s.printer(r), code), Nav: "directory", Data: d}
+	// A State can have hundreds of entries: they come a page at a time.
+	req, err := paging.Parse(r.URL.Query())
 	if err != nil {
-		s.renderError(w, r, err)
+		s.listProblem(w, r, "state", pg, err)
 		return
 	}
-	d := statePageData{State: st, POCs: pocs, CanManage: s.app.Directory.CanManage(a, code)}
-	s.renderKept(w, r, "state", key, page{Title: stateName(s.printer(r), code), Nav: "directory", Data: d})
+	res, err := s.app.Directory.POCPage(r.Context(), a, directory.Filter{State: code, Retired: true}, req)
+	if err != nil {
+		s.listProblem(w, r, "state", pg, err)
+		return
+	}
+	d.POCs, d.Pager = res.Items, pagerFor(r, res.Next)
+	pg.Data = d
+	s.renderKept(w, r, "state", key, pg)
 }
 
 type pocPageData struct {

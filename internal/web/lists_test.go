@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"html"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 )
@@ -63,6 +65,28 @@ func TestListPages(t *testing.T) {
 				want = append(want, it.ID)
 			}
 			if got := walkPages(t, c, "/directory?limit=2", pocLinkRe); !slices.Equal(got, want) || len(want) < 3 {
+				t.Fatalf("pages showed %v, the export %v", got, want)
+			}
+		})
+
+		t.Run("a State's page walks its entries once", func(t *testing.T) {
+			c := sec.on(t)
+			in := directory.POCInput{Level: directory.Policy, FunctionTitle: "FR policy desk", Organisation: "SGDSN", Emails: []string{"policy@fr.test.invalid"},
+				Phones: []string{"+33 1 00 00 00 00"}, Languages: []string{"fr"}, TimeZone: "Europe/Paris", Availability: directory.Always}
+			if _, err := f.app.Directory.Nominate(context.Background(), f.acc["fradmin"].Actor(), "FR", in); err != nil {
+				t.Fatal(err)
+			}
+			var export struct {
+				Items []struct{ ID, State string } `json:"items"`
+			}
+			if err := json.Unmarshal([]byte(c.get("/directory/export.json?state=FR").body), &export); err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, it := range export.Items {
+				want = append(want, it.ID)
+			}
+			if got := walkPages(t, c, "/directory/states/FR?limit=2", pocLinkRe); !slices.Equal(got, want) || len(want) < 3 {
 				t.Fatalf("pages showed %v, the export %v", got, want)
 			}
 		})
