@@ -38,13 +38,13 @@ func (s *Server) renderKept(w http.ResponseWriter, r *http.Request, name, key st
 	t, ok := s.tmpl(r, name)
 	if !ok {
 		s.log.Error("no template", "name", name)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.failed(w, r)
 		return
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "content", p); err != nil {
 		s.log.Error("render", "template", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.failed(w, r)
 		return
 	}
 	s.renders.Put(key, renders.Entry{Title: p.Title, Body: buf.Bytes()})

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/validate"
 )
 
@@ -50,29 +51,28 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // text, SQLite stores it). A path holding it names no page. Form fields
 // are the services' to validate, so that the form comes back with the
 // field marked.
-func checkText(r *http.Request) error {
+func checkText(p *i18n.Printer, r *http.Request) error {
 	if validate.Encoding(r.URL.Path) != "" {
 		return errNotFound
 	}
 	query, _ := url.ParseQuery(r.URL.RawQuery)
-	return badValue("address parameter", query)
+	return badParameter(p, query)
 }
 
-func badValue(what string, values url.Values) error {
+// badParameter refuses the first address parameter whose name or value
+// no database can store, saying in p's language what is wrong with it.
+func badParameter(p *i18n.Printer, values url.Values) error {
 	for _, k := range slices.Sorted(maps.Keys(values)) {
 		name := strings.ToValidUTF8(k, "\uFFFD")
-		problem := validate.Encoding(k)
-		if problem != "" {
-			problem = "has a name that " + problem
+		if problem := validate.Encoding(k); problem != "" {
+			return &errs.Error{Code: errs.Malformed, Fields: map[string]string{name: problem},
+				Message: p.T("The name of the address parameter “{name}” {problem}. Go back, correct it and try again.", "name", name, "problem", p.Known(problem))}
 		}
 		for _, v := range values[k] {
-			if problem == "" {
-				problem = validate.Encoding(v)
+			if problem := validate.Encoding(v); problem != "" {
+				return &errs.Error{Code: errs.Malformed, Fields: map[string]string{name: problem},
+					Message: p.T("The address parameter “{name}” {problem}. Go back, correct it and try again.", "name", name, "problem", p.Known(problem))}
 			}
-		}
-		if problem != "" {
-			return &errs.Error{Code: errs.Malformed, Message: "The " + what + " “" + name + "” " + problem + ". Go back, correct it and try again.",
-				Fields: map[string]string{name: problem}}
 		}
 	}
 	return nil

@@ -223,7 +223,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic", "path", r.URL.Path, "panic", p)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			s.failed(w, r)
 		}
 	}()
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -243,7 +243,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost && !s.checkCSRF(w, r) {
 		return
 	}
-	if err := checkText(r); err != nil {
+	if err := checkText(s.printer(r), r); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -437,7 +437,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	t, ok := s.tmpl(r, name)
 	if !ok {
 		s.log.Error("no template", "name", name)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.failed(w, r)
 		return
 	}
 	p.Actor = who(r)
@@ -462,7 +462,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		var buf bytes.Buffer
 		if err := t.ExecuteTemplate(&buf, "content", p); err != nil {
 			s.log.Error("render", "template", name, "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			s.failed(w, r)
 			return
 		}
 		body = buf.Bytes()
@@ -470,7 +470,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	f, err := s.frames.get(t, &p)
 	if err != nil {
 		s.log.Error("render", "template", "layout.html", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.failed(w, r)
 		return
 	}
 	out := f.fill(pr, &p, body)
@@ -480,6 +480,17 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Header().Set("Content-Length", strconv.Itoa(out.size()))
 	w.WriteHeader(status)
 	_ = out.writeTo(w) // the client has gone
+}
+
+// failed answers when not even the error page can be written (its
+// template is missing or failed, or a handler panicked): the error page's
+// heading and sentence as plain text, in the request's language.
+func (s *Server) failed(w http.ResponseWriter, r *http.Request) {
+	p := s.printer(r)
+	w.Header().Set("Content-Language", p.Language().HTMLLang())
+	http.Error(w, p.T("Something went wrong on our side")+"\n\n"+
+		p.T("The problem is recorded. Try again in a moment; if it keeps happening, tell the administrators of this installation."),
+		http.StatusInternalServerError)
 }
 
 // errorData is what the error page shows besides the message.
