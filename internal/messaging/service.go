@@ -18,6 +18,7 @@ import (
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/tlp"
 	"github.com/detente/detente/internal/validate"
 )
 
@@ -323,7 +324,8 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 	}
 	if namedOnly(m.TLP) {
 		if len(d.Named) == 0 {
-			f.Add("named", "TLP:RED goes to named people only: choose the recipients' accounts")
+			// The label is an argument: TLP 2.0 keeps it in English in every language.
+			f.Add("named", fmt.Sprintf("%s goes to named people only: choose the recipients' accounts", tlp.Red))
 		}
 		for _, id := range d.Named {
 			h, err := s.accounts.Holder(ctx, s.db.R, id)
@@ -345,7 +347,7 @@ func (s *Service) validate(ctx context.Context, a actor.Actor, d Draft, parent *
 			}
 		}
 	} else if len(d.Named) > 0 {
-		f.Add("named", "naming recipients is only for TLP:RED")
+		f.Add("named", fmt.Sprintf("naming recipients is only for %s", tlp.Red))
 	}
 	if err := f.Err(); err != nil {
 		return Message{}, err
