@@ -1,6 +1,7 @@
 package messaging
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -204,7 +205,7 @@ func (s *Service) PublishTemplate(ctx context.Context, a actor.Actor, t Template
 	}
 	if strings.TrimSpace(t.Title) == "" {
 		f.Add("title", "enter a title")
-	} else if problem := validate.Plain(t.Title) + validate.Encoding(t.Title); problem != "" {
+	} else if problem := cmp.Or(validate.Plain(t.Title), validate.Encoding(t.Title)); problem != "" {
 		f.Add("title", "the title "+problem)
 	}
 	if problem := validate.Encoding(t.Description); problem != "" {
