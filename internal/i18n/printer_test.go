@@ -280,7 +280,7 @@ func TestKnown(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"Saved.", "Les modifications ont été enregistrées."},
 		{"this field is required", fr.T("this field is required")},
-		{"no such account", "no such account"},                                 // not a message
+		{"no such sentence anywhere", "no such sentence anywhere"},             // not a message
 		{"enter an address like {example}", "enter an address like {example}"}, // has a placeholder
 		{"{count} check to answer", "{count} check to answer"},                 // has a plural
 		{"", ""},
