@@ -148,6 +148,7 @@ type Service struct {
 	sender Sender
 	cfg    Config
 	hooks  Publisher // nil publishes nothing
+	times  *answerTimesKept
 }
 
 // New returns the service: dir and pocs are the directory's two sides,
@@ -157,7 +158,7 @@ func New(db *store.DB, log *audit.Log, c clock.Clock, dir *directory.Service, po
 	if cfg.MaxWindow <= 0 || cfg.MaxWindow > MaxWindow {
 		cfg.MaxWindow = MaxWindow
 	}
-	return &Service{db: db, audit: log, clock: c, dir: dir, pocs: pocs, cfg: cfg, sender: sender, hooks: hooks}
+	return &Service{db: db, audit: log, clock: c, dir: dir, pocs: pocs, cfg: cfg, sender: sender, hooks: hooks, times: newAnswerTimesKept()}
 }
 
 // System is the part of the communication checks that the mail worker
