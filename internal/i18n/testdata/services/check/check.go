@@ -1,0 +1,9 @@
+// Package check stands for validate in package services.
+package check
+
+func Plain(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "is not plain"
+}
