@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"github.com/chromedp/cdproto/network"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -55,6 +56,8 @@ type fixture struct {
 	hook           string // a webhook of FR's administrator
 	// screen, when set, is the viewport every tab the fixture opens uses.
 	screen *screen
+	// lang, when set, is the Accept-Language of every tab it opens.
+	lang string
 }
 
 var checkLink = regexp.MustCompile(`https?://[^\s"<>]+(/ping/[A-Za-z0-9_-]{20,})`)
@@ -175,6 +178,11 @@ func (f *fixture) newTab(t *testing.T) *tab {
 	if f.screen != nil {
 		b.emulate(*f.screen)
 	}
+	if f.lang != "" {
+		if _, err := chromedp.Call(b.ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": f.lang}}); err != nil {
+			t.Fatalf("ask for %s: %v", f.lang, err)
+		}
+	}
 	return b
 }
 
@@ -248,6 +256,12 @@ func (b *tab) waitFor(sel string) {
 type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
+	line := strings.TrimSpace(string(p))
+	if strings.Contains(line, "msg=translation") {
+		// A message the catalogue lacks, or arguments that do not fit it.
+		w.t.Errorf("%s", line)
+		return len(p), nil
+	}
+	w.t.Log(line)
 	return len(p), nil
 }

@@ -98,7 +98,12 @@ for (const c of document.querySelectorAll('input[type=radio], input[type=checkbo
 	// at least 24 CSS px.
 	const lr = label.getBoundingClientRect();
 	if (lr.height < 24) problems.push(id + ': label is a ' + lr.height.toFixed(1) + 'px target, want 24 or more');
-	const gap = first.left - cr.right;
+	// After the control in reading order: to its right, or to its left in
+	// a page written right to left.
+	// A line mixing directions (an English word in Arabic) is drawn in
+	// runs out of order, so the near edge is the nearest of its row's runs.
+	const row = rects.filter(r => Math.min(r.bottom, first.bottom) - Math.max(r.top, first.top) > 0);
+	const gap = getComputedStyle(c).direction === 'rtl' ? cr.left - Math.max(...row.map(r => r.right)) : Math.min(...row.map(r => r.left)) - cr.right;
 	if (gap < -1 || gap > 24) {
 		problems.push(id + ': label "' + label.textContent.trim().slice(0, 40) + '" starts ' + Math.round(gap) + 'px after the control, want 0–24');
 	}
