@@ -2,8 +2,11 @@ package checks
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/detente/detente/internal/i18n"
 )
 
 // runSep joins a repeating check's series name and a run's period.
@@ -42,6 +45,53 @@ func RunName(name string, opens time.Time, months int) string {
 		return name // the name already says it
 	}
 	return name + runSep + p
+}
+
+// NameIn is c's name for a reader of p's language. A run of a repeating
+// check is stored with its period in English after the series name, as
+// RunName wrote it; the period is written again in p's language. Any
+// other name is what the secretariat typed, shown as it is.
+func (c Check) NameIn(p *i18n.Printer) string {
+	if p.Language() == i18n.English || c.RepeatMonths <= 0 {
+		return c.Name
+	}
+	series, ok := strings.CutSuffix(c.Name, runSep+Period(c.OpensAt, c.RepeatMonths))
+	if !ok {
+		return c.Name
+	}
+	return series + runSep + periodIn(p, c.OpensAt, c.RepeatMonths)
+}
+
+// periodIn is Period in p's language.
+func periodIn(p *i18n.Printer, opens time.Time, months int) string {
+	opens = opens.UTC()
+	y, m := strconv.Itoa(opens.Year()), int(opens.Month())
+	switch months {
+	case 6:
+		return p.Msg([]i18n.Message{
+			i18n.MC("check period", "first half of {year}", "year", y),
+			i18n.MC("check period", "second half of {year}", "year", y),
+		}[(m-1)/6])
+	case 3:
+		return p.Msg([]i18n.Message{
+			i18n.MC("check period", "first quarter of {year}", "year", y),
+			i18n.MC("check period", "second quarter of {year}", "year", y),
+			i18n.MC("check period", "third quarter of {year}", "year", y),
+			i18n.MC("check period", "fourth quarter of {year}", "year", y),
+		}[(m-1)/3])
+	case 1:
+		return p.Msg([]i18n.Message{
+			i18n.MC("check period", "January {year}", "year", y), i18n.MC("check period", "February {year}", "year", y),
+			i18n.MC("check period", "March {year}", "year", y), i18n.MC("check period", "April {year}", "year", y),
+			i18n.MC("check period", "May {year}", "year", y), i18n.MC("check period", "June {year}", "year", y),
+			i18n.MC("check period", "July {year}", "year", y), i18n.MC("check period", "August {year}", "year", y),
+			i18n.MC("check period", "September {year}", "year", y), i18n.MC("check period", "October {year}", "year", y),
+			i18n.MC("check period", "November {year}", "year", y), i18n.MC("check period", "December {year}", "year", y),
+		}[m-1])
+	case 12:
+		return y
+	}
+	return p.Date(opens)
 }
 
 // nextRunName names the run after c, opening at opens: c's period, where

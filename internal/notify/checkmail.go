@@ -70,7 +70,7 @@ func (n *Notifier) pingMail(c checks.Check, p checks.ChallengeMail, host, kind s
 	if reminder {
 		msg.Subject = subjectLine(pr, pr.TC("mail", "Reminder: communication check awaiting your confirmation"))
 	}
-	msg.Text = pr.TC("mail", "This is a communication check of the Global Points-of-Contact Directory ({check}).", "check", c.Name) + "\n\n" +
+	msg.Text = pr.TC("mail", "This is a communication check of the Global Points-of-Contact Directory ({check}).", "check", c.NameIn(pr)) + "\n\n" +
 		pr.TC("mail", "It was sent to a point of contact of {state} ({level} level): {function}, {organisation}.",
 			"state", stateIn(pr, ch.State), "level", named(pr, levelNames, ch.Level), "function", poc.FunctionTitle, "organisation", poc.Organisation) + "\n\n" +
 		pr.TC("mail", "Please open this link and confirm receipt on the page it opens. Opening the link alone does not confirm:") + "\n" + link + "\n\n" +

@@ -177,7 +177,7 @@ func (s *Server) checksPage(r *http.Request) (checksData, error) {
 		rows := make([]checks.Tally, len(d.History))
 		for i, h := range d.History {
 			rows[i] = h.Tally
-			rows[i].Key = h.Check.Name
+			rows[i].Key = h.Check.NameIn(p)
 		}
 		d.HistoryChart = barChart(p, p.T("Response rate per check"), rows, plainLabel)
 	}
@@ -331,7 +331,7 @@ func (s *Server) checkReport(w http.ResponseWriter, r *http.Request) {
 			d.Charts["published-region"] = barChart(words.p, words.p.T("Published: by regional group"), pub.ByRegion, words.Region)
 		}
 	}
-	pg := page{Title: v.Check.Name, Nav: "checks", Data: &d}
+	pg := page{Title: v.Check.NameIn(s.printer(r)), Nav: "checks", Data: &d}
 	if v.Check.Status != checks.Scheduled {
 		req, err := paging.Parse(q)
 		var res paging.Page[checks.Challenge]
@@ -551,7 +551,7 @@ func rateMap(w checkWords, rep checks.Report) template.HTML {
 		values[t.Key] = rateBand(t.Rate)
 	}
 	m := worldmap.Map{
-		Title:  w.p.T("Response rate by State, {check}", "check", rep.Check.Name),
+		Title:  w.p.T("Response rate by State, {check}", "check", rep.Check.NameIn(w.p)),
 		Note:   w.p.T("Summary map: the figures for each State are in the table beside it."),
 		Bands:  rateBands(w.p),
 		NoData: worldmap.Band{Label: w.p.T("not in this check")},

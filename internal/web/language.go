@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/i18n"
 )
@@ -134,6 +135,7 @@ func langFuncs(p *i18n.Printer) template.FuncMap {
 	f["field"] = func(errs map[string]string, name string) string { return p.Known(errs[name]) }
 	f["sentence"] = func(s string) string { return sentence(p.Language(), p.Known(s)) }
 	f["roleName"] = func(r actor.Role) string { return roleName(p, r) }
+	f["checkName"] = func(c checks.Check) string { return c.NameIn(p) }
 	f["provisionTitle"] = catalogText{p}.cited
 	f["stateName"] = func(code string) string { return stateName(p, code) }
 	for name, fn := range messagingFuncs(p) {
