@@ -142,12 +142,13 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) exportVCard(w http.ResponseWriter, r *http.Request) {
+	pr := s.printer(r)
 	s.exportPages(w, r, func() {
 		attachment(w, "text/vcard; charset=utf-8", "detente-directory.vcf")
 	}, func(pocs []directory.POC) {
 		cards := make([]vcard.Card, 0, len(pocs))
 		for _, p := range pocs {
-			cards = append(cards, pocCard(p))
+			cards = append(cards, pocCard(pr, p))
 		}
 		if err := vcard.Write(w, cards...); err != nil {
 			s.log.Error("vcard export", "err", err)
@@ -155,22 +156,29 @@ func (s *Server) exportVCard(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func pocCard(p directory.POC) vcard.Card {
+// pocCard is an entry as a contact card. Its note, which address books
+// show as it is, is in the reader's language; the OpenPGP fingerprint goes
+// to the card's own field (vcard writes it as a note line others read back).
+func pocCard(pr *i18n.Printer, p directory.POC) vcard.Card {
 	fn := p.FunctionTitle + " (" + p.State + ")"
 	kind := "org"
 	if p.PersonName != "" {
 		fn, kind = p.PersonName, "individual"
 	}
-	note := "Level: " + string(p.Level) + ". Availability: " + p.Availability
-	if p.Hours != "" {
-		note += " (" + p.Hours + ")"
-	}
-	if p.PGPFingerprint != "" {
-		note += ". OpenPGP fingerprint: " + p.PGPFingerprint
+	level := map[directory.Level]string{
+		directory.Diplomatic: pr.TC("level", "Diplomatic"), directory.Policy: pr.TC("level", "Policy"), directory.Technical: pr.TC("level", "Technical"),
+	}[p.Level]
+	avail := pr.TC("availability", "24/7")
+	if p.Availability != directory.Always {
+		avail = pr.T("Office hours")
+		if p.Hours != "" {
+			avail += " (" + p.Hours + ")"
+		}
 	}
 	return vcard.Card{
 		UID: "urn:uuid:" + p.ID, FormattedName: fn, Kind: kind, Org: p.Organisation, Title: p.FunctionTitle,
-		Emails: p.Emails, Phones: p.Phones, Languages: p.Languages, TimeZone: p.TimeZone, Note: note,
-		Categories: []string{"detente", p.State, string(p.Level)}, Rev: p.UpdatedAt,
+		Emails: p.Emails, Phones: p.Phones, Languages: p.Languages, TimeZone: p.TimeZone,
+		Note:           pr.TC("contact card", "Level: {level}. Availability: {availability}.", "level", level, "availability", avail),
+		KeyFingerprint: p.PGPFingerprint, Categories: []string{"detente", p.State, string(p.Level)}, Rev: p.UpdatedAt,
 	}
 }

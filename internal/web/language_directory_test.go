@@ -73,6 +73,8 @@ func TestDirectoryPagesInFrenchAndArabic(t *testing.T) {
 				[]string{"Record Kenya as leaving", "Kenya"}},
 			{"the CSV export", "fr", "frpoc", "/directory/export.csv", nil, http.StatusOK,
 				[]string{"\uFEFFIdentifiant,État,Niveau,Fonction,Organisation,Personne,Adresses électroniques"}, []string{"Email addresses"}},
+			{"the vCard export", "fr", "frpoc", "/directory/export.vcf", nil, http.StatusOK,
+				[]string{"NOTE:Niveau\u00a0: Technique. Disponibilité\u00a0: 24 h/24\\, 7 j/7."}, []string{"Level:", "Availability:"}},
 			{"the CSV export", "ar", "frpoc", "/directory/export.csv", nil, http.StatusOK,
 				[]string{"\uFEFFالمعرِّف,الدولة,المستوى,الوظيفة"}, []string{"Email addresses"}},
 		}
