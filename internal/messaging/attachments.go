@@ -7,7 +7,9 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"github.com/detente/detente/internal/i18n"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"path"
@@ -100,6 +102,21 @@ func HumanBytes(n int64) string {
 		return "1 byte"
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// BytesIn writes a size as people read it in p's language, with binary
+// units as HumanBytes does: 512 bytes, 3.4 KiB, 10 MiB.
+func BytesIn(p *i18n.Printer, n int64) string {
+	tenths := func(v float64) float64 { return math.Round(v*10) / 10 }
+	switch {
+	case n >= 1<<30:
+		return p.T("{size} GiB", "size", tenths(float64(n)/(1<<30)))
+	case n >= 1<<20:
+		return p.T("{size} MiB", "size", tenths(float64(n)/(1<<20)))
+	case n >= 1<<10:
+		return p.T("{size} KiB", "size", tenths(float64(n)/(1<<10)))
+	}
+	return p.N("{count} byte", "{count} bytes", int(n))
 }
 
 // HumanSize is the attachment's size for people.

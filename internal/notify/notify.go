@@ -341,7 +341,7 @@ func (n *Notifier) compose(m messaging.Message, state string, p directory.POC, k
 		// they download from the link.
 		b.WriteString("\n" + pr.TC("mail", "Attachments ({count}), to download after signing in:", "count", len(m.Attachments)) + "\n")
 		for _, at := range m.Attachments {
-			fmt.Fprintf(&b, "- %s, %s, SHA-256 %s\n", at.Name, at.HumanSize(), at.SHA256)
+			fmt.Fprintf(&b, "- %s, %s, SHA-256 %s\n", at.Name, messaging.BytesIn(pr, at.Size), at.SHA256)
 		}
 	}
 	b.WriteString("\n" + pr.TC("mail", "Acknowledge and answer:") + "\n" + link + "\n")

@@ -2,7 +2,6 @@ package web
 
 import (
 	"html/template"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -691,20 +690,8 @@ func stateList(p *i18n.Printer, codes []string) string {
 	return strings.Join(names, p.TC("list separator", ", "))
 }
 
-// fileSize writes a size as people read it, with binary units as
-// messaging.HumanBytes does: 512 bytes, 3.4 KiB, 10 MiB.
-func fileSize(p *i18n.Printer, n int64) string {
-	tenths := func(v float64) float64 { return math.Round(v*10) / 10 }
-	switch {
-	case n >= 1<<30:
-		return p.T("{size} GiB", "size", tenths(float64(n)/(1<<30)))
-	case n >= 1<<20:
-		return p.T("{size} MiB", "size", tenths(float64(n)/(1<<20)))
-	case n >= 1<<10:
-		return p.T("{size} KiB", "size", tenths(float64(n)/(1<<10)))
-	}
-	return p.N("{count} byte", "{count} bytes", int(n))
-}
+// fileSize writes a size as people read it (messaging.BytesIn).
+func fileSize(p *i18n.Printer, n int64) string { return messaging.BytesIn(p, n) }
 
 // attachmentLimits says the limits of a message's files, for a form's
 // hint and the page that refuses too large a form.
