@@ -52,6 +52,8 @@ func patternOf(format string) *regexp.Regexp {
 			b.WriteString(`%`)
 		case strings.HasSuffix(v, "d"):
 			b.WriteString(`(-?[0-9][0-9,]*)`)
+		case strings.HasSuffix(v, "q"):
+			b.WriteString(`("(?:[^"\\]|\\.)*")`) // a Go-quoted string
 		default:
 			b.WriteString(`(.+?)`)
 		}
@@ -63,8 +65,14 @@ func patternOf(format string) *regexp.Regexp {
 }
 
 // knownFormatted translates text made from one of en.po's formats: the
-// format's translation with the values text holds, or false.
+// format's translation with the values text holds, or false. A value that
+// is itself a message of en.po — a field's problem after the value it is
+// about — is translated too, one level down.
 func (p *Printer) knownFormatted(text string) (string, bool) {
+	return p.knownFormattedAt(text, 0)
+}
+
+func (p *Printer) knownFormattedAt(text string, depth int) (string, bool) {
 	for _, f := range p.cat.knownFormats() {
 		m := f.re.FindStringSubmatch(text)
 		if m == nil {
@@ -73,6 +81,11 @@ func (p *Printer) knownFormatted(text string) (string, bool) {
 		src := p.cat.ids[f.key]
 		tr := p.pick(f.key, src.ID, "", 0, false)
 		values := m[1:]
+		if depth == 0 {
+			for i, v := range values {
+				values[i] = p.knownValue(v)
+			}
+		}
 		i := 0
 		return verbIn.ReplaceAllStringFunc(tr, func(v string) string {
 			if v == "%%" {
@@ -86,6 +99,23 @@ func (p *Printer) knownFormatted(text string) (string, bool) {
 		}), true
 	}
 	return "", false
+}
+
+// knownValue translates a value found in formatted text when it reads as
+// a service's message — several words, not a name or a code — that en.po
+// has, exactly or as a format; anything else is data and stays as it is.
+func (p *Printer) knownValue(v string) string {
+	if !strings.Contains(v, " ") || strings.HasPrefix(v, `"`) {
+		return v
+	}
+	k := key("", v)
+	if src, ok := p.cat.ids[k]; ok && src.Plural == "" && len(placeholders(src.ID)) == 0 {
+		return p.pick(k, v, "", 0, false)
+	}
+	if t, ok := p.knownFormattedAt(v, 1); ok {
+		return t
+	}
+	return v
 }
 
 // formatsOnce and formats are the Catalogue's compiled patterns (known.go).

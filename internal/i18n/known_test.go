@@ -41,3 +41,24 @@ func TestKnownTranslatesFormattedText(t *testing.T) {
 		})
 	}
 }
+
+// TestKnownTranslatesAnItemsProblem: a list field's error names the item
+// and then its problem, itself a message: both parts are translated, the
+// item kept as typed.
+func TestKnownTranslatesAnItemsProblem(t *testing.T) {
+	c := load(t)
+	fr := c.Printer(French)
+	problem := "enter an address like name@example.org"
+	want := `"duty@"` + "\u00a0: " + fr.Known(problem)
+	if fr.Known(problem) == problem {
+		t.Fatal("the French catalogue lacks the problem this test needs")
+	}
+	if got := fr.Known(`"duty@": ` + problem); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	// The item is data even when it reads like a message ("Name"), and a
+	// problem the catalogue lacks stays as written.
+	if got, want := fr.Known(`"Name": something nobody wrote`), `"Name"`+"\u00a0: something nobody wrote"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
