@@ -54,6 +54,12 @@ type Sealer struct {
 		seq  int64
 		seen time.Time
 	}
+	// head is where this sealer last left the chain. Finding the head
+	// afresh walks back over every entry not yet sealed, which a large
+	// backlog makes slow for each of its batches; the kept head is checked
+	// in two reads instead (headOf), and another sealer having moved on
+	// sends it back to the walk.
+	head Head
 }
 
 // NewSealer returns a sealer for l.
@@ -114,12 +120,13 @@ func (s *Sealer) seal(ctx context.Context, wait bool) (int, error) {
 func (s *Sealer) sealBatch(ctx context.Context, wait bool) (sealed int, more bool, err error) {
 	l := s.log
 	now := l.clock.Now()
+	var next Head
 	err = l.db.Tx(ctx, func(tx *sql.Tx) error {
 		ok, err := l.db.LockAuditChain(ctx, tx, wait)
 		if err != nil || !ok {
 			return err
 		}
-		head, err := sealedHead(ctx, tx)
+		head, err := s.headOf(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -157,9 +164,35 @@ func (s *Sealer) sealBatch(ctx context.Context, wait bool) (sealed int, more boo
 		if len(done) > 0 {
 			head = Head{Seq: done[len(done)-1].Seq, Hash: done[len(done)-1].Hash}
 		}
+		next = head
 		return s.checkpoint(ctx, tx, head, now)
 	})
+	if err == nil {
+		s.head = next
+	} else {
+		s.head = Head{} // find it afresh next time
+	}
 	return sealed, more, err
+}
+
+// headOf is the chain's last sealed entry: the one this sealer left, if
+// it is still sealed as it left it and the entry after it is not, else
+// the last sealed entry found by walking back.
+func (s *Sealer) headOf(ctx context.Context, tx *sql.Tx) (Head, error) {
+	if s.head.Seq > 0 {
+		kept, err := hashAt(ctx, tx, s.head.Seq)
+		if err != nil {
+			return Head{}, err
+		}
+		after, err := hashAt(ctx, tx, s.head.Seq+1)
+		if err != nil {
+			return Head{}, err
+		}
+		if kept == s.head.Hash && after == "" {
+			return s.head, nil
+		}
+	}
+	return sealedHead(ctx, tx)
 }
 
 // Head is a position in the chain: a sequence number and the hash there.

@@ -101,6 +101,17 @@ func sealedHead(ctx context.Context, tx *sql.Tx) (Head, error) {
 	return h, err
 }
 
+// hashAt is the hash of entry seq: "" when it is not sealed or there is
+// no such entry.
+func hashAt(ctx context.Context, tx *sql.Tx, seq int64) (string, error) {
+	var h string
+	err := tx.QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, seq).Scan(&h)
+	if store.NoRows(err) {
+		return "", nil
+	}
+	return h, err
+}
+
 // fillHole records that no change used seq. On PostgreSQL the insert waits
 // for a transaction still holding that number and then does nothing if it
 // committed.
