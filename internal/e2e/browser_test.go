@@ -117,7 +117,7 @@ func browserContext(t *testing.T) context.Context {
 		}
 		// An upper bound on the whole package, so a wedged browser cannot
 		// outlive the tests.
-		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 		actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
 		bctx, bcancel := chromedp.NewContext(actx)
 		chrome.ctx = bctx
