@@ -404,14 +404,14 @@ func (s *Service) SetDisabled(ctx context.Context, a actor.Actor, id string, dis
 		action := "account.enable"
 		if disabled {
 			at, action = now, "account.disable"
-			if _, err := endSessions(ctx, tx, id); err != nil {
+			if _, err := endSessions(ctx, s.db, tx, id); err != nil {
 				return errs.Internalf(err, "end sessions")
 			}
 			if _, err := revokeTokens(ctx, tx, id, now); err != nil {
 				return errs.Internalf(err, "revoke tokens")
 			}
 		}
-		if err := setDisabledAt(ctx, tx, id, at, now); err != nil {
+		if err := setDisabledAt(ctx, s.db, tx, id, at, now); err != nil {
 			return errs.Internalf(err, "update account")
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: action, ObjectType: "account", ObjectID: id, State: acc.State})
@@ -445,7 +445,7 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 		return errs.Internalf(err, "hash password")
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := setPassword(ctx, tx, a.AccountID, newHash, s.clock.Now()); err != nil {
+		if err := setPassword(ctx, s.db, tx, a.AccountID, newHash, s.clock.Now()); err != nil {
 			return errs.Internalf(err, "update password")
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "account.password", ObjectType: "account", ObjectID: a.AccountID, State: a.State})
@@ -469,7 +469,7 @@ func (s *Service) SetLanguage(ctx context.Context, a actor.Actor, lang string) e
 		code = l.Code()
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := setLanguage(ctx, tx, a.AccountID, code, s.clock.Now()); err != nil {
+		if err := setLanguage(ctx, s.db, tx, a.AccountID, code, s.clock.Now()); err != nil {
 			return errs.Internalf(err, "update language")
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "account.language", ObjectType: "account", ObjectID: a.AccountID, State: a.State,

@@ -90,7 +90,7 @@ func (s *Service) ResetAccount(ctx context.Context, a actor.Actor, id string) (R
 		if err := insertReset(ctx, tx, sha256Hex(token), acc.ID, a.Label(), now, r.ExpiresAt); err != nil {
 			return errs.Internalf(err, "insert reset")
 		}
-		nEnded, err := endSessions(ctx, tx, acc.ID)
+		nEnded, err := endSessions(ctx, s.db, tx, acc.ID)
 		if err != nil {
 			return errs.Internalf(err, "end sessions")
 		}
@@ -100,7 +100,7 @@ func (s *Service) ResetAccount(ctx context.Context, a actor.Actor, id string) (R
 		}
 		// An account that had a second factor must enrol a new one, even
 		// where its role does not require it.
-		if err := clearCredentials(ctx, tx, acc.ID, unusableHash, acc.TOTPEnabled || acc.TOTPReenrol, now); err != nil {
+		if err := clearCredentials(ctx, s.db, tx, acc.ID, unusableHash, acc.TOTPEnabled || acc.TOTPReenrol, now); err != nil {
 			return errs.Internalf(err, "clear credentials")
 		}
 		if r.Mailed {
@@ -218,7 +218,7 @@ func (s *Service) CompleteReset(ctx context.Context, token, password, repeat, re
 		if n != 1 {
 			return errs.E(errs.NotFound, "this link was used already; ask your administrator for a new one")
 		}
-		if err := setPassword(ctx, tx, acc.ID, hash, now); err != nil {
+		if err := setPassword(ctx, s.db, tx, acc.ID, hash, now); err != nil {
 			return errs.Internalf(err, "set password")
 		}
 		if err := insertSession(ctx, tx, sha256Hex(sessToken), sess, remoteAddr, truncate(userAgent, 300)); err != nil {

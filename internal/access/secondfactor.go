@@ -81,10 +81,10 @@ func (s *Service) CompleteTOTP(ctx context.Context, token, code string) (string,
 		action = "account.totp_enrolled"
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := enableTOTP(ctx, tx, acc.ID, step); err != nil {
+		if err := enableTOTP(ctx, s.db, tx, acc.ID, step); err != nil {
 			return errs.Internalf(err, "update account")
 		}
-		if err := rotateSession(ctx, tx, sha256Hex(token), sha256Hex(newToken)); err != nil {
+		if err := rotateSession(ctx, s.db, tx, sha256Hex(token), sha256Hex(newToken)); err != nil {
 			return errs.Internalf(err, "rotate session")
 		}
 		if err := clearFailures(ctx, tx, key); err != nil {

@@ -35,8 +35,9 @@ func newSessionCache() *sessionCache { return &sessionCache{m: map[string]keptSe
 
 // lookup returns the session under tokenHash, from memory when the access
 // version has not moved since it was read.
-func (c *sessionCache) lookup(ctx context.Context, q store.Queryer, tokenHash string) (Session, time.Time, error) {
-	v, err := store.Version(ctx, q, accessVersion)
+func (c *sessionCache) lookup(ctx context.Context, db *store.DB, tokenHash string) (Session, time.Time, error) {
+	q := db.Kept()
+	v, err := db.Version(ctx, accessVersion)
 	if err != nil {
 		return Session{}, time.Time{}, err
 	}

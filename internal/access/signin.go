@@ -191,7 +191,7 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 		return Session{}, errs.E(errs.Unauthenticated, "please sign in")
 	}
 	hash := sha256Hex(token)
-	sess, lastSeen, err := s.sessions.lookup(ctx, s.db.Kept(), hash)
+	sess, lastSeen, err := s.sessions.lookup(ctx, s.db, hash)
 	if store.NoRows(err) {
 		return Session{}, errs.E(errs.Unauthenticated, "your session has ended; please sign in again")
 	}
@@ -208,7 +208,7 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 		}
 	}
 	if sess.Account.DisabledAt != nil || now.After(sess.ExpiresAt) || now.Sub(lastSeen) > s.cfg.SessionIdle {
-		_ = s.db.Tx(ctx, func(tx *sql.Tx) error { return deleteSession(ctx, tx, hash) })
+		_ = s.db.Tx(ctx, func(tx *sql.Tx) error { return deleteSession(ctx, s.db, tx, hash) })
 		return Session{}, errs.E(errs.Unauthenticated, "your session has ended; please sign in again")
 	}
 	if now.Sub(lastSeen) > time.Minute {
@@ -227,7 +227,7 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 		return nil // already gone
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deleteSession(ctx, tx, sha256Hex(token)); err != nil {
+		if err := deleteSession(ctx, s.db, tx, sha256Hex(token)); err != nil {
 			return errs.Internalf(err, "delete session")
 		}
 		return s.audit.Append(ctx, tx, sess.Account.Actor(), audit.Change{Action: "account.sign_out", ObjectType: "account", ObjectID: sess.Account.ID, State: sess.Account.State})

@@ -160,21 +160,21 @@ func accountPage(ctx context.Context, q store.Queryer, aq accountQuery) ([]Accou
 }
 
 // setDisabledAt disables account id at at, or enables it with a nil at.
-func setDisabledAt(ctx context.Context, tx *sql.Tx, id string, at any, now time.Time) error {
+func setDisabledAt(ctx context.Context, db *store.DB, tx *sql.Tx, id string, at any, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE accounts SET disabled_at = $1, updated_at = $2 WHERE id = $3`, at, now, id)
 	if err != nil {
 		return err
 	}
-	return accessChanged(ctx, tx)
+	return accessChanged(ctx, db, tx)
 }
 
 // setLanguage records account id's language for the pages.
-func setLanguage(ctx context.Context, tx *sql.Tx, id, lang string, now time.Time) error {
+func setLanguage(ctx context.Context, db *store.DB, tx *sql.Tx, id, lang string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE accounts SET language = $1, updated_at = $2 WHERE id = $3`, lang, now, id)
 	if err != nil {
 		return err
 	}
-	return accessChanged(ctx, tx)
+	return accessChanged(ctx, db, tx)
 }
 
 func passwordHash(ctx context.Context, q store.Queryer, id string) (string, error) {
@@ -183,23 +183,23 @@ func passwordHash(ctx context.Context, q store.Queryer, id string) (string, erro
 	return hash, err
 }
 
-func setPassword(ctx context.Context, tx *sql.Tx, id, hash string, now time.Time) error {
+func setPassword(ctx context.Context, db *store.DB, tx *sql.Tx, id, hash string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3`, hash, now, id)
 	if err != nil {
 		return err
 	}
-	return accessChanged(ctx, tx)
+	return accessChanged(ctx, db, tx)
 }
 
 // clearCredentials replaces account id's password hash with hash and
 // removes its second factor; reenrol asks for a new one.
-func clearCredentials(ctx context.Context, tx *sql.Tx, id, hash string, reenrol bool, now time.Time) error {
+func clearCredentials(ctx context.Context, db *store.DB, tx *sql.Tx, id, hash string, reenrol bool, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1, totp_secret = $2, totp_enabled = $3, totp_reenrol = $4, updated_at = $5 WHERE id = $6`,
 		hash, "", false, reenrol, now, id)
 	if err != nil {
 		return err
 	}
-	return accessChanged(ctx, tx)
+	return accessChanged(ctx, db, tx)
 }
 
 func totpSecret(ctx context.Context, q store.Queryer, id string) (string, error) {
@@ -222,10 +222,10 @@ func totpState(ctx context.Context, q store.Queryer, id string) (secret string, 
 }
 
 // enableTOTP marks the second factor enrolled, with step used.
-func enableTOTP(ctx context.Context, tx *sql.Tx, id string, step int64) error {
+func enableTOTP(ctx context.Context, db *store.DB, tx *sql.Tx, id string, step int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_enabled = $1, totp_reenrol = $2, totp_last_step = $3 WHERE id = $4`, true, false, step, id)
 	if err != nil {
 		return err
 	}
-	return accessChanged(ctx, tx)
+	return accessChanged(ctx, db, tx)
 }

@@ -17,7 +17,9 @@ import (
 // dropped on every instance. Only last_seen_at moves without it.
 const accessVersion = "access"
 
-func accessChanged(ctx context.Context, tx *sql.Tx) error { return store.Bump(ctx, tx, accessVersion) }
+func accessChanged(ctx context.Context, db *store.DB, tx *sql.Tx) error {
+	return db.Bump(ctx, tx, accessVersion)
+}
 
 // insertSession stores sess under tokenHash; its second factor is not
 // yet passed.
@@ -39,11 +41,11 @@ func selectSession(ctx context.Context, q store.Queryer, tokenHash string) (Sess
 	return sess, lastSeen, err
 }
 
-func deleteSession(ctx context.Context, tx *sql.Tx, tokenHash string) error {
+func deleteSession(ctx context.Context, db *store.DB, tx *sql.Tx, tokenHash string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash); err != nil {
 		return err
 	}
-	return accessChanged(ctx, tx)
+	return accessChanged(ctx, db, tx)
 }
 
 func touchSession(ctx context.Context, q store.Queryer, tokenHash string, now time.Time) error {
@@ -53,20 +55,20 @@ func touchSession(ctx context.Context, q store.Queryer, tokenHash string, now ti
 
 // rotateSession moves the session under oldHash to newHash, its second
 // factor passed.
-func rotateSession(ctx context.Context, tx *sql.Tx, oldHash, newHash string) error {
+func rotateSession(ctx context.Context, db *store.DB, tx *sql.Tx, oldHash, newHash string) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET token_hash = $1, second_factor = $2 WHERE token_hash = $3`, newHash, true, oldHash); err != nil {
 		return err
 	}
-	return accessChanged(ctx, tx)
+	return accessChanged(ctx, db, tx)
 }
 
 // endSessions deletes every session of account id and returns how many.
-func endSessions(ctx context.Context, tx *sql.Tx, id string) (int64, error) {
+func endSessions(ctx context.Context, db *store.DB, tx *sql.Tx, id string) (int64, error) {
 	n, err := store.Changed(tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, id))
 	if err != nil {
 		return 0, err
 	}
-	return n, accessChanged(ctx, tx)
+	return n, accessChanged(ctx, db, tx)
 }
 
 // purgeSessions deletes the sessions expired at now or unused since idleSince.

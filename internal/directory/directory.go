@@ -73,7 +73,7 @@ func (s *Service) SyncStates(ctx context.Context) error {
 				return errs.Internalf(err, "insert state %s", st.Alpha2)
 			}
 		}
-		if err := store.Bump(ctx, tx, versionName); err != nil {
+		if err := s.db.Bump(ctx, tx, versionName); err != nil {
 			return errs.Internalf(err, "directory version")
 		}
 		return nil
@@ -164,7 +164,7 @@ func (s *Service) SetParticipation(ctx context.Context, a actor.Actor, code stri
 		if err := setParticipation(ctx, tx, code, v, s.clock.Now()); err != nil {
 			return errs.Internalf(err, "update participation")
 		}
-		if err := store.Bump(ctx, tx, versionName); err != nil {
+		if err := s.db.Bump(ctx, tx, versionName); err != nil {
 			return errs.Internalf(err, "directory version")
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "state.participation", ObjectType: "state", ObjectID: code, State: code, Details: details})

@@ -414,7 +414,7 @@ func (s *Service) recordVersion(ctx context.Context, tx *sql.Tx, a actor.Actor, 
 	if err := insertVersion(ctx, tx, p, action, a.AccountID, a.Label()); err != nil {
 		return errs.Internalf(err, "insert version")
 	}
-	if err := store.Bump(ctx, tx, versionName); err != nil {
+	if err := s.db.Bump(ctx, tx, versionName); err != nil {
 		return errs.Internalf(err, "directory version")
 	}
 	return s.audit.Append(ctx, tx, a, audit.Change{Action: "poc." + action, ObjectType: "poc", ObjectID: p.ID, State: p.State, Details: p})

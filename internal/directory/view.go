@@ -25,7 +25,7 @@ const versionName = "directory"
 // covers) and whether a administers that State (the account links and the
 // management links).
 func (s *Service) View(ctx context.Context, a actor.Actor) (string, error) {
-	n, err := selectVersion(ctx, s.db.Kept())
+	n, err := s.db.Version(ctx, versionName)
 	if err != nil {
 		return "", errs.Internalf(err, "directory version")
 	}

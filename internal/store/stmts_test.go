@@ -51,7 +51,7 @@ func TestKeptReadsAnswerLikePlainOnes(t *testing.T) {
 		wg.Wait()
 		// Inside a transaction the row read is the transaction's own.
 		err := db.Tx(ctx, func(tx *sql.Tx) error {
-			if err := store.Bump(ctx, tx, "directory"); err != nil {
+			if err := db.Bump(ctx, tx, "directory"); err != nil {
 				return err
 			}
 			var n int64

@@ -39,6 +39,8 @@ type DB struct {
 	W      *sql.DB // writes and transactions
 	R      *sql.DB // reads outside transactions
 	stmts  stmts   // reads kept prepared (Row, Rows)
+	// versions are the version counters kept in memory (versions.go).
+	versions *versions
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL selects
@@ -65,7 +67,9 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
-	return &DB{Engine: Postgres, W: db, R: db}, nil
+	d := &DB{Engine: Postgres, W: db, R: db, versions: newVersions()}
+	d.watchVersions(cfg)
+	return d, nil
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
@@ -106,11 +110,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// re-reads the schema, which showed as a quarter of the CPU of a burst
 	// of check confirmations.
 	r.SetMaxIdleConns(8)
-	return &DB{Engine: SQLite, W: w, R: r}, nil
+	return &DB{Engine: SQLite, W: w, R: r, versions: newVersions()}, nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stopVersions()
 	db.stmts.close()
 	err := db.W.Close()
 	if db.R != db.W {
@@ -148,11 +153,13 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
+			db.versions.settle(tx, false)
 			panic(p)
 		}
 		if err != nil {
 			_ = tx.Rollback()
 		}
+		db.versions.settle(tx, err == nil)
 	}()
 	if err = fn(tx); err != nil {
 		return err

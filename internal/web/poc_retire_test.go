@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"database/sql"
 	"html"
 	"net/http"
 	"net/url"
@@ -97,7 +98,7 @@ func TestPOCPagesShowWhatTheyHold(t *testing.T) {
 		}
 		// Like every change to the directory, it moves the version on, so
 		// that pages rendered before are not served again.
-		if _, err := f.app.DB.W.Exec(`UPDATE versions SET n = n + 1 WHERE name = 'directory'`); err != nil {
+		if err := f.app.DB.Tx(ctx, func(tx *sql.Tx) error { return f.app.DB.Bump(ctx, tx, "directory") }); err != nil {
 			t.Fatal(err)
 		}
 		for _, path := range []string{"/directory/pocs/" + p.ID, "/directory/states/FR"} {
