@@ -68,12 +68,13 @@ type Service struct {
 	audit    *audit.Log
 	clock    clock.Clock
 	cfg      Config
-	sessions *sessionCache
+	sessions *kept[keptSession]
+	tokens   *kept[tokenUse]
 }
 
 // New returns the access service.
 func New(db *store.DB, log *audit.Log, c clock.Clock, cfg Config) *Service {
-	return &Service{db: db, audit: log, clock: c, cfg: cfg, sessions: newSessionCache()}
+	return &Service{db: db, audit: log, clock: c, cfg: cfg, sessions: newKept[keptSession](), tokens: newKept[tokenUse]()}
 }
 
 // Account is a person (or function mailbox) who signs in.
@@ -407,7 +408,7 @@ func (s *Service) SetDisabled(ctx context.Context, a actor.Actor, id string, dis
 			if _, err := endSessions(ctx, s.db, tx, id); err != nil {
 				return errs.Internalf(err, "end sessions")
 			}
-			if _, err := revokeTokens(ctx, tx, id, now); err != nil {
+			if _, err := revokeTokens(ctx, s.db, tx, id, now); err != nil {
 				return errs.Internalf(err, "revoke tokens")
 			}
 		}

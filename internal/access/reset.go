@@ -94,7 +94,7 @@ func (s *Service) ResetAccount(ctx context.Context, a actor.Actor, id string) (R
 		if err != nil {
 			return errs.Internalf(err, "end sessions")
 		}
-		nRevoked, err := revokeTokens(ctx, tx, acc.ID, now)
+		nRevoked, err := revokeTokens(ctx, s.db, tx, acc.ID, now)
 		if err != nil {
 			return errs.Internalf(err, "revoke tokens")
 		}

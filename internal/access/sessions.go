@@ -8,77 +8,73 @@ import (
 	"github.com/detente/detente/internal/store"
 )
 
-// sessionCache keeps the sessions read lately, so that a page does not
-// join sessions and accounts on every request. It is exact, not a few
-// seconds behind: each lookup first reads the access version (one row),
-// and a version other than the one the copies were read under drops them
-// all. Every change that can end or alter a session bumps that version in
-// its own transaction, on whichever instance makes it (store_sessions.go).
-// The one column that moves without a bump, last_seen_at, is re-read
-// before a session is ended for want of use.
-type sessionCache struct {
+// kept holds what was read lately of sessions or API tokens, so that a
+// request does not join them with accounts every time. It is exact: each
+// lookup first reads the access version (from memory on PostgreSQL, see
+// store.DB.Version), and a version other than the one the copies were
+// read under drops them all. Every change that can end or alter a session
+// or a token bumps that version in its own transaction, on whichever
+// instance makes it (store_sessions.go). The one column of each that
+// moves without a bump, when it was last used, is kept up to date by the
+// instance that touches it and re-read where it decides something (a
+// session ended for want of use).
+type kept[T any] struct {
 	mu      sync.Mutex
 	version int64
-	m       map[string]keptSession
+	m       map[string]T
 }
 
-type keptSession struct {
-	sess     Session
-	lastSeen time.Time
-}
-
-// maxKeptSessions bounds the memory: past it the copies are dropped and
+// maxKept bounds the memory of each: past it the copies are dropped and
 // read again as people come back.
-const maxKeptSessions = 20000
+const maxKept = 20000
 
-func newSessionCache() *sessionCache { return &sessionCache{m: map[string]keptSession{}} }
+func newKept[T any]() *kept[T] { return &kept[T]{m: map[string]T{}} }
 
-// lookup returns the session under tokenHash, from memory when the access
-// version has not moved since it was read.
-func (c *sessionCache) lookup(ctx context.Context, db *store.DB, tokenHash string) (Session, time.Time, error) {
-	q := db.Kept()
+// lookup returns what is kept under key, or what load reads, kept for the
+// next time while the access version stands.
+func (c *kept[T]) lookup(ctx context.Context, db *store.DB, key string, load func() (T, error)) (T, error) {
 	v, err := db.Version(ctx, accessVersion)
 	if err != nil {
-		return Session{}, time.Time{}, err
+		var zero T
+		return zero, err
 	}
 	c.mu.Lock()
 	if c.version != v {
 		clear(c.m)
 		c.version = v
 	}
-	k, ok := c.m[tokenHash]
+	x, ok := c.m[key]
 	c.mu.Unlock()
 	if ok {
-		return k.sess, k.lastSeen, nil
+		return x, nil
 	}
-	sess, lastSeen, err := selectSession(ctx, q, tokenHash)
+	x, err = load()
 	if err != nil {
-		return sess, lastSeen, err
+		return x, err
 	}
-	c.keep(v, tokenHash, sess, lastSeen)
-	return sess, lastSeen, nil
-}
-
-// keep stores what was read under version v, unless the version has moved
-// on meanwhile.
-func (c *sessionCache) keep(v int64, tokenHash string, sess Session, lastSeen time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.version != v {
-		return
+	if c.version == v { // read under v: kept unless the version moved on meanwhile
+		if len(c.m) >= maxKept {
+			clear(c.m)
+		}
+		c.m[key] = x
 	}
-	if len(c.m) >= maxKeptSessions {
-		clear(c.m)
-	}
-	c.m[tokenHash] = keptSession{sess, lastSeen}
+	return x, nil
 }
 
-// seen records that the session under tokenHash was used at t.
-func (c *sessionCache) seen(tokenHash string, t time.Time) {
+// update changes what is kept under key, if anything is.
+func (c *kept[T]) update(key string, change func(*T)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if k, ok := c.m[tokenHash]; ok && t.After(k.lastSeen) {
-		k.lastSeen = t
-		c.m[tokenHash] = k
+	if x, ok := c.m[key]; ok {
+		change(&x)
+		c.m[key] = x
 	}
+}
+
+// keptSession is a session with when it was last used.
+type keptSession struct {
+	sess     Session
+	lastSeen time.Time
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // TestKeptSessionsFollowOtherInstances: two instances on one database,
-// each keeping the sessions it has read. What one changes — a sign-out, a
+// each keeping the sessions and API tokens it has read. What one changes — a sign-out, a
 // disabled account, a language — the other sees at its next request, and a
 // session in use on one is not ended as idle by the other.
 func TestKeptSessionsFollowOtherInstances(t *testing.T) {
@@ -70,6 +70,24 @@ func TestKeptSessionsFollowOtherInstances(t *testing.T) {
 		}
 		if err := e.svc.SetDisabled(ctx, admin.Actor(), poc.ID, false); err != nil {
 			t.Fatal(err)
+		}
+
+		// An API token read on the other instance is refused there as soon
+		// as it is revoked here.
+		secret, apiTok, err := e.svc.CreateToken(ctx, poc.Actor(), "script", []actor.Scope{actor.ScopeRead}, 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if _, err := other.TokenActor(ctx, secret); err != nil {
+				t.Fatalf("the other instance refuses a live token: %v", err)
+			}
+		}
+		if err := e.svc.RevokeToken(ctx, poc.Actor(), apiTok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.TokenActor(ctx, secret); !errs.Is(err, errs.Unauthenticated) {
+			t.Errorf("a revoked token still works on the other instance: %v", err)
 		}
 
 		// Used on the first instance every few minutes, kept unused on the

@@ -191,7 +191,11 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 		return Session{}, errs.E(errs.Unauthenticated, "please sign in")
 	}
 	hash := sha256Hex(token)
-	sess, lastSeen, err := s.sessions.lookup(ctx, s.db, hash)
+	k, err := s.sessions.lookup(ctx, s.db, hash, func() (keptSession, error) {
+		sess, lastSeen, err := selectSession(ctx, s.db.Kept(), hash)
+		return keptSession{sess, lastSeen}, err
+	})
+	sess, lastSeen := k.sess, k.lastSeen
 	if store.NoRows(err) {
 		return Session{}, errs.E(errs.Unauthenticated, "your session has ended; please sign in again")
 	}
@@ -215,7 +219,7 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 		if err := touchSession(ctx, s.db.W, hash, now); err != nil {
 			return Session{}, errs.Internalf(err, "touch session")
 		}
-		s.sessions.seen(hash, now)
+		s.sessions.update(hash, func(k *keptSession) { k.lastSeen = now })
 	}
 	return sess, nil
 }

@@ -11,10 +11,11 @@ import (
 // The SQL of the sessions table. Sessions are found by the SHA-256 of
 // their token (sha256Hex), never by the token itself.
 
-// accessVersion counts the changes that can end or alter a session: every
-// write to sessions or accounts that a session shows bumps it in its own
-// transaction, so that the sessions kept in memory (sessions.go) are
-// dropped on every instance. Only last_seen_at moves without it.
+// accessVersion counts the changes that can end or alter a session or an
+// API token: every write to sessions, tokens or the accounts they show
+// bumps it in its own transaction, so that the copies kept in memory
+// (sessions.go) are dropped on every instance. Only when each was last
+// used moves without it.
 const accessVersion = "access"
 
 func accessChanged(ctx context.Context, db *store.DB, tx *sql.Tx) error {

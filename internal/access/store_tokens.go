@@ -58,14 +58,20 @@ func selectTokenOwner(ctx context.Context, q store.Queryer, tokenID string) (tok
 }
 
 // revokeToken ends token id at now, unless it was revoked before.
-func revokeToken(ctx context.Context, tx *sql.Tx, id string, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, now, id)
-	return err
+func revokeToken(ctx context.Context, db *store.DB, tx *sql.Tx, id string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, now, id); err != nil {
+		return err
+	}
+	return accessChanged(ctx, db, tx)
 }
 
 // revokeTokens ends every live token of account id at now and returns how many.
-func revokeTokens(ctx context.Context, tx *sql.Tx, id string, now time.Time) (int64, error) {
-	return store.Changed(tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL`, now, id))
+func revokeTokens(ctx context.Context, db *store.DB, tx *sql.Tx, id string, now time.Time) (int64, error) {
+	n, err := store.Changed(tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL`, now, id))
+	if err != nil {
+		return 0, err
+	}
+	return n, accessChanged(ctx, db, tx)
 }
 
 // tokenUse is a token found by its secret, with its account.

@@ -143,7 +143,7 @@ func (s *Service) RevokeToken(ctx context.Context, a actor.Actor, id string) err
 		return errs.Internalf(err, "load token")
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := revokeToken(ctx, tx, id, s.clock.Now()); err != nil {
+		if err := revokeToken(ctx, s.db, tx, id, s.clock.Now()); err != nil {
 			return errs.Internalf(err, "revoke token")
 		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "token.revoke", ObjectType: "api_token", ObjectID: id, State: owner.state})
@@ -189,7 +189,8 @@ func (s *Service) liveToken(ctx context.Context, secret string) (Account, []acto
 	if !strings.HasPrefix(secret, tokenPrefix) {
 		return Account{}, nil, bad
 	}
-	u, err := selectTokenBySecret(ctx, s.db.Kept(), sha256Hex(secret))
+	hash := sha256Hex(secret)
+	u, err := s.tokens.lookup(ctx, s.db, hash, func() (tokenUse, error) { return selectTokenBySecret(ctx, s.db.Kept(), hash) })
 	if store.NoRows(err) {
 		return Account{}, nil, bad
 	}
@@ -205,6 +206,7 @@ func (s *Service) liveToken(ctx context.Context, secret string) (Account, []acto
 		if err := touchToken(ctx, s.db.W, t.ID, now); err != nil {
 			return Account{}, nil, errs.Internalf(err, "touch token")
 		}
+		s.tokens.update(hash, func(u *tokenUse) { u.token.LastUsedAt = &now })
 	}
 	return u.account, t.Scopes, nil
 }
