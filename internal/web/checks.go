@@ -46,17 +46,7 @@ func (w checkWords) Status(s string) string {
 }
 
 // Level names a level as a label: a table row, a choice, a column.
-func (w checkWords) Level(l string) string {
-	switch directory.Level(l) {
-	case directory.Diplomatic:
-		return w.p.TC("level", "Diplomatic")
-	case directory.Policy:
-		return w.p.TC("level", "Policy")
-	case directory.Technical:
-		return w.p.TC("level", "Technical")
-	}
-	return l
-}
+func (w checkWords) Level(l string) string { return levelLabel(w.p, l) }
 
 // LevelPhrase names a level inside a sentence: "technical level".
 func (w checkWords) LevelPhrase(l string) string {
@@ -72,21 +62,7 @@ func (w checkWords) LevelPhrase(l string) string {
 }
 
 // Region names a UN regional group.
-func (w checkWords) Region(r string) string {
-	switch r {
-	case states.African:
-		return w.p.TC("regional group", "African")
-	case states.AsiaPacific:
-		return w.p.TC("regional group", "Asia-Pacific")
-	case states.EasternEurope:
-		return w.p.TC("regional group", "Eastern European")
-	case states.LatinAmerica:
-		return w.p.TC("regional group", "Latin American and Caribbean")
-	case states.WesternEurope:
-		return w.p.TC("regional group", "Western European and others")
-	}
-	return r
-}
+func (w checkWords) Region(r string) string { return regionLabel(w.p, r) }
 
 // State names a State by its code, as the templates' stateName does.
 func (w checkWords) State(code string) string { return stateName(w.p, code) }

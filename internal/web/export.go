@@ -165,9 +165,7 @@ func pocCard(pr *i18n.Printer, p directory.POC) vcard.Card {
 	if p.PersonName != "" {
 		fn, kind = p.PersonName, "individual"
 	}
-	level := map[directory.Level]string{
-		directory.Diplomatic: pr.TC("level", "Diplomatic"), directory.Policy: pr.TC("level", "Policy"), directory.Technical: pr.TC("level", "Technical"),
-	}[p.Level]
+	level := levelLabel(pr, string(p.Level))
 	avail := pr.TC("availability", "24/7")
 	if p.Availability != directory.Always {
 		avail = pr.T("Office hours")

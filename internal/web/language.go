@@ -2,6 +2,9 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/states"
 	"html/template"
 	"net/http"
 	"strings"
@@ -136,6 +139,9 @@ func langFuncs(p *i18n.Printer) template.FuncMap {
 	f["sentence"] = func(s string) string { return sentence(p.Language(), p.Known(s)) }
 	f["roleName"] = func(r actor.Role) string { return roleName(p, r) }
 	f["checkName"] = func(c checks.Check) string { return c.NameIn(p) }
+	f["levelLabel"] = func(l any) string { return levelLabel(p, fmt.Sprint(l)) }
+	f["levelTitle"] = func(l any) string { return levelTitle(p, fmt.Sprint(l)) }
+	f["regionLabel"] = func(r string) string { return regionLabel(p, r) }
 	f["provisionTitle"] = catalogText{p}.cited
 	f["stateName"] = func(code string) string { return stateName(p, code) }
 	for name, fn := range messagingFuncs(p) {
@@ -190,4 +196,47 @@ func sentence(l i18n.Language, s string) string {
 func (s *Server) errorText(r *http.Request, err error) string {
 	format, args := errs.TextOf(err)
 	return s.printer(r).KnownFormat(format, args...)
+}
+
+// levelLabel names a directory level as a label: a table cell, a choice.
+func levelLabel(p *i18n.Printer, l string) string {
+	switch directory.Level(l) {
+	case directory.Diplomatic:
+		return p.TC("level", "Diplomatic")
+	case directory.Policy:
+		return p.TC("level", "Policy")
+	case directory.Technical:
+		return p.TC("level", "Technical")
+	}
+	return l
+}
+
+// levelTitle names a directory level as a heading: "Technical level".
+func levelTitle(p *i18n.Printer, l string) string {
+	switch directory.Level(l) {
+	case directory.Diplomatic:
+		return p.T("Diplomatic level")
+	case directory.Policy:
+		return p.T("Policy level")
+	case directory.Technical:
+		return p.T("Technical level")
+	}
+	return l
+}
+
+// regionLabel names a UN regional group.
+func regionLabel(p *i18n.Printer, r string) string {
+	switch r {
+	case states.African:
+		return p.TC("regional group", "African")
+	case states.AsiaPacific:
+		return p.TC("regional group", "Asia-Pacific")
+	case states.EasternEurope:
+		return p.TC("regional group", "Eastern European")
+	case states.LatinAmerica:
+		return p.TC("regional group", "Latin American and Caribbean")
+	case states.WesternEurope:
+		return p.TC("regional group", "Western European and others")
+	}
+	return r
 }
