@@ -5,8 +5,6 @@ import (
 	"context"
 	"mime"
 	"net/mail"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -214,31 +212,3 @@ func TestMailInTheRecipientsLanguage(t *testing.T) {
 	})
 }
 
-// TestGoStringsUseTheCatalogue checks the catalogue calls in this
-// package's code: each names a message en.po has, with its placeholders.
-func TestGoStringsUseTheCatalogue(t *testing.T) {
-	c, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, file := range files {
-		if strings.HasSuffix(file, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		found, err := c.CheckGoSource(file, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range found {
-			t.Error(f)
-		}
-	}
-}

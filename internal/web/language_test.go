@@ -63,32 +63,6 @@ func TestTemplatesUseTheCatalogue(t *testing.T) {
 	}
 }
 
-// TestGoStringsUseTheCatalogue checks the catalogue calls in the Go code of
-// the web pages: each names a message en.po has, with its placeholders.
-func TestGoStringsUseTheCatalogue(t *testing.T) {
-	c := catalogue(t)
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, file := range files {
-		if strings.HasSuffix(file, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		found, err := c.CheckGoSource(file, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range found {
-			t.Error(f)
-		}
-	}
-}
-
 var htmlTag = regexp.MustCompile(`<html lang="([^"]*)" dir="([^"]*)">`)
 
 // TestPagesInEveryLanguage walks a small tour — public pages, the sign-in
