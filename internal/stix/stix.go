@@ -125,14 +125,14 @@ func parse(b []byte, lim Limits) (Object, error) {
 		return Object{}, errors.New("a STIX object must be a JSON object")
 	}
 	var c struct {
-		Type        *string          `json:"type"`
-		ID          *string          `json:"id"`
-		SpecVersion *string          `json:"spec_version"`
-		Created     *string          `json:"created"`
-		Modified    *string          `json:"modified"`
-		CreatedBy   *string          `json:"created_by_ref"`
-		Markings    []string         `json:"object_marking_refs"`
-		Revoked     *bool            `json:"revoked"`
+		Type        *string  `json:"type"`
+		ID          *string  `json:"id"`
+		SpecVersion *string  `json:"spec_version"`
+		Created     *string  `json:"created"`
+		Modified    *string  `json:"modified"`
+		CreatedBy   *string  `json:"created_by_ref"`
+		Markings    []string `json:"object_marking_refs"`
+		Revoked     *bool    `json:"revoked"`
 	}
 	if err := json.Unmarshal(b, &c); err != nil {
 		return Object{}, fmt.Errorf("a common property has the wrong type: %w", plainJSONError(err))
