@@ -18,6 +18,7 @@ import (
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/i18n"
+	"github.com/detente/detente/internal/incident"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/messaging"
@@ -40,10 +41,11 @@ type App struct {
 	Catalog   *catalog.Catalog
 	// Text is every message people read, in the six UN languages; loaded
 	// once and shared by the pages, the API and the mails.
-	Text     *i18n.Catalogue
-	Checks   *checks.Service
-	Webhooks *webhook.Service
-	Jobs     *jobs.Queue // run with RunWorkers
+	Text      *i18n.Catalogue
+	Checks    *checks.Service
+	Incidents *incident.Service
+	Webhooks  *webhook.Service
+	Jobs      *jobs.Queue // run with RunWorkers
 	// Sys holds the domains' System sides: what the workers, the start-up
 	// and the console use, acting for no one. Edges never get it: they
 	// are given Services.
@@ -76,13 +78,14 @@ type Services struct {
 	Catalog   *catalog.Catalog
 	Text      *i18n.Catalogue // the messages in the six languages
 	Checks    *checks.Service
+	Incidents *incident.Service
 	Webhooks  *webhook.Service
 }
 
 // Services returns what the edges are given.
 func (a *App) Services() Services {
 	return Services{Config: a.Config, Log: a.Log, Clock: a.Clock, Audit: a.Audit, Access: a.Access, Directory: a.Directory,
-		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, Webhooks: a.Webhooks}
+		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, Incidents: a.Incidents, Webhooks: a.Webhooks}
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -192,6 +195,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.Sys.Messaging.Register(a.Jobs)
 	a.Checks = checks.New(db, a.Audit, c, a.Directory, a.Sys.Directory, checks.Config{}, notifier, a.Webhooks)
 	a.Checks.Register(a.Jobs)
+	a.Incidents = incident.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, a.Messaging)
 	return a, nil
 }
 

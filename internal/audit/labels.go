@@ -49,6 +49,14 @@ var labels = map[string]string{
 	"webhook.delete":        "Webhook deleted",
 	"webhook.rotate_secret": "Webhook secret replaced",
 
+	"incident.create":           "Incident recorded",
+	"incident.edit":             "Incident edited",
+	"incident.status":           "Incident status changed",
+	"incident.link":             "Communication linked to an incident",
+	"incident.attribute":        "Attribution assessment recorded",
+	"incident.attribution_edit": "Attribution assessment edited",
+	"incident.finding":          "Norm finding recorded",
+
 	"job.retry":     "Failed job retried",
 	"audit.skipped": "Unused entry number skipped",
 }
