@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/notify"
@@ -85,8 +86,16 @@ func TestOpenWritesEveryChallengeAndMail(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%s's token: %v", to, err)
 					}
-					if chk.POC.Emails[0] != to || chk.Check.ID != c.ID || seen[chk.Challenge.ID] {
-						t.Fatalf("%s's token opens %s's check %s", to, chk.POC.Emails[0], chk.Challenge.ID)
+					poc, err := w.app.Directory.POC(ctx, actor.Operator, chk.Challenge.POCID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if poc.Emails[0] != to || chk.Check.ID != c.ID || seen[chk.Challenge.ID] {
+						t.Fatalf("%s's token opens %s's check %s", to, poc.Emails[0], chk.Challenge.ID)
+					}
+					// The page names the POC as the check found it.
+					if chk.POC.FunctionTitle != poc.FunctionTitle || chk.POC.Organisation != poc.Organisation || chk.POC.FunctionTitle == "" {
+						t.Fatalf("%s's page names %q of %q, the directory %q of %q", to, chk.POC.FunctionTitle, chk.POC.Organisation, poc.FunctionTitle, poc.Organisation)
 					}
 					seen[chk.Challenge.ID] = true
 				}

@@ -225,8 +225,8 @@ type Confirmation struct {
 
 // byToken finds a token's challenge and its campaign in one query, kept
 // prepared on SQLite: the confirm page is opened and posted once per POC,
-// thousands of times as a campaign opens. The POC's details are left out;
-// WithPOC adds them.
+// thousands of times as a campaign opens. The POC is named as the check
+// found it, from the challenge: the page reads nothing of the directory.
 func (s *Service) byToken(ctx context.Context, token string) (Confirmation, error) {
 	ch, c, err := tokenChallenge(ctx, s.db.Kept(), hashToken(token))
 	if store.NoRows(err) {
@@ -235,37 +235,22 @@ func (s *Service) byToken(ctx context.Context, token string) (Confirmation, erro
 	if err != nil {
 		return Confirmation{}, errs.Internalf(err, "look up token")
 	}
-	chk := Confirmation{Check: c, Challenge: ch, StateName: ch.State}
+	chk := Confirmation{Check: c, Challenge: ch, StateName: ch.State,
+		POC: directory.POC{ID: ch.POCID, State: ch.State, Level: directory.Level(ch.Level), FunctionTitle: ch.POCFunction, Organisation: ch.POCOrganisation}}
 	if st, ok := states.ByCode(ch.State); ok {
 		chk.StateName = st.Name
 	}
 	return chk, nil
 }
 
-// WithPOC adds the challenged POC's directory entry to chk, for the page
-// that shows the check.
-func (s *Service) WithPOC(ctx context.Context, chk Confirmation) (Confirmation, error) {
-	poc, err := s.dir.POC(ctx, actor.Operator, chk.Challenge.POCID)
-	if err != nil {
-		return Confirmation{}, err
-	}
-	chk.POC = poc
-	return chk, nil
-}
-
 // Peek looks a token up without acknowledging: following the link (as mail
 // scanners do) changes nothing.
 func (s *Service) Peek(ctx context.Context, token string) (Confirmation, error) {
-	chk, err := s.byToken(ctx, token)
-	if err != nil {
-		return Confirmation{}, err
-	}
-	return s.WithPOC(ctx, chk)
+	return s.byToken(ctx, token)
 }
 
-// AcknowledgeToken records the answer of whoever holds the emailed token.
-// The Confirmation returned is as it stands after the answer, without the POC's
-// details (WithPOC adds them): the confirmation does not need them.
+// AcknowledgeToken records the answer of whoever holds the emailed token,
+// and returns the Confirmation as it stands after the answer.
 func (s *Service) AcknowledgeToken(ctx context.Context, token, remoteAddr string) (Confirmation, error) {
 	chk, err := s.byToken(ctx, token)
 	if err != nil {
@@ -317,7 +302,7 @@ func (s *Service) acknowledge(ctx context.Context, c Check, ch *Challenge, chann
 	answered := false
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		now = s.clock.Now()
-		first, err := acknowledgeChallenge(ctx, tx, ch.ID, now, channel, by)
+		first, err := acknowledgeChallenge(ctx, tx, s.db.Engine, ch.ID, now, channel, by)
 		if err != nil {
 			return errs.Internalf(err, "acknowledge")
 		}

@@ -108,6 +108,11 @@ type Challenge struct {
 	AcknowledgedAt *time.Time
 	Channel        string
 	AcknowledgedBy string
+	// The POC's function and organisation as the check found them when it
+	// opened: what the page of the mail's link names, without a read of
+	// the directory for each of a check's thousands of answers.
+	POCFunction     string
+	POCOrganisation string
 }
 
 // ChallengeMail is one check mail to write: the challenge, the POC it goes to, and

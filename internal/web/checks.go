@@ -455,10 +455,6 @@ func (s *Server) pingConfirm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err == nil {
-		// Only the page needs the POC's entry, not the confirmation.
-		chk, err = s.app.Checks.WithPOC(r.Context(), chk)
-	}
 	if err != nil {
 		s.renderError(w, r, err)
 		return
