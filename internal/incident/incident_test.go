@@ -27,6 +27,7 @@ type env struct {
 	db    *store.DB
 	svc   *incident.Service
 	msg   *messaging.Service
+	cat   *catalog.Catalog
 	clock *clock.Fixed
 	who   map[string]actor.Actor
 }
@@ -77,7 +78,7 @@ func newEnv(t testing.TB, db *store.DB) env {
 		t.Fatal(err)
 	}
 	svc := incident.New(db, log, c, cat, directory.NewSystem(dir), access.NewSystem(acc), msg)
-	return env{db: db, svc: svc, msg: msg, clock: c, who: who}
+	return env{db: db, svc: svc, msg: msg, cat: cat, clock: c, who: who}
 }
 
 // input is a valid incident shared by label with to.
