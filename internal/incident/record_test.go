@@ -146,8 +146,8 @@ func TestAttributionsSideBySide(t *testing.T) {
 		fr, err := e.svc.AddAttribution(ctx, e.who["frpoc"], inc.ID, incident.AttributionInput{
 			Category: incident.ActorStateAffiliated, AttributedState: "de", Spectrum: "state-shaped",
 			Likelihood: incident.VeryLikely, Confidence: incident.ConfidenceLow,
-			Basis: []incident.Basis{incident.BasisTechnical, incident.BasisPolitical, incident.BasisTechnical},
-			Evidence: []incident.Evidence{{Description: "Command servers rented with the same card", Source: "national CERT", Reliability: "b", Credibility: 2}},
+			Basis:               []incident.Basis{incident.BasisTechnical, incident.BasisPolitical, incident.BasisTechnical},
+			Evidence:            []incident.Evidence{{Description: "Command servers rented with the same card", Source: "national CERT", Reliability: "b", Credibility: 2}},
 			OriginTerritoryOnly: true, Rationale: "Infrastructure only."})
 		if err != nil {
 			t.Fatal(err)
