@@ -9,10 +9,10 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/detente/detente/internal/store"
-	"github.com/detente/detente/internal/store/storetest"
 	"github.com/detente/detente/internal/stix"
 	"github.com/detente/detente/internal/stix/stixtest"
+	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/store/storetest"
 	"github.com/detente/detente/internal/taxii"
 )
 

@@ -17,9 +17,9 @@ import (
 	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/config"
+	"github.com/detente/detente/internal/stix"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
-	"github.com/detente/detente/internal/stix"
 	"github.com/detente/detente/internal/taxii"
 )
 

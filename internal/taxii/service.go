@@ -25,8 +25,8 @@ import (
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
-	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/stix"
+	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/tlp"
 )
 

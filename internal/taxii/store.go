@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/stix"
+	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/tlp"
 )
 
