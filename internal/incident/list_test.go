@@ -319,7 +319,7 @@ func TestLinksToCommunications(t *testing.T) {
 			t.Fatal(err)
 		}
 		if inc.ReportingState != "FR" || inc.TLP != tlp.Amber || !slices.Equal(inc.Recipients, []string{"KE"}) ||
-			!slices.Equal(inc.Messages, []string{help.ID}) || inc.Title != help.Subject || inc.Version != 2 {
+			!slices.Equal(inc.Messages, []string{help.ID}) || inc.Title != help.Subject || inc.Version != 1 {
 			t.Fatalf("opened %+v", inc)
 		}
 		// KE, which asked, opens its own and FR's incident joins nothing of it.
@@ -327,6 +327,9 @@ func TestLinksToCommunications(t *testing.T) {
 		joined, err := e.svc.OpenFromMessage(ctx, e.who["kepoc2"], help.ID, own.ID)
 		if err != nil || !slices.Equal(joined.Messages, []string{help.ID}) {
 			t.Fatalf("join: %+v %v", joined.Messages, err)
+		}
+		if got := auditActions(t, db, inc.ID); !slices.Equal(got, []string{"incident.create"}) {
+			t.Errorf("opening from a message audited %v, want one creation", got)
 		}
 		if _, err := e.svc.OpenFromMessage(ctx, e.who["frpoc"], help.ID, own.ID); !errs.Is(err, errs.Forbidden) {
 			t.Errorf("FR joins KE's incident: %v", err)
@@ -397,6 +400,27 @@ func TestRelatedIncidentsShowOnlyWhatTheReaderMayRead(t *testing.T) {
 			if err != nil || !slices.Equal(vs[0].Incident.Context.Related, want) {
 				t.Errorf("%s sees related %v in the versions (%v), want %v", who, fmt.Sprint(vs), err, want)
 			}
+		}
+		// KE relates FR's GREEN incident; FR then marks it RED. KE's later
+		// changes, made without seeing it, keep it related.
+		fr := e.create(t, "frpoc", e.input(tlp.Green))
+		in = e.input(tlp.Clear)
+		in.Context.Related = []string{fr.ID}
+		ke := e.create(t, "kepoc", in)
+		if _, err := e.svc.Edit(ctx, e.who["frpoc"], fr.ID, 1, e.input(tlp.Red)); err != nil {
+			t.Fatal(err)
+		}
+		if ke, _ = e.svc.Incident(ctx, e.who["kepoc"], ke.ID); len(ke.Context.Related) != 0 {
+			t.Fatalf("KE still sees the RED incident: %v", ke.Context.Related)
+		}
+		in.Context.Related, in.Title = nil, "Edited without seeing it"
+		if ke, err := e.svc.Edit(ctx, e.who["kepoc"], ke.ID, 1, in); err != nil {
+			t.Fatal(err)
+		} else if _, err := e.svc.SetStatus(ctx, e.who["kepoc"], ke.ID, ke.Version, incident.Assessed); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := e.svc.Incident(ctx, e.who["frpoc"], ke.ID); err != nil || !slices.Equal(got.Context.Related, []string{fr.ID}) || got.Version != 3 {
+			t.Errorf("FR sees KE's incident related to %v, version %d (%v)", got.Context.Related, got.Version, err)
 		}
 	})
 }

@@ -275,6 +275,9 @@ func TestFindings(t *testing.T) {
 				t.Errorf("%s engaged in %d incidents (%v), want %d", p, len(got.Items), err, want)
 			}
 		}
+		if _, err := e.svc.ByProvision(ctx, e.who["kepoc"], "", page.First()); errs.FieldsOf(err)["provision"] == "" {
+			t.Errorf("no provision listed: %v", err)
+		}
 		if _, err := e.svc.ByProvision(ctx, e.who["kepoc"], "norm-z", page.First()); errs.FieldsOf(err)["provision"] == "" {
 			t.Errorf("unknown provision listed: %v", err)
 		}

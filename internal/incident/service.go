@@ -136,6 +136,12 @@ func (s *Service) CanAssess(ctx context.Context, a actor.Actor, inc Incident) er
 
 // Create records an incident reported by a's State, as version 1.
 func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Incident, error) {
+	return s.create(ctx, a, in, "")
+}
+
+// create records an incident and, when message is set, its link to that
+// communication, in one transaction.
+func (s *Service) create(ctx context.Context, a actor.Actor, in Input, message string) (Incident, error) {
 	if err := s.canWrite(ctx, s.db.R, a); err != nil {
 		return Incident{}, err
 	}
@@ -145,11 +151,20 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Incident
 	if err := s.check(ctx, a, &inc, in); err != nil {
 		return Incident{}, err
 	}
+	var details map[string]any
+	if message != "" {
+		inc.Messages, details = []string{message}, map[string]any{"message": message}
+	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := insertIncident(ctx, tx, inc); err != nil {
 			return errs.Internalf(err, "insert incident")
 		}
-		return s.written(ctx, tx, a, inc, "create", nil)
+		if message != "" {
+			if _, err := insertLink(ctx, tx, inc.ID, message, a.Label(), now); err != nil {
+				return errs.Internalf(err, "link message")
+			}
+		}
+		return s.written(ctx, tx, a, inc, "create", details)
 	})
 	if err != nil {
 		return Incident{}, err
@@ -189,10 +204,27 @@ func (s *Service) Edit(ctx context.Context, a actor.Actor, id string, version in
 	if version != inc.Version {
 		return Incident{}, errs.E(errs.Conflict, msgConflict)
 	}
+	// Related incidents the editor may no longer read were not on the
+	// form, so they were not taken off it: they stay.
+	readable, err := readableIDs(ctx, s.db.R, a, inc.Context.Related)
+	if err != nil {
+		return Incident{}, errs.Internalf(err, "load related incidents")
+	}
+	var hidden []string
+	for _, r := range inc.Context.Related {
+		if !readable[r] {
+			hidden = append(hidden, r)
+		}
+	}
 	inc.Version++
 	inc.UpdatedAt, inc.UpdatedBy = s.clock.Now().UTC(), a.Label()
 	if err := s.check(ctx, a, &inc, in); err != nil {
 		return Incident{}, err
+	}
+	for _, r := range hidden {
+		if !slices.Contains(inc.Context.Related, r) {
+			inc.Context.Related = append(inc.Context.Related, r)
+		}
 	}
 	return s.update(ctx, a, inc, "edit", nil)
 }
@@ -221,18 +253,23 @@ func (s *Service) update(ctx context.Context, a actor.Actor, inc Incident, actio
 	return s.Incident(ctx, a, inc.ID)
 }
 
-// editable loads incident id for a change by a: not found unless a may
-// read it, forbidden unless a writes for its reporting State.
+// editable loads incident id for a change by a, as stored: not found
+// unless a may read it, forbidden unless a writes for its reporting State.
 func (s *Service) editable(ctx context.Context, a actor.Actor, id string) (Incident, error) {
 	if err := s.canWrite(ctx, s.db.R, a); err != nil {
 		return Incident{}, err
 	}
-	inc, err := s.Incident(ctx, a, id)
+	inc, err := s.load(ctx, a, id)
 	if err != nil {
 		return Incident{}, err
 	}
 	if a.State != inc.ReportingState {
 		return Incident{}, errs.E(errs.Forbidden, msgNotReporting)
+	}
+	// The record as stored, every link included, since what is written
+	// back must not lose what the writer may not see.
+	if inc.Messages, err = linksOf(ctx, s.db.R, id); err != nil {
+		return Incident{}, errs.Internalf(err, "load links")
 	}
 	return inc, nil
 }
@@ -358,6 +395,7 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter, req page.Re
 	if err := a.RequireSignedIn(); err != nil {
 		return page.Page[Incident]{}, err
 	}
+	f.State = strings.ToUpper(strings.TrimSpace(f.State))
 	if err := s.checkFilter(f); err != nil {
 		return page.Page[Incident]{}, err
 	}
@@ -387,6 +425,14 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter, req page.Re
 // ByProvision returns a page of the incidents a may read in which the
 // provision id was found engaged, newest first.
 func (s *Service) ByProvision(ctx context.Context, a actor.Actor, provision string, req page.Request) (page.Page[Incident], error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return page.Page[Incident]{}, err
+	}
+	if provision == "" {
+		var f errs.Fields
+		f.Add("provision", fmt.Sprintf(msgUnknownProvision, provision))
+		return page.Page[Incident]{}, f.Err()
+	}
 	return s.List(ctx, a, Filter{Provision: provision}, req)
 }
 
@@ -522,11 +568,11 @@ func (s *Service) OpenFromMessage(ctx context.Context, a actor.Actor, messageID,
 			}
 		}
 	}
-	inc, err := s.Create(ctx, a, in)
+	inc, err := s.create(ctx, a, in, m.ID)
 	if err != nil {
 		return Incident{}, err
 	}
-	return s.link(ctx, a, inc, m.ID)
+	return s.Incident(ctx, a, inc.ID)
 }
 
 // knownState reports whether code is a State of the reference list.
