@@ -57,6 +57,9 @@ var labels = map[string]string{
 	"incident.attribution_edit": "Attribution assessment edited",
 	"incident.finding":          "Norm finding recorded",
 
+	"taxii.add":    "STIX objects added over TAXII",
+	"taxii.delete": "STIX object deleted over TAXII",
+
 	"job.retry":     "Failed job retried",
 	"audit.skipped": "Unused entry number skipped",
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/metrics"
+	"github.com/detente/detente/internal/taxii"
 	"github.com/detente/detente/internal/web"
 )
 
@@ -99,8 +100,15 @@ func Handlers(a *app.App, opt web.Options) (http.Handler, http.Handler, error) {
 		})
 	}
 	mux.Handle("/api/v1/", api.New(a.Services()))
+	mux.Handle(taxii.Prefix, taxii.NewServer(taxiiService(a), a.Access, a.Log))
 	mux.Handle("/", pages)
 	return realClient(a.Config.TrustedProxies, a.Config.ForwardedHeader, observe(a.Log, reg, mux)), metricsHandler, nil
+}
+
+// taxiiService is the TAXII service of a. It is built here until App
+// holds it beside the other services.
+func taxiiService(a *app.App) *taxii.Service {
+	return taxii.New(a.DB, a.Audit, a.Clock, a.Directory, taxii.DefaultConfig())
 }
 
 type statusRecorder struct {
