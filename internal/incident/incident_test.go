@@ -242,6 +242,14 @@ func TestWhoWrites(t *testing.T) {
 			if _, err := e.svc.Create(ctx, e.who[who], e.input(tlp.Green)); !errs.Is(err, errs.Forbidden) {
 				t.Errorf("%s records an incident: %v", who, err)
 			}
+			if err := e.svc.CanReport(ctx, e.who[who]); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("%s may report: %v", who, err)
+			}
+		}
+		for _, who := range []string{"fradmin", "frpoc", "kepoc", "depoc"} {
+			if err := e.svc.CanReport(ctx, e.who[who]); err != nil {
+				t.Errorf("%s may not report: %v", who, err)
+			}
 		}
 		if _, err := e.svc.Create(ctx, e.who["anon"], e.input(tlp.Green)); !errs.Is(err, errs.Unauthenticated) {
 			t.Errorf("anonymous records an incident: %v", err)
@@ -268,6 +276,10 @@ func TestWhoWrites(t *testing.T) {
 			}
 			in := e.input(cur.TLP, cur.Recipients...)
 			in.Title = "Edited by " + c.who
+			// What the page is told to offer agrees with what is done.
+			if canErr := e.svc.CanEdit(ctx, e.who[c.who], cur); (c.edit == "") != (canErr == nil) {
+				t.Errorf("%s: CanEdit says %v", c.who, canErr)
+			}
 			_, err = e.svc.Edit(ctx, e.who[c.who], c.inc.ID, cur.Version, in)
 			_, serr := e.svc.SetFinding(ctx, e.who[c.who], c.inc.ID, incident.FindingInput{Provision: "norm-c", Engaged: false})
 			for name, err := range map[string]error{"edit": err, "finding": serr} {
@@ -289,6 +301,9 @@ func TestWhoWrites(t *testing.T) {
 			{"depoc", amber, errs.NotFound}, {"sec", green, errs.Forbidden}, {"frviewer", green, errs.Forbidden},
 			{"nzpoc", green, errs.Forbidden},
 		} {
+			if canErr := e.svc.CanAssess(ctx, e.who[c.who], c.inc); (c.want == "") != (canErr == nil) {
+				t.Errorf("%s: CanAssess says %v", c.who, canErr)
+			}
 			_, err := e.svc.AddAttribution(ctx, e.who[c.who], c.inc.ID, incident.AttributionInput{Category: incident.ActorNonState,
 				Likelihood: incident.Unlikely, Confidence: incident.ConfidenceModerate, Basis: []incident.Basis{incident.BasisPolitical}})
 			if c.want == "" && err != nil {

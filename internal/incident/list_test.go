@@ -374,6 +374,26 @@ func TestLinksToCommunications(t *testing.T) {
 		if got := auditActions(t, db, own.ID); !slices.Equal(got, []string{"incident.create", "incident.link", "incident.edit", "incident.link"}) {
 			t.Errorf("audit %v", got)
 		}
+		// A TLP:RED request names its author to the State that opens an
+		// incident from it: only those people read the incident outside it.
+		red, err := e.msg.Send(ctx, e.who["kepoc"], messaging.Draft{Type: messaging.AssistanceRequest, Recipients: []string{"FR"}, Level: messaging.Technical,
+			Urgency: messaging.Urgent, TLP: tlp.Red, Named: []string{e.who["frpoc"].AccountID}, Subject: "Grid control lost", Body: "Help.",
+			Fields: map[string]string{"sector": "energy", "critical_infrastructure": "yes", "assistance": "Forensics", "impact": "Blackout"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromRed, err := e.svc.OpenFromMessage(ctx, e.who["frpoc"], red.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fromRed.TLP != tlp.Red || !slices.Equal(fromRed.Named, []string{e.who["kepoc"].AccountID}) {
+			t.Errorf("opened from RED: %s named %v", fromRed.TLP, fromRed.Named)
+		}
+		for who, may := range map[string]bool{"frviewer": true, "kepoc": true, "kepoc2": false, "keadmin": false, "depoc": false, "sec": false} {
+			if _, err := e.svc.Incident(ctx, e.who[who], fromRed.ID); (err == nil) != may {
+				t.Errorf("%s reads the incident opened from RED: %v", who, err)
+			}
+		}
 	})
 }
 
