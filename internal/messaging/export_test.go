@@ -19,3 +19,14 @@ func (s *Service) UnreadByScan(ctx context.Context, a actor.Actor) (int, error) 
 	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages m WHERE `+cond, args...).Scan(&n)
 	return n, err
 }
+
+// SearchQuery is the statement of a search in a's inbox, as delivered to
+// a's State, after the message id after ("" for the first page).
+func (s *Service) SearchQuery(a actor.Actor, words string, after string) (string, []any) {
+	var k *messageKey
+	if after != "" {
+		k = &messageKey{id: after}
+	}
+	q, args, _ := s.pageQuery(a, ListFilter{Box: Inbox, Query: words}, boxDelivered, k, 21)
+	return q, args
+}

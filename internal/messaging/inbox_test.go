@@ -264,11 +264,11 @@ func TestPagesWalkEveryMessageOnce(t *testing.T) {
 				return strings.Compare(b.ID, a.ID)
 			})
 		}
-		walk := func(who string, box messaging.Box) []string {
+		walk := func(who string, box messaging.Box, query string) []string {
 			var ids []string
 			req := page.Request{Limit: 2}
 			for range 50 {
-				p, err := e.svc.Page(ctx, e.who[who], messaging.ListFilter{Box: box}, req)
+				p, err := e.svc.Page(ctx, e.who[who], messaging.ListFilter{Box: box, Query: query}, req)
 				if err != nil {
 					t.Fatalf("%s %s: %v", who, box, err)
 				}
@@ -309,8 +309,16 @@ func TestPagesWalkEveryMessageOnce(t *testing.T) {
 			for _, m := range want {
 				wantIDs = append(wantIDs, m.ID)
 			}
-			if got := walk(tc.who, tc.box); !slices.Equal(got, wantIDs) {
+			if got := walk(tc.who, tc.box, ""); !slices.Equal(got, wantIDs) {
 				t.Errorf("%s's %s box, two at a time:\n got %v\nwant %v", tc.who, tc.box, got, wantIDs)
+			}
+			// A search reads the full-text index on SQLite, in the order
+			// messages were stored, which is the order they were sent here.
+			if got := walk(tc.who, tc.box, "wiper grid"); !slices.Equal(got, wantIDs) {
+				t.Errorf("%s's %s box searched, two at a time:\n got %v\nwant %v", tc.who, tc.box, got, wantIDs)
+			}
+			if got := walk(tc.who, tc.box, "wiper nowhere"); len(got) != 0 {
+				t.Errorf("%s's %s box searched for a word no message has: %v", tc.who, tc.box, got)
 			}
 		}
 		// A cursor that is not a message key is a field error.

@@ -271,7 +271,7 @@ func (s *Service) Page(ctx context.Context, a actor.Actor, f ListFilter, req pag
 		if f.Box == "" {
 			b = boxReadable
 		}
-		ms, err := s.messagePage(ctx, a, f, b, after, limit+1)
+		ms, _, err := s.messagePage(ctx, a, f, b, after, limit+1)
 		if err != nil {
 			return page.Page[Message]{}, err
 		}
@@ -279,15 +279,15 @@ func (s *Service) Page(ctx context.Context, a actor.Actor, f ListFilter, req pag
 	case Inbox:
 		// Delivered to the State, and named: two reads in the same order,
 		// merged. A message can be in both.
-		delivered, err := s.messagePage(ctx, a, f, boxDelivered, after, limit+1)
+		delivered, dseq, err := s.messagePage(ctx, a, f, boxDelivered, after, limit+1)
 		if err != nil {
 			return page.Page[Message]{}, err
 		}
-		named, err := s.messagePage(ctx, a, f, boxNamed, after, limit+1)
+		named, nseq, err := s.messagePage(ctx, a, f, boxNamed, after, limit+1)
 		if err != nil {
 			return page.Page[Message]{}, err
 		}
-		out = mergeNewestFirst(delivered, named)
+		out = mergeNewestFirst(delivered, named, dseq, nseq)
 	}
 	p := page.Cut(out, limit, func(m Message) []string { return messageKey{m.CreatedAt, m.ID}.encode() })
 	if err := s.withParties(ctx, a, p.Items); err != nil {
@@ -326,16 +326,33 @@ func (k messageKey) before(o messageKey) bool {
 }
 
 // mergeNewestFirst merges two lists in the order of messageKey, keeping
-// the first of two copies of one message.
-func mergeNewestFirst(x, y []Message) []Message {
+// the first of two copies of one message. Lists read with their rowids
+// (xs, ys: a search on SQLite) are merged in that order instead, the
+// order they were read in.
+func mergeNewestFirst(x, y []Message, xs, ys []int64) []Message {
 	out := make([]Message, 0, len(x)+len(y))
 	seen := make(map[string]bool, len(x)+len(y))
+	byRowid := xs != nil || ys != nil
 	for len(x) > 0 || len(y) > 0 {
+		takeX := len(y) == 0
+		if !takeX && len(x) > 0 {
+			if byRowid {
+				takeX = xs[0] >= ys[0]
+			} else {
+				takeX = !(messageKey{y[0].CreatedAt, y[0].ID}).before(messageKey{x[0].CreatedAt, x[0].ID})
+			}
+		}
 		var m Message
-		if len(y) == 0 || (len(x) > 0 && !(messageKey{y[0].CreatedAt, y[0].ID}).before(messageKey{x[0].CreatedAt, x[0].ID})) {
+		if takeX {
 			m, x = x[0], x[1:]
+			if byRowid {
+				xs = xs[1:]
+			}
 		} else {
 			m, y = y[0], y[1:]
+			if byRowid {
+				ys = ys[1:]
+			}
 		}
 		if !seen[m.ID] {
 			seen[m.ID] = true

@@ -31,9 +31,39 @@ const (
 // match f, newest first, after the key after (nil for the first page).
 // A delivery is queued when its message is written, so queued_at is the
 // message's time and the three orders agree.
-func (s *Service) messagePage(ctx context.Context, a actor.Actor, f ListFilter, b box, after *messageKey, limit int) ([]Message, error) {
+//
+// A search on SQLite is read from the full-text index instead, newest
+// stored first, and stops at limit: FTS5 gives its matches in rowid
+// order without building them all, where the order of time would have
+// to sort every match. The rowids are returned beside the messages for
+// merging two boxes in that order; elsewhere they are nil.
+func (s *Service) messagePage(ctx context.Context, a actor.Actor, f ListFilter, b box, after *messageKey, limit int) ([]Message, []int64, error) {
+	q, args, stored := s.pageQuery(a, f, b, after, limit)
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, nil, errs.Internalf(err, "list messages")
+	}
+	var seqs []int64
+	ms, err := store.Collect(rows, func(r *sql.Rows) (Message, error) {
+		if !stored {
+			return scanMessage(r)
+		}
+		var seq int64
+		m, err := scanMessage(withRowid{r, &seq})
+		seqs = append(seqs, seq)
+		return m, err
+	})
+	if err != nil {
+		return nil, nil, errs.Internalf(err, "list messages")
+	}
+	return ms, seqs, nil
+}
+
+// pageQuery is messagePage's statement, and whether it reads rowids.
+func (s *Service) pageQuery(a actor.Actor, f ListFilter, b box, after *messageKey, limit int) (string, []any, bool) {
 	cond, args := where(s.db.Engine, a, f)
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	stored := s.db.Engine == store.SQLite && len(searchWords(f.Query)) > 0
 	var from, at, id string
 	switch b {
 	case boxDelivered:
@@ -48,28 +78,56 @@ func (s *Service) messagePage(ctx context.Context, a actor.Actor, f ListFilter, 
 	case boxReadable:
 		from, at, id = `messages m`, `m.created_at`, `m.id`
 	}
-	if after != nil {
+	cols, order := messageCols, at+` DESC, `+id+` DESC`
+	if stored {
+		// CROSS JOIN keeps the index outermost, so the page is read in
+		// its order and the walk stops at limit.
+		from = `messages_fts f CROSS JOIN messages m ON m.rowid = f.rowid`
+		switch b {
+		case boxDelivered:
+			from += ` JOIN deliveries d ON d.message_id = m.id`
+		case boxNamed:
+			from += ` JOIN message_named n ON n.message_id = m.id`
+		}
+		cond += ` AND messages_fts MATCH ` + arg(ftsMatch(searchWords(f.Query)))
+		if after != nil {
+			cond += ` AND f.rowid < (SELECT rowid FROM messages WHERE id = ` + arg(after.id) + `)`
+		}
+		cols, order = messageCols+`, f.rowid`, `f.rowid DESC`
+	} else if after != nil {
 		t := arg(after.at)
 		cond += ` AND (` + at + ` < ` + t + ` OR (` + at + ` = ` + t + ` AND ` + id + ` < ` + arg(after.id) + `))`
 	}
-	q := `SELECT ` + messageCols + ` FROM ` + from + ` WHERE ` + cond + ` ORDER BY ` + at + ` DESC, ` + id + ` DESC LIMIT ` + arg(limit)
+	q := `SELECT ` + cols + ` FROM ` + from + ` WHERE ` + cond + ` ORDER BY ` + order + ` LIMIT ` + arg(limit)
 	if f.Query != "" {
 		args = s.db.PlanPerRun(args)
 	}
-	rows, err := s.db.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, errs.Internalf(err, "list messages")
+	return q, args, stored
+}
+
+// withRowid scans a row of messageCols followed by a rowid.
+type withRowid struct {
+	r     *sql.Rows
+	rowid *int64
+}
+
+func (w withRowid) Scan(dest ...any) error { return w.r.Scan(append(dest, w.rowid)...) }
+
+// ftsMatch is an FTS5 query for words: each must begin a word of the
+// subject or the body.
+func ftsMatch(words []string) string {
+	match := make([]string, len(words))
+	for i, w := range words {
+		match[i] = `"` + w + `"*`
 	}
-	ms, err := store.Collect(rows, scanMessages)
-	if err != nil {
-		return nil, errs.Internalf(err, "list messages")
-	}
-	return ms, nil
+	return strings.Join(match, " ")
 }
 
 // where builds the condition for f over messages m that a may read; the
 // box is chosen by the table a page is read from (messagePage). What a
-// may read is the disclosure policy's condition (readableSQL).
+// may read is the disclosure policy's condition (readableSQL). A search
+// on SQLite is joined to the full-text index by messagePage; on
+// PostgreSQL it is a condition on the GIN index.
 func where(engine store.Engine, a actor.Actor, f ListFilter) (string, []any) {
 	cond, args := readableSQL(a, 1)
 	q := cond
@@ -77,22 +135,14 @@ func where(engine store.Engine, a actor.Actor, f ListFilter) (string, []any) {
 	if f.Unread {
 		q += ` AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.account_id = ` + arg(a.AccountID) + `)`
 	}
-	if words := searchWords(f.Query); len(words) > 0 {
+	if words := searchWords(f.Query); len(words) > 0 && engine == store.Postgres {
 		// The engine's full-text index, behind the same TLP condition:
 		// every word must begin a word of the subject or the body.
-		if engine == store.SQLite {
-			match := make([]string, len(words))
-			for i, w := range words {
-				match[i] = `"` + w + `"*`
-			}
-			q += ` AND m.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ` + arg(strings.Join(match, " ")) + `)`
-		} else {
-			terms := make([]string, len(words))
-			for i, w := range words {
-				terms[i] = w + ":*"
-			}
-			q += ` AND to_tsvector('simple', m.search_text) @@ to_tsquery('simple', ` + arg(strings.Join(terms, " & ")) + `)`
+		terms := make([]string, len(words))
+		for i, w := range words {
+			terms[i] = w + ":*"
 		}
+		q += ` AND to_tsvector('simple', m.search_text) @@ to_tsquery('simple', ` + arg(strings.Join(terms, " & ")) + `)`
 	}
 	return q, args
 }

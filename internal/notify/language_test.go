@@ -211,4 +211,3 @@ func TestMailInTheRecipientsLanguage(t *testing.T) {
 		}
 	})
 }
-
