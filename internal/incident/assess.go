@@ -71,32 +71,57 @@ func (s *Service) AddAttribution(ctx context.Context, a actor.Actor, id string, 
 	return x, nil
 }
 
+// Attribution returns assessment id, and its incident, if a may read the
+// incident; not found otherwise.
+func (s *Service) Attribution(ctx context.Context, a actor.Actor, id string) (Attribution, Incident, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return Attribution{}, Incident{}, err
+	}
+	notFound := errs.E(errs.NotFound, msgNoAttribution)
+	if uuid.Validate(id) != nil {
+		return Attribution{}, Incident{}, notFound
+	}
+	x, err := selectAttribution(ctx, s.db.R, id)
+	if store.NoRows(err) {
+		return Attribution{}, Incident{}, notFound
+	}
+	if err != nil {
+		return Attribution{}, Incident{}, errs.Internalf(err, "load attribution")
+	}
+	inc, err := s.load(ctx, a, x.IncidentID)
+	if errs.Is(err, errs.NotFound) {
+		return Attribution{}, Incident{}, notFound
+	}
+	if err != nil {
+		return Attribution{}, Incident{}, err
+	}
+	return x, inc, nil
+}
+
+// CanEditAttribution reports why a may not change assessment x, or nil:
+// only the writers of the State whose account recorded it may.
+func (s *Service) CanEditAttribution(ctx context.Context, a actor.Actor, x Attribution) error {
+	if err := s.canWrite(ctx, s.db.R, a); err != nil {
+		return err
+	}
+	if a.State != x.RecordedByState {
+		return errs.E(errs.Forbidden, "only the State that recorded an assessment changes it")
+	}
+	return nil
+}
+
 // EditAttribution replaces assessment id, at version, with in. Only the
 // State whose account recorded it may change it.
 func (s *Service) EditAttribution(ctx context.Context, a actor.Actor, id string, version int, in AttributionInput) (Attribution, error) {
 	if err := s.canWrite(ctx, s.db.R, a); err != nil {
 		return Attribution{}, err
 	}
-	notFound := errs.E(errs.NotFound, msgNoAttribution)
-	if uuid.Validate(id) != nil {
-		return Attribution{}, notFound
-	}
-	x, err := selectAttribution(ctx, s.db.R, id)
-	if store.NoRows(err) {
-		return Attribution{}, notFound
-	}
-	if err != nil {
-		return Attribution{}, errs.Internalf(err, "load attribution")
-	}
-	inc, err := s.load(ctx, a, x.IncidentID)
-	if errs.Is(err, errs.NotFound) {
-		return Attribution{}, notFound
-	}
+	x, inc, err := s.Attribution(ctx, a, id)
 	if err != nil {
 		return Attribution{}, err
 	}
-	if a.State != x.RecordedByState {
-		return Attribution{}, errs.E(errs.Forbidden, "only the State that recorded an assessment changes it")
+	if err := s.CanEditAttribution(ctx, a, x); err != nil {
+		return Attribution{}, err
 	}
 	if version != x.Version {
 		return Attribution{}, errs.E(errs.Conflict, msgAttributionChanged)

@@ -201,6 +201,11 @@ func TestWhoReadsAnIncident(t *testing.T) {
 				_, aerr := e.svc.Attributions(ctx, a, id)
 				_, ferr := e.svc.Findings(ctx, a, id)
 				_, verr := e.svc.Versions(ctx, a, id)
+				if xs, err := e.svc.Attributions(ctx, e.who["frpoc"], id); err != nil || len(xs) != 1 {
+					t.Fatalf("assessments of %s: %d, %v", l, len(xs), err)
+				} else if _, _, err := e.svc.Attribution(ctx, a, xs[0].ID); (err == nil) != (who != "anon" && may) {
+					t.Errorf("%s reads an assessment of the %s incident: %v", who, l, err)
+				}
 				for name, err := range map[string]error{"incident": err, "attributions": aerr, "findings": ferr, "versions": verr} {
 					switch {
 					case who == "anon" && !errs.Is(err, errs.Unauthenticated):

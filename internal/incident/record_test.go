@@ -204,6 +204,14 @@ func TestAttributionsSideBySide(t *testing.T) {
 		if _, err := e.svc.EditAttribution(ctx, e.who["nzpoc"], fr.ID, 1, edit); !errs.Is(err, errs.Forbidden) {
 			t.Errorf("NZ edits FR's assessment: %v", err)
 		}
+		for who, want := range map[string]errs.Code{"fradmin": "", "frpoc2": "", "depoc": errs.Forbidden, "frviewer": errs.Forbidden, "sec": errs.Forbidden} {
+			if err := e.svc.CanEditAttribution(ctx, e.who[who], fr); (want == "" && err != nil) || (want != "" && !errs.Is(err, want)) {
+				t.Errorf("%s: CanEditAttribution says %v", who, err)
+			}
+		}
+		if one, of, err := e.svc.Attribution(ctx, e.who["kepoc"], de.ID); err != nil || one.AssertedByState != "DE" || of.ID != inc.ID {
+			t.Errorf("one assessment: %+v of %s, %v", one, of.ID, err)
+		}
 		x, err := e.svc.EditAttribution(ctx, e.who["fradmin"], fr.ID, 1, edit)
 		if err != nil || x.Version != 2 || x.Likelihood != incident.Likely || x.Confidence != incident.ConfidenceModerate {
 			t.Fatalf("edit: %+v %v", x, err)
