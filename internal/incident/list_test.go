@@ -319,7 +319,8 @@ func TestLinksToCommunications(t *testing.T) {
 			t.Fatal(err)
 		}
 		if inc.ReportingState != "FR" || inc.TLP != tlp.Amber || !slices.Equal(inc.Recipients, []string{"KE"}) ||
-			!slices.Equal(inc.Messages, []string{help.ID}) || inc.Title != help.Subject || inc.Version != 1 {
+			!slices.Equal(inc.Messages, []string{help.ID}) || inc.Title != help.Subject || inc.Version != 1 ||
+			!slices.Equal(inc.Sectors, []incident.Sector{"health"}) {
 			t.Fatalf("opened %+v", inc)
 		}
 		// KE, which asked, opens its own and FR's incident joins nothing of it.
@@ -443,4 +444,44 @@ func TestRelatedIncidentsShowOnlyWhatTheReaderMayRead(t *testing.T) {
 			t.Errorf("FR sees KE's incident related to %v, version %d (%v)", got.Context.Related, got.Version, err)
 		}
 	})
+}
+
+// TestEveryTemplateSectorIsASector: each sector a communication may name
+// opens an incident in a sector of the fixed list, but "other".
+func TestEveryTemplateSectorIsASector(t *testing.T) {
+	e := newEnv(t, storetest.Open(t, store.SQLite))
+	ctx := context.Background()
+	tmpl, err := e.msg.Template(ctx, messaging.AssistanceRequest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var choices []string
+	for _, f := range tmpl.Fields {
+		if f.Name == "sector" {
+			choices = f.Choices
+		}
+	}
+	if len(choices) == 0 {
+		t.Fatal("the template has no sector to choose")
+	}
+	help := map[string]string{"critical_infrastructure": "yes", "assistance": "Forensics", "impact": "Outage"}
+	for _, c := range choices {
+		help["sector"] = c
+		m, err := e.msg.Send(ctx, e.who["kepoc"], messaging.Draft{Type: messaging.AssistanceRequest, Recipients: []string{"FR"}, Level: messaging.Technical,
+			Urgency: messaging.Urgent, TLP: tlp.Green, Subject: "Outage in " + c, Body: "Help.", Fields: help})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc, err := e.svc.OpenFromMessage(ctx, e.who["frpoc"], m.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 1
+		if c == "other" {
+			want = 0
+		}
+		if len(inc.Sectors) != want || (want == 1 && !inc.Sectors[0].Valid()) {
+			t.Errorf("%q opens an incident in %v", c, inc.Sectors)
+		}
+	}
 }

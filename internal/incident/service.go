@@ -525,12 +525,21 @@ func (s *Service) link(ctx context.Context, a actor.Actor, inc Incident, message
 // 13(h).
 var opensIncident = []messaging.Type{messaging.IncidentNotification, messaging.AssistanceRequest, messaging.MitigationRequest}
 
+// fromTemplateSector reads the sector field of the communication template
+// (its choices are words) as a sector of the fixed list.
+var fromTemplateSector = map[string]Sector{
+	"energy": "energy", "health": "health", "finance": "finance", "transport": "transport", "water": "water",
+	"telecommunications": "telecom", "digital infrastructure": "digital-infra", "government": "government",
+	"emergency services": "emergency-services", "elections": "elections", "food": "food", "space": "space",
+}
+
 // OpenFromMessage opens an incident of a's State from a communication a
 // may read — a request for assistance under norm 13(h), a request to
 // mitigate, or an incident notification — or, with join set, links the
 // communication to that incident of a's State instead. A new incident
-// takes the communication's subject, text, time and TLP label, and is
-// shared with the other States party to it.
+// takes the communication's subject, text, time, sector and TLP label, and
+// is shared with the other States party to it (at TLP:RED, with its author
+// and the other people it names).
 func (s *Service) OpenFromMessage(ctx context.Context, a actor.Actor, messageID, join string) (Incident, error) {
 	if err := s.canWrite(ctx, s.db.R, a); err != nil {
 		return Incident{}, err
@@ -555,6 +564,9 @@ func (s *Service) OpenFromMessage(ctx context.Context, a actor.Actor, messageID,
 		Timeline: []Event{{At: m.CreatedAt.UTC(), What: m.Subject, Source: m.SenderState}}}
 	if len([]rune(in.Title)) > maxTitle {
 		in.Title = string([]rune(in.Title)[:maxTitle])
+	}
+	if sec, ok := fromTemplateSector[m.Fields["sector"]]; ok {
+		in.Sectors = []Sector{sec}
 	}
 	for _, st := range append([]string{m.SenderState}, m.Recipients...) {
 		if st != a.State && !slices.Contains(in.Recipients, st) {
