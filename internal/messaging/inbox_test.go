@@ -34,9 +34,25 @@ func TestUnreadCountsAgreeWithARecount(t *testing.T) {
 				// Someone reads something they may or may not see.
 				who := readers[rng.IntN(len(readers))]
 				m := sent[rng.IntN(len(sent))]
-				_ = e.svc.MarkRead(ctx, e.who[who], m.ID)
-				_ = e.svc.MarkRead(ctx, e.who[who], m.ID) // a second reading counts once
+				if rng.IntN(2) == 0 {
+					_ = e.svc.MarkRead(ctx, e.who[who], m.ID)
+					_ = e.svc.MarkRead(ctx, e.who[who], m.ID) // a second reading counts once
+				} else {
+					// Opening the thread reads what is there of it at once.
+					_ = e.svc.ReadThread(ctx, e.who[who], m.ThreadID)
+					_ = e.svc.ReadThread(ctx, e.who[who], m.ThreadID)
+				}
 				continue
+			}
+			if i%5 == 4 && len(sent) > 0 {
+				// An answer in a thread, by whoever may give one; threads
+				// grow, so opening one reads several messages.
+				m := sent[rng.IntN(len(sent))]
+				from := senders[rng.IntN(len(senders))]
+				if r, err := e.svc.Send(ctx, e.who[from], messaging.Draft{Type: messaging.Update, ReplyTo: m.ID, TLP: m.TLP, Body: "Progress."}); err == nil {
+					sent = append(sent, r)
+					continue
+				}
 			}
 			from := senders[rng.IntN(len(senders))]
 			var to []string
@@ -326,4 +342,52 @@ func TestPagesWalkEveryMessageOnce(t *testing.T) {
 			t.Errorf("a damaged cursor: %v", err)
 		}
 	})
+}
+
+// TestOpeningAThreadCostsTheSame: opening a thread finds its unread
+// messages in one statement and records them in one transaction, so a
+// long thread costs what a short one does, and a thread read before costs
+// one statement.
+func TestOpeningAThreadCostsTheSame(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			db, counter := storetest.OpenCounting(t, engine)
+			e := newEnv(t, db)
+			ctx := context.Background()
+			thread := func(answers int) string {
+				m := e.send(t, "frpoc", incident(tlp.Amber, "KE"))
+				for range answers {
+					e.send(t, "frpoc", messaging.Draft{Type: messaging.Update, ReplyTo: m.ID, Body: "Progress."})
+				}
+				return m.ThreadID
+			}
+			open := func(id string) int64 {
+				counter.Store(0)
+				if err := e.svc.ReadThread(ctx, e.who["kepoc"], id); err != nil {
+					t.Fatal(err)
+				}
+				return counter.Load()
+			}
+			short, long := thread(1), thread(12)
+			before, err := e.svc.Unread(ctx, e.who["kepoc"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, firstLong := open(short), open(long)
+			again := open(long)
+			if first == 0 || first != firstLong {
+				t.Errorf("opening a thread of 2 messages read %d statements, of 13: %d", first, firstLong)
+			}
+			if again != 1 {
+				t.Errorf("opening a thread read before took %d statements, want 1", again)
+			}
+			after, err := e.svc.Unread(ctx, e.who["kepoc"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if before-after != 15 {
+				t.Errorf("opening the two threads read %d messages, want 15", before-after)
+			}
+		})
+	}
 }

@@ -362,6 +362,58 @@ func mergeNewestFirst(x, y []Message, xs, ys []int64) []Message {
 	return out
 }
 
+// ReadThread records that a has read every message of the thread id that
+// a may read: opening a thread reads it. Messages read before cost
+// nothing more: one statement finds those not yet read, and when there
+// are some, one transaction records them all and moves the unread count
+// once, however long the thread.
+func (s *Service) ReadThread(ctx context.Context, a actor.Actor, id string) error {
+	if a.ReadOnly {
+		return errs.E(errs.Forbidden, "this token may only read")
+	}
+	if err := a.RequireSignedIn(); err != nil {
+		return err
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return errs.E(errs.NotFound, "no such thread")
+	}
+	unread, err := unreadInThread(ctx, s.db.R, a, id)
+	if err != nil {
+		return errs.Internalf(err, "load thread")
+	}
+	if len(unread) == 0 {
+		return nil
+	}
+	if err := loadParties(ctx, s.db.R, unread); err != nil {
+		return errs.Internalf(err, "load parties")
+	}
+	inbox := map[string]bool{}
+	ids := make([]string, len(unread))
+	for i, m := range unread {
+		ids[i], inbox[m.ID] = m.ID, inInbox(a, m)
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		first, err := insertReads(ctx, tx, a.AccountID, ids, s.clock.Now())
+		if err != nil {
+			return errs.Internalf(err, "mark read")
+		}
+		// Only a first reading of a message in the inbox lowers the count.
+		n := 0
+		for _, id := range first {
+			if inbox[id] {
+				n++
+			}
+		}
+		if n == 0 {
+			return nil
+		}
+		if err := countReads(ctx, tx, a.AccountID, n); err != nil {
+			return errs.Internalf(err, "count read")
+		}
+		return nil
+	})
+}
+
 // MarkRead records that a has read message id. It changes what the
 // account's inbox shows, so a read-only token may not; a viewer at the
 // browser may.

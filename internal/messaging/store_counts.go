@@ -28,8 +28,13 @@ func countNamedInbox(ctx context.Context, tx *sql.Tx, account string) error {
 
 // countRead adds a message of its inbox that account has read.
 func countRead(ctx context.Context, tx *sql.Tx, account string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO inbox_account_counts (account_id, readcount) VALUES ($1, 1)
-		ON CONFLICT (account_id) DO UPDATE SET readcount = inbox_account_counts.readcount + 1`, account)
+	return countReads(ctx, tx, account, 1)
+}
+
+// countReads adds n messages of its inbox that account has read.
+func countReads(ctx context.Context, tx *sql.Tx, account string, n int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO inbox_account_counts (account_id, readcount) VALUES ($1, $2)
+		ON CONFLICT (account_id) DO UPDATE SET readcount = inbox_account_counts.readcount + $2`, account, n)
 	return err
 }
 
@@ -53,6 +58,22 @@ func insertRead(ctx context.Context, tx *sql.Tx, account, messageID string, now 
 	}
 	n, err := res.RowsAffected()
 	return n > 0, err
+}
+
+// insertReads records that account read messageIDs at now, in one
+// statement, and returns those it read for the first time.
+func insertReads(ctx context.Context, tx *sql.Tx, account string, messageIDs []string, now time.Time) ([]string, error) {
+	in, args := placeholders(3, messageIDs)
+	rows, err := tx.QueryContext(ctx, `INSERT INTO message_reads (account_id, message_id, read_at)
+		SELECT $1, m.id, $2 FROM messages m WHERE m.id IN `+in+`
+		ON CONFLICT DO NOTHING RETURNING message_id`, append([]any{account, now}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	return store.Collect(rows, func(r *sql.Rows) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	})
 }
 
 // readOf returns those of messageIDs that account has read.

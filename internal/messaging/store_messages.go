@@ -79,6 +79,19 @@ func threadMessages(ctx context.Context, q store.Queryer, a actor.Actor, thread 
 	return store.Collect(rows, scanMessages)
 }
 
+// unreadInThread reads the messages of thread that a may read and has
+// not read.
+func unreadInThread(ctx context.Context, q store.Queryer, a actor.Actor, thread string) ([]Message, error) {
+	cond, args := readableSQL(a, 3)
+	rows, err := q.QueryContext(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.thread_id = $1 AND `+cond+`
+		AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.account_id = $2)`,
+		append([]any{thread, a.AccountID}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	return store.Collect(rows, scanMessages)
+}
+
 // threadsOf maps those of ids that name messages a may see to their
 // threads.
 func threadsOf(ctx context.Context, q store.Queryer, a actor.Actor, ids []string) (map[string]string, error) {

@@ -418,12 +418,10 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	for _, m := range d.Messages {
-		// Opening a thread reads it.
-		if err := s.app.Messaging.MarkRead(r.Context(), a, m.ID); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
+	// Opening a thread reads it.
+	if err := s.app.Messaging.ReadThread(r.Context(), a, r.PathValue("id")); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	s.render(w, r, http.StatusOK, "thread", page{Title: d.Messages[0].Subject, Nav: "messages", Data: d, Flash: flashes[r.URL.Query().Get("done")]})
 }
