@@ -201,19 +201,15 @@ func (s *Server) versions(w http.ResponseWriter, r *http.Request, a actor.Actor)
 func (s *Server) add(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
 	// Who may write is checked before the body is read, so that a caller
 	// who may not is told so without sending megabytes first.
-	c, err := s.svc.Collection(r.Context(), a, r.PathValue("collection"))
-	if err != nil {
-		return err
-	}
-	if !c.CanWrite {
-		_, err := s.svc.Add(r.Context(), a, c.ID, nil) // the service says why
+	collection := r.PathValue("collection")
+	if err := s.svc.CanWrite(r.Context(), a, collection); err != nil {
 		return err
 	}
 	body, err := s.readBody(w, r)
 	if err != nil {
 		return err
 	}
-	st, err := s.svc.Add(r.Context(), a, c.ID, body)
+	st, err := s.svc.Add(r.Context(), a, collection, body)
 	if err != nil {
 		return err
 	}

@@ -145,7 +145,7 @@ func (s *Server) authenticate(r *http.Request) (actor.Actor, error) {
 // acceptable checks the Accept header: TAXII 2.1 (or, where the answer is
 // STIX objects, STIX 2.1) JSON. No header takes the TAXII type.
 func acceptable(values []string, objects bool) error {
-	if len(values) == 0 {
+	if strings.TrimSpace(strings.Join(values, "")) == "" {
 		return nil
 	}
 	for _, v := range values {

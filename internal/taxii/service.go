@@ -252,11 +252,11 @@ func stateCollection(code string) Collection {
 
 // writable returns the collection a may write to, or the error to give:
 // not found where a may not read it, forbidden where it may only read.
-func (s *Service) writable(ctx context.Context, tx *sql.Tx, a actor.Actor, id string) (Collection, error) {
+func (s *Service) writable(ctx context.Context, q store.Queryer, a actor.Actor, id string) (Collection, error) {
 	if err := a.RequireSignedIn(); err != nil {
 		return Collection{}, err
 	}
-	c, err := s.collection(ctx, tx, a, id)
+	c, err := s.collection(ctx, q, a, id)
 	if err != nil {
 		return Collection{}, err
 	}
@@ -273,6 +273,14 @@ func (s *Service) writable(ctx context.Context, tx *sql.Tx, a actor.Actor, id st
 		return Collection{}, errs.E(errs.Forbidden, "you may read this collection but not write to it")
 	}
 	return c, nil
+}
+
+// CanWrite reports why a may not add objects to or delete them from a
+// collection, or nil if it may. The edge asks before reading a body; Add
+// and Delete ask again.
+func (s *Service) CanWrite(ctx context.Context, a actor.Actor, collection string) error {
+	_, err := s.writable(ctx, s.db.Kept(), a, collection)
+	return err
 }
 
 // Objects returns a page of a collection's objects, with their bytes.
@@ -340,7 +348,7 @@ func (s *Service) page(ctx context.Context, a actor.Actor, collection string, f 
 // already holds with the same content succeeds without a second copy;
 // with other content it fails.
 func (s *Service) Add(ctx context.Context, a actor.Actor, collection string, body []byte) (Status, error) {
-	if err := a.RequireSignedIn(); err != nil {
+	if err := s.CanWrite(ctx, a, collection); err != nil {
 		return Status{}, err
 	}
 	_, raws, err := stix.SplitObjects(body, s.cfg.Limits)
