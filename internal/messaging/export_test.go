@@ -20,13 +20,18 @@ func (s *Service) UnreadByScan(ctx context.Context, a actor.Actor) (int, error) 
 	return n, err
 }
 
-// SearchQuery is the statement of a search in a's inbox, as delivered to
-// a's State, after the message id after ("" for the first page).
-func (s *Service) SearchQuery(a actor.Actor, words string, after string) (string, []any) {
+// SearchQuery is the statement of a search in a's inbox, among the
+// messages delivered to a's State or (named) those naming a, after the
+// message id after ("" for the first page).
+func (s *Service) SearchQuery(a actor.Actor, words string, named bool, after string) (string, []any) {
 	var k *messageKey
 	if after != "" {
 		k = &messageKey{id: after}
 	}
-	q, args, _ := s.pageQuery(a, ListFilter{Box: Inbox, Query: words}, boxDelivered, k, 21)
+	b := boxDelivered
+	if named {
+		b = boxNamed
+	}
+	q, args, _ := s.pageQuery(a, ListFilter{Box: Inbox, Query: words}, b, k, 21)
 	return q, args
 }

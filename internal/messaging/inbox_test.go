@@ -333,8 +333,13 @@ func TestPagesWalkEveryMessageOnce(t *testing.T) {
 			if got := walk(tc.who, tc.box, "wiper grid"); !slices.Equal(got, wantIDs) {
 				t.Errorf("%s's %s box searched, two at a time:\n got %v\nwant %v", tc.who, tc.box, got, wantIDs)
 			}
-			if got := walk(tc.who, tc.box, "wiper nowhere"); len(got) != 0 {
-				t.Errorf("%s's %s box searched for a word no message has: %v", tc.who, tc.box, got)
+			if got := walk(tc.who, tc.box, "GRI wip"); !slices.Equal(got, wantIDs) {
+				t.Errorf("%s's %s box searched by the start of words, two at a time:\n got %v\nwant %v", tc.who, tc.box, got, wantIDs)
+			}
+			for _, q := range []string{"wiper nowhere", "iper", "rid"} {
+				if got := walk(tc.who, tc.box, q); len(got) != 0 {
+					t.Errorf("%s's %s box searched for %q, which begins no word: %v", tc.who, tc.box, q, got)
+				}
 			}
 		}
 		// A cursor that is not a message key is a field error.

@@ -90,16 +90,26 @@ func TestSearchIndexFillsOldMessages(t *testing.T) {
 	})
 }
 
-// TestSearchUsesTheFullTextIndex guards the shape on SQLite: a search
-// walks the FTS5 index outermost, in its own order, so that it stops at a
-// page's rows instead of gathering and sorting every match, and reads no
-// table whole.
+// TestSearchUsesTheFullTextIndex guards the shape on SQLite: a search of
+// the messages delivered to a State walks the FTS5 index outermost, in its
+// own order, so that it stops at a page's rows instead of gathering and
+// sorting every match; a search of the messages naming a person walks
+// that person's list by its index. Neither reads a table whole.
 func TestSearchUsesTheFullTextIndex(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	e := newEnv(t, db)
 	m := e.send(t, "frpoc", incident(tlp.Amber, "KE"))
-	for _, after := range []string{"", m.ID} {
-		q, args := e.svc.SearchQuery(e.who["kepoc"], "wiper grid", after)
+	for _, tc := range []struct {
+		named bool
+		after string
+		first string
+	}{
+		{false, "", "SCAN f VIRTUAL TABLE INDEX"},
+		{false, m.ID, "SCAN f VIRTUAL TABLE INDEX"},
+		{true, "", "SEARCH n USING"},
+		{true, m.ID, "SEARCH n USING"},
+	} {
+		q, args := e.svc.SearchQuery(e.who["kepoc"], "wiper grid", tc.named, tc.after)
 		rows, err := db.R.Query(`EXPLAIN QUERY PLAN `+q, args...)
 		if err != nil {
 			t.Fatal(err)
@@ -115,11 +125,11 @@ func TestSearchUsesTheFullTextIndex(t *testing.T) {
 		}
 		rows.Close()
 		p := strings.Join(plan, "; ")
-		if len(plan) == 0 || !strings.HasPrefix(plan[0], "SCAN f VIRTUAL TABLE INDEX") {
-			t.Errorf("after %q: the search does not walk the full-text index first: %s", after, p)
+		if len(plan) == 0 || !strings.HasPrefix(plan[0], tc.first) {
+			t.Errorf("named %v, after %q: the search does not begin with %q: %s", tc.named, tc.after, tc.first, p)
 		}
-		if strings.Contains(p, "TEMP B-TREE") || slices.Contains(plan, "SCAN m") || slices.Contains(plan, "SCAN d") {
-			t.Errorf("after %q: the search sorts or scans a table: %s", after, p)
+		if !tc.named && strings.Contains(p, "TEMP B-TREE") || slices.Contains(plan, "SCAN m") || slices.Contains(plan, "SCAN d") || slices.Contains(plan, "SCAN n") {
+			t.Errorf("named %v, after %q: the search sorts a match set or scans a table: %s", tc.named, tc.after, p)
 		}
 	}
 }

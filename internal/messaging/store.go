@@ -82,18 +82,27 @@ func (s *Service) pageQuery(a actor.Actor, f ListFilter, b box, after *messageKe
 	if stored {
 		// CROSS JOIN keeps the index outermost, so the page is read in
 		// its order and the walk stops at limit.
-		from = `messages_fts f CROSS JOIN messages m ON m.rowid = f.rowid`
-		switch b {
-		case boxDelivered:
-			from += ` JOIN deliveries d ON d.message_id = m.id`
-		case boxNamed:
-			from += ` JOIN message_named n ON n.message_id = m.id`
+		seq := `f.rowid`
+		if b == boxNamed {
+			// A person's named messages are a short list of their own:
+			// walked whole, each tested for the words, they cost what the
+			// list holds, where walking the index would pass over every
+			// match in the installation to find the few that name them.
+			seq = `m.rowid`
+			for _, w := range searchWords(f.Query) {
+				cond += ` AND ' ' || m.search_text LIKE ` + arg(`% `+w+`%`)
+			}
+		} else {
+			from = `messages_fts f CROSS JOIN messages m ON m.rowid = f.rowid`
+			if b == boxDelivered {
+				from += ` JOIN deliveries d ON d.message_id = m.id`
+			}
+			cond += ` AND messages_fts MATCH ` + arg(ftsMatch(searchWords(f.Query)))
 		}
-		cond += ` AND messages_fts MATCH ` + arg(ftsMatch(searchWords(f.Query)))
 		if after != nil {
-			cond += ` AND f.rowid < (SELECT rowid FROM messages WHERE id = ` + arg(after.id) + `)`
+			cond += ` AND ` + seq + ` < (SELECT rowid FROM messages WHERE id = ` + arg(after.id) + `)`
 		}
-		cols, order = messageCols+`, f.rowid`, `f.rowid DESC`
+		cols, order = messageCols+`, `+seq, seq+` DESC`
 	} else if after != nil {
 		t := arg(after.at)
 		cond += ` AND (` + at + ` < ` + t + ` OR (` + at + ` = ` + t + ` AND ` + id + ` < ` + arg(after.id) + `))`
