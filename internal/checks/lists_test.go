@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/detente/detente/internal/access"
+	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
@@ -148,6 +150,75 @@ func TestFollowUpPagesAndFilters(t *testing.T) {
 		}
 		if _, err := w.app.Checks.FollowUp(ctx, w.who["frpoc"], "01900000-0000-7000-8000-000000000000", checks.FollowUpFilter{}, page.First()); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("unknown check: %v", err)
+		}
+	})
+}
+
+// TestReportAndFollowUpCostTheSame holds the shape of a check's report
+// and follow-up list: the statements they run do not grow with the
+// States, points of contact and challenges of the check, nor with the
+// rows a page shows.
+func TestReportAndFollowUpCostTheSame(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db.Engine)
+		ctx := context.Background()
+		statements := storetest.CountReads(t, w.app.DB, w.dsn)
+		run := func(name string) checks.Check {
+			c, err := w.app.Checks.Create(ctx, w.who["sec"], checks.Input{Name: name, ScopeKind: checks.ScopeAll,
+				Levels: []string{"technical", "policy"}, WindowHours: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.drain(t)
+			w.clock.Advance(3 * time.Hour)
+			w.drain(t)
+			return c
+		}
+		cost := func(c checks.Check, limit int) (view, followUp int64) {
+			statements.Store(0)
+			if _, err := w.app.Checks.View(ctx, w.who["sec"], c.ID); err != nil {
+				t.Fatal(err)
+			}
+			view = statements.Swap(0)
+			p, err := w.app.Checks.FollowUp(ctx, w.who["sec"], c.ID, checks.FollowUpFilter{}, page.Request{Limit: limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Items) != limit {
+				t.Fatalf("a follow-up page of %d rows, want %d", len(p.Items), limit)
+			}
+			return view, statements.Load()
+		}
+		small := run("Small check")
+		// Three more States with four POCs each at two levels.
+		since := w.clock.Now().AddDate(-1, 0, 0)
+		for _, st := range []string{"DE", "BR", "JP"} {
+			if err := w.app.Directory.SetParticipation(ctx, actor.Operator, st, &since); err != nil {
+				t.Fatal(err)
+			}
+			admin, _, err := w.app.Access.CreateAccount(ctx, actor.Operator, access.NewAccount{Email: "admin@" + st + ".test.invalid", DisplayName: st,
+				Role: actor.StateAdmin, State: st, Password: "long enough password"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 4 {
+				lv := []directory.Level{directory.Technical, directory.Policy}[i%2]
+				if _, err := w.app.Directory.Nominate(ctx, admin.Actor(), st, directory.POCInput{Level: lv, FunctionTitle: fmt.Sprintf("Duty %d", i),
+					Organisation: "CERT", Emails: []string{fmt.Sprintf("duty%d@%s.test.invalid", i, st)}, Phones: []string{"+49 30 000000"},
+					Languages: []string{"en"}, TimeZone: "Europe/Berlin", Availability: directory.Always}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		large := run("Large check")
+		v1, f1 := cost(small, 2)
+		v2, f2 := cost(large, 2)
+		_, f3 := cost(large, 12)
+		if v1 == 0 || v1 != v2 {
+			t.Errorf("the report of a check over 3 States took %d statements, over 6 States %d", v1, v2)
+		}
+		if f1 == 0 || f1 != f2 || f2 != f3 {
+			t.Errorf("a follow-up page took %d statements (3 States, 2 rows), %d (6 States, 2 rows), %d (6 States, 12 rows)", f1, f2, f3)
 		}
 	})
 }

@@ -27,6 +27,7 @@ import (
 )
 
 type world struct {
+	dsn   string // the database the app is open on
 	app   *app.App
 	smtp  *smtptest.Server
 	clock *clock.Fixed
@@ -49,6 +50,7 @@ func newWorld(t *testing.T, engine store.Engine) *world {
 		t.Fatal(err)
 	}
 	cfg.Database = storetest.DSN(t, engine)
+	w.dsn = cfg.Database
 	w.app, err = app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Clock: w.clock,
 		Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}, Jobs: jobs.Options{Backoff: func(int) time.Duration { return time.Minute }},
 		Mail: sender})

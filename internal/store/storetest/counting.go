@@ -25,14 +25,24 @@ func OpenCounting(t testing.TB, engine store.Engine) (*store.DB, *atomic.Int64) 
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if engine == store.SQLite {
+	return db, CountReads(t, db, dsn)
+}
+
+// CountReads gives db, opened on dsn, a reading pool of its own that
+// counts the statements it runs, for a test that builds the whole
+// application on a database and then holds a page's cost fixed. On SQLite,
+// reads kept prepared before the call stay on the old pool, uncounted.
+func CountReads(t testing.TB, db *store.DB, dsn string) *atomic.Int64 {
+	t.Helper()
+	if db.Engine == store.SQLite {
 		dsn = "file:" + filepath.ToSlash(dsn) + "?_pragma=busy_timeout(10000)"
 	}
 	n := new(atomic.Int64)
 	r := sql.OpenDB(counting{drv: db.R.Driver(), dsn: dsn, n: n})
-	t.Cleanup(func() { r.Close() })
+	old := db.R
+	t.Cleanup(func() { r.Close(); old.Close() })
 	db.R = r
-	return db, n
+	return n
 }
 
 type counting struct {
