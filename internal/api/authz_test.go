@@ -328,6 +328,101 @@ var matrix = []matrixCase{
 		want: byRole{200, 200, 403, 403, 403, 403, 200, 401},
 		hide: map[string][]string{frAdmin: {keAdminEmail}, readOnly: {keAdminEmail}},
 		show: map[string][]string{sec: {keAdminEmail, "POC nominated"}}},
+
+	// Incidents: TLP decides who reads, as for communications; the
+	// secretariat reads CLEAR only, RED reaches the reporting State and the
+	// named; counts count only what the caller may read; only the
+	// reporting State changes its record.
+	{name: "list incidents", method: http.MethodGet, path: func(f *fixture, _ string) string { f.incidents(); return "/incidents?limit=200" },
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
+		hide: map[string][]string{sec: {amberIncident, redIncident, greenIncident}, nzPOC: {amberIncident, redIncident},
+			anon: {amberIncident, redIncident, greenIncident, clearIncident}},
+		show: map[string][]string{sec: {clearIncident}, nzPOC: {greenIncident, clearIncident}, frViewer: {amberIncident, redIncident},
+			kePOC: {amberIncident, redIncident, greenIncident, clearIncident}}},
+	{name: "filter incidents", method: http.MethodGet,
+		path: func(f *fixture, _ string) string {
+			f.incidents()
+			return "/incidents?status=open&sector=elections&provision=norm-c&state=fr&from=2026-01-01&to=2026-12-31"
+		},
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
+		hide: map[string][]string{sec: {amberIncident}, nzPOC: {amberIncident}, kePOC: {clearIncident, redIncident}},
+		show: map[string][]string{kePOC: {amberIncident}, frViewer: {amberIncident}}},
+	{name: "incident counts", method: http.MethodGet, path: func(f *fixture, _ string) string { f.incidents(); return "/incidents/counts" },
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
+		hide: map[string][]string{sec: {`"norm-c"`}, nzPOC: {`"norm-c"`}},
+		show: map[string][]string{
+			sec:      {sectorCount("elections", 0), sectorCount("health", 0), sectorCount("finance", 0), sectorCount("transport", 1)},
+			nzPOC:    {sectorCount("elections", 0), sectorCount("health", 0), sectorCount("finance", 1), sectorCount("transport", 1)},
+			kePOC:    {sectorCount("elections", 1), sectorCount("health", 1), sectorCount("finance", 1), `{"provision":"norm-c","count":1}`},
+			frViewer: {sectorCount("elections", 1), sectorCount("health", 1), `{"provision":"norm-c","count":1}`}}},
+	{name: "get amber incident", method: http.MethodGet, path: incidentPath(amberOf, ""),
+		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{sec: {amberIncident}, nzPOC: {amberIncident}, anon: {amberIncident}},
+		show: map[string][]string{kePOC: {amberIncident}, frViewer: {amberIncident}}},
+	{name: "get red incident", method: http.MethodGet, path: incidentPath(redOf, ""),
+		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{sec: {redIncident}, nzPOC: {redIncident}, anon: {redIncident}},
+		show: map[string][]string{kePOC: {redIncident}}},
+	{name: "get clear incident", method: http.MethodGet, path: incidentPath(clearOf, ""),
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401}, show: map[string][]string{sec: {clearIncident}, nzPOC: {clearIncident}}},
+	{name: "incident versions", method: http.MethodGet, path: incidentPath(amberOf, "/versions"),
+		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{sec: {amberIncident}, nzPOC: {amberIncident}}, show: map[string][]string{kePOC: {`"action":"create"`, amberIncident}}},
+	{name: "incidents by provision", method: http.MethodGet, path: func(f *fixture, _ string) string { f.incidents(); return "/framework/provisions/norm-c/incidents" },
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
+		hide: map[string][]string{sec: {amberIncident}, nzPOC: {amberIncident}, kePOC: {clearIncident}}, show: map[string][]string{kePOC: {amberIncident}}},
+	{name: "record incident", method: http.MethodPost, path: static("/incidents"),
+		body: func(_ *fixture, role string) any {
+			return incidentBody("Water utility controllers encrypted, by "+role, recipientFor(role))
+		},
+		// Only a participating State's writers record; the secretariat
+		// reports for no State.
+		want: byRole{403, 201, 201, 403, 201, 403, 403, 401}},
+	{name: "edit incident", method: http.MethodPut, path: freshIncidentPath(""), header: map[string]string{"If-Match": `"1"`},
+		body: func(_ *fixture, role string) any { return incidentBody("Edited by "+role, "KE") },
+		// Kenya reads the incident but does not change France's record.
+		want: byRole{403, 200, 200, 403, 403, 403, 403, 401}, show: map[string][]string{frPOC: {`"version":2`}}},
+	{name: "incident status", method: http.MethodPost, path: freshIncidentPath("/status"),
+		body: func(*fixture, string) any { return map[string]any{"status": "assessed", "version": 1} },
+		want: byRole{403, 200, 200, 403, 403, 403, 403, 401}, show: map[string][]string{frAdmin: {`"status":"assessed"`}}},
+	{name: "link communication", method: http.MethodPost, path: freshIncidentPath("/messages"),
+		body: func(f *fixture, _ string) any { return map[string]any{"message_id": f.msg.ID} },
+		want: byRole{403, 200, 200, 403, 403, 403, 403, 401},
+		show: map[string][]string{frAdmin: {`"messages":["`}}},
+	{name: "list attributions", method: http.MethodGet, path: incidentPath(amberOf, "/attributions"),
+		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{sec: {amberOrg}, nzPOC: {amberOrg}, anon: {amberOrg}},
+		show: map[string][]string{kePOC: {amberOrg, `"likelihood":"likely"`, `"confidence":"low"`}}},
+	{name: "add attribution", method: http.MethodPost, path: incidentPath(amberOf, "/attributions"),
+		body: func(_ *fixture, role string) any { return attributionBody("Lab asked by " + role) },
+		// Any State that reads the incident may add its own assessment,
+		// beside the others.
+		want: byRole{403, 201, 201, 403, 201, 403, 403, 401}, show: map[string][]string{kePOC: {`"recorded_by_state":"KE"`, `"cites":["law-28f"]`}}},
+	{name: "get attribution", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/attributions/" + f.incidents().attribution.ID },
+		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{sec: {amberOrg}, nzPOC: {amberOrg}}, show: map[string][]string{kePOC: {amberOrg}}},
+	{name: "edit attribution", method: http.MethodPut, path: func(f *fixture, _ string) string { return "/attributions/" + f.freshAttribution().ID },
+		header: map[string]string{"If-Match": `"1"`},
+		body:   func(_ *fixture, role string) any { return attributionBody("Revised by " + role) },
+		// Only the State that recorded an assessment changes it.
+		want: byRole{403, 200, 200, 403, 403, 403, 403, 401}, show: map[string][]string{frAdmin: {`"version":2`}}},
+	{name: "list findings", method: http.MethodGet, path: incidentPath(amberOf, "/findings"),
+		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{sec: {"norm-c"}, nzPOC: {"norm-c"}}, show: map[string][]string{kePOC: {`"provision":"norm-c"`, `"outcome":"possible-inconsistency"`}}},
+	{name: "set finding", method: http.MethodPut, path: freshIncidentPath("/findings/norm-f"),
+		body: func(*fixture, string) any {
+			return map[string]any{"engaged": true, "outcome": "consistent", "rationale": "No State conduct involved.", "version": 0}
+		},
+		want: byRole{403, 200, 200, 403, 403, 403, 403, 401}, show: map[string][]string{frPOC: {`"version":1`}}},
+	{name: "open incident from a request for assistance", method: http.MethodPost,
+		path: func(f *fixture, _ string) string { return "/messages/" + f.freshAssistance().ID + "/incident" },
+		// Kenya, which asked, may open its own incident from it too.
+		want: byRole{403, 201, 201, 403, 201, 403, 403, 401},
+		show: map[string][]string{frPOC: {`"recipients":["KE"]`, `"sectors":["water"]`}, kePOC: {`"recipients":["FR"]`}}},
+	{name: "join incident from a request for assistance", method: http.MethodPost,
+		path: func(f *fixture, _ string) string { return "/messages/" + f.freshAssistance().ID + "/incident" },
+		body: func(f *fixture, _ string) any { return map[string]any{"join": f.freshIncident().ID} },
+		want: byRole{403, 200, 200, 403, 403, 403, 403, 401}, show: map[string][]string{frAdmin: {`"version":2`}}},
 }
 
 // roleKey is the fixture account key that acts for role.

@@ -85,6 +85,26 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/webhooks/{id}/rotate", s.rotateWebhookSecret},
 		{http.MethodGet, "/webhooks/{id}/deliveries", s.webhookDeliveries},
 
+		// Incidents, assessed against the framework and shared by TLP like
+		// communications: what a caller may not read is not found, and
+		// counts only what it may read.
+		{http.MethodGet, "/incidents", s.listIncidents},
+		{http.MethodPost, "/incidents", s.createIncident},
+		{http.MethodGet, "/incidents/counts", s.incidentCounts},
+		{http.MethodGet, "/incidents/{id}", s.getIncident},
+		{http.MethodPut, "/incidents/{id}", s.editIncident},
+		{http.MethodPost, "/incidents/{id}/status", s.setIncidentStatus},
+		{http.MethodGet, "/incidents/{id}/versions", s.incidentVersions},
+		{http.MethodPost, "/incidents/{id}/messages", s.linkIncidentMessage},
+		{http.MethodGet, "/incidents/{id}/attributions", s.listAttributions},
+		{http.MethodPost, "/incidents/{id}/attributions", s.addAttribution},
+		{http.MethodGet, "/incidents/{id}/findings", s.listFindings},
+		{http.MethodPut, "/incidents/{id}/findings/{provision}", s.setFinding},
+		{http.MethodGet, "/attributions/{id}", s.getAttribution},
+		{http.MethodPut, "/attributions/{id}", s.editAttribution},
+		{http.MethodPost, "/messages/{id}/incident", s.openIncident},
+		{http.MethodGet, "/framework/provisions/{id}/incidents", s.provisionIncidents},
+
 		{http.MethodGet, "/audit", s.listAudit},
 	}
 }
