@@ -303,6 +303,7 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 			{"reinstate poc", "POST", "/directory/pocs/" + fr + "/reinstate", nil,
 				expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": see, "kepoc": notFound, "nzpoc": notFound}}},
 		}
+		tests = append(tests, incidentRows(f)...)
 		checkRoutesCovered(t, func(yield func(method, path string)) {
 			for _, tc := range tests {
 				yield(tc.method, tc.path)

@@ -43,6 +43,10 @@ func TestTextNoDatabaseStores(t *testing.T) {
 			{"NUL in a long form field", "frpoc", "POST", "/messages", withField(send, "subject", "Scan", "body", "Seen\x00?"), 422, "body"},
 			{"invalid UTF-8 in a template field", "frpoc", "POST", "/messages", withField(send, "subject", "Scan", "f_question", "Seen \xc3?"), 422, "f_question"},
 			{"NUL in a recipient", "frpoc", "POST", "/messages", withField(send, "subject", "Scan", "recipients", "K\x00E"), 422, "recipients"},
+			{"NUL in an incident filter", "frpoc", "GET", "/incidents?sector=%00", nil, 400, "sector"},
+			{"NUL in an incident title", "frpoc", "POST", "/incidents", url.Values{"title": {"Out\x00age"}, "summary": {"Down."}, "occurred_at": {"2026-05-30T08:00"}, "tlp": {"TLP:GREEN"}}, 422, "title"},
+			{"invalid UTF-8 in an incident's event", "frpoc", "POST", "/incidents", url.Values{"title": {"Outage"}, "summary": {"Down."}, "occurred_at": {"2026-05-30T08:00"},
+				"tlp": {"TLP:GREEN"}, "rows": {"3"}, "ev_at_2": {"2026-05-30T09:00"}, "ev_what_2": {"Seen \xc3"}}, 422, "timeline.2.what"},
 			{"NUL in a template label", "sec", "POST", "/admin/templates/closure", url.Values{"title": {"Closure"}, "rows": {"1"},
 				"f0_name": {"outcome"}, "f0_label": {"Out\x00come"}, "f0_kind": {"longtext"}}, 422, "f0"},
 		} {

@@ -244,6 +244,7 @@ type threadData struct {
 	Statuses []string // choices of an update's status field
 	Limits   messaging.AttachmentLimits
 	Fields   map[string][]fact // each message's structured fields, in the template's order
+	Incident incidentOffer     // opening an incident from the thread, or adding it to one
 }
 
 // fact is one structured field of a message, as the page shows it.
@@ -370,6 +371,7 @@ func (s *Server) threadData(r *http.Request, id string) (threadData, error) {
 		return threadData{}, err
 	}
 	d.fillStatuses()
+	d.Incident = s.incidentOffer(r, msgs)
 	d.Fields = map[string][]fact{}
 	for _, m := range msgs {
 		d.Fields[m.ID] = facts(p, d.Template, m)

@@ -61,6 +61,24 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /checks/challenges/{id}/acknowledge", s.acknowledgeChallenge)
 	m.HandleFunc("GET /results", s.results)
 
+	// Incidents, their assessments and findings (norm 13(b)); a
+	// communication opens one or joins one.
+	m.HandleFunc("GET /incidents", s.incidentList)
+	m.HandleFunc("GET /incidents/new", s.incidentNewForm)
+	m.HandleFunc("POST /incidents", s.incidentCreate)
+	m.HandleFunc("GET /incidents/{id}", s.incidentPage)
+	m.HandleFunc("GET /incidents/{id}/edit", s.incidentEditForm)
+	m.HandleFunc("POST /incidents/{id}/edit", s.incidentEdit)
+	m.HandleFunc("POST /incidents/{id}/status", s.incidentStatus)
+	m.HandleFunc("GET /incidents/{id}/attributions/new", s.attributionNewForm)
+	m.HandleFunc("POST /incidents/{id}/attributions", s.attributionAdd)
+	m.HandleFunc("GET /incidents/attributions/{id}/edit", s.attributionEditForm)
+	m.HandleFunc("POST /incidents/attributions/{id}/edit", s.attributionEdit)
+	m.HandleFunc("GET /incidents/{id}/findings", s.findingsForm)
+	m.HandleFunc("POST /incidents/{id}/findings", s.findingSet)
+	m.HandleFunc("POST /messages/{id}/incident", s.openFromMessage)
+	m.HandleFunc("GET /framework/{id}/incidents", s.provisionIncidents)
+
 	// The language of the pages, from the switcher every page has.
 	m.HandleFunc("POST /language", s.setLanguage)
 
