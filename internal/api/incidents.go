@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/incident"
+	"github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/tlp"
 )
 
@@ -350,6 +352,18 @@ func incidentFilter(r *http.Request) (incident.Filter, error) {
 func (s *server) listIncidents(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
 	f, ferr := incidentFilter(r)
 	req, err := pageRequest(r, ferr)
+	if errs.Is(err, errs.Invalid) {
+		// The service checks the other filters; ask it with the first
+		// page, so that one answer names every parameter to fix.
+		if _, serr := s.app.Incidents.List(r.Context(), a, f, page.Request{}); serr != nil {
+			if !errs.Is(serr, errs.Invalid) {
+				return serr
+			}
+			fields := errs.FieldsOf(serr)
+			maps.Copy(fields, errs.FieldsOf(err))
+			return errs.Fields(fields).Err()
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -491,7 +505,7 @@ type openIn struct {
 // The body is optional.
 func (s *server) openIncident(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
 	var in openIn
-	if r.ContentLength != 0 || r.Header.Get("Content-Type") != "" {
+	if r.ContentLength != 0 {
 		if err := s.decode(w, r, &in); err != nil {
 			return err
 		}
