@@ -136,6 +136,9 @@ func Seed(ctx context.Context, open func(clock.Clock, mail.Sender) (*app.App, er
 	if err := seedMessages(ctx, a, c, duty, now); err != nil {
 		return res, err
 	}
+	if err := seedIncidents(ctx, a, c, duty, now); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
