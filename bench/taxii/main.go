@@ -7,7 +7,8 @@
 //  2. page: every version of every object read back with limit/next,
 //     each compared with what was posted (canonical JSON);
 //  3. queries: filtered reads as clients make them (by id, type, first
-//     and last version, added_after, manifest, versions), at random.
+//     and last version, added_after, manifest, versions), each kind
+//     timed on its own, with random ids and types.
 //
 // For each it prints objects or requests per second and latency
 // percentiles, and for the first two the ratio to reading the same bytes

@@ -26,10 +26,10 @@ func TestTAXII(t *testing.T) {
 			if err != nil {
 				t.Fatalf("run: %v\n%s", err, out.String())
 			}
-			if !res.OK() || len(res.Checks) != 4 || res.Bundles != 5 || len(res.Phases) != 3 {
+			if !res.OK() || len(res.Checks) != 11 || res.Bundles != 5 || len(res.Phases) != 10 {
 				t.Fatalf("checks failed:\n%s", out.String())
 			}
-			for _, want := range []string{"ingest (POST)", "page all (limit 7)", "filtered queries", "ratio to disk"} {
+			for _, want := range []string{"ingest (POST)", "page all (limit 7)", "query: by id (last)", "query: added_after, 100", "ratio to disk"} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("output lacks %q:\n%s", want, out.String())
 				}

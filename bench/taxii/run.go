@@ -216,16 +216,20 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	q := url.Values{"match[version]": {"all"}, "limit": {fmt.Sprint(o.Limit)}}
 	var pagesFile bytes.Buffer
 	got := map[string]bool{}
+	var addedAt []string // a date_added of each page, for added_after queries
 	same, changed, twice := 0, 0, 0
 	start = time.Now()
 	for {
 		t0 := time.Now()
-		body, status, err := c.do(ctx, http.MethodGet, "objects/?"+q.Encode(), nil)
+		body, hdr, status, err := c.doHeader(ctx, http.MethodGet, "objects/?"+q.Encode(), nil)
 		paging.Latencies = append(paging.Latencies, time.Since(t0))
 		if err != nil || status != http.StatusOK {
 			return res, fmt.Errorf("GET objects: %d %v %.200s", status, err, body)
 		}
 		pagesFile.Write(body)
+		if h := hdr.Get("X-TAXII-Date-Added-First"); h != "" {
+			addedAt = append(addedAt, h)
+		}
 		var env struct {
 			More    bool              `json:"more"`
 			Next    string            `json:"next"`
@@ -281,67 +285,66 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	slices.Sort(ids)
 	slices.Sort(types)
-	queries := func(r *rand.Rand) string {
-		id := ids[r.IntN(len(ids))]
-		switch r.IntN(7) {
-		case 0:
-			return "objects/?match[id]=" + id
-		case 1:
-			return "objects/?match[id]=" + id + "&match[version]=all"
-		case 2:
-			return "objects/?match[type]=" + types[r.IntN(len(types))] + "&limit=50"
-		case 3:
-			return "objects/?match[version]=first&limit=100"
-		case 4:
-			return "manifest/?limit=200&match[type]=" + types[r.IntN(len(types))]
-		case 5:
-			return "objects/" + id + "/versions/"
+	kinds := []struct {
+		name string
+		path func(r *rand.Rand) string
+	}{
+		{"by id (last)", func(r *rand.Rand) string { return "objects/?match[id]=" + ids[r.IntN(len(ids))] }},
+		{"by id, all versions", func(r *rand.Rand) string { return "objects/?match[version]=all&match[id]=" + ids[r.IntN(len(ids))] }},
+		{"object endpoint", func(r *rand.Rand) string { return "objects/" + ids[r.IntN(len(ids))] + "/" }},
+		{"versions endpoint", func(r *rand.Rand) string { return "objects/" + ids[r.IntN(len(ids))] + "/versions/" }},
+		{"by type, 50", func(r *rand.Rand) string { return "objects/?limit=50&match[type]=" + types[r.IntN(len(types))] }},
+		{"first versions, 100", func(r *rand.Rand) string { return "objects/?match[version]=first&limit=100" }},
+		{"manifest by type, 200", func(r *rand.Rand) string { return "manifest/?limit=200&match[type]=" + types[r.IntN(len(types))] }},
+		{"added_after, 100", func(r *rand.Rand) string {
+			return "objects/?limit=100&added_after=" + url.QueryEscape(addedAt[r.IntN(len(addedAt))])
+		}},
+	}
+	per := max(o.Queries/len(kinds)/o.Clients, 1)
+	for _, kind := range kinds {
+		ph := Phase{Name: "query: " + kind.name}
+		var mu sync.Mutex
+		var qerr error
+		start := time.Now()
+		var wg sync.WaitGroup
+		for i := range o.Clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := rand.New(rand.NewPCG(uint64(i), 7))
+				var lat []time.Duration
+				n := 0
+				for range per {
+					path := kind.path(r)
+					t0 := time.Now()
+					body, status, err := c.do(ctx, http.MethodGet, path, nil)
+					lat = append(lat, time.Since(t0))
+					if err == nil && status != http.StatusOK {
+						err = fmt.Errorf("GET %s: %d %.200s", path, status, body)
+					}
+					if err != nil {
+						mu.Lock()
+						qerr = err
+						mu.Unlock()
+						return
+					}
+					n += countItems(body)
+				}
+				mu.Lock()
+				ph.Latencies = append(ph.Latencies, lat...)
+				ph.Objects += n
+				mu.Unlock()
+			}()
 		}
-		return "objects/?added_after=2000-01-01T00:00:00.000Z&limit=100&match[spec_version]=2.1"
+		wg.Wait()
+		ph.Elapsed = time.Since(start)
+		if qerr != nil {
+			return res, qerr
+		}
+		slices.Sort(ph.Latencies)
+		res.Phases = append(res.Phases, ph)
+		res.check("query "+kind.name, len(ph.Latencies) == per*o.Clients && ph.Objects > 0, "%d queries answered 200, %d items", len(ph.Latencies), ph.Objects)
 	}
-	filtered := Phase{Name: "filtered queries"}
-	var mu sync.Mutex
-	var qerr error
-	per := max(o.Queries/o.Clients, 1)
-	start = time.Now()
-	var wg sync.WaitGroup
-	for i := range o.Clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(i), 7))
-			var lat []time.Duration
-			n := 0
-			for range per {
-				path := queries(r)
-				t0 := time.Now()
-				body, status, err := c.do(ctx, http.MethodGet, path, nil)
-				lat = append(lat, time.Since(t0))
-				if err == nil && status != http.StatusOK {
-					err = fmt.Errorf("GET %s: %d %.200s", path, status, body)
-				}
-				if err != nil {
-					mu.Lock()
-					qerr = err
-					mu.Unlock()
-					return
-				}
-				n += bytes.Count(body, []byte(`"id"`)) + bytes.Count(body, []byte(`"versions"`))
-			}
-			mu.Lock()
-			filtered.Latencies = append(filtered.Latencies, lat...)
-			filtered.Objects += n
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	filtered.Elapsed = time.Since(start)
-	if qerr != nil {
-		return res, qerr
-	}
-	slices.Sort(filtered.Latencies)
-	res.Phases = append(res.Phases, filtered)
-	res.check("every filtered query answered 200", len(filtered.Latencies) == per*o.Clients, "%d queries", len(filtered.Latencies))
 	return res, nil
 }
 
@@ -349,6 +352,18 @@ func Run(ctx context.Context, o Options) (Result, error) {
 func versionKey(o stix.Object) string {
 	v, _ := o.Version()
 	return o.ID + " " + stix.FormatTime(v)
+}
+
+// countItems counts the objects, manifest records or versions of an answer.
+func countItems(body []byte) int {
+	var v struct {
+		Objects  []json.RawMessage `json:"objects"`
+		Versions []string          `json:"versions"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return 0
+	}
+	return len(v.Objects) + len(v.Versions)
 }
 
 // readAll is the time to read files from disk.
@@ -384,13 +399,18 @@ type client struct {
 }
 
 func (c client) do(ctx context.Context, method, path string, body []byte) ([]byte, int, error) {
+	b, _, status, err := c.doHeader(ctx, method, path, body)
+	return b, status, err
+}
+
+func (c client) doHeader(ctx context.Context, method, path string, body []byte) ([]byte, http.Header, int, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, 0, err
 	}
 	req.Header.Set("Accept", taxii.MediaTAXII)
 	req.Header.Set("Authorization", "Bearer "+c.token)
@@ -399,11 +419,11 @@ func (c client) do(ctx context.Context, method, path string, body []byte) ([]byt
 	}
 	res, err := c.hc.Do(req)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, 0, err
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
-	return b, res.StatusCode, err
+	return b, res.Header, res.StatusCode, err
 }
 
 // database is a fresh database for the run: a SQLite file in dir, or a

@@ -3,6 +3,7 @@ package taxii
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/detente/detente/internal/actor"
@@ -32,10 +33,9 @@ type (
 		CanWrite    bool     `json:"can_write"`
 		MediaTypes  []string `json:"media_types"`
 	}
-	envelopeJSON struct {
-		More    bool              `json:"more"`
-		Next    string            `json:"next,omitempty"`
-		Objects []json.RawMessage `json:"objects,omitempty"`
+	envelopeJSON struct { // its objects are written by envelope
+		More bool   `json:"more"`
+		Next string `json:"next,omitempty"`
 	}
 	manifestRecordJSON struct {
 		ID        string `json:"id"`
@@ -126,13 +126,33 @@ func dateHeaders(w http.ResponseWriter, p Page) {
 	w.Header().Set("X-TAXII-Date-Added-Last", formatAdded(p.Records[len(p.Records)-1].DateAdded))
 }
 
+// envelope writes the objects of p with their stored bytes as they are:
+// encoding/json would compact each one again (and check it, which Add
+// did), so the envelope around them is written here.
 func envelope(w http.ResponseWriter, p Page) {
-	out := envelopeJSON{More: p.More, Next: p.Next}
+	head, _ := json.Marshal(envelopeJSON{More: p.More, Next: p.Next}) // two plain fields always marshal
+	size := len(head) + len(`,"objects":[]`)
 	for _, rec := range p.Records {
-		out.Objects = append(out.Objects, json.RawMessage(rec.Body))
+		size += len(rec.Body) + 1
 	}
+	b := make([]byte, 0, size)
+	b = append(b, head[:len(head)-1]...)
+	if len(p.Records) > 0 {
+		b = append(b, `,"objects":[`...)
+		for i, rec := range p.Records {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, rec.Body...)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, '}')
 	dateHeaders(w, p)
-	writeJSON(w, http.StatusOK, out)
+	w.Header().Set("Content-Type", MediaTAXII)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
 }
 
 func (s *Server) objects(w http.ResponseWriter, r *http.Request, a actor.Actor) error {

@@ -210,8 +210,15 @@ func selectObjects(ctx context.Context, q store.Queryer, collection string, f Fi
 		cols += ", o.body"
 	}
 	args = append(args, f.Limit+1)
-	rs, err := q.QueryContext(ctx, `SELECT `+cols+` FROM taxii_objects o WHERE o.collection_id = $1 AND o.date_added > $2`+cond+
-		fmt.Sprintf(` ORDER BY o.date_added LIMIT $%d`, len(args)), args...)
+	// Asked for by id, the few versions of those objects are found by
+	// (collection_id, object_id, version) and sorted; the unary plus keeps
+	// SQLite from walking every row in date_added order instead.
+	added := "o.date_added"
+	if len(f.IDs) > 0 {
+		added = "+o.date_added"
+	}
+	rs, err := q.QueryContext(ctx, `SELECT `+cols+` FROM taxii_objects o WHERE o.collection_id = $1 AND `+added+` > $2`+cond+
+		fmt.Sprintf(` ORDER BY %s LIMIT $%d`, added, len(args)), args...)
 	if err != nil {
 		return nil, err
 	}
