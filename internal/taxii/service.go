@@ -155,9 +155,15 @@ func reaches(r messaging.Reach, a actor.Actor, owner string) bool {
 	return false
 }
 
+// mayRead is the disclosure policy's answer for a collection: its label's
+// read reach, with the owner as the party.
+func mayRead(a actor.Actor, c Collection) bool {
+	return reaches(messaging.Disclosure(c.TLP, messaging.ChanRead), a, c.Owner)
+}
+
 // rights fills in what a may do with c.
 func (s *Service) rights(ctx context.Context, a actor.Actor, c *Collection) error {
-	c.CanRead = reaches(messaging.Disclosure(c.TLP, messaging.ChanRead), a, c.Owner)
+	c.CanRead = mayRead(a, *c)
 	c.CanWrite = false
 	if !c.CanRead || a.RequireWrite() != nil {
 		return nil
@@ -323,8 +329,17 @@ func (s *Service) Versions(ctx context.Context, a actor.Actor, collection, id st
 // page reads one page: one statement for the collection and one for its
 // rows, however many rows there are.
 func (s *Service) page(ctx context.Context, a actor.Actor, collection string, f Filter, bodies bool) (Page, error) {
-	if _, err := s.Collection(ctx, a, collection); err != nil {
+	// Reading needs only the read right: the write right of the shared
+	// collection asks the directory, a statement a page need not pay.
+	if err := a.RequireSignedIn(); err != nil {
 		return Page{}, err
+	}
+	c, err := s.collection(ctx, s.db.Kept(), a, collection)
+	if err != nil {
+		return Page{}, err
+	}
+	if !mayRead(a, c) {
+		return Page{}, errNoCollection(collection)
 	}
 	if f.Limit < 1 || f.Limit > MaxLimit {
 		f.Limit = DefaultLimit
