@@ -293,6 +293,18 @@ func TestIncidentLifecycle(t *testing.T) {
 				if (lang == "en") != english || title == "" || began == "" {
 					t.Errorf("%s: title %q, occurred_at %q", lang, title, began)
 				}
+				// The API's own messages, for times it cannot read, come
+				// from the catalogue too.
+				bad := incidentBody("Valid", "KE")
+				bad["occurred_at"] = "last Tuesday"
+				res = f.do(frPOC, req{method: http.MethodPost, path: "/incidents", body: bad, header: map[string]string{"Accept-Language": lang}})
+				when, _ := res.errorFields(t)["occurred_at"].(string)
+				res = f.do(frPOC, req{method: http.MethodGet, path: "/incidents?to=someday", header: map[string]string{"Accept-Language": lang}})
+				to, _ := res.errorFields(t)["to"].(string)
+				english = when == msgWhen && to == "use a date like 2026-01-31"
+				if (lang == "en") != english || when == "" || to == "" {
+					t.Errorf("%s: occurred_at %q, to %q", lang, when, to)
+				}
 			}
 		})
 	})
@@ -319,6 +331,10 @@ func TestIncidentBadInput(t *testing.T) {
 			maps.Copy(b, changes)
 			return b
 		}
+		// A hidden character is named in its message, so that the writer
+		// can find it.
+		shows := map[string]string{"right-to-left override in a title": "U+202E", "zero-width space in a source": "U+200B",
+			"byte-order mark in an organisation": "U+FEFF"}
 		for _, tc := range []struct {
 			name   string
 			r      req
@@ -384,6 +400,11 @@ func TestIncidentBadInput(t *testing.T) {
 				for _, name := range tc.fields {
 					if msg, _ := fields[name].(string); msg == "" {
 						t.Errorf("no message for %s: %s", name, res)
+					}
+				}
+				if code, ok := shows[tc.name]; ok {
+					if msg, _ := fields[tc.fields[0]].(string); !strings.Contains(msg, code) {
+						t.Errorf("the message for %s does not show %s: %s", tc.fields[0], code, res)
 					}
 				}
 				if after := f.incidentRows(); !maps.Equal(before, after) {

@@ -19,7 +19,7 @@ import (
 // The wire shapes of incidents. Likelihood and confidence are two fields
 // everywhere, never one word: they answer different questions.
 
-type eventOutI struct {
+type incidentEventOut struct {
 	At     time.Time `json:"at"`
 	What   string    `json:"what"`
 	Source string    `json:"source"`
@@ -40,19 +40,19 @@ type contextOut struct {
 }
 
 type incidentOut struct {
-	ID             string          `json:"id"`
-	ReportingState string          `json:"reporting_state"`
-	Title          string          `json:"title"`
-	Summary        string          `json:"summary"`
-	OccurredAt     time.Time       `json:"occurred_at"`
-	Timeline       []eventOutI     `json:"timeline"`
-	Sectors        []string        `json:"sectors"`
-	Consequences   consequencesOut `json:"consequences"`
-	Context        contextOut      `json:"context"`
-	Status         string          `json:"status"`
-	TLP            string          `json:"tlp"`
-	Recipients     []string        `json:"recipients"`
-	Named          []string        `json:"named"`
+	ID             string             `json:"id"`
+	ReportingState string             `json:"reporting_state"`
+	Title          string             `json:"title"`
+	Summary        string             `json:"summary"`
+	OccurredAt     time.Time          `json:"occurred_at"`
+	Timeline       []incidentEventOut `json:"timeline"`
+	Sectors        []string           `json:"sectors"`
+	Consequences   consequencesOut    `json:"consequences"`
+	Context        contextOut         `json:"context"`
+	Status         string             `json:"status"`
+	TLP            string             `json:"tlp"`
+	Recipients     []string           `json:"recipients"`
+	Named          []string           `json:"named"`
 	// Messages are the linked communications the caller may read; lists
 	// leave them empty, the incident itself fills them.
 	Messages     []string  `json:"messages"`
@@ -66,14 +66,14 @@ type incidentOut struct {
 
 func incidentFrom(i incident.Incident) incidentOut {
 	out := incidentOut{ID: i.ID, ReportingState: i.ReportingState, Title: i.Title, Summary: i.Summary, OccurredAt: utc(i.OccurredAt),
-		Timeline: make([]eventOutI, len(i.Timeline)), Sectors: make([]string, len(i.Sectors)),
+		Timeline: make([]incidentEventOut, len(i.Timeline)), Sectors: make([]string, len(i.Sectors)),
 		Consequences: consequencesOut{Scope: i.Consequences.Scope, Duration: i.Consequences.Duration, Physical: i.Consequences.Physical,
 			Economic: i.Consequences.Economic, Societal: i.Consequences.Societal, Severity: string(i.Consequences.Severity)},
 		Context: contextOut{Tensions: i.Context.Tensions, Related: nonNil(i.Context.Related)},
 		Status:  string(i.Status), TLP: i.TLP.String(), Recipients: nonNil(i.Recipients), Named: nonNil(i.Named), Messages: nonNil(i.Messages),
 		Attributions: i.Attributions, Engaged: i.Engaged, Version: i.Version, CreatedAt: utc(i.CreatedAt), UpdatedAt: utc(i.UpdatedAt), UpdatedBy: i.UpdatedBy}
 	for k, e := range i.Timeline {
-		out.Timeline[k] = eventOutI{At: utc(e.At), What: e.What, Source: e.Source}
+		out.Timeline[k] = incidentEventOut{At: utc(e.At), What: e.What, Source: e.Source}
 	}
 	for k, s := range i.Sectors {
 		out.Sectors[k] = string(s)
