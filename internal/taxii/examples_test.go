@@ -6,10 +6,10 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/detente/detente/internal/store"
-	"github.com/detente/detente/internal/store/storetest"
 	"github.com/detente/detente/internal/stix"
 	"github.com/detente/detente/internal/stix/stixtest"
+	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/store/storetest"
 	"github.com/detente/detente/internal/tlp"
 )
 
