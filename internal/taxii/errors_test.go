@@ -120,10 +120,11 @@ func TestBadObjectsFailAlone(t *testing.T) {
 		if !strings.Contains(string(r.body), "TLP:AMBER") || !strings.Contains(string(r.body), "only STIX 2.1") {
 			t.Errorf("failures do not say why: %s", r.body)
 		}
-		// The same object again: a success, no second copy.
-		r = f.do(t, frPOC, "POST", sharedPath+"objects/", []byte(`{"objects":[`+strings.ReplaceAll(good, ",", ", ")+`]}`))
+		// The same objects again, written differently: successes, no
+		// second copy, an observable included.
+		r = f.do(t, frPOC, "POST", sharedPath+"objects/", []byte(`{"objects":[`+strings.ReplaceAll(good, ",", ", ")+`,`+sco+`,`+sco+`]}`))
 		r.json(t, &st)
-		if st.SuccessCount != 1 || st.FailureCount != 0 {
+		if st.SuccessCount != 3 || st.FailureCount != 0 {
 			t.Fatalf("re-post: %s", r.body)
 		}
 		changed := strings.Replace(good, `"x_custom"`, `"name":"changed","x_custom"`, 1)
@@ -135,6 +136,22 @@ func TestBadObjectsFailAlone(t *testing.T) {
 		got := all(t, f, kePOC, sharedPath, map[string][]string{"match[version]": {"all"}})
 		if len(got) != 2 || string(got[0].Raw) != good || string(got[1].Raw) != sco {
 			t.Fatalf("stored: %d objects", len(got))
+		}
+		// Another observable under the same id is a new version, dated
+		// when it was added.
+		sco2 := strings.Replace(sco, `"198.51.100.3"`, `"198.51.100.4"`, 1)
+		r = f.do(t, frPOC, "POST", sharedPath+"objects/", []byte(`{"objects":[`+sco2+`]}`))
+		if r.json(t, &st); st.SuccessCount != 1 {
+			t.Fatalf("a second observable: %s", r.body)
+		}
+		r = f.do(t, kePOC, "GET", sharedPath+"objects/ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd/versions/", nil)
+		var vl struct{ Versions []string }
+		if r.json(t, &vl); len(vl.Versions) != 2 {
+			t.Fatalf("observable versions: %s", r.body)
+		}
+		r = f.do(t, kePOC, "GET", sharedPath+"objects/ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd/", nil)
+		if !strings.Contains(string(r.body), "198.51.100.4") || strings.Contains(string(r.body), "198.51.100.3") {
+			t.Fatalf("the last observable: %s", r.body)
 		}
 		// An AMBER object goes into France's own collection.
 		r = f.do(t, frPOC, "POST", frPath+"objects/", []byte(`{"objects":[`+amber+`]}`))

@@ -388,7 +388,8 @@ func (s *Service) Add(ctx context.Context, a actor.Actor, collection string, bod
 			return errs.Internalf(err, "lock collection")
 		}
 		next := max(micros(now), last+1)
-		var batch []row
+		var valid []stix.Object
+		var scoIDs []string
 		for i, raw := range raws {
 			o, err := stix.Parse(raw, stix.Limits{MaxDepth: s.cfg.Limits.MaxDepth})
 			if err != nil {
@@ -404,9 +405,32 @@ func (s *Service) Add(ctx context.Context, a actor.Actor, collection string, bod
 				st.Failures = append(st.Failures, Outcome{ID: o.ID, Message: msg})
 				continue
 			}
+			if _, ok := o.Version(); !ok {
+				scoIDs = append(scoIDs, o.ID)
+			}
+			valid = append(valid, o)
+		}
+		// An observable has no version of its own: the same one added
+		// again is already there, and only a different one under its id
+		// becomes a new version, dated when it was added.
+		observed, err := heldObservables(ctx, tx, c.ID, scoIDs)
+		if err != nil {
+			return errs.Internalf(err, "read observables")
+		}
+		var batch []row
+		for _, o := range valid {
 			ver, ok := o.Version()
 			if !ok {
-				ver = fromMicros(next) // an SCO's version is when it was added
+				cj, err := stix.Canonical(o.Raw)
+				if err != nil {
+					return errs.Internalf(err, "canonical form")
+				}
+				if observed[o.ID+" "+string(cj)] {
+					st.Successes = append(st.Successes, Outcome{ID: o.ID, Message: "already in the collection"})
+					continue
+				}
+				observed[o.ID+" "+string(cj)] = true
+				ver = fromMicros(next)
 			}
 			batch = append(batch, row{added: next, id: o.ID, version: stix.SortableTime(ver), typ: o.Type, spec: o.SpecVersion, body: o.Raw, at: ver})
 			next++

@@ -139,6 +139,40 @@ func sameBodies(ctx context.Context, tx *sql.Tx, collection string, rows []row) 
 	return out, nil
 }
 
+// heldObservables returns, as "id canonical-JSON", every version the
+// collection holds of the objects ids.
+func heldObservables(ctx context.Context, tx *sql.Tx, collection string, ids []string) (map[string]bool, error) {
+	held := map[string]bool{}
+	for start := 0; start < len(ids); start += insertBatch {
+		part := ids[start:min(start+insertBatch, len(ids))]
+		args := []any{collection}
+		var in []string
+		for i, id := range part {
+			args = append(args, id)
+			in = append(in, fmt.Sprintf("$%d", i+2))
+		}
+		rs, err := tx.QueryContext(ctx, `SELECT object_id, body FROM taxii_objects WHERE collection_id = $1 AND object_id IN (`+strings.Join(in, ", ")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rs.Next() {
+			var id string
+			var b []byte
+			if err := rs.Scan(&id, &b); err != nil {
+				rs.Close()
+				return nil, err
+			}
+			if c, err := stix.Canonical(b); err == nil {
+				held[id+" "+string(c)] = true
+			}
+		}
+		if err := rs.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return held, nil
+}
+
 // where writes the conditions of f on taxii_objects aliased o, with its
 // arguments numbered after args.
 func where(f Filter, args []any) (string, []any) {
