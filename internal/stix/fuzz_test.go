@@ -51,6 +51,15 @@ func FuzzParseBundle(f *testing.F) {
 			}
 			check(o)
 		}
-		_, _, _ = stix.SplitObjects(b, lim)
+		if objs, problems, err := stix.ReadObjects(b, lim); err == nil {
+			for _, o := range objs {
+				check(o)
+			}
+			for _, p := range problems {
+				if p.Index < 0 || p.Err == nil {
+					t.Fatalf("problem without its place: %v", p)
+				}
+			}
+		}
 	})
 }

@@ -102,7 +102,7 @@ func IsSCO(typ string) bool { return scos[typ] }
 // Parse reads one STIX 2.1 object from b, which it keeps as the object's
 // bytes (surrounding white space removed).
 func Parse(b []byte, lim Limits) (Object, error) {
-	o, err := parse(b, lim)
+	o, err := parse(b, lim, false)
 	if err != nil {
 		var se *Error
 		if errors.As(err, &se) {
@@ -113,13 +113,17 @@ func Parse(b []byte, lim Limits) (Object, error) {
 	return o, nil
 }
 
-func parse(b []byte, lim Limits) (Object, error) {
+// parse reads an object; checked says its JSON was checked already, as
+// part of its bundle.
+func parse(b []byte, lim Limits, checked bool) (Object, error) {
 	b = bytes.TrimSpace(b)
 	if lim.MaxBytes > 0 && len(b) > lim.MaxBytes {
 		return Object{}, fmt.Errorf("the object is %d bytes, over the limit of %d: %w", len(b), lim.MaxBytes, ErrTooLarge)
 	}
-	if err := checkJSON(b, lim.MaxDepth); err != nil {
-		return Object{}, err
+	if !checked {
+		if err := checkJSON(b, lim.MaxDepth); err != nil {
+			return Object{}, err
+		}
 	}
 	if len(b) == 0 || b[0] != '{' {
 		return Object{}, errors.New("a STIX object must be a JSON object")

@@ -366,7 +366,7 @@ func (s *Service) Add(ctx context.Context, a actor.Actor, collection string, bod
 	if err := s.CanWrite(ctx, a, collection); err != nil {
 		return Status{}, err
 	}
-	_, raws, err := stix.SplitObjects(body, s.cfg.Limits)
+	objects, problems, err := stix.ReadObjects(body, s.cfg.Limits)
 	if err != nil {
 		if errors.Is(err, stix.ErrTooLarge) {
 			return Status{}, errs.Wrap(err, errs.TooLarge, err.Error())
@@ -376,7 +376,7 @@ func (s *Service) Add(ctx context.Context, a actor.Actor, collection string, bod
 		return Status{}, f.Err()
 	}
 	now := s.clock.Now().UTC()
-	st := Status{ID: uuid.Must(uuid.NewV7()).String(), Collection: collection, RequestedAt: now.Truncate(time.Microsecond), Total: len(raws)}
+	st := Status{ID: uuid.Must(uuid.NewV7()).String(), Collection: collection, RequestedAt: now.Truncate(time.Microsecond), Total: len(objects) + len(problems)}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		c, err := s.writable(ctx, tx, a, collection)
 		if err != nil {
@@ -388,19 +388,12 @@ func (s *Service) Add(ctx context.Context, a actor.Actor, collection string, bod
 			return errs.Internalf(err, "lock collection")
 		}
 		next := max(micros(now), last+1)
+		for _, p := range problems {
+			st.Failures = append(st.Failures, Outcome{ID: p.ID, Message: fmt.Sprintf("object %d: %s", p.Index, p.Err)})
+		}
 		var valid []stix.Object
 		var scoIDs []string
-		for i, raw := range raws {
-			o, err := stix.Parse(raw, stix.Limits{MaxDepth: s.cfg.Limits.MaxDepth})
-			if err != nil {
-				var se *stix.Error
-				msg := err.Error()
-				if errors.As(err, &se) {
-					msg = se.Err.Error()
-				}
-				st.Failures = append(st.Failures, Outcome{ID: o.ID, Message: fmt.Sprintf("object %d: %s", i, msg)})
-				continue
-			}
+		for _, o := range objects {
 			if msg := tooRestricted(o, c); msg != "" {
 				st.Failures = append(st.Failures, Outcome{ID: o.ID, Message: msg})
 				continue
