@@ -15,7 +15,7 @@ require (
 
 require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 
-require github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // tests: OpenAPI conformance
+require github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // tests: OpenAPI conformance, STIX schemas
 
 require (
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // tests: AUTH PLAIN in internal/smtptest
