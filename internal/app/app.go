@@ -24,6 +24,7 @@ import (
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/notify"
 	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/taxii"
 	"github.com/detente/detente/internal/webhook"
 )
 
@@ -43,6 +44,7 @@ type App struct {
 	// once and shared by the pages, the API and the mails.
 	Text      *i18n.Catalogue
 	Checks    *checks.Service
+	TAXII     *taxii.Service // STIX 2.1 collections served at /taxii2/
 	Incidents *incident.Service
 	Webhooks  *webhook.Service
 	Jobs      *jobs.Queue // run with RunWorkers
@@ -78,6 +80,7 @@ type Services struct {
 	Catalog   *catalog.Catalog
 	Text      *i18n.Catalogue // the messages in the six languages
 	Checks    *checks.Service
+	TAXII     *taxii.Service
 	Incidents *incident.Service
 	Webhooks  *webhook.Service
 }
@@ -85,7 +88,7 @@ type Services struct {
 // Services returns what the edges are given.
 func (a *App) Services() Services {
 	return Services{Config: a.Config, Log: a.Log, Clock: a.Clock, Audit: a.Audit, Access: a.Access, Directory: a.Directory,
-		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, Incidents: a.Incidents, Webhooks: a.Webhooks}
+		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, TAXII: a.TAXII, Incidents: a.Incidents, Webhooks: a.Webhooks}
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -149,6 +152,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 		db.Close()
 		return nil, err
 	}
+	a.TAXII = taxii.New(db, a.Audit, c, a.Directory, taxii.DefaultConfig())
 	mcfg := messaging.DefaultConfig()
 	for u, d := range cfg.Deadlines {
 		mcfg.Deadlines[messaging.Urgency(u)] = messaging.Deadline{Acknowledge: d.Acknowledge, Respond: d.Respond}

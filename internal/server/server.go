@@ -100,15 +100,9 @@ func Handlers(a *app.App, opt web.Options) (http.Handler, http.Handler, error) {
 		})
 	}
 	mux.Handle("/api/v1/", api.New(a.Services()))
-	mux.Handle(taxii.Prefix, taxii.NewServer(taxiiService(a), a.Access, a.Log))
+	mux.Handle(taxii.Prefix, taxii.NewServer(a.TAXII, a.Access, a.Log))
 	mux.Handle("/", pages)
 	return realClient(a.Config.TrustedProxies, a.Config.ForwardedHeader, observe(a.Log, reg, mux)), metricsHandler, nil
-}
-
-// taxiiService is the TAXII service of a. It is built here until App
-// holds it beside the other services.
-func taxiiService(a *app.App) *taxii.Service {
-	return taxii.New(a.DB, a.Audit, a.Clock, a.Directory, taxii.DefaultConfig())
 }
 
 type statusRecorder struct {
