@@ -78,6 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdChecks(ctx, rest, getenv, stdout, stderr)
 	case "jobs":
 		return cmdJobs(ctx, rest, getenv, stdout, stderr)
+	case "incidents":
+		return cmdIncidents(ctx, rest, getenv, stdout, stderr)
 	case "templates":
 		return cmdTemplates(ctx, rest, getenv, stdin, stdout, stderr)
 	case "framework":

@@ -85,6 +85,27 @@ func (s *Service) ExportPage(ctx context.Context, a actor.Actor, f incident.Filt
 	return b, p.Next, err
 }
 
+// ExportAll returns every incident a may read that f selects, as one
+// bundle, reading the list page by page.
+func (s *Service) ExportAll(ctx context.Context, a actor.Actor, f incident.Filter) ([]byte, error) {
+	var all []incident.Incident
+	req := page.Request{Limit: page.MaxLimit}
+	for {
+		p, err := s.incidents.List(ctx, a, f, req)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.Items...)
+		if p.Next == "" {
+			break
+		}
+		if req.After, err = page.Decode(p.Next); err != nil {
+			return nil, err
+		}
+	}
+	return s.bundle(ctx, a, all)
+}
+
 // builder collects a bundle's objects by id, each once.
 type builder struct {
 	objects map[string]map[string]any

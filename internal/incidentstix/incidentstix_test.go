@@ -23,9 +23,9 @@ import (
 	"github.com/detente/detente/internal/incidentstix"
 	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/page"
+	"github.com/detente/detente/internal/stix/stixtest"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
-	"github.com/detente/detente/internal/stix/stixtest"
 	"github.com/detente/detente/internal/taxii"
 )
 
@@ -320,4 +320,3 @@ func TestIncidentsAsSTIX(t *testing.T) {
 		})
 	})
 }
-
