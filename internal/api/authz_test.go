@@ -371,6 +371,39 @@ var matrix = []matrixCase{
 	{name: "incidents by provision", method: http.MethodGet, path: func(f *fixture, _ string) string { f.incidents(); return "/framework/provisions/norm-c/incidents" },
 		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
 		hide: map[string][]string{sec: {amberIncident}, nzPOC: {amberIncident}, kePOC: {clearIncident}}, show: map[string][]string{kePOC: {amberIncident}}},
+	// Incidents as STIX 2.1: a bundle holds exactly what the caller may
+	// read; only a participating State's writers import, into their own
+	// State's records and collection.
+	{name: "amber incident as stix", method: http.MethodGet, path: incidentPath(amberOf, "/stix"),
+		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{sec: {amberIncident, amberOrg}, nzPOC: {amberIncident, amberOrg}, anon: {amberIncident}},
+		show: map[string][]string{kePOC: {amberIncident, amberOrg, `"x_detente_provision":"norm-c"`}, frViewer: {amberIncident}}},
+	{name: "red incident as stix", method: http.MethodGet, path: incidentPath(redOf, "/stix"),
+		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{sec: {redIncident}, nzPOC: {redIncident}, anon: {redIncident}},
+		show: map[string][]string{kePOC: {redIncident}}},
+	{name: "clear incident as stix", method: http.MethodGet, path: incidentPath(clearOf, "/stix"),
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401}, show: map[string][]string{sec: {clearIncident}, nzPOC: {clearIncident}}},
+	{name: "incidents as stix", method: http.MethodGet, path: func(f *fixture, _ string) string { f.incidents(); return "/incidents.stix?limit=200" },
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
+		hide: map[string][]string{sec: {amberIncident, redIncident, greenIncident, amberOrg, "norm-c"}, nzPOC: {amberIncident, redIncident, amberOrg},
+			anon: {amberIncident, redIncident, greenIncident, clearIncident}},
+		show: map[string][]string{sec: {clearIncident}, nzPOC: {greenIncident, clearIncident}, frViewer: {amberIncident, redIncident},
+			kePOC: {amberIncident, redIncident, greenIncident, clearIncident, amberOrg}}},
+	{name: "filtered incidents as stix", method: http.MethodGet,
+		path: func(f *fixture, _ string) string { f.incidents(); return "/incidents.stix?sector=elections&state=FR" },
+		want: byRole{200, 200, 200, 200, 200, 200, 200, 401},
+		hide: map[string][]string{sec: {amberIncident}, nzPOC: {amberIncident}, kePOC: {clearIncident, redIncident}},
+		show: map[string][]string{kePOC: {amberIncident}, frViewer: {amberIncident}}},
+	{name: "import stix", method: http.MethodPost, path: static("/incidents/import"),
+		body: func(f *fixture, _ string) any { return f.stixBundleOf(clearOf) },
+		// As for recording an incident: the secretariat reports for no
+		// State, viewers and read-only tokens write nothing, a State
+		// outside the directory is not a participant.
+		want: byRole{403, 200, 200, 403, 200, 403, 403, 401},
+		hide: map[string][]string{sec: {clearIncident, `"stored"`}, frViewer: {clearIncident, `"stored"`}, nzPOC: {clearIncident, `"stored"`},
+			readOnly: {clearIncident, `"stored"`}, anon: {clearIncident}},
+		show: map[string][]string{kePOC: {`"incidents":[{"object":"incident--`, clearIncident, `"collection":"`}, frAdmin: {clearIncident}}},
 	{name: "record incident", method: http.MethodPost, path: static("/incidents"),
 		body: func(_ *fixture, role string) any {
 			return incidentBody("Water utility controllers encrypted, by "+role, recipientFor(role))

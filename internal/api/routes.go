@@ -91,6 +91,11 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/incidents", s.listIncidents},
 		{http.MethodPost, "/incidents", s.createIncident},
 		{http.MethodGet, "/incidents/counts", s.incidentCounts},
+		// The same as STIX 2.1 bundles, and bundles recorded as incidents
+		// of the caller's State (docs/STIX.md).
+		{http.MethodGet, "/incidents.stix", s.listIncidentsSTIX},
+		{http.MethodPost, "/incidents/import", s.importIncidentsSTIX},
+		{http.MethodGet, "/incidents/{id}/stix", s.getIncidentSTIX},
 		{http.MethodGet, "/incidents/{id}", s.getIncident},
 		{http.MethodPut, "/incidents/{id}", s.editIncident},
 		{http.MethodPost, "/incidents/{id}/status", s.setIncidentStatus},
