@@ -18,6 +18,7 @@ import (
 var uploadRoutes = map[string]bool{
 	"POST /messages":            true,
 	"POST /messages/{id}/reply": true,
+	importRoute:                 true, // one STIX bundle, up to importLimit
 }
 
 func isMultipart(r *http.Request) bool {
@@ -41,6 +42,9 @@ func (s *Server) acceptsFiles(r *http.Request) bool {
 func (s *Server) bodyLimit(r *http.Request) int64 {
 	limit := s.app.Config.MaxBodyBytes
 	if who(r).Authenticated() && s.acceptsFiles(r) {
+		if s.isImport(r) {
+			return limit + s.importLimit()
+		}
 		l := s.app.Messaging.AttachmentLimits()
 		limit += l.MaxTotalBytes + l.MaxFileBytes
 	}
@@ -63,6 +67,10 @@ func (s *Server) parseForm(r *http.Request) error {
 	}
 	p := s.printer(r)
 	var big *http.MaxBytesError
+	if errors.As(err, &big) && who(r).Authenticated() && s.isImport(r) {
+		return errs.E(errs.TooLarge, "%s", p.T("This file is too large: a bundle may have at most {size}. Nothing was imported.",
+			"size", fileSize(p, s.importLimit())))
+	}
 	if errors.As(err, &big) && who(r).Authenticated() && s.acceptsFiles(r) {
 		return errs.E(errs.TooLarge, "%s", p.T("The form is too large: go back and choose fewer or smaller files. {limits}",
 			"limits", attachmentLimits(p, s.app.Messaging.AttachmentLimits())))

@@ -304,6 +304,7 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 				expect{def: forbidden, status: map[string]int{"anon": unauth, "fradmin": see, "kepoc": notFound, "nzpoc": notFound}}},
 		}
 		tests = append(tests, incidentRows(f)...)
+		tests = append(tests, incidentSTIXRows(f)...)
 		checkRoutesCovered(t, func(yield func(method, path string)) {
 			for _, tc := range tests {
 				yield(tc.method, tc.path)

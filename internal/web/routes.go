@@ -67,6 +67,11 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /incidents/new", s.incidentNewForm)
 	m.HandleFunc("POST /incidents", s.incidentCreate)
 	m.HandleFunc("GET /incidents/{id}", s.incidentPage)
+	// The same as STIX 2.1 bundles, and a bundle imported from a file.
+	m.HandleFunc("GET /incidents.stix", s.incidentsSTIX)
+	m.HandleFunc("GET /incidents/{id}/stix", s.incidentSTIX)
+	m.HandleFunc("GET /incidents/import", s.importForm)
+	m.HandleFunc(importRoute, s.importBundle)
 	m.HandleFunc("GET /incidents/{id}/edit", s.incidentEditForm)
 	m.HandleFunc("POST /incidents/{id}/edit", s.incidentEdit)
 	m.HandleFunc("POST /incidents/{id}/status", s.incidentStatus)
