@@ -43,6 +43,7 @@ Usage:
   detente templates [list|show|publish]        adapt the standard communication templates
   detente jobs [stats|failed|retry]            look into the outbox of mails, reminders and webhooks
   detente framework [list|search|show|misp]  read the norms, law views and CBMs
+  detente incidents [export|import]    incidents as STIX 2.1 bundles (export [-as EMAIL] [-id ID] [-out FILE], import -as EMAIL FILE)
   detente totp-code SECRET           print the current second-factor code for a secret (for demos)
   detente version                    print the version
 
