@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"mime"
 	"net/http"
 	"strconv"
@@ -53,19 +52,7 @@ func (s *server) getIncidentSTIX(w http.ResponseWriter, r *http.Request, a actor
 // filters and paging, the next page in a Link header since a bundle has
 // no place for it.
 func (s *server) listIncidentsSTIX(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
-	f, ferr := incidentFilter(r)
-	req, err := pageRequest(r, ferr)
-	if errs.Is(err, errs.Invalid) {
-		// As for the list: one answer names every parameter to fix.
-		if _, serr := s.app.Incidents.List(r.Context(), a, f, page.Request{}); serr != nil {
-			if !errs.Is(serr, errs.Invalid) {
-				return serr
-			}
-			fields := errs.FieldsOf(serr)
-			maps.Copy(fields, errs.FieldsOf(err))
-			return errs.Fields(fields).Err()
-		}
-	}
+	f, req, err := s.incidentQuery(r, a)
 	if err != nil {
 		return err
 	}

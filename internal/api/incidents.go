@@ -349,7 +349,9 @@ func incidentFilter(r *http.Request) (incident.Filter, error) {
 	return f, bad.Err()
 }
 
-func (s *server) listIncidents(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+// incidentQuery reads the filters and paging of a list of incidents, as
+// GET /incidents and its STIX form take them.
+func (s *server) incidentQuery(r *http.Request, a actor.Actor) (incident.Filter, page.Request, error) {
 	f, ferr := incidentFilter(r)
 	req, err := pageRequest(r, ferr)
 	if errs.Is(err, errs.Invalid) {
@@ -357,13 +359,18 @@ func (s *server) listIncidents(w http.ResponseWriter, r *http.Request, a actor.A
 		// page, so that one answer names every parameter to fix.
 		if _, serr := s.app.Incidents.List(r.Context(), a, f, page.Request{}); serr != nil {
 			if !errs.Is(serr, errs.Invalid) {
-				return serr
+				return f, req, serr
 			}
 			fields := errs.FieldsOf(serr)
 			maps.Copy(fields, errs.FieldsOf(err))
-			return errs.Fields(fields).Err()
+			return f, req, errs.Fields(fields).Err()
 		}
 	}
+	return f, req, err
+}
+
+func (s *server) listIncidents(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	f, req, err := s.incidentQuery(r, a)
 	if err != nil {
 		return err
 	}
