@@ -141,11 +141,26 @@ func (s *spec) validate(t *testing.T, ptr string, body []byte) error {
 	return s.schema(t, ptr).Validate(v)
 }
 
+// stixMedia is how the API documents and serves STIX 2.1 bundles.
+const stixMedia = "application/stix+json;version=2.1"
+
 // checkBody validates a JSON response body against the schema at ptr.
 func (s *spec) checkBody(t *testing.T, ptr string, res response, what string) {
 	t.Helper()
-	if mt, _, _ := mime.ParseMediaType(res.header.Get("Content-Type")); mt != "application/json" {
-		t.Errorf("%s: Content-Type %q, want application/json", what, res.header.Get("Content-Type"))
+	s.checkBodyAs(t, "application/json", nil, ptr, res, what)
+}
+
+// checkBodyAs is checkBody for a body served as the media type mt with
+// the parameters params.
+func (s *spec) checkBodyAs(t *testing.T, mt string, params map[string]string, ptr string, res response, what string) {
+	t.Helper()
+	got, gotParams, _ := mime.ParseMediaType(res.header.Get("Content-Type"))
+	ok := got == mt
+	for k, v := range params {
+		ok = ok && gotParams[k] == v
+	}
+	if !ok {
+		t.Errorf("%s: Content-Type %q, want %s %v", what, res.header.Get("Content-Type"), mt, params)
 		return
 	}
 	if err := s.validate(t, ptr, res.body); err != nil {
@@ -186,6 +201,9 @@ func (s *spec) checkResponse(t *testing.T, method, path string, hr *http.Request
 		}
 	} else if _, isJSON := content["application/json"]; isJSON {
 		s.checkBody(t, respPtr+pointer("content", "application/json", "schema")[1:], res, what)
+	} else if _, isSTIX := content[stixMedia]; isSTIX {
+		mt, params, _ := mime.ParseMediaType(stixMedia)
+		s.checkBodyAs(t, mt, params, respPtr+pointer("content", stixMedia, "schema")[1:], res, what)
 	} else if res.header.Get("Content-Type") == "" || strings.HasPrefix(res.header.Get("Content-Type"), "application/json") {
 		// A file download: whatever its type, it is not the JSON envelope.
 		t.Errorf("%s: a file was documented, got Content-Type %q", what, res.header.Get("Content-Type"))
