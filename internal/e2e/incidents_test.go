@@ -85,6 +85,13 @@ func incidentStops(f *fixture) map[string][]stop {
 			{name: "incident-finding", path: page + "/findings?provision=norm-h"},
 			{name: "provision-incidents", path: "/framework/norm-h/incidents"},
 			{name: "thread-incident-offer", path: "/threads/" + f.msg.ThreadID},
+			// Last: the import records one more incident.
+			{name: "incident-import", path: "/incidents/import"},
+			{name: "incident-import-errors", path: "/incidents/import", then: func(b *tab) {
+				b.click(saveButton)
+				b.waitFor("#bundle-error")
+			}},
+			{name: "incident-import-summary", path: "/incidents/import", then: importBundle(f, amber.ID)},
 		},
 		"kepoc": {{name: "incident", path: page}},
 		"sec":   {{name: "incidents", path: "/incidents"}},

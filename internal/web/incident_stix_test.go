@@ -81,7 +81,7 @@ func incidentSTIXRows(f *fixture) []struct {
 		{"incident list offers STIX and import", "GET", "/incidents?sector=energy", nil,
 			expect{def: ok, status: map[string]int{"anon": see},
 				present: map[string][]string{"frpoc": {importLink, `href="/incidents.stix?sector=energy"`}, "fradmin": {importLink}, "kepoc": {importLink},
-					"frviewer": {`href="/incidents.stix?sector=energy"`}, "sec": {`href="/incidents.stix?sector=energy"`}},
+					"frviewer": {`href="/incidents.stix?sector=energy"`}},
 				absent: map[string][]string{"frviewer": {importLink}, "sec": {importLink, amberIncident}, "nzpoc": {importLink, amberIncident}}}},
 		{"import form", "GET", "/incidents/import", nil,
 			expect{def: forbidden, status: importers, present: map[string][]string{"frpoc": {`enctype="multipart/form-data"`, `name="bundle"`}},
