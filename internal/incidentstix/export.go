@@ -21,6 +21,7 @@ import (
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/incident"
+	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/states"
 	"github.com/detente/detente/internal/stix"
@@ -56,13 +57,22 @@ type Collections interface {
 // Service exports and imports incidents for an actor.
 type Service struct {
 	incidents   *incident.Service
-	collections Collections // nil: import keeps only what maps onto incidents
+	messages    *messaging.Service // nil: no vulnerability reports
+	collections Collections        // nil: import keeps only what maps onto incidents
 }
 
 // New returns the service; collections may be nil where no TAXII store is
-// wired, and import then says the other objects were not kept.
+// wired, and import then says the other objects were not kept. Without
+// the messaging service an incident's bundle leaves out the vulnerability
+// reports linked to it; NewWithMessages includes them.
 func New(incidents *incident.Service, collections Collections) *Service {
 	return &Service{incidents: incidents, collections: collections}
+}
+
+// NewWithMessages returns the service that also exports vulnerability
+// reports (norm 13(j)), read through messages with the caller's actor.
+func NewWithMessages(incidents *incident.Service, messages *messaging.Service, collections Collections) *Service {
+	return &Service{incidents: incidents, messages: messages, collections: collections}
 }
 
 // Export returns one incident as a bundle of what a may read of it.
@@ -162,8 +172,12 @@ func (b *builder) identity(state, org string) string {
 	return o["id"].(string)
 }
 
+func newBuilder() *builder {
+	return &builder{objects: map[string]map[string]any{}, marks: map[tlp.Label]bool{}}
+}
+
 func (s *Service) bundle(ctx context.Context, a actor.Actor, incs []incident.Incident) ([]byte, error) {
-	b := &builder{objects: map[string]map[string]any{}, marks: map[tlp.Label]bool{}}
+	b := newBuilder()
 	var key []string
 	for _, inc := range incs {
 		xs, err := s.incidents.Attributions(ctx, a, inc.ID)
@@ -175,8 +189,17 @@ func (s *Service) bundle(ctx context.Context, a actor.Actor, incs []incident.Inc
 			return nil, err
 		}
 		b.incident(inc, xs, fs)
+		if err := s.linkedReports(ctx, a, b, inc); err != nil {
+			return nil, err
+		}
 		key = append(key, fmt.Sprintf("%s@%d", inc.ID, inc.Version))
 	}
+	return b.bundle(strings.Join(key, ","))
+}
+
+// bundle writes the objects collected, with the marking definitions they
+// use, in the order of their ids, under a bundle id derived from key.
+func (b *builder) bundle(key string) ([]byte, error) {
 	for l := range b.marks {
 		m, err := stix.TLPMarking(l)
 		if err != nil {
@@ -197,7 +220,7 @@ func (s *Service) bundle(ctx context.Context, a actor.Actor, incs []incident.Inc
 	for i, id := range ids {
 		objects[i] = b.objects[id]
 	}
-	return json.Marshal(map[string]any{"type": "bundle", "id": stixID("bundle", strings.Join(key, ",")), "objects": objects})
+	return json.Marshal(map[string]any{"type": "bundle", "id": stixID("bundle", key), "objects": objects})
 }
 
 // criticality places a severity on the extension's 0–100 scale; unknown
