@@ -218,6 +218,18 @@ var matrix = []matrixCase{
 		want: byRole{404, 404, 200, 404, 200, 404, 404, 401},
 		hide: map[string][]string{sec: {redSubject}, frAdmin: {redSubject, "eyes only"}, frViewer: {redSubject}, readOnly: {redSubject}, nzPOC: {redSubject}},
 		show: map[string][]string{kePOC: {"eyes only"}}},
+	// A vulnerability report (norm 13(j)) as STIX: as readable as the
+	// communication; another communication is no report, and says so only
+	// to those who read it.
+	{name: "amber vulnerability report as stix", method: http.MethodGet, path: vulnReportPath,
+		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
+		hide: map[string][]string{sec: {vulnSubject, vulnCVE, vulnProduct, "vulnerability--"}, nzPOC: {vulnSubject, vulnCVE, vulnProduct, "vulnerability--"},
+			anon: {vulnSubject, vulnCVE, vulnProduct}},
+		show: map[string][]string{kePOC: {vulnCVE, vulnProduct, `"type":"vulnerability"`, `"external_id":"norm-j"`}, frViewer: {vulnCVE}}},
+	{name: "information request as stix", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/messages/" + f.msg.ID + "/stix" },
+		want: byRole{404, 404, 404, 404, 404, 404, 404, 401},
+		hide: map[string][]string{sec: {frSubject, "vulnerability report"}, nzPOC: {frSubject, "vulnerability report"}, anon: {frSubject}},
+		show: map[string][]string{kePOC: {"not a vulnerability report"}, frPOC: {"not a vulnerability report"}}},
 	{name: "amber attachment", method: http.MethodGet, path: func(f *fixture, _ string) string { return "/attachments/" + f.msg.Attachments[0].ID },
 		want: byRole{404, 200, 200, 200, 200, 404, 200, 401},
 		hide: map[string][]string{sec: {amberFile}, nzPOC: {amberFile}, anon: {amberFile}}, show: map[string][]string{kePOC: {amberFile}}},

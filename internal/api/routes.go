@@ -56,6 +56,7 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/messages", s.listMessages},
 		{http.MethodPost, "/messages", s.sendMessage},
 		{http.MethodGet, "/messages/{id}", s.getMessage},
+		{http.MethodGet, "/messages/{id}/stix", s.getMessageSTIX},
 		{http.MethodPost, "/messages/{id}/replies", s.replyMessage},
 		{http.MethodPost, "/messages/{id}/acknowledge", s.acknowledgeMessage},
 		{http.MethodPost, "/messages/{id}/read", s.markMessageRead},
