@@ -21,6 +21,7 @@ import (
 	"github.com/detente/detente/internal/incident"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/mail"
+	"github.com/detente/detente/internal/meeting"
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/notify"
 	"github.com/detente/detente/internal/store"
@@ -46,6 +47,7 @@ type App struct {
 	Checks    *checks.Service
 	TAXII     *taxii.Service // STIX 2.1 collections served at /taxii2/
 	Incidents *incident.Service
+	Meetings  *meeting.Service
 	Webhooks  *webhook.Service
 	Jobs      *jobs.Queue // run with RunWorkers
 	// Sys holds the domains' System sides: what the workers, the start-up
@@ -82,13 +84,14 @@ type Services struct {
 	Checks    *checks.Service
 	TAXII     *taxii.Service
 	Incidents *incident.Service
+	Meetings  *meeting.Service
 	Webhooks  *webhook.Service
 }
 
 // Services returns what the edges are given.
 func (a *App) Services() Services {
 	return Services{Config: a.Config, Log: a.Log, Clock: a.Clock, Audit: a.Audit, Access: a.Access, Directory: a.Directory,
-		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, TAXII: a.TAXII, Incidents: a.Incidents, Webhooks: a.Webhooks}
+		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, TAXII: a.TAXII, Incidents: a.Incidents, Meetings: a.Meetings, Webhooks: a.Webhooks}
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -200,6 +203,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.Checks = checks.New(db, a.Audit, c, a.Directory, a.Sys.Directory, checks.Config{}, notifier, a.Webhooks)
 	a.Checks.Register(a.Jobs)
 	a.Incidents = incident.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, a.Messaging)
+	a.Meetings = meeting.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, notifier, meeting.Config{BaseURL: cfg.BaseURL})
+	a.Meetings.Register(a.Jobs)
 	return a, nil
 }
 

@@ -57,6 +57,15 @@ var labels = map[string]string{
 	"incident.attribution_edit": "Attribution assessment edited",
 	"incident.finding":          "Norm finding recorded",
 
+	"meeting.create":      "Meeting scheduled",
+	"meeting.edit":        "Meeting changed",
+	"meeting.cancel":      "Meeting cancelled",
+	"meeting.answer":      "Meeting invitation answered",
+	"meeting.mail":        "Meeting invitations mailed",
+	"meeting.remind":      "Meeting reminders mailed",
+	"meeting.feed":        "Calendar feed address created",
+	"meeting.feed_revoke": "Calendar feed address revoked",
+
 	"taxii.add":    "STIX objects added over TAXII",
 	"taxii.delete": "STIX object deleted over TAXII",
 

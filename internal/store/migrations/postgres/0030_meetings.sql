@@ -27,7 +27,7 @@ CREATE TABLE meetings (
 	accepted INTEGER NOT NULL DEFAULT 0,
 	declined INTEGER NOT NULL DEFAULT 0,
 	tentative INTEGER NOT NULL DEFAULT 0,
-	created_by TEXT NOT NULL REFERENCES accounts(id),
+	created_by TEXT NOT NULL,             -- the account, or "operator" for the command line
 	created_at TIMESTAMPTZ NOT NULL,
 	updated_at TIMESTAMPTZ NOT NULL,
 	updated_by TEXT NOT NULL
