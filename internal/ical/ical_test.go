@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/detente/detente/internal/ical"
+	"github.com/detente/detente/internal/ical/icaltest"
 )
 
 func sample() ical.Calendar {
@@ -25,9 +26,9 @@ func sample() ical.Calendar {
 	}}}
 }
 
-func text(t *testing.T, p prop) string {
+func text(t *testing.T, p icaltest.Prop) string {
 	t.Helper()
-	s, err := unescape(p.Value)
+	s, err := icaltest.Unescape(p.Value)
 	if err != nil {
 		t.Fatalf("%s: %v", p.Name, err)
 	}
@@ -44,25 +45,25 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cal, err := read(raw)
+	cal, err := icaltest.Read(raw)
 	if err != nil {
 		t.Fatalf("strict reader: %v\n%s", err, raw)
 	}
-	if m, _ := cal.one("METHOD"); m.Value != "REQUEST" {
+	if m, _ := cal.One("METHOD"); m.Value != "REQUEST" {
 		t.Errorf("METHOD %q", m.Value)
 	}
-	evs := cal.sub("VEVENT")
+	evs := cal.Sub("VEVENT")
 	if len(evs) != 1 {
 		t.Fatalf("%d events", len(evs))
 	}
 	e, want := evs[0], c.Events[0]
-	zones := map[string]*component{}
-	for _, z := range cal.sub("VTIMEZONE") {
-		id, _ := z.one("TZID")
+	zones := map[string]*icaltest.Component{}
+	for _, z := range cal.Sub("VTIMEZONE") {
+		id, _ := z.One("TZID")
 		zones[id.Value] = z
 	}
 	for name, at := range map[string]time.Time{"DTSTART": want.Start, "DTEND": want.End} {
-		got, err := when(e, name, zones)
+		got, err := icaltest.When(e, name, zones)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +72,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 	for name, v := range map[string]string{"UID": want.UID, "SUMMARY": want.Summary, "DESCRIPTION": want.Description, "LOCATION": want.Location} {
-		p, ok := e.one(name)
+		p, ok := e.One(name)
 		if !ok {
 			t.Fatalf("no %s", name)
 		}
@@ -79,15 +80,15 @@ func TestRoundTrip(t *testing.T) {
 			t.Errorf("%s = %q, want %q", name, got, v)
 		}
 	}
-	if s, _ := e.one("SEQUENCE"); s.Value != "2" {
+	if s, _ := e.One("SEQUENCE"); s.Value != "2" {
 		t.Errorf("SEQUENCE %q", s.Value)
 	}
-	as := e.all("ATTENDEE")
+	as := e.All("ATTENDEE")
 	if len(as) != 2 || as[0].Params["CN"] != "CERT-FR, duty officer" || as[0].Params["RSVP"] != "TRUE" || as[0].Params["PARTSTAT"] != "NEEDS-ACTION" ||
 		as[1].Params["CN"] != "Ministry 'Foreign'" || as[1].Params["PARTSTAT"] != "ACCEPTED" || as[1].Value != "mailto:mfa@ke.example" {
 		t.Errorf("attendees %+v", as)
 	}
-	if st, _ := e.one("STATUS"); st.Value != "CONFIRMED" {
+	if st, _ := e.One("STATUS"); st.Value != "CONFIRMED" {
 		t.Errorf("STATUS %q", st.Value)
 	}
 }
@@ -102,18 +103,18 @@ func TestUTCAndCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cal, err := read(raw)
+	cal, err := icaltest.Read(raw)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, raw)
 	}
-	if len(cal.sub("VTIMEZONE")) != 0 {
+	if len(cal.Sub("VTIMEZONE")) != 0 {
 		t.Error("a VTIMEZONE for an event in UTC")
 	}
-	e := cal.sub("VEVENT")[0]
-	if s, _ := e.one("DTSTART"); s.Value != "20270329T073000Z" {
+	e := cal.Sub("VEVENT")[0]
+	if s, _ := e.One("DTSTART"); s.Value != "20270329T073000Z" {
 		t.Errorf("DTSTART %q", s.Value)
 	}
-	if st, _ := e.one("STATUS"); st.Value != "CANCELLED" {
+	if st, _ := e.One("STATUS"); st.Value != "CANCELLED" {
 		t.Errorf("STATUS %q", st.Value)
 	}
 }
@@ -132,7 +133,7 @@ func TestFoldingMultiByte(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cal, err := read(raw)
+			cal, err := icaltest.Read(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,15 +142,15 @@ func TestFoldingMultiByte(t *testing.T) {
 					t.Fatalf("line of %d octets, valid UTF-8 %v", len(l), utf8.Valid(l))
 				}
 			}
-			if got := text(t, first(cal.sub("VEVENT")[0], "SUMMARY")); got != c.Events[0].Summary {
+			if got := text(t, first(cal.Sub("VEVENT")[0], "SUMMARY")); got != c.Events[0].Summary {
 				t.Errorf("summary does not read back: %d octets, want %d", len(got), len(c.Events[0].Summary))
 			}
 		})
 	}
 }
 
-func first(c *component, name string) prop {
-	p, _ := c.one(name)
+func first(c *icaltest.Component, name string) icaltest.Prop {
+	p, _ := c.One(name)
 	return p
 }
 
@@ -202,12 +203,12 @@ func TestZones(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cal, err := read(raw)
+		cal, err := icaltest.Read(raw)
 		if err != nil {
 			t.Fatalf("%s: %v", zone, err)
 		}
-		zones := map[string]*component{zone: cal.sub("VTIMEZONE")[0]}
-		got, err := when(cal.sub("VEVENT")[0], "DTSTART", zones)
+		zones := map[string]*icaltest.Component{zone: cal.Sub("VTIMEZONE")[0]}
+		got, err := icaltest.When(cal.Sub("VEVENT")[0], "DTSTART", zones)
 		if err != nil || !got.Equal(e.Start) {
 			t.Errorf("%s: %v %v, want %v", zone, got, err, e.Start.UTC())
 		}
@@ -230,7 +231,7 @@ func FuzzText(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cal, err := read(raw)
+		cal, err := icaltest.Read(raw)
 		if err != nil {
 			t.Fatalf("%v\n%q", err, raw)
 		}
@@ -241,8 +242,8 @@ func FuzzText(f *testing.F) {
 			}
 			return r
 		}, want)
-		e := cal.sub("VEVENT")[0]
-		if _, ok := e.one("LOCATION"); summary == "" && ok {
+		e := cal.Sub("VEVENT")[0]
+		if _, ok := e.One("LOCATION"); summary == "" && ok {
 			t.Error("an empty location is written")
 		}
 		if got := text(t, first(e, "SUMMARY")); got != want {

@@ -18,6 +18,7 @@ import (
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/ical/icaltest"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/meeting"
 	"github.com/detente/detente/internal/page"
@@ -481,6 +482,9 @@ func TestFeed(t *testing.T) {
 			out, err := e.svc.Feed(ctx, tok)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if _, err := icaltest.Read(out); err != nil {
+				t.Fatalf("the strict reader refuses %s's feed: %v\n%s", who, err, out)
 			}
 			return strings.ReplaceAll(string(out), "\r\n ", "")
 		}

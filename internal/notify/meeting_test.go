@@ -17,6 +17,7 @@ import (
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/ical/icaltest"
 	"github.com/detente/detente/internal/meeting"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
@@ -87,19 +88,20 @@ func readMeetingMail(t *testing.T, w *world, raw []byte) invitation {
 	return out
 }
 
-// checkCalendar holds an attached calendar to the form RFC 5545 asks:
-// CRLF line ends, lines of at most 75 octets, and the properties an iTIP
-// method needs.
+// checkCalendar reads an attached calendar with the strict reader
+// (icaltest) and checks the part's media type and the properties the
+// mails rely on.
 func checkCalendar(t *testing.T, inv invitation, method string) {
 	t.Helper()
 	if !strings.Contains(inv.calType, "method="+method) || !strings.Contains(strings.ToLower(inv.calType), "charset=utf-8") {
 		t.Errorf("calendar part %q", inv.calType)
 	}
-	lines := strings.Split(strings.TrimSuffix(string(inv.rawCal), "\r\n"), "\r\n")
-	for _, l := range lines {
-		if len(l) > 75 || strings.ContainsAny(l, "\r\n") {
-			t.Fatalf("calendar line %q", l)
-		}
+	cal, err := icaltest.Read(inv.rawCal)
+	if err != nil {
+		t.Fatalf("the strict reader refuses the calendar: %v\n%s", err, inv.rawCal)
+	}
+	if m, _ := cal.One("METHOD"); m.Value != method {
+		t.Errorf("METHOD %q, want %s", m.Value, method)
 	}
 	for _, p := range []string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:", "METHOD:" + method, "BEGIN:VEVENT", "UID:", "DTSTAMP:",
 		"DTSTART;TZID=Europe/Zurich:", "SEQUENCE:", "ORGANIZER;CN=", "ATTENDEE;", "BEGIN:VTIMEZONE", "END:VCALENDAR"} {

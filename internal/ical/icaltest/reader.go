@@ -1,10 +1,12 @@
-package ical_test
-
-// A strict reader of RFC 5545 for the tests: it refuses what the RFC
-// refuses (bare LF, lines over 75 octets, split UTF-8, unknown escapes,
-// unbalanced components, missing required properties, a TZID without its
-// VTIMEZONE) and resolves local times through the VTIMEZONE it was given,
-// not through Go's zone database, so it checks what the writer wrote.
+// Package icaltest is a strict reader of RFC 5545 for tests: it refuses
+// what the RFC refuses (bare LF, lines over 75 octets, split UTF-8,
+// unknown escapes, unbalanced components, missing required properties, a
+// TZID without its VTIMEZONE, an iTIP REQUEST or CANCEL without organiser,
+// attendee or sequence) and resolves local times through the VTIMEZONE it
+// was given, not through Go's zone database, so it checks what the writer
+// wrote rather than agreeing with it. Tests of every package that sends a
+// calendar read it back with this.
+package icaltest
 
 import (
 	"bytes"
@@ -15,20 +17,23 @@ import (
 	"unicode/utf8"
 )
 
-type prop struct {
+// Prop is one content line, unfolded.
+type Prop struct {
 	Name   string
 	Params map[string]string
 	Value  string
 }
 
-type component struct {
+// Component is a BEGIN…END block with its properties and sub-components.
+type Component struct {
 	Name     string
-	Props    []prop
-	Children []*component
+	Props    []Prop
+	Children []*Component
 }
 
-func (c *component) all(name string) []prop {
-	var out []prop
+// All is every property called name.
+func (c *Component) All(name string) []Prop {
+	var out []Prop
 	for _, p := range c.Props {
 		if p.Name == name {
 			out = append(out, p)
@@ -37,16 +42,18 @@ func (c *component) all(name string) []prop {
 	return out
 }
 
-func (c *component) one(name string) (prop, bool) {
-	ps := c.all(name)
+// One is the property called name when there is exactly one.
+func (c *Component) One(name string) (Prop, bool) {
+	ps := c.All(name)
 	if len(ps) != 1 {
-		return prop{}, false
+		return Prop{}, false
 	}
 	return ps[0], true
 }
 
-func (c *component) sub(name string) []*component {
-	var out []*component
+// Sub is every sub-component called name.
+func (c *Component) Sub(name string) []*Component {
+	var out []*Component
 	for _, k := range c.Children {
 		if k.Name == name {
 			out = append(out, k)
@@ -55,8 +62,8 @@ func (c *component) sub(name string) []*component {
 	return out
 }
 
-// read parses and checks one VCALENDAR stream.
-func read(data []byte) (*component, error) {
+// Read parses and checks one VCALENDAR stream.
+func Read(data []byte) (*Component, error) {
 	if !bytes.HasSuffix(data, []byte("\r\n")) {
 		return nil, fmt.Errorf("does not end in CRLF")
 	}
@@ -81,8 +88,8 @@ func read(data []byte) (*component, error) {
 		}
 		lines = append(lines, l)
 	}
-	var stack []*component
-	var root *component
+	var stack []*Component
+	var root *Component
 	for n, l := range lines {
 		p, err := parseLine(l)
 		if err != nil {
@@ -90,7 +97,7 @@ func read(data []byte) (*component, error) {
 		}
 		switch p.Name {
 		case "BEGIN":
-			c := &component{Name: p.Value}
+			c := &Component{Name: p.Value}
 			if len(stack) == 0 {
 				if root != nil {
 					return nil, fmt.Errorf("two top-level components")
@@ -120,8 +127,8 @@ func read(data []byte) (*component, error) {
 	return root, check(root)
 }
 
-func parseLine(l string) (prop, error) {
-	p := prop{Params: map[string]string{}}
+func parseLine(l string) (Prop, error) {
+	p := Prop{Params: map[string]string{}}
 	i := strings.IndexAny(l, ";:")
 	if i <= 0 {
 		return p, fmt.Errorf("no name in %q", l)
@@ -172,9 +179,9 @@ func parseLine(l string) (prop, error) {
 	return p, nil
 }
 
-// unescape reads a single TEXT value, refusing unknown escapes and an
+// Unescape reads a single TEXT value, refusing unknown escapes and an
 // unescaped comma or semicolon.
-func unescape(v string) (string, error) {
+func Unescape(v string) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(v); i++ {
 		switch v[i] {
@@ -203,18 +210,18 @@ func unescape(v string) (string, error) {
 var textProps = []string{"SUMMARY", "DESCRIPTION", "LOCATION", "UID", "TZNAME", "X-WR-CALNAME"}
 
 // check holds the calendar to the properties RFC 5545 and RFC 5546 require.
-func check(cal *component) error {
+func check(cal *Component) error {
 	for _, name := range []string{"PRODID", "VERSION"} {
-		if _, ok := cal.one(name); !ok {
+		if _, ok := cal.One(name); !ok {
 			return fmt.Errorf("VCALENDAR needs exactly one %s", name)
 		}
 	}
-	if v, _ := cal.one("VERSION"); v.Value != "2.0" {
+	if v, _ := cal.One("VERSION"); v.Value != "2.0" {
 		return fmt.Errorf("VERSION %q", v.Value)
 	}
-	zones := map[string]*component{}
-	for _, z := range cal.sub("VTIMEZONE") {
-		id, ok := z.one("TZID")
+	zones := map[string]*Component{}
+	for _, z := range cal.Sub("VTIMEZONE") {
+		id, ok := z.One("TZID")
 		if !ok {
 			return fmt.Errorf("VTIMEZONE without TZID")
 		}
@@ -226,44 +233,47 @@ func check(cal *component) error {
 				return fmt.Errorf("VTIMEZONE holds %s", o.Name)
 			}
 			for _, name := range []string{"DTSTART", "TZOFFSETFROM", "TZOFFSETTO"} {
-				if _, ok := o.one(name); !ok {
+				if _, ok := o.One(name); !ok {
 					return fmt.Errorf("%s of %s needs one %s", o.Name, id.Value, name)
 				}
 			}
 		}
 		zones[id.Value] = z
 	}
-	method, _ := cal.one("METHOD")
-	for _, e := range cal.sub("VEVENT") {
+	method, _ := cal.One("METHOD")
+	if (method.Value == "REQUEST" || method.Value == "CANCEL") && len(cal.Sub("VEVENT")) == 0 {
+		return fmt.Errorf("%s without a VEVENT", method.Value)
+	}
+	for _, e := range cal.Sub("VEVENT") {
 		for _, name := range []string{"UID", "DTSTAMP", "DTSTART"} {
-			if _, ok := e.one(name); !ok {
+			if _, ok := e.One(name); !ok {
 				return fmt.Errorf("VEVENT needs exactly one %s", name)
 			}
 		}
 		if method.Value == "REQUEST" || method.Value == "CANCEL" {
 			for _, name := range []string{"ORGANIZER", "SEQUENCE"} {
-				if _, ok := e.one(name); !ok {
+				if _, ok := e.One(name); !ok {
 					return fmt.Errorf("%s needs %s in each VEVENT", method.Value, name)
 				}
 			}
-			if len(e.all("ATTENDEE")) == 0 {
+			if len(e.All("ATTENDEE")) == 0 {
 				return fmt.Errorf("%s needs an ATTENDEE", method.Value)
 			}
 		}
-		if s, ok := e.one("SEQUENCE"); ok {
+		if s, ok := e.One("SEQUENCE"); ok {
 			if n, err := strconv.Atoi(s.Value); err != nil || n < 0 {
 				return fmt.Errorf("SEQUENCE %q", s.Value)
 			}
 		}
-		if st, _ := e.one("DTSTAMP"); !strings.HasSuffix(st.Value, "Z") {
+		if st, _ := e.One("DTSTAMP"); !strings.HasSuffix(st.Value, "Z") {
 			return fmt.Errorf("DTSTAMP not in UTC")
 		}
-		start, err := when(e, "DTSTART", zones)
+		start, err := When(e, "DTSTART", zones)
 		if err != nil {
 			return err
 		}
-		if _, ok := e.one("DTEND"); ok {
-			end, err := when(e, "DTEND", zones)
+		if _, ok := e.One("DTEND"); ok {
+			end, err := When(e, "DTEND", zones)
 			if err != nil {
 				return err
 			}
@@ -272,13 +282,13 @@ func check(cal *component) error {
 			}
 		}
 		for _, name := range textProps {
-			for _, p := range e.all(name) {
-				if _, err := unescape(p.Value); err != nil {
+			for _, p := range e.All(name) {
+				if _, err := Unescape(p.Value); err != nil {
 					return fmt.Errorf("%s: %w", name, err)
 				}
 			}
 		}
-		for _, p := range append(e.all("ATTENDEE"), e.all("ORGANIZER")...) {
+		for _, p := range append(e.All("ATTENDEE"), e.All("ORGANIZER")...) {
 			if !strings.HasPrefix(p.Value, "mailto:") {
 				return fmt.Errorf("%s is not a mailto URI", p.Name)
 			}
@@ -287,10 +297,10 @@ func check(cal *component) error {
 	return nil
 }
 
-// when reads a DATE-TIME property: in UTC, or local in a zone the
+// When reads a DATE-TIME property: in UTC, or local in a zone the
 // calendar defines, resolved through that VTIMEZONE's observances.
-func when(e *component, name string, zones map[string]*component) (time.Time, error) {
-	p, _ := e.one(name)
+func When(e *Component, name string, zones map[string]*Component) (time.Time, error) {
+	p, _ := e.One(name)
 	if strings.HasSuffix(p.Value, "Z") {
 		if p.Params["TZID"] != "" {
 			return time.Time{}, fmt.Errorf("%s in UTC with a TZID", name)
@@ -311,9 +321,9 @@ func when(e *component, name string, zones map[string]*component) (time.Time, er
 	var best time.Time
 	offset, found := 0, false
 	for _, o := range z.Children {
-		on, _ := o.one("DTSTART")
-		from, _ := o.one("TZOFFSETFROM")
-		to, _ := o.one("TZOFFSETTO")
+		on, _ := o.One("DTSTART")
+		from, _ := o.One("TZOFFSETFROM")
+		to, _ := o.One("TZOFFSETTO")
 		onset, err := time.Parse("20060102T150405", on.Value)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("observance onset: %w", err)
