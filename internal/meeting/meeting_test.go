@@ -357,6 +357,9 @@ func TestEditSequenceAndCancel(t *testing.T) {
 		if _, err := e.svc.Cancel(ctx, sec, m.ID, m.Version); !errs.Is(err, errs.Conflict) {
 			t.Errorf("cancelled twice: %v", err)
 		}
+		if _, err := e.svc.Edit(ctx, sec, m.ID, m.Version, in); !errs.Is(err, errs.Conflict) {
+			t.Errorf("a cancelled meeting edited: %v", err)
+		}
 		var n int
 		if err := db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE object_id = $1 AND action IN ('meeting.create', 'meeting.edit', 'meeting.cancel')`, m.ID).Scan(&n); err != nil || n != 6 {
 			t.Errorf("%d audit entries of changes (%v), want 6", n, err)

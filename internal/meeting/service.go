@@ -227,6 +227,11 @@ func (s *Service) Edit(ctx context.Context, a actor.Actor, id string, version in
 	if version != m.Version {
 		return Meeting{}, errs.E(errs.Conflict, msgConflict)
 	}
+	if m.Status == Cancelled {
+		// Its invitees' calendars no longer hold it: a new meeting is
+		// what brings it back.
+		return Meeting{}, errs.E(errs.Conflict, msgCancelled)
+	}
 	before := m
 	now := s.clock.Now().UTC()
 	m.Version++
