@@ -233,7 +233,9 @@ func (s *Server) add(w http.ResponseWriter, r *http.Request, a actor.Actor) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, statusOut(st))
+	l := s.lang(r)
+	l.header(w)
+	writeJSON(w, http.StatusAccepted, statusOut(st, l))
 	return nil
 }
 
@@ -255,14 +257,18 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, a actor.Actor) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, statusOut(st))
+	l := s.lang(r)
+	l.header(w)
+	writeJSON(w, http.StatusOK, statusOut(st, l))
 	return nil
 }
 
-func statusOut(st Status) statusJSON {
+// statusOut is a status as TAXII writes it, its messages in l's language.
+func statusOut(st Status, l lang) statusJSON {
 	list := func(os []Outcome) []statusDetailJSON {
 		var out []statusDetailJSON
 		for _, o := range os {
+			o.Message = l.known(o.Message)
 			out = append(out, statusDetailJSON(o))
 		}
 		return out

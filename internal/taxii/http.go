@@ -14,6 +14,7 @@ import (
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/metrics"
 )
 
@@ -37,13 +38,21 @@ type handler func(w http.ResponseWriter, r *http.Request, a actor.Actor) error
 type Server struct {
 	svc    *Service
 	tokens Tokens
+	text   *i18n.Catalogue // nil: errors and statuses in English
 	log    *slog.Logger
 	mux    *http.ServeMux
 }
 
-// NewServer returns the TAXII handler.
+// NewServer returns the TAXII handler, answering errors and statuses in
+// English; NewServerWithText answers them in the request's language.
 func NewServer(svc *Service, tokens Tokens, log *slog.Logger) *Server {
-	s := &Server{svc: svc, tokens: tokens, log: log, mux: http.NewServeMux()}
+	return NewServerWithText(svc, tokens, nil, log)
+}
+
+// NewServerWithText returns the TAXII handler that writes what people read
+// of its errors and statuses in the request's language, from text.
+func NewServerWithText(svc *Service, tokens Tokens, text *i18n.Catalogue, log *slog.Logger) *Server {
+	s := &Server{svc: svc, tokens: tokens, text: text, log: log, mux: http.NewServeMux()}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.method+" "+Prefix+rt.path+"{$}", s.wrap(rt))
 	}
@@ -61,7 +70,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch rec.status {
 	case http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", rec.header.Get("Allow"))
-		s.fail(w, r, &errs.Error{Code: errs.MethodNotAllowed, Message: r.Method + " is not allowed here; use " + rec.header.Get("Allow")})
+		s.fail(w, r, errs.E(errs.MethodNotAllowed, "%s is not allowed here; use %s", r.Method, rec.header.Get("Allow")))
 	case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 		// A path without its final slash: TAXII paths end in one.
 		w.Header().Set("Location", rec.header.Get("Location"))
@@ -235,12 +244,18 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", challenge)
 		w.Header().Add("WWW-Authenticate", `Basic realm="detente TAXII", charset="UTF-8"`)
 	}
-	title := titles[status]
-	if title == "" {
-		title = http.StatusText(status)
+	l := s.lang(r)
+	format, args := errs.TextOf(err)
+	var details map[string]string
+	if fields := errs.FieldsOf(err); len(fields) > 0 {
+		details = make(map[string]string, len(fields))
+		for k, v := range fields {
+			details[k] = l.known(v)
+		}
 	}
-	writeJSON(w, status, taxiiError{Title: title, Description: errs.MessageOf(err), ErrorCode: string(errs.CodeOf(err)),
-		HTTPStatus: strconv.Itoa(status), Details: errs.FieldsOf(err)})
+	l.header(w)
+	writeJSON(w, status, taxiiError{Title: l.title(status), Description: l.knownFormat(format, args), ErrorCode: string(errs.CodeOf(err)),
+		HTTPStatus: strconv.Itoa(status), Details: details})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
