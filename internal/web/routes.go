@@ -84,6 +84,11 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /messages/{id}/incident", s.openFromMessage)
 	m.HandleFunc("GET /framework/{id}/incidents", s.provisionIncidents)
 
+	// Meetings of points of contact. The answer link of an invitation
+	// mail is the credential of /meetings/answer: only the POST answers.
+	m.HandleFunc("GET /meetings/answer/{token}", s.meetingAnswerPage)
+	m.HandleFunc("POST /meetings/answer/{token}", s.meetingAnswer)
+
 	// The language of the pages, from the switcher every page has.
 	m.HandleFunc("POST /language", s.setLanguage)
 

@@ -1,0 +1,58 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/i18n"
+	"github.com/detente/detente/internal/meeting"
+)
+
+// The page a mailed answer link opens. The token in the address is the
+// credential: following the link shows the meeting and changes nothing,
+// so that a mail scanner that opens links answers nothing; only the form
+// it shows, posted, records the answer and uses the link up.
+
+type meetingAnswerData struct {
+	meetingWords
+	Meeting    meeting.Meeting
+	Invitation meeting.Invitation
+	Answers    []meeting.Answer
+	Answered   meeting.Answer // after the POST: the answer recorded
+}
+
+func (s *Server) meetingAnswerPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Referrer-Policy", "no-referrer") // the token is in the URL
+	m, inv, err := s.app.Meetings.Invitation(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.renderMeetingAnswer(w, r, http.StatusOK, meetingAnswerData{Meeting: m, Invitation: inv}, nil, "")
+}
+
+func (s *Server) meetingAnswer(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	token := r.PathValue("token")
+	ans := meeting.Answer(r.PostForm.Get("answer"))
+	m, err := s.app.Meetings.RespondByToken(r.Context(), token, ans, clientAddr(r))
+	if err != nil {
+		if errs.Is(err, errs.Invalid) {
+			// No answer chosen: the same form again, with the link unused.
+			if m, inv, perr := s.app.Meetings.Invitation(r.Context(), token); perr == nil {
+				s.renderMeetingAnswer(w, r, http.StatusUnprocessableEntity, meetingAnswerData{Meeting: m, Invitation: inv}, nil, s.printer(r).Known(errs.FieldsOf(err)["answer"]))
+				return
+			}
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	s.renderMeetingAnswer(w, r, http.StatusOK, meetingAnswerData{Meeting: m, Answered: ans}, i18n.M("Thank you: your answer is recorded."), "")
+}
+
+func (s *Server) renderMeetingAnswer(w http.ResponseWriter, r *http.Request, status int, d meetingAnswerData, flash any, problem string) {
+	p := s.printer(r)
+	d.meetingWords = meetingWords{checkWords{p}}
+	d.Answers = meeting.Answers()
+	s.render(w, r, status, "meetinganswer", page{Title: p.T("Your answer to a meeting invitation"), Data: d, Flash: flash, Message: problem})
+}
