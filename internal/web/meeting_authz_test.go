@@ -36,5 +36,16 @@ func meetingRows(f *fixture) []struct {
 			absent:  map[string][]string{"anon": {secMeetingTitle, secVenue}}}},
 		{"unknown meeting answer link", "GET", unknown, nil, expect{def: notFound, absent: map[string][]string{"anon": {secVenue, frVideo}}}},
 		{"answer by an unknown link", "POST", unknown, url.Values{"answer": {"accepted"}}, expect{def: notFound}},
+
+		// The calendar feed: its secret is the credential; the account
+		// page makes and revokes one for the signed-in person only.
+		{"unknown calendar feed", "GET", "/calendar/" + strings.Repeat("A", 32) + ".ics", nil, expect{def: notFound,
+			absent: map[string][]string{"anon": {"BEGIN:VCALENDAR"}, "frpoc": {"BEGIN:VCALENDAR"}}}},
+		{"account page's calendar feed section", "GET", "/account", nil, expect{def: ok, status: map[string]int{"anon": see},
+			present: map[string][]string{"frviewer": {`action="/account/calendar"`, `action="/account/calendar/revoke"`}, "nzpoc": {`action="/account/calendar"`}}}},
+		{"make a calendar feed address", "POST", "/account/calendar", nil, expect{def: ok, status: map[string]int{"anon": unauth},
+			present: map[string][]string{"frpoc": {"/calendar/", "shown only now"}, "sec": {"/calendar/"}}, absent: map[string][]string{"anon": {"/calendar/"}}}},
+		{"stop the calendar feed address", "POST", "/account/calendar/revoke", nil, expect{def: ok, status: map[string]int{"anon": unauth},
+			present: map[string][]string{"kepoc": {"no longer works"}}}},
 	}
 }

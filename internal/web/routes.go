@@ -88,6 +88,9 @@ func (s *Server) routes() {
 	// mail is the credential of /meetings/answer: only the POST answers.
 	m.HandleFunc("GET /meetings/answer/{token}", s.meetingAnswerPage)
 	m.HandleFunc("POST /meetings/answer/{token}", s.meetingAnswer)
+	// The private calendar feed, fetched by calendar programs: the secret
+	// in /calendar/{secret}.ics is the credential.
+	m.HandleFunc("GET /calendar/{file}", s.calendarFeed)
 
 	// The language of the pages, from the switcher every page has.
 	m.HandleFunc("POST /language", s.setLanguage)
@@ -97,6 +100,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /account/password", s.changePassword)
 	m.HandleFunc("POST /account/tokens", s.createToken)
 	m.HandleFunc("POST /account/tokens/{id}/revoke", s.revokeToken)
+	m.HandleFunc("POST /account/calendar", s.createFeed)
+	m.HandleFunc("POST /account/calendar/revoke", s.revokeFeed)
 
 	// Administration: services limit each page to the roles that may use it.
 	m.HandleFunc("GET /admin/accounts", s.adminAccounts)

@@ -1,0 +1,88 @@
+package web_test
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/store/storetest"
+)
+
+var feedAddress = regexp.MustCompile(`https?://[^<"]*(/calendar/[A-Za-z0-9_-]{20,}\.ics)`)
+
+// TestCalendarFeed: the account page makes a feed address, shown once,
+// which serves the account's meetings as it sees them (venue and video
+// link only where it may); a new address replaces it, and revoking ends
+// it.
+func TestCalendarFeed(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, engine *store.DB) {
+		f := newFixture(t, engine.Engine)
+		f.meetings()
+		anon := f.anon()
+		newAddress := func(c *client) string {
+			t.Helper()
+			r := c.post("/account/calendar", nil)
+			found := feedAddress.FindStringSubmatch(r.body)
+			if r.status != http.StatusOK || found == nil {
+				t.Fatalf("making a feed address: %d\n%s", r.status, snippet(r.body))
+			}
+			if got := r.header.Get("Referrer-Policy"); got != "no-referrer" {
+				t.Errorf("the page showing the address has Referrer-Policy %q", got)
+			}
+			return found[1]
+		}
+		fetch := func(path string, status int, present, absent []string) {
+			t.Helper()
+			r := anon.get(path)
+			if r.status != status {
+				t.Fatalf("GET %s: status %d, want %d\n%s", path, r.status, status, snippet(r.body))
+			}
+			if status == http.StatusOK {
+				if ct := r.header.Get("Content-Type"); ct != "text/calendar; charset=utf-8" {
+					t.Errorf("Content-Type %q", ct)
+				}
+				if cc := r.header.Get("Cache-Control"); cc != "private, no-store" {
+					t.Errorf("Cache-Control %q", cc)
+				}
+			}
+			for _, s := range present {
+				if !strings.Contains(unfold(r.body), s) {
+					t.Errorf("GET %s lacks %q", path, s)
+				}
+			}
+			for _, s := range absent {
+				if strings.Contains(unfold(r.body), s) {
+					t.Errorf("GET %s shows %q", path, s)
+				}
+			}
+		}
+		viewer := f.signIn("frviewer")
+		first := newAddress(viewer)
+		// FR's viewer sees FR's meeting as its organiser's side does, and
+		// the secretariat's without its venue and link: it answers for
+		// no invited entry.
+		fetch(first, http.StatusOK, []string{"BEGIN:VCALENDAR", secMeetingTitle, frMeetingTitle, frVideo}, []string{secVenue, secVideo})
+		fetch(strings.TrimSuffix(first, ".ics"), http.StatusNotFound, nil, []string{secMeetingTitle})
+		kepoc := f.signIn("kepoc")
+		fetch(newAddress(kepoc), http.StatusOK, []string{secMeetingTitle, secVenue, secVideo, frMeetingTitle, frVideo}, nil)
+		fetch(newAddress(f.signIn("nzpoc")), http.StatusOK, []string{"BEGIN:VCALENDAR"}, []string{secMeetingTitle, frMeetingTitle})
+		fetch(newAddress(f.signIn("sec")), http.StatusOK, []string{secMeetingTitle, secVenue}, []string{frMeetingTitle, frVideo})
+
+		second := newAddress(viewer)
+		fetch(first, http.StatusNotFound, nil, []string{secMeetingTitle})
+		fetch(second, http.StatusOK, []string{secMeetingTitle}, nil)
+		r := viewer.post("/account/calendar/revoke", nil)
+		if r.status != http.StatusOK || !strings.Contains(r.body, "no longer works") {
+			t.Errorf("revoking: %d\n%s", r.status, snippet(r.body))
+		}
+		fetch(second, http.StatusNotFound, nil, []string{secMeetingTitle})
+	})
+}
+
+// unfold joins the folded lines of iCalendar text (RFC 5545 3.1).
+func unfold(s string) string {
+	s = strings.ReplaceAll(s, "\r\n ", "")
+	return strings.ReplaceAll(s, "\\,", ",")
+}
