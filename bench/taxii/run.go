@@ -174,8 +174,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	svc := taxii.New(a.DB, a.Audit, a.Clock, a.Directory, taxii.DefaultConfig())
-	srv := httptest.NewServer(taxii.NewServer(svc, a.Access, log))
+	srv := httptest.NewServer(taxii.NewServer(a.TAXII, a.Access, a.Text, log))
 	defer srv.Close()
 	c := client{hc: &http.Client{Timeout: 10 * time.Minute}, base: srv.URL + taxii.APIRoot + "collections/" + taxii.StateCollectionID("FR") + "/", token: token}
 

@@ -9,10 +9,7 @@ import (
 	"os"
 
 	"github.com/detente/detente/internal/actor"
-	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/incident"
-	"github.com/detente/detente/internal/incidentstix"
-	"github.com/detente/detente/internal/taxii"
 )
 
 const incidentsUsage = `usage:
@@ -56,7 +53,7 @@ func cmdIncidents(ctx context.Context, args []string, getenv func(string) string
 		}
 		who = acc.Actor()
 	}
-	svc := incidentstix.New(a.Incidents, taxiiOf(a))
+	svc := a.IncidentsSTIX
 	switch sub {
 	case "export":
 		var b []byte
@@ -104,8 +101,4 @@ func cmdIncidents(ctx context.Context, args []string, getenv func(string) string
 		}
 		return nil
 	}
-}
-
-func taxiiOf(a *app.App) *taxii.Service {
-	return taxii.New(a.DB, a.Audit, a.Clock, a.Directory, taxii.DefaultConfig())
 }

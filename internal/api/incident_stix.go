@@ -22,12 +22,7 @@ import (
 // incidentsSTIX exports and imports through the caller's actor, like
 // every other handler; the rest of an imported bundle goes to the
 // importing State's TAXII collection where the server has one.
-func (s *server) incidentsSTIX() *incidentstix.Service {
-	if s.app.TAXII == nil {
-		return incidentstix.New(s.app.Incidents, nil)
-	}
-	return incidentstix.New(s.app.Incidents, s.app.TAXII)
-}
+func (s *server) incidentsSTIX() *incidentstix.Service { return s.app.IncidentsSTIX }
 
 // writeSTIX sends a bundle with the STIX 2.1 media type.
 func writeSTIX(w http.ResponseWriter, body []byte) {

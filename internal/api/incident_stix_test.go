@@ -19,7 +19,7 @@ import (
 // it, for a request that imports it.
 func (f *fixture) stixBundleOf(pick func(*incidentSet) incident.Incident) []byte {
 	f.t.Helper()
-	b, err := incidentstix.New(f.app.Incidents, f.app.TAXII).Export(context.Background(), f.acc[frPOC].Actor(), pick(f.incidents()).ID)
+	b, err := f.app.IncidentsSTIX.Export(context.Background(), f.acc[frPOC].Actor(), pick(f.incidents()).ID)
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/incident"
+	"github.com/detente/detente/internal/incidentstix"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/meeting"
@@ -43,13 +44,15 @@ type App struct {
 	Catalog   *catalog.Catalog
 	// Text is every message people read, in the six UN languages; loaded
 	// once and shared by the pages, the API and the mails.
-	Text      *i18n.Catalogue
-	Checks    *checks.Service
-	TAXII     *taxii.Service // STIX 2.1 collections served at /taxii2/
-	Incidents *incident.Service
-	Meetings  *meeting.Service
-	Webhooks  *webhook.Service
-	Jobs      *jobs.Queue // run with RunWorkers
+	Text   *i18n.Catalogue
+	Checks *checks.Service
+	TAXII  *taxii.Service // STIX 2.1 collections served at /taxii2/
+	// IncidentsSTIX turns incidents into STIX 2.1 bundles and back.
+	IncidentsSTIX *incidentstix.Service
+	Incidents     *incident.Service
+	Meetings      *meeting.Service
+	Webhooks      *webhook.Service
+	Jobs          *jobs.Queue // run with RunWorkers
 	// Sys holds the domains' System sides: what the workers, the start-up
 	// and the console use, acting for no one. Edges never get it: they
 	// are given Services.
@@ -72,26 +75,27 @@ type Systems struct {
 // logger. It holds no System side, no database and no job queue, so an edge
 // cannot do what only the system may.
 type Services struct {
-	Config    config.Config
-	Log       *slog.Logger
-	Clock     clock.Clock
-	Audit     *audit.Log
-	Access    *access.Service
-	Directory *directory.Service
-	Messaging *messaging.Service
-	Catalog   *catalog.Catalog
-	Text      *i18n.Catalogue // the messages in the six languages
-	Checks    *checks.Service
-	TAXII     *taxii.Service
-	Incidents *incident.Service
-	Meetings  *meeting.Service
-	Webhooks  *webhook.Service
+	Config        config.Config
+	Log           *slog.Logger
+	Clock         clock.Clock
+	Audit         *audit.Log
+	Access        *access.Service
+	Directory     *directory.Service
+	Messaging     *messaging.Service
+	Catalog       *catalog.Catalog
+	Text          *i18n.Catalogue // the messages in the six languages
+	Checks        *checks.Service
+	TAXII         *taxii.Service
+	IncidentsSTIX *incidentstix.Service
+	Incidents     *incident.Service
+	Meetings      *meeting.Service
+	Webhooks      *webhook.Service
 }
 
 // Services returns what the edges are given.
 func (a *App) Services() Services {
 	return Services{Config: a.Config, Log: a.Log, Clock: a.Clock, Audit: a.Audit, Access: a.Access, Directory: a.Directory,
-		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, TAXII: a.TAXII, Incidents: a.Incidents, Meetings: a.Meetings, Webhooks: a.Webhooks}
+		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, TAXII: a.TAXII, Incidents: a.Incidents, IncidentsSTIX: a.IncidentsSTIX, Meetings: a.Meetings, Webhooks: a.Webhooks}
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -203,6 +207,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.Checks = checks.New(db, a.Audit, c, a.Directory, a.Sys.Directory, checks.Config{}, notifier, a.Webhooks)
 	a.Checks.Register(a.Jobs)
 	a.Incidents = incident.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, a.Messaging)
+	a.IncidentsSTIX = incidentstix.New(a.Incidents, a.Messaging, a.TAXII)
 	a.Meetings = meeting.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, notifier, meeting.Config{BaseURL: cfg.BaseURL})
 	a.Meetings.Register(a.Jobs)
 	return a, nil

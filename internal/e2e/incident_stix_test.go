@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/detente/detente/internal/incidentstix"
 )
 
 // importBundle chooses FR's export of incident id in the import form and
@@ -15,7 +13,7 @@ import (
 func importBundle(f *fixture, id string) func(*tab) {
 	return func(b *tab) {
 		b.t.Helper()
-		body, err := incidentstix.New(f.app.Incidents, f.app.TAXII).Export(context.Background(), f.acc["frpoc"].Actor(), id)
+		body, err := f.app.IncidentsSTIX.Export(context.Background(), f.acc["frpoc"].Actor(), id)
 		if err != nil {
 			b.t.Fatal(err)
 		}

@@ -61,17 +61,11 @@ type Service struct {
 	collections Collections        // nil: import keeps only what maps onto incidents
 }
 
-// New returns the service; collections may be nil where no TAXII store is
-// wired, and import then says the other objects were not kept. Without
-// the messaging service an incident's bundle leaves out the vulnerability
-// reports linked to it; NewWithMessages includes them.
-func New(incidents *incident.Service, collections Collections) *Service {
-	return &Service{incidents: incidents, collections: collections}
-}
-
-// NewWithMessages returns the service that also exports vulnerability
-// reports (norm 13(j)), read through messages with the caller's actor.
-func NewWithMessages(incidents *incident.Service, messages *messaging.Service, collections Collections) *Service {
+// New returns the service. Incidents, and the vulnerability reports
+// (norm 13(j)) linked to them, are read through incidents and messages
+// with the caller's actor; the rest of an imported bundle goes to
+// collections.
+func New(incidents *incident.Service, messages *messaging.Service, collections Collections) *Service {
 	return &Service{incidents: incidents, messages: messages, collections: collections}
 }
 

@@ -59,7 +59,7 @@ func seeded(t *testing.T, db *store.DB) *world {
 	}
 	t.Cleanup(func() { a.Close() })
 	coll := taxii.New(a.DB, a.Audit, a.Clock, a.Directory, taxii.DefaultConfig())
-	w := &world{app: a, coll: coll, svc: incidentstix.New(a.Incidents, coll)}
+	w := &world{app: a, coll: coll, svc: incidentstix.New(a.Incidents, a.Messaging, coll)}
 	w.who = func(email string) actor.Actor {
 		t.Helper()
 		acc, err := a.Access.AccountByEmail(ctx, actor.Operator, email)

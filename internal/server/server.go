@@ -100,7 +100,7 @@ func Handlers(a *app.App, opt web.Options) (http.Handler, http.Handler, error) {
 		})
 	}
 	mux.Handle("/api/v1/", api.New(a.Services()))
-	mux.Handle(taxii.Prefix, taxii.NewServer(a.TAXII, a.Access, a.Log))
+	mux.Handle(taxii.Prefix, taxii.NewServer(a.TAXII, a.Access, a.Text, a.Log))
 	mux.Handle("/", pages)
 	return realClient(a.Config.TrustedProxies, a.Config.ForwardedHeader, observe(a.Log, reg, mux)), metricsHandler, nil
 }

@@ -109,7 +109,7 @@ func newFixture(t *testing.T, engine store.Engine, lim stix.Limits) *fixture {
 		tcfg.Limits = lim
 	}
 	f.svc = taxii.New(a.DB, a.Audit, a.Clock, a.Directory, tcfg)
-	f.srv = httptest.NewServer(taxii.NewServerWithText(f.svc, a.Access, a.Text, log))
+	f.srv = httptest.NewServer(taxii.NewServer(f.svc, a.Access, a.Text, log))
 	t.Cleanup(f.srv.Close)
 	return f
 }

@@ -43,15 +43,9 @@ type Server struct {
 	mux    *http.ServeMux
 }
 
-// NewServer returns the TAXII handler, answering errors and statuses in
-// English; NewServerWithText answers them in the request's language.
-func NewServer(svc *Service, tokens Tokens, log *slog.Logger) *Server {
-	return NewServerWithText(svc, tokens, nil, log)
-}
-
-// NewServerWithText returns the TAXII handler that writes what people read
-// of its errors and statuses in the request's language, from text.
-func NewServerWithText(svc *Service, tokens Tokens, text *i18n.Catalogue, log *slog.Logger) *Server {
+// NewServer returns the TAXII handler. What people read of its errors and
+// statuses is written in the request's language, from text (nil: English).
+func NewServer(svc *Service, tokens Tokens, text *i18n.Catalogue, log *slog.Logger) *Server {
 	s := &Server{svc: svc, tokens: tokens, text: text, log: log, mux: http.NewServeMux()}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.method+" "+Prefix+rt.path+"{$}", s.wrap(rt))

@@ -26,12 +26,7 @@ import (
 const importRoute = "POST /incidents/import"
 
 // stixService is the bundles' service over the services the edges hold.
-func (s *Server) stixService() *incidentstix.Service {
-	if s.app.TAXII == nil {
-		return incidentstix.New(s.app.Incidents, nil)
-	}
-	return incidentstix.New(s.app.Incidents, s.app.TAXII)
-}
+func (s *Server) stixService() *incidentstix.Service { return s.app.IncidentsSTIX }
 
 // importLimit is the largest bundle file import takes: what the bundle
 // reader and the State's TAXII collection both accept.
