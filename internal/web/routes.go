@@ -88,6 +88,13 @@ func (s *Server) routes() {
 	// mail is the credential of /meetings/answer: only the POST answers.
 	m.HandleFunc("GET /meetings/answer/{token}", s.meetingAnswerPage)
 	m.HandleFunc("POST /meetings/answer/{token}", s.meetingAnswer)
+	m.HandleFunc("GET /meetings", s.meetingList)
+	m.HandleFunc("GET /meetings/new", s.meetingNewForm)
+	m.HandleFunc("POST /meetings", s.meetingCreate)
+	m.HandleFunc("GET /meetings/{id}", s.meetingPage)
+	// edit (GET and POST), cancel and answer (POST): see meetingAction.
+	m.HandleFunc("GET /meetings/{id}/{action}", s.meetingAction)
+	m.HandleFunc("POST /meetings/{id}/{action}", s.meetingAction)
 	// The private calendar feed, fetched by calendar programs: the secret
 	// in /calendar/{secret}.ics is the credential.
 	m.HandleFunc("GET /calendar/{file}", s.calendarFeed)
