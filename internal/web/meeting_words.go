@@ -51,3 +51,11 @@ func (w meetingWords) AnswerVerb(code any) string {
 	}
 	return fmt.Sprint(code)
 }
+
+// OrganiserInSentence names who convenes a meeting inside a sentence.
+func (w meetingWords) OrganiserInSentence(m meeting.Meeting) string {
+	if m.OrganiserState == "" {
+		return w.p.TC("meeting organiser, in a sentence", "the secretariat")
+	}
+	return w.State(m.OrganiserState)
+}
