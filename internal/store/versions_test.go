@@ -93,7 +93,10 @@ func TestVersionsAcrossInstances(t *testing.T) {
 func TestVersionsComeFromMemoryOnPostgres(t *testing.T) {
 	db, statements := storetest.OpenCounting(t, store.Postgres)
 	ctx := context.Background()
-	deadline := time.Now().Add(10 * time.Second)
+	// The listener connects on its own and backs off up to 10 s between
+	// attempts when the server refuses, as it does when a whole test run
+	// holds most of its connections: give it time to become live.
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		statements.Store(0)
 		for range 20 {
