@@ -28,18 +28,24 @@ const (
 	charAdvance = 0.62
 )
 
-// barChart draws response rates as a horizontal bar chart in inline SVG,
-// in p's language: the title and the labels (label names each row's key)
-// come translated, the rates are written as the language writes
-// percentages. The page puts the same figures in a table beside it, which
-// is what screen readers and copy-paste use; the SVG is labelled as a
-// summary.
+// bar is one row of a horizontal bar chart: its label, how much of the
+// track it fills (0 to 1) and the figure written beside it.
+type bar struct {
+	Label  string
+	Filled float64
+	Figure string
+}
+
+// bars draws rows as a horizontal bar chart in inline SVG, described to
+// screen readers by summary. Each label sits on its own line(s) above its
+// bar. The page puts the same figures in a table beside it, which is what
+// screen readers and copy-paste use; the SVG is labelled as a summary.
 //
 // In a right-to-left language the chart is mirrored: labels start at the
-// right edge, bars grow leftwards from it and each rate sits left of its
+// right edge, bars grow leftwards from it and each figure sits left of its
 // track. The SVG states its direction, so that text anchored at its start
 // does not take the page's direction and run off the chart.
-func barChart(p *i18n.Printer, title string, rows []checks.Tally, label func(string) string) template.HTML {
+func bars(p *i18n.Printer, summary string, rows []bar) template.HTML {
 	rtl := p.Language().RTL()
 	// x of where a box of width w starting at x (left to right) lands.
 	flip := func(x, w int) int {
@@ -48,37 +54,43 @@ func barChart(p *i18n.Printer, title string, rows []checks.Tally, label func(str
 		}
 		return x
 	}
-	textX := 2
+	textX, figureX := 2, barTrack+6
 	if rtl {
-		textX = chartW - 2
+		textX, figureX = chartW-2, chartW-barTrack-6
 	}
 	var body strings.Builder
 	y := 0
 	for _, r := range rows {
-		for _, line := range wrapLabel(label(r.Key), chartW) {
+		for _, line := range wrapLabel(r.Label, chartW) {
 			y += chartLine
 			fmt.Fprintf(&body, `<text x="%d" y="%d">%s</text>`, textX, y-4, template.HTMLEscapeString(line))
 		}
 		top := y + 2
-		rate := math.Max(0, math.Min(1, r.Rate))
-		filled := int(rate * barTrack)
+		filled := int(math.Max(0, math.Min(1, r.Filled)) * barTrack)
 		fmt.Fprintf(&body, `<rect x="%d" y="%d" width="%d" height="%d" fill="#e6eaee"/>`, flip(0, barTrack), top, barTrack, barH)
 		fmt.Fprintf(&body, `<rect x="%d" y="%d" width="%d" height="%d" fill="#0b4f8a"/>`, flip(0, filled), top, filled, barH)
-		rateX := barTrack + 6
-		if rtl {
-			rateX = chartW - barTrack - 6
-		}
-		fmt.Fprintf(&body, `<text x="%d" y="%d">%s</text>`, rateX, top+barH-2, template.HTMLEscapeString(p.Percent(r.Rate)))
+		fmt.Fprintf(&body, `<text x="%d" y="%d">%s</text>`, figureX, top+barH-2, template.HTMLEscapeString(r.Figure))
 		y = top + barH + rowGap
 	}
 	h := max(y-rowGap+2, 1)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d" direction="%s">`,
-		template.HTMLEscapeString(p.T("{chart}: response rates, as in the table", "chart", title)), chartW, h, chartW, h, p.Language().Dir())
+		template.HTMLEscapeString(summary), chartW, h, chartW, h, p.Language().Dir())
 	fmt.Fprintf(&b, `<g font-size="%d" fill="#1b1f24">`, chartFont)
 	b.WriteString(body.String())
 	b.WriteString(`</g></svg>`)
 	return template.HTML(b.String())
+}
+
+// barChart draws response rates, in p's language: the title and the labels
+// (label names each row's key) come translated, the rates are written as
+// the language writes percentages.
+func barChart(p *i18n.Printer, title string, rows []checks.Tally, label func(string) string) template.HTML {
+	out := make([]bar, len(rows))
+	for i, r := range rows {
+		out[i] = bar{Label: label(r.Key), Filled: r.Rate, Figure: p.Percent(r.Rate)}
+	}
+	return bars(p, p.T("{chart}: response rates, as in the table", "chart", title), out)
 }
 
 // wrapLabel breaks s into lines that fit width at the chart's font, at
