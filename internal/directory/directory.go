@@ -115,6 +115,11 @@ func (s *Service) State(ctx context.Context, a actor.Actor, code string) (State,
 
 // state reads a State through q: s.db.Kept() outside a transaction.
 func (s *Service) state(ctx context.Context, q store.Queryer, code string) (State, error) {
+	// Only two capital letters can name one; anything else (a NUL byte
+	// among them, which PostgreSQL refuses to compare) is no State.
+	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
+		return State{}, errs.E(errs.NotFound, "no State with code %q", code)
+	}
 	st, err := selectState(ctx, q, code)
 	if store.NoRows(err) {
 		return State{}, errs.E(errs.NotFound, "no State with code %q", code)
