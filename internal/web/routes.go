@@ -99,6 +99,11 @@ func (s *Server) routes() {
 	// in /calendar/{secret}.ics is the credential.
 	m.HandleFunc("GET /calendar/{file}", s.calendarFeed)
 
+	// State profiles: public, each part read through its own domain.
+	m.HandleFunc("GET /profiles", s.profileIndex)
+	m.HandleFunc("GET /profiles/compare", s.profileCompare)
+	m.HandleFunc("GET /profiles/{code}", s.profilePage)
+
 	// The language of the pages, from the switcher every page has.
 	m.HandleFunc("POST /language", s.setLanguage)
 
