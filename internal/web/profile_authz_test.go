@@ -37,6 +37,8 @@ func profileRows(f *fixture) []struct {
 		form   url.Values
 		expect expect
 	}{
+		{"the transparency page", "GET", "/transparency", nil, expect{def: ok, absent: noPOCs,
+			present: map[string][]string{"anon": {`href="/survey"`, `href="/library"`, `href="/capacity"`, `href="/profiles"`, `href="/results"`, `href="/meetings/public"`}}}},
 		{"State profiles", "GET", "/profiles", nil, expect{def: ok, absent: noPOCs,
 			present: map[string][]string{"anon": {`href="/profiles/compare"`, `action="/profiles/go"`, "/framework/norm-j"}}}},
 		{"a State's profile", "GET", "/profiles/FR", nil, expect{def: ok, absent: profileAbsent,

@@ -99,6 +99,8 @@ func (s *Server) routes() {
 	// in /calendar/{secret}.ics is the credential.
 	m.HandleFunc("GET /calendar/{file}", s.calendarFeed)
 
+	// What States choose to make known, gathered on one page.
+	m.HandleFunc("GET /transparency", s.transparency)
 	// State profiles: public, each part read through its own domain.
 	m.HandleFunc("GET /profiles", s.profileIndex)
 	m.HandleFunc("GET /profiles/compare", s.profileCompare)
