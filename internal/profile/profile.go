@@ -61,9 +61,10 @@ type Reports interface {
 	// Measures lists the provisions under which the newest report of the
 	// State that a may read records measures taken.
 	Measures(ctx context.Context, a actor.Actor, state string) ([]string, error)
-	// StatesWithMeasures counts, per provision, the States whose newest
-	// report a may read records measures under it.
-	StatesWithMeasures(ctx context.Context, a actor.Actor) (map[string]int, error)
+	// StatesWithMeasures counts, per provision, the States whose report
+	// of the newest cycle a may read records measures under it, and names
+	// that cycle ("" when there is none).
+	StatesWithMeasures(ctx context.Context, a actor.Actor) (cycle string, counts map[string]int, err error)
 }
 
 // Documents is what the policy library makes known.
@@ -246,20 +247,26 @@ type Count struct {
 	States    int
 }
 
+// Tally is the counts of one survey cycle.
+type Tally struct {
+	Cycle  string // "" when no cycle has been opened
+	Counts []Count
+}
+
 // Counts returns, for every provision of the catalogue in its order, how
-// many States' readable reports record measures under it. It is a count
-// per provision, never a figure per State.
-func (s *Service) Counts(ctx context.Context, a actor.Actor) ([]Count, error) {
+// many States' readable reports of the newest cycle record measures under
+// it. It is a count per provision, never a figure per State.
+func (s *Service) Counts(ctx context.Context, a actor.Actor) (Tally, error) {
+	var t Tally
 	var n map[string]int
 	if s.src.Reports != nil {
 		var err error
-		if n, err = s.src.Reports.StatesWithMeasures(ctx, a); err != nil {
-			return nil, err
+		if t.Cycle, n, err = s.src.Reports.StatesWithMeasures(ctx, a); err != nil {
+			return Tally{}, err
 		}
 	}
-	var out []Count
 	for _, p := range s.cat.Provisions(catalog.Filter{}) {
-		out = append(out, Count{Provision: p, States: n[p.ID]})
+		t.Counts = append(t.Counts, Count{Provision: p, States: n[p.ID]})
 	}
-	return out, nil
+	return t, nil
 }

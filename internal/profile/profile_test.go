@@ -53,14 +53,14 @@ func (s *shelf) Measures(_ context.Context, a actor.Actor, state string) ([]stri
 	return s.reading(a)[state], nil
 }
 
-func (s *shelf) StatesWithMeasures(_ context.Context, a actor.Actor) (map[string]int, error) {
+func (s *shelf) StatesWithMeasures(_ context.Context, a actor.Actor) (string, map[string]int, error) {
 	n := map[string]int{}
 	for _, ps := range s.reading(a) {
 		for _, p := range ps {
 			n[p]++
 		}
 	}
-	return n, nil
+	return "2027", n, nil
 }
 
 func (s *shelf) Newest(_ context.Context, a actor.Actor, state string, limit int) ([]profile.Document, error) {
@@ -281,10 +281,11 @@ func TestCountsArePerProvisionInCatalogueOrder(t *testing.T) {
 			{"a POC", kepoc, 3, 1},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				cs, err := svc.Counts(context.Background(), tc.viewer)
-				if err != nil {
-					t.Fatal(err)
+				tally, err := svc.Counts(context.Background(), tc.viewer)
+				if err != nil || tally.Cycle != "2027" {
+					t.Fatalf("cycle %q, %v", tally.Cycle, err)
 				}
+				cs := tally.Counts
 				var ids []string
 				n := map[string]int{}
 				for _, c := range cs {
@@ -311,9 +312,9 @@ func TestMissingSourcesLeaveTheirPartsOut(t *testing.T) {
 		if err != nil || len(p.Reports)+len(p.Documents)+len(p.Measures)+len(p.Partnerships) != 0 {
 			t.Fatalf("profile %+v, %v", p, err)
 		}
-		cs, err := svc.Counts(context.Background(), kepoc)
-		if err != nil || len(cs) == 0 || cs[0].States != 0 {
-			t.Fatalf("counts %v, %v", cs, err)
+		tally, err := svc.Counts(context.Background(), kepoc)
+		if err != nil || tally.Cycle != "" || len(tally.Counts) == 0 || tally.Counts[0].States != 0 {
+			t.Fatalf("counts %+v, %v", tally, err)
 		}
 	})
 }

@@ -44,18 +44,19 @@ type countGroup struct {
 
 type profileIndexData struct {
 	Choices []profileChoice
+	Cycle   string // the survey cycle counted; "" before the first
 	Groups  []countGroup
 }
 
 func (s *Server) profileIndex(w http.ResponseWriter, r *http.Request) {
 	a := who(r)
-	cs, err := s.app.Profiles.Counts(r.Context(), a)
+	tally, err := s.app.Profiles.Counts(r.Context(), a)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	d := profileIndexData{Choices: s.profileChoices(r)}
-	for _, c := range cs {
+	d := profileIndexData{Choices: s.profileChoices(r), Cycle: tally.Cycle}
+	for _, c := range tally.Counts {
 		if n := len(d.Groups); n == 0 || d.Groups[n-1].Kind != c.Provision.Kind {
 			d.Groups = append(d.Groups, countGroup{Kind: c.Provision.Kind})
 		}
