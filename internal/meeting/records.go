@@ -172,7 +172,7 @@ const (
 	msgTooMany       = "this meeting keeps as many records as it may; withdraw one first"
 	msgNamedLabel    = "meeting records go to the invited States' delegations: send material for named people only as a communication"
 	msgUnknownLabel  = "choose a TLP label"
-	msgNotPublic     = "only TLP:CLEAR records may be published"
+	msgNotPublic     = "only records marked CLEAR may be published"
 	msgNoSuchPOC     = "this point of contact is not invited to the meeting"
 	msgNoPresence    = "choose present in person, present remotely or absent"
 	msgOneFile       = "choose one file"
