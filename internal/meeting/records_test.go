@@ -445,3 +445,45 @@ func TestRecordsBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestPublicListStatements holds the cost of a page of the public list
+// fixed: as many statements for 3 published meetings as for 12.
+func TestPublicListStatements(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			if engine == store.Postgres {
+				storetest.RequirePostgres(t)
+			}
+			db, n := storetest.OpenCounting(t, engine)
+			e := newEnv(t, db)
+			ctx := context.Background()
+			var made []meeting.Meeting
+			for range 12 {
+				made = append(made, e.create(t, "sec", e.input("KE")))
+			}
+			e.clock.Advance(8 * 24 * time.Hour)
+			cost := func(want int) int64 {
+				before := n.Load()
+				p, err := e.svc.Published(ctx, actor.Anonymous, page.Request{Limit: 50})
+				if err != nil || len(p.Items) != want {
+					t.Fatalf("%d published meetings listed, want %d: %v", len(p.Items), want, err)
+				}
+				return n.Load() - before
+			}
+			for _, m := range made[:3] {
+				if err := e.svc.Publish(ctx, e.who["sec"], m.ID, meeting.PublishInput{Summary: "Outcome"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			few := cost(3)
+			for _, m := range made[3:] {
+				if err := e.svc.Publish(ctx, e.who["sec"], m.ID, meeting.PublishInput{Summary: "Outcome"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if many := cost(12); many != few {
+				t.Errorf("%d statements for 12 meetings, %d for 3", many, few)
+			}
+		})
+	}
+}
