@@ -212,7 +212,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.Checks.Register(a.Jobs)
 	a.Incidents = incident.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, a.Messaging)
 	a.IncidentsSTIX = incidentstix.New(a.Incidents, a.Messaging, a.TAXII)
-	a.Meetings = meeting.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, notifier, meeting.Config{BaseURL: cfg.BaseURL})
+	a.Meetings = meeting.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, notifier, meeting.Config{BaseURL: cfg.BaseURL, Files: mcfg.Attachments})
 	a.Meetings.Register(a.Jobs)
 	// A profile shows what the other domains make known, through them.
 	a.Profiles = profile.New(a.Directory, cat, profile.Sources{})

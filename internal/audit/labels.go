@@ -66,6 +66,13 @@ var labels = map[string]string{
 	"meeting.feed":        "Calendar feed address created",
 	"meeting.feed_revoke": "Calendar feed address revoked",
 
+	"meeting.attendance":      "Meeting attendance recorded",
+	"meeting.record_add":      "Meeting minutes or document added",
+	"meeting.record_edit":     "Meeting minutes or document changed",
+	"meeting.record_withdraw": "Meeting minutes or document withdrawn",
+	"meeting.publish":         "Past meeting published",
+	"meeting.unpublish":       "Past meeting taken off the public list",
+
 	"taxii.add":    "STIX objects added over TAXII",
 	"taxii.delete": "STIX object deleted over TAXII",
 

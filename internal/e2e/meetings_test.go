@@ -75,6 +75,7 @@ func meetingStops(f *fixture) map[string][]stop {
 
 // withMeetings adds the meeting pages to the tour's legs.
 func withMeetings(f *fixture, legs []leg) []leg {
+	legs = withMeetingRecords(f, legs)
 	more := meetingStops(f)
 	for i := range legs {
 		legs[i].stops = append(legs[i].stops, more[legs[i].who]...)

@@ -22,6 +22,7 @@ import (
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/jobs"
+	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/states"
 	"github.com/detente/detente/internal/store"
@@ -41,6 +42,9 @@ type Config struct {
 	// RemindBefore is how long before a meeting its invitees are
 	// reminded; zero: a day.
 	RemindBefore time.Duration
+	// Files bounds a document's file as messaging bounds an attachment;
+	// unset limits take messaging's defaults.
+	Files messaging.AttachmentLimits
 }
 
 // Service implements the meeting use cases. Every method an edge calls

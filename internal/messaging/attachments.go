@@ -214,7 +214,10 @@ func executable(content []byte) bool {
 // reported under the field "attachments" and names its file; nothing is
 // dropped quietly. The content read is bounded by the limits.
 func (s *Service) readUploads(ups []Upload) ([]file, error) {
-	lim := s.AttachmentLimits()
+	return readFiles(s.AttachmentLimits().orDefault(), ups)
+}
+
+func readFiles(lim AttachmentLimits, ups []Upload) ([]file, error) {
 	var problems []string
 	var out []file
 	var total int64

@@ -19,6 +19,8 @@ var uploadRoutes = map[string]bool{
 	"POST /messages":            true,
 	"POST /messages/{id}/reply": true,
 	importRoute:                 true, // one STIX bundle, up to importLimit
+
+	"POST /meetings/{id}/records/files": true, // one document of a meeting
 }
 
 func isMultipart(r *http.Request) bool {

@@ -95,6 +95,25 @@ func (s *Server) routes() {
 	// edit (GET and POST), cancel and answer (POST): see meetingAction.
 	m.HandleFunc("GET /meetings/{id}/{action}", s.meetingAction)
 	m.HandleFunc("POST /meetings/{id}/{action}", s.meetingAction)
+	// After a meeting: attendance, minutes and documents, publication.
+	// Under /meetings/{id}/records/ and /meetings/records/{rec}, for a
+	// third segment of their own would overlap /meetings/answer/{token}.
+	m.HandleFunc("GET /meetings/{id}/records/attendance", s.attendancePage)
+	m.HandleFunc("POST /meetings/{id}/records/attendance", s.attendanceSave)
+	m.HandleFunc("GET /meetings/{id}/records/documents", s.recordsPage)
+	m.HandleFunc("POST /meetings/{id}/records/minutes", s.minutesAdd)
+	m.HandleFunc("POST /meetings/{id}/records/files", s.fileAdd)
+	m.HandleFunc("GET /meetings/{id}/records/publish", s.publishForm)
+	m.HandleFunc("POST /meetings/{id}/records/publish", s.publishSave)
+	m.HandleFunc("GET /meetings/records/{rec}", s.recordPage)
+	m.HandleFunc("GET /meetings/records/{rec}/edit", s.recordEditForm)
+	m.HandleFunc("POST /meetings/records/{rec}/edit", s.recordEdit)
+	m.HandleFunc("POST /meetings/records/{rec}/withdraw", s.recordWithdraw)
+	m.HandleFunc("GET /meetings/records/{rec}/download", s.recordDownload)
+	// Past meetings their organisers published, for anyone.
+	m.HandleFunc("GET /meetings/public", s.publicMeetings)
+	m.HandleFunc("GET /meetings/public/{id}", s.publicMeeting)
+	m.HandleFunc("GET /meetings/public/files/{rec}", s.publicFile)
 	// The private calendar feed, fetched by calendar programs: the secret
 	// in /calendar/{secret}.ics is the credential.
 	m.HandleFunc("GET /calendar/{file}", s.calendarFeed)
