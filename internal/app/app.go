@@ -12,6 +12,7 @@ import (
 
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/audit"
+	"github.com/detente/detente/internal/capacity"
 	"github.com/detente/detente/internal/catalog"
 	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/clock"
@@ -51,6 +52,7 @@ type App struct {
 	IncidentsSTIX *incidentstix.Service
 	Incidents     *incident.Service
 	Meetings      *meeting.Service
+	Capacity      *capacity.Service // capacity-building needs, offers and partnerships (CBM 5)
 	Webhooks      *webhook.Service
 	Jobs          *jobs.Queue // run with RunWorkers
 	// Sys holds the domains' System sides: what the workers, the start-up
@@ -89,13 +91,15 @@ type Services struct {
 	IncidentsSTIX *incidentstix.Service
 	Incidents     *incident.Service
 	Meetings      *meeting.Service
+	Capacity      *capacity.Service
 	Webhooks      *webhook.Service
 }
 
 // Services returns what the edges are given.
 func (a *App) Services() Services {
 	return Services{Config: a.Config, Log: a.Log, Clock: a.Clock, Audit: a.Audit, Access: a.Access, Directory: a.Directory,
-		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, TAXII: a.TAXII, Incidents: a.Incidents, IncidentsSTIX: a.IncidentsSTIX, Meetings: a.Meetings, Webhooks: a.Webhooks}
+		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, TAXII: a.TAXII, Incidents: a.Incidents, IncidentsSTIX: a.IncidentsSTIX, Meetings: a.Meetings, Webhooks: a.Webhooks,
+		Capacity: a.Capacity}
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -210,6 +214,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.IncidentsSTIX = incidentstix.New(a.Incidents, a.Messaging, a.TAXII)
 	a.Meetings = meeting.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, notifier, meeting.Config{BaseURL: cfg.BaseURL})
 	a.Meetings.Register(a.Jobs)
+	a.Capacity = capacity.New(db, a.Audit, c, cat, a.Sys.Directory)
 	return a, nil
 }
 

@@ -66,6 +66,15 @@ var labels = map[string]string{
 	"meeting.feed":        "Calendar feed address created",
 	"meeting.feed_revoke": "Calendar feed address revoked",
 
+	"capacity.need_create":  "Capacity-building need posted",
+	"capacity.need_edit":    "Capacity-building need changed",
+	"capacity.offer_create": "Capacity-building offer posted",
+	"capacity.offer_edit":   "Capacity-building offer changed",
+	"capacity.propose":      "Partnership proposed",
+	"capacity.accept":       "Partnership agreed",
+	"capacity.decline":      "Partnership declined",
+	"capacity.publish":      "Consent to publish a partnership",
+
 	"taxii.add":    "STIX objects added over TAXII",
 	"taxii.delete": "STIX object deleted over TAXII",
 
