@@ -338,6 +338,17 @@ func (s *Service) offerWritten(ctx context.Context, tx *sql.Tx, a actor.Actor, o
 			"provisions": o.Provisions, "languages": o.Languages, "regions": o.Regions}})
 }
 
+// CheckOffer reports what is wrong with in for an offer a would post,
+// writing nothing: a page that could not read a field asks it for the
+// others' problems.
+func (s *Service) CheckOffer(ctx context.Context, a actor.Actor, in OfferInput) error {
+	if _, err := s.offerer(ctx, a); err != nil {
+		return err
+	}
+	var o Offer
+	return s.checkOffer(&o, in)
+}
+
 // Need returns need id if a may read it.
 func (s *Service) Need(ctx context.Context, a actor.Actor, id string) (Need, error) {
 	notFound := errs.E(errs.NotFound, msgNeedNotFound)
