@@ -23,11 +23,11 @@ const SecretariatFilter = "secretariat"
 func (s *Service) checkFilter(f Filter, offers bool) (Filter, error) {
 	var fs errs.Fields
 	if f.Topic != "" && !slices.Contains(Topics(), f.Topic) {
-		fs.Add("topic", "choose topics from the list")
+		fs.Add("topic", "choose capacity-building topics from the list")
 	}
 	if f.Provision != "" {
 		if _, err := s.catalog.Provision(f.Provision); err != nil || validate.Encoding(f.Provision) != "" {
-			fs.Add("provision", "choose provisions from the list")
+			fs.Add("provision", "choose provisions of the framework from the list")
 		}
 	}
 	if f.Language != "" {
@@ -38,7 +38,7 @@ func (s *Service) checkFilter(f Filter, offers bool) (Filter, error) {
 		f.Language = primary(tag)
 	}
 	if f.Region != "" && !slices.Contains(states.Regions(), f.Region) {
-		fs.Add("region", "choose a regional group from the list")
+		fs.Add("region", "choose a UN regional group from the list")
 	}
 	if f.State != "" {
 		f.State = strings.ToUpper(f.State)

@@ -411,7 +411,7 @@ func (s *Service) checkNeed(n *Need, in NeedInput) error {
 	n.Languages = checkLanguages(&f, in.Languages)
 	n.Region = in.Region
 	if !slices.Contains(states.Regions(), in.Region) {
-		f.Add("region", "choose a regional group from the list")
+		f.Add("region", "choose a UN regional group from the list")
 	}
 	n.Status = in.Status
 	if n.Status == "" {
@@ -453,7 +453,7 @@ func (s *Service) checkOffer(o *Offer, in OfferInput) error {
 	for _, g := range in.Regions {
 		switch {
 		case !slices.Contains(states.Regions(), g):
-			f.Add("regions", "choose regional groups from the list")
+			f.Add("regions", "choose UN regional groups from the list")
 		case !slices.Contains(o.Regions, g):
 			o.Regions = append(o.Regions, g)
 		}
@@ -462,7 +462,7 @@ func (s *Service) checkOffer(o *Offer, in OfferInput) error {
 	o.Capacity = line(&f, "capacity", in.Capacity, maxCapacity)
 	o.From, o.Until = day(&f, "from", in.From), day(&f, "until", in.Until)
 	if o.From != nil && o.Until != nil && o.Until.Before(*o.From) {
-		f.Add("until", "the end must not come before the start")
+		f.Add("until", "the offer cannot end before it starts")
 	}
 	o.Status = in.Status
 	if o.Status == "" {
@@ -481,7 +481,7 @@ func day(f *errs.Fields, field string, t *time.Time) *time.Time {
 		return nil
 	}
 	if t.Year() < firstYear || t.Year() > lastYear {
-		f.Add(field, fmt.Sprintf("use a date from %d to %d", firstYear, lastYear))
+		f.Add(field, fmt.Sprintf("use a date in the years %d to %d", firstYear, lastYear))
 		return nil
 	}
 	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
@@ -493,13 +493,13 @@ func checkTopics(f *errs.Fields, in []Topic) []Topic {
 	for _, t := range in {
 		switch {
 		case !slices.Contains(Topics(), t):
-			f.Add("topics", "choose topics from the list")
+			f.Add("topics", "choose capacity-building topics from the list")
 		case !slices.Contains(out, t):
 			out = append(out, t)
 		}
 	}
 	if len(out) == 0 {
-		f.Add("topics", "choose at least one topic")
+		f.Add("topics", "choose at least one capacity-building topic")
 	}
 	slices.SortFunc(out, func(x, y Topic) int { return slices.Index(Topics(), x) - slices.Index(Topics(), y) })
 	return out
@@ -514,7 +514,7 @@ func (s *Service) checkProvisions(f *errs.Fields, field string, in []string) []s
 	for _, p := range in {
 		p = strings.TrimSpace(p)
 		if validate.Encoding(p) != "" {
-			f.Add(field, "choose provisions from the list")
+			f.Add(field, "choose provisions of the framework from the list")
 			continue
 		}
 		if _, err := s.catalog.Provision(p); err != nil {
@@ -531,7 +531,7 @@ func (s *Service) checkProvisions(f *errs.Fields, field string, in []string) []s
 
 func checkLanguages(f *errs.Fields, in []string) []string {
 	if len(in) > maxLanguages {
-		f.Add("languages", fmt.Sprintf("list at most %d languages", maxLanguages))
+		f.Add("languages", fmt.Sprintf("list at most %d working languages", maxLanguages))
 		in = in[:maxLanguages]
 	}
 	var out []string
@@ -556,7 +556,7 @@ func checkLanguages(f *errs.Fields, in []string) []string {
 
 func checkVisibility(f *errs.Fields, v Visibility) Visibility {
 	if !slices.Contains(Visibilities(), v) {
-		f.Add("visibility", "choose who may see it")
+		f.Add("visibility", "choose whom the need or offer is shown to")
 	}
 	return v
 }

@@ -82,7 +82,7 @@ func (w capacityWords) Owner(code string) string {
 // Regions names the groups an offer serves; none is every group.
 func (w capacityWords) Regions(v []string) string {
 	if len(v) == 0 {
-		return w.p.T("Every regional group")
+		return w.p.TC("capacity", "Every regional group")
 	}
 	return w.RegionList(v)
 }
@@ -130,9 +130,9 @@ func (s *Server) capacityList(w http.ResponseWriter, r *http.Request, tab string
 	d := capacityListData{capacityWords: capacityWords{checkWords{p}}, capacityFilterData: s.capacityFilters(r), Tab: tab, SignedIn: a.Authenticated()}
 	d.CanPostNeed = s.app.Capacity.CanPostNeed(ctx, a) == nil
 	d.CanPostOffer = s.app.Capacity.CanPostOffer(ctx, a) == nil
-	title, name := p.T("Capacity-building needs"), "capacitylist"
+	title, name := p.TC("capacity", "Capacity-building needs"), "capacitylist"
 	if tab == "offers" {
-		title = p.T("Capacity-building offers")
+		title = p.TC("capacity", "Capacity-building offers")
 	}
 	pg := page{Title: title, Nav: "capacity", Data: d, Form: q, Flash: capacityFlash(r)}
 	req, err := paging.Parse(q)
@@ -178,7 +178,7 @@ func (s *Server) capacityPartnerships(w http.ResponseWriter, r *http.Request) {
 	p := s.printer(r)
 	q := r.URL.Query()
 	d := partnershipsData{capacityWords: capacityWords{checkWords{p}}, Mine: q.Get("mine") == "1", SignedIn: a.Authenticated()}
-	pg := page{Title: p.T("Capacity-building partnerships"), Nav: "capacity", Data: d, Flash: capacityFlash(r)}
+	pg := page{Title: p.TC("capacity", "Capacity-building partnerships"), Nav: "capacity", Data: d, Flash: capacityFlash(r)}
 	req, err := paging.Parse(q)
 	if err != nil {
 		s.listProblem(w, r, "capacitypartnerships", pg, err)

@@ -108,13 +108,13 @@ func (s *Server) capacityFormTitle(r *http.Request, isNeed, isNew bool) string {
 	p := s.printer(r)
 	switch {
 	case isNeed && isNew:
-		return p.T("Post a need")
+		return p.TC("capacity", "Post a need")
 	case isNeed:
-		return p.T("Change the need")
+		return p.TC("capacity", "Change the need")
 	case isNew:
-		return p.T("Post an offer")
+		return p.TC("capacity", "Post an offer")
 	}
-	return p.T("Change the offer")
+	return p.TC("capacity", "Change the offer")
 }
 
 func (s *Server) capacityNewForm(w http.ResponseWriter, r *http.Request, isNeed bool) {
