@@ -538,3 +538,46 @@ func TestListsFilterAndPage(t *testing.T) {
 		}
 	})
 }
+
+// TestPageStatements holds the cost of a list page and of an item's
+// suggestions fixed: as many statements for 3 needs and offers as for 20.
+func TestPageStatements(t *testing.T) {
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			if engine == store.Postgres {
+				storetest.RequirePostgres(t)
+			}
+			db, n := storetest.OpenCounting(t, engine)
+			e := newEnv(t, db)
+			ctx := context.Background()
+			var first capacity.Offer
+			cost := func(want int) int64 {
+				before := n.Load()
+				p, err := e.svc.Needs(ctx, e.who["frpoc"], capacity.Filter{Topic: capacity.IncidentResponse, Language: "en"}, page.Request{Limit: 50})
+				if err != nil || len(p.Items) != want {
+					t.Fatalf("%d needs listed, want %d: %v", len(p.Items), want, err)
+				}
+				sg, err := e.svc.OfferSuggestions(ctx, e.who["frpoc"], first.ID)
+				if err != nil || len(sg) != want {
+					t.Fatalf("%d suggestions, want %d: %v", len(sg), want, err)
+				}
+				return n.Load() - before
+			}
+			first = e.offer(t, "frpoc", frOffer(capacity.Participants))
+			add := func(k int) {
+				for range k {
+					n := e.need(t, "kepoc", keNeed(capacity.Participants))
+					if _, err := e.svc.Propose(ctx, e.who["frpoc"], n.ID, first.ID, ""); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			add(3)
+			few := cost(3)
+			add(17)
+			if many := cost(20); many != few {
+				t.Errorf("%d statements for 20 needs, %d for 3", many, few)
+			}
+		})
+	}
+}

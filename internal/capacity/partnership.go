@@ -255,7 +255,7 @@ func (s *Service) answer(ctx context.Context, a actor.Actor, id string, version 
 			return err
 		}
 		if to == Agreed {
-			if err := markPartnered(ctx, tx, p.NeedID, now, a.Label()); err != nil {
+			if err := markPartnered(ctx, tx, p.NeedID); err != nil {
 				return errs.Internalf(err, "mark need in partnership")
 			}
 		}

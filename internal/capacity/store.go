@@ -128,9 +128,11 @@ func updateNeed(ctx context.Context, tx *sql.Tx, n Need) (bool, error) {
 }
 
 // markPartnered moves an open need into partnership, as a new version.
-func markPartnered(ctx context.Context, tx *sql.Tx, id string, at time.Time, by string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE capacity_needs SET status = $1, version = version + 1, updated_at = $2, updated_by = $3
-		WHERE id = $4 AND status = $5`, string(Partnered), at, by, id, string(Open))
+// Who last changed it stays its own State's editor: the other side's
+// acceptance is in the audit log, not in the need.
+func markPartnered(ctx context.Context, tx *sql.Tx, id string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE capacity_needs SET status = $1, version = version + 1 WHERE id = $2 AND status = $3`,
+		string(Partnered), id, string(Open))
 	return err
 }
 

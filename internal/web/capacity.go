@@ -79,6 +79,14 @@ func (w capacityWords) Owner(code string) string {
 	return w.State(code)
 }
 
+// OwnerInSentence names who offers inside a sentence.
+func (w capacityWords) OwnerInSentence(code string) string {
+	if code == "" {
+		return w.p.TC("capacity offer owner, in a sentence", "the secretariat")
+	}
+	return w.State(code)
+}
+
 // Regions names the groups an offer serves; none is every group.
 func (w capacityWords) Regions(v []string) string {
 	if len(v) == 0 {
@@ -160,8 +168,10 @@ func (s *Server) capacityList(w http.ResponseWriter, r *http.Request, tab string
 	s.render(w, r, http.StatusOK, name, pg)
 }
 
-func (s *Server) capacityNeeds(w http.ResponseWriter, r *http.Request)  { s.capacityList(w, r, "needs") }
-func (s *Server) capacityOffers(w http.ResponseWriter, r *http.Request) { s.capacityList(w, r, "offers") }
+func (s *Server) capacityNeeds(w http.ResponseWriter, r *http.Request) { s.capacityList(w, r, "needs") }
+func (s *Server) capacityOffers(w http.ResponseWriter, r *http.Request) {
+	s.capacityList(w, r, "offers")
+}
 
 type partnershipsData struct {
 	capacityWords
@@ -281,8 +291,10 @@ func (s *Server) capacityItem(w http.ResponseWriter, r *http.Request, isNeed boo
 	s.render(w, r, http.StatusOK, "capacityitem", page{Title: title, Nav: "capacity", Data: d, Flash: capacityFlash(r)})
 }
 
-func (s *Server) capacityNeedPage(w http.ResponseWriter, r *http.Request)  { s.capacityItem(w, r, true) }
-func (s *Server) capacityOfferPage(w http.ResponseWriter, r *http.Request) { s.capacityItem(w, r, false) }
+func (s *Server) capacityNeedPage(w http.ResponseWriter, r *http.Request) { s.capacityItem(w, r, true) }
+func (s *Server) capacityOfferPage(w http.ResponseWriter, r *http.Request) {
+	s.capacityItem(w, r, false)
+}
 
 // capacityItemProblem shows an item's page again with what went wrong in
 // an action on one of its suggestions, or the error page.

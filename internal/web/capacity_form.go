@@ -138,8 +138,12 @@ func (s *Server) capacityNewForm(w http.ResponseWriter, r *http.Request, isNeed 
 		Data: s.capacityFormData(r, isNeed, "")})
 }
 
-func (s *Server) capacityNeedNew(w http.ResponseWriter, r *http.Request)  { s.capacityNewForm(w, r, true) }
-func (s *Server) capacityOfferNew(w http.ResponseWriter, r *http.Request) { s.capacityNewForm(w, r, false) }
+func (s *Server) capacityNeedNew(w http.ResponseWriter, r *http.Request) {
+	s.capacityNewForm(w, r, true)
+}
+func (s *Server) capacityOfferNew(w http.ResponseWriter, r *http.Request) {
+	s.capacityNewForm(w, r, false)
+}
 
 func (s *Server) capacityEditForm(w http.ResponseWriter, r *http.Request, isNeed bool) {
 	a := who(r)
@@ -171,8 +175,12 @@ func (s *Server) capacityEditForm(w http.ResponseWriter, r *http.Request, isNeed
 		Data: s.capacityFormData(r, isNeed, id)})
 }
 
-func (s *Server) capacityNeedEdit(w http.ResponseWriter, r *http.Request)  { s.capacityEditForm(w, r, true) }
-func (s *Server) capacityOfferEdit(w http.ResponseWriter, r *http.Request) { s.capacityEditForm(w, r, false) }
+func (s *Server) capacityNeedEdit(w http.ResponseWriter, r *http.Request) {
+	s.capacityEditForm(w, r, true)
+}
+func (s *Server) capacityOfferEdit(w http.ResponseWriter, r *http.Request) {
+	s.capacityEditForm(w, r, false)
+}
 
 // capacitySave posts (id "") or changes a need or an offer.
 func (s *Server) capacitySave(w http.ResponseWriter, r *http.Request, isNeed bool, id string) {
@@ -230,7 +238,9 @@ func (s *Server) capacitySave(w http.ResponseWriter, r *http.Request, isNeed boo
 		Data: s.capacityFormData(r, isNeed, id)}, err)
 }
 
-func (s *Server) capacityNeedCreate(w http.ResponseWriter, r *http.Request) { s.capacitySave(w, r, true, "") }
+func (s *Server) capacityNeedCreate(w http.ResponseWriter, r *http.Request) {
+	s.capacitySave(w, r, true, "")
+}
 func (s *Server) capacityOfferCreate(w http.ResponseWriter, r *http.Request) {
 	s.capacitySave(w, r, false, "")
 }
