@@ -12,6 +12,7 @@ import (
 
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/audit"
+	"github.com/detente/detente/internal/capacity"
 	"github.com/detente/detente/internal/catalog"
 	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/clock"
@@ -53,6 +54,7 @@ type App struct {
 	Incidents     *incident.Service
 	Meetings      *meeting.Service
 	Profiles      *profile.Service
+	Capacity      *capacity.Service // capacity-building needs, offers and partnerships (CBM 5)
 	Webhooks      *webhook.Service
 	Jobs          *jobs.Queue // run with RunWorkers
 	// Sys holds the domains' System sides: what the workers, the start-up
@@ -92,6 +94,7 @@ type Services struct {
 	Incidents     *incident.Service
 	Meetings      *meeting.Service
 	Profiles      *profile.Service
+	Capacity      *capacity.Service
 	Webhooks      *webhook.Service
 }
 
@@ -99,7 +102,7 @@ type Services struct {
 func (a *App) Services() Services {
 	return Services{Config: a.Config, Log: a.Log, Clock: a.Clock, Audit: a.Audit, Access: a.Access, Directory: a.Directory,
 		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, TAXII: a.TAXII, Incidents: a.Incidents, IncidentsSTIX: a.IncidentsSTIX, Meetings: a.Meetings, Webhooks: a.Webhooks,
-		Profiles: a.Profiles}
+		Profiles: a.Profiles, Capacity: a.Capacity}
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -216,6 +219,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.Meetings.Register(a.Jobs)
 	// A profile shows what the other domains make known, through them.
 	a.Profiles = profile.New(a.Directory, cat, profile.Sources{})
+	a.Capacity = capacity.New(db, a.Audit, c, cat, a.Sys.Directory)
 	return a, nil
 }
 

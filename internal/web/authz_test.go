@@ -308,6 +308,7 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		tests = append(tests, meetingRows(f)...)
 		tests = append(tests, profileRows(f)...)
 		tests = append(tests, meetingRecordRows(f)...)
+		tests = append(tests, capacityRows(f)...)
 		checkRoutesCovered(t, func(yield func(method, path string)) {
 			for _, tc := range tests {
 				yield(tc.method, tc.path)

@@ -124,6 +124,24 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /profiles", s.profileIndex)
 	m.HandleFunc("GET /profiles/compare", s.profileCompare)
 	m.HandleFunc("GET /profiles/{code}", s.profilePage)
+	// Capacity-building needs and offers (CBM 5), their suggestions and
+	// partnerships; the published partnerships are public.
+	m.HandleFunc("GET /capacity", s.capacityNeeds)
+	m.HandleFunc("GET /capacity/offers", s.capacityOffers)
+	m.HandleFunc("GET /capacity/partnerships", s.capacityPartnerships)
+	m.HandleFunc("GET /capacity/needs/new", s.capacityNeedNew)
+	m.HandleFunc("POST /capacity/needs", s.capacityNeedCreate)
+	m.HandleFunc("GET /capacity/needs/{id}", s.capacityNeedPage)
+	m.HandleFunc("GET /capacity/needs/{id}/edit", s.capacityNeedEdit)
+	m.HandleFunc("POST /capacity/needs/{id}/edit", s.capacityNeedUpdate)
+	m.HandleFunc("GET /capacity/offers/new", s.capacityOfferNew)
+	m.HandleFunc("POST /capacity/offers", s.capacityOfferCreate)
+	m.HandleFunc("GET /capacity/offers/{id}", s.capacityOfferPage)
+	m.HandleFunc("GET /capacity/offers/{id}/edit", s.capacityOfferEdit)
+	m.HandleFunc("POST /capacity/offers/{id}/edit", s.capacityOfferUpdate)
+	m.HandleFunc("POST /capacity/partnerships", s.capacityPropose)
+	// accept, decline and publish: see capacityPartnershipAction.
+	m.HandleFunc("POST /capacity/partnerships/{id}/{action}", s.capacityPartnershipAction)
 
 	// The language of the pages, from the switcher every page has.
 	m.HandleFunc("POST /language", s.setLanguage)
