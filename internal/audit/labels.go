@@ -66,6 +66,17 @@ var labels = map[string]string{
 	"meeting.feed":        "Calendar feed address created",
 	"meeting.feed_revoke": "Calendar feed address revoked",
 
+	"exercise.create":     "Exercise run created",
+	"exercise.start":      "Exercise started",
+	"exercise.pause":      "Exercise paused",
+	"exercise.resume":     "Exercise resumed",
+	"exercise.stop":       "Exercise stopped",
+	"exercise.end":        "Exercise ended at the scenario's end",
+	"exercise.inject":     "Exercise inject sent",
+	"exercise.inject_now": "Exercise inject sent at once",
+	"exercise.act":        "Exercise action recorded",
+	"exercise.note":       "Exercise note written",
+
 	"taxii.add":    "STIX objects added over TAXII",
 	"taxii.delete": "STIX object deleted over TAXII",
 
