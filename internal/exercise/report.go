@@ -63,7 +63,7 @@ type (
 		Now      int64         `json:"scenario_time_s"`
 		Timeline []jsonEvent   `json:"timeline"`
 		Results  []jsonResult  `json:"results"`
-		Overall  []jsonOverall `json:"across_states"`
+		Overall  []jsonOverall `json:"across_states"` // null when the reader is not shown figures across States
 		Notes    []jsonNote    `json:"notes"`
 	}
 	jsonRun struct {
@@ -154,7 +154,10 @@ func WriteJSON(w io.Writer, rep Report) error {
 	out := jsonReport{Run: jsonRun{ID: r.ID, Title: r.Title, Marking: "EXERCISE", Scenario: r.Scenario.ID, ScenarioVersion: r.Scenario.Version,
 		ScenarioTitle: r.Scenario.Title, Director: r.DirectorState, Levels: []string{}, Factor: r.Factor, Status: string(r.Status),
 		StartedAt: r.StartedAt, EndedAt: r.EndedAt, Assignments: []jsonAssignment{}},
-		Now: secs(rep.Now), Timeline: []jsonEvent{}, Results: []jsonResult{}, Overall: []jsonOverall{}, Notes: []jsonNote{}}
+		Now: secs(rep.Now), Timeline: []jsonEvent{}, Results: []jsonResult{}, Notes: []jsonNote{}}
+	if rep.Overall != nil {
+		out.Overall = []jsonOverall{}
+	}
 	for _, a := range r.Assignments {
 		out.Run.Assignments = append(out.Run.Assignments, jsonAssignment{Role: a.Role, State: a.State})
 	}

@@ -200,7 +200,7 @@ func (s *Service) Live(ctx context.Context, a actor.Actor, id string) (Live, err
 			}
 		}
 		for _, inj := range r.Scenario.Injects {
-			if !slices.ContainsFunc(inj.ToRoles, func(role string) bool { return slices.Contains(sv.Roles, role) }) {
+			if !slices.Contains(r.Levels, inj.ToLevel) || !slices.ContainsFunc(inj.ToRoles, func(role string) bool { return slices.Contains(sv.Roles, role) }) {
 				continue
 			}
 			iv := InjectView{Inject: inj.Key, Title: inj.Title, Offset: inj.Offset, Level: inj.ToLevel}
