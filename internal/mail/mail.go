@@ -34,6 +34,9 @@ type Message struct {
 	Date      time.Time
 	Headers   map[string]string // extra headers, e.g. X-Detente-Thread; never encrypted
 	Text      string            // the body, UTF-8; any line-end convention
+	// Marking goes before EncryptedSubject outside an encrypted message,
+	// for a marking that must show before it is opened ("[EXERCISE]").
+	Marking string
 }
 
 // EncryptedSubject replaces the subject outside an encrypted message, so
@@ -373,7 +376,11 @@ func BuildEncrypted(m Message, recipients []pgpkey.Key) ([]byte, error) {
 	// "detente-" cannot occur inside it.
 	boundary := "detente-" + hex.EncodeToString(rnd[:])
 	var b bytes.Buffer
-	if err := m.headers(&b, EncryptedSubject); err != nil {
+	outside := EncryptedSubject
+	if m.Marking != "" {
+		outside = m.Marking + " " + outside
+	}
+	if err := m.headers(&b, outside); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(&b, "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\";\r\n boundary=\"%s\"\r\n\r\n", boundary)
