@@ -25,6 +25,7 @@ import (
 	"github.com/detente/detente/internal/meeting"
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/notify"
+	"github.com/detente/detente/internal/scenario"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/taxii"
 	"github.com/detente/detente/internal/webhook"
@@ -51,6 +52,7 @@ type App struct {
 	IncidentsSTIX *incidentstix.Service
 	Incidents     *incident.Service
 	Meetings      *meeting.Service
+	Scenarios     *scenario.Service
 	Webhooks      *webhook.Service
 	Jobs          *jobs.Queue // run with RunWorkers
 	// Sys holds the domains' System sides: what the workers, the start-up
@@ -67,6 +69,7 @@ type Systems struct {
 	Directory *directory.System
 	Messaging *messaging.System
 	Checks    *checks.System
+	Scenarios *scenario.System
 }
 
 // Services is what the web pages and the API are given: the services that
@@ -89,13 +92,15 @@ type Services struct {
 	IncidentsSTIX *incidentstix.Service
 	Incidents     *incident.Service
 	Meetings      *meeting.Service
+	Scenarios     *scenario.Service
 	Webhooks      *webhook.Service
 }
 
 // Services returns what the edges are given.
 func (a *App) Services() Services {
 	return Services{Config: a.Config, Log: a.Log, Clock: a.Clock, Audit: a.Audit, Access: a.Access, Directory: a.Directory,
-		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, TAXII: a.TAXII, Incidents: a.Incidents, IncidentsSTIX: a.IncidentsSTIX, Meetings: a.Meetings, Webhooks: a.Webhooks}
+		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, TAXII: a.TAXII, Incidents: a.Incidents, IncidentsSTIX: a.IncidentsSTIX, Meetings: a.Meetings, Webhooks: a.Webhooks,
+		Scenarios: a.Scenarios}
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -210,6 +215,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.IncidentsSTIX = incidentstix.New(a.Incidents, a.Messaging, a.TAXII)
 	a.Meetings = meeting.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, notifier, meeting.Config{BaseURL: cfg.BaseURL})
 	a.Meetings.Register(a.Jobs)
+	a.Scenarios = scenario.New(db, a.Audit, c, cat, a.Sys.Directory, a.Messaging)
+	a.Sys.Scenarios = scenario.NewSystem(a.Scenarios)
+	if n, err := a.Sys.Scenarios.InstallShipped(ctx); err != nil {
+		db.Close()
+		return nil, err
+	} else if n > 0 {
+		log.Info("installed the scenarios that ship with the product", "count", n)
+	}
 	return a, nil
 }
 

@@ -66,6 +66,15 @@ var labels = map[string]string{
 	"meeting.feed":        "Calendar feed address created",
 	"meeting.feed_revoke": "Calendar feed address revoked",
 
+	"scenario.create":   "Scenario written",
+	"scenario.import":   "Scenario imported",
+	"scenario.copy":     "Scenario copied",
+	"scenario.save":     "Scenario saved as a new version",
+	"scenario.share":    "Scenario shared with other States",
+	"scenario.unshare":  "Scenario no longer shared",
+	"scenario.withdraw": "Scenario withdrawn",
+	"scenario.install":  "Shipped scenario installed",
+
 	"taxii.add":    "STIX objects added over TAXII",
 	"taxii.delete": "STIX object deleted over TAXII",
 
