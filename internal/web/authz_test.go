@@ -306,6 +306,7 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		tests = append(tests, incidentRows(f)...)
 		tests = append(tests, incidentSTIXRows(f)...)
 		tests = append(tests, meetingRows(f)...)
+		tests = append(tests, scenarioRows(f)...)
 		checkRoutesCovered(t, func(yield func(method, path string)) {
 			for _, tc := range tests {
 				yield(tc.method, tc.path)
