@@ -19,6 +19,7 @@ import (
 	"github.com/detente/detente/internal/config"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/i18n"
+	"github.com/detente/detente/internal/exercise"
 	"github.com/detente/detente/internal/incident"
 	"github.com/detente/detente/internal/incidentstix"
 	"github.com/detente/detente/internal/jobs"
@@ -27,6 +28,7 @@ import (
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/notify"
 	"github.com/detente/detente/internal/profile"
+	"github.com/detente/detente/internal/scenario"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/taxii"
 	"github.com/detente/detente/internal/webhook"
@@ -55,6 +57,8 @@ type App struct {
 	Meetings      *meeting.Service
 	Profiles      *profile.Service
 	Capacity      *capacity.Service // capacity-building needs, offers and partnerships (CBM 5)
+	Scenarios     *scenario.Service
+	Exercises     *exercise.Service // runs of scenarios, their clock, deliveries and reports
 	Webhooks      *webhook.Service
 	Jobs          *jobs.Queue // run with RunWorkers
 	// Sys holds the domains' System sides: what the workers, the start-up
@@ -71,6 +75,7 @@ type Systems struct {
 	Directory *directory.System
 	Messaging *messaging.System
 	Checks    *checks.System
+	Scenarios *scenario.System
 }
 
 // Services is what the web pages and the API are given: the services that
@@ -95,6 +100,8 @@ type Services struct {
 	Meetings      *meeting.Service
 	Profiles      *profile.Service
 	Capacity      *capacity.Service
+	Scenarios     *scenario.Service
+	Exercises     *exercise.Service // runs of scenarios, their clock, deliveries and reports
 	Webhooks      *webhook.Service
 }
 
@@ -102,7 +109,7 @@ type Services struct {
 func (a *App) Services() Services {
 	return Services{Config: a.Config, Log: a.Log, Clock: a.Clock, Audit: a.Audit, Access: a.Access, Directory: a.Directory,
 		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, TAXII: a.TAXII, Incidents: a.Incidents, IncidentsSTIX: a.IncidentsSTIX, Meetings: a.Meetings, Webhooks: a.Webhooks,
-		Profiles: a.Profiles, Capacity: a.Capacity}
+		Profiles: a.Profiles, Capacity: a.Capacity, Scenarios: a.Scenarios, Exercises: a.Exercises}
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -220,6 +227,16 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	// A profile shows what the other domains make known, through them.
 	a.Profiles = profile.New(a.Directory, cat, profile.Sources{})
 	a.Capacity = capacity.New(db, a.Audit, c, cat, a.Sys.Directory)
+	a.Scenarios = scenario.New(db, a.Audit, c, cat, a.Sys.Directory, a.Messaging)
+	a.Sys.Scenarios = scenario.NewSystem(a.Scenarios)
+	if n, err := a.Sys.Scenarios.InstallShipped(ctx); err != nil {
+		db.Close()
+		return nil, err
+	} else if n > 0 {
+		log.Info("installed the scenarios that ship with the product", "count", n)
+	}
+	a.Exercises = exercise.New(db, a.Audit, c, a.Scenarios, a.Sys.Directory, notifier, exercise.Config{BaseURL: cfg.BaseURL})
+	a.Exercises.Register(a.Jobs)
 	return a, nil
 }
 

@@ -40,6 +40,12 @@ type Scenario struct {
 	SavedAt   time.Time
 	SavedBy   string // account id; "" for shipped versions
 	SavedName string // the account's name as it was
+
+	// Withdrawn is set when its owner took it out of the lists: no new
+	// run should pick it, but runs that played it still read it.
+	Withdrawn bool
+	// CopiedFrom is the scenario this one was copied from, "" if none.
+	CopiedFrom string
 }
 
 // Objective is one thing the exercise practises, tied to the provisions of
@@ -162,4 +168,41 @@ type Summary struct {
 	Duration   time.Duration
 	Provisions []string // of every objective
 	SavedAt    time.Time
+}
+
+// Input is what a writer sets in a new version: everything of a Scenario
+// but what the service decides (identity, owner, sharing, who saved it).
+type Input struct {
+	Language   string
+	Title      string
+	Summary    string
+	Narrative  string
+	Objectives []Objective
+	Roles      []Role
+	Injects    []Inject
+	Duration   time.Duration
+}
+
+// InputOf is the input that saves sc again unchanged.
+func InputOf(sc Scenario) Input {
+	return Input{Language: sc.Language, Title: sc.Title, Summary: sc.Summary, Narrative: sc.Narrative,
+		Objectives: sc.Objectives, Roles: sc.Roles, Injects: sc.Injects, Duration: sc.Duration}
+}
+
+// Filter narrows a list of scenarios.
+type Filter struct {
+	Provision string // catalogue id an objective must name; "" for any
+	// Owner: "" for every scenario the reader sees, "shipped" for those
+	// that ship with the product, "mine" for those of the reader's side
+	// (its State's, or the secretariat's own).
+	Owner string
+}
+
+// VersionInfo is one saved version as the history lists it.
+type VersionInfo struct {
+	Version   int
+	Title     string
+	SavedAt   time.Time
+	SavedBy   string
+	SavedName string
 }

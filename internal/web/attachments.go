@@ -12,6 +12,7 @@ import (
 
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/scenario"
 )
 
 // uploadRoutes are the forms that may carry files (multipart/form-data).
@@ -21,6 +22,7 @@ var uploadRoutes = map[string]bool{
 	importRoute:                 true, // one STIX bundle, up to importLimit
 
 	"POST /meetings/{id}/records/files": true, // one document of a meeting
+	scenarioImportRoute:                 true, // one scenario file, up to scenario.MaxFile
 }
 
 func isMultipart(r *http.Request) bool {
@@ -46,6 +48,9 @@ func (s *Server) bodyLimit(r *http.Request) int64 {
 	if who(r).Authenticated() && s.acceptsFiles(r) {
 		if s.isImport(r) {
 			return limit + s.importLimit()
+		}
+		if _, pattern := s.mux.Handler(r); pattern == scenarioImportRoute {
+			return limit + scenario.MaxFile
 		}
 		l := s.app.Messaging.AttachmentLimits()
 		limit += l.MaxTotalBytes + l.MaxFileBytes

@@ -114,6 +114,17 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /meetings/public", s.publicMeetings)
 	m.HandleFunc("GET /meetings/public/{id}", s.publicMeeting)
 	m.HandleFunc("GET /meetings/public/files/{rec}", s.publicFile)
+
+	// Exercise scenarios. edit (GET and POST), export (GET), copy, share,
+	// unshare and withdraw (POST): see scenarioAction.
+	m.HandleFunc("GET /exercises/scenarios", s.scenarioList)
+	m.HandleFunc("GET /exercises/scenarios/new", s.scenarioNewForm)
+	m.HandleFunc("POST /exercises/scenarios", s.scenarioCreate)
+	m.HandleFunc("GET /exercises/scenarios/import", s.scenarioImportForm)
+	m.HandleFunc("POST /exercises/scenarios/import", s.scenarioImport)
+	m.HandleFunc("GET /exercises/scenarios/{id}", s.scenarioPage)
+	m.HandleFunc("GET /exercises/scenarios/{id}/{action}", s.scenarioAction)
+	m.HandleFunc("POST /exercises/scenarios/{id}/{action}", s.scenarioAction)
 	// The private calendar feed, fetched by calendar programs: the secret
 	// in /calendar/{secret}.ics is the credential.
 	m.HandleFunc("GET /calendar/{file}", s.calendarFeed)
