@@ -52,7 +52,7 @@ func TestMeetingAnswerLink(t *testing.T) {
 			answer  meeting.Answer
 		}{
 			{"following the link shows the meeting", "GET", path, nil, http.StatusOK,
-				[]string{secMeetingTitle, secVenue, secVideo, "Zurich", "UTC", `value="accepted"`, `value="tentative"`, `value="declined"`, "/framework/norm-h"},
+				[]string{secMeetingTitle, secVenue, secVideo, "Zurich", "UTC", "In your time zone:", "Europe/Paris", `value="accepted"`, `value="tentative"`, `value="declined"`, "/framework/norm-h"},
 				nil, meeting.NeedsAction},
 			{"following it again still changes nothing", "GET", path, nil, http.StatusOK, []string{secMeetingTitle}, nil, meeting.NeedsAction},
 			{"an answer that is none", "POST", path, url.Values{"answer": {"maybe"}}, http.StatusUnprocessableEntity,

@@ -59,7 +59,17 @@ func TestCalendarFeed(t *testing.T) {
 			}
 		}
 		viewer := f.signIn("frviewer")
+		accountSays := func(want, not string) {
+			t.Helper()
+			r := viewer.get("/account")
+			if !strings.Contains(r.body, want) || strings.Contains(r.body, not) {
+				t.Errorf("the account page lacks %q or shows %q:\n%s", want, not, snippet(r.body))
+			}
+		}
+		const none, made = "You have no calendar feed address now.", "The address in use now was made on"
+		accountSays(none, made)
 		first := newAddress(viewer)
+		accountSays(made, none)
 		// FR's viewer sees FR's meeting as its organiser's side does, and
 		// the secretariat's without its venue and link: it answers for
 		// no invited entry.
@@ -78,6 +88,9 @@ func TestCalendarFeed(t *testing.T) {
 			t.Errorf("revoking: %d\n%s", r.status, snippet(r.body))
 		}
 		fetch(second, http.StatusNotFound, nil, []string{secMeetingTitle})
+		if !strings.Contains(r.body, none) {
+			t.Error("the account page after revoking still names a feed address")
+		}
 	})
 }
 
