@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/detente/detente/internal/ical/icaljs"
 	"github.com/detente/detente/internal/ical/icaltest"
 )
 
@@ -41,6 +43,12 @@ func calendarOf(t *testing.T, f *fixture, role, id string) (uid, seq string) {
 	}
 	u, _ := ev[0].One("UID")
 	s, _ := ev[0].One("SEQUENCE")
+	// Another implementation reads the same.
+	js := icaljs.Parse(t, res.body)
+	if js.Method != "PUBLISH" || len(js.Events) != 1 || js.Events[0].UID != u.Value || js.Events[0].Sequence == nil ||
+		strconv.Itoa(*js.Events[0].Sequence) != s.Value {
+		t.Errorf("ical.js reads %+v", js)
+	}
 	return u.Value, s.Value
 }
 
