@@ -470,6 +470,8 @@ var matrix = []matrixCase{
 		want: byRole{403, 200, 200, 403, 403, 403, 403, 401}, show: map[string][]string{frAdmin: {`"version":2`}}},
 }
 
+func init() { matrix = append(matrix, meetingMatrix...) }
+
 // roleKey is the fixture account key that acts for role.
 func roleKey(role string) string {
 	if role == readOnly {

@@ -140,16 +140,18 @@ func TestOpenAPIDocument(t *testing.T) {
 					continue
 				}
 				if c := obj(resp["content"]); c != nil {
-					// JSON, a STIX bundle, or a file download of any type
-					// (*/*) with a string schema; nothing else is served.
+					// JSON, a STIX bundle, an iCalendar file, or a file
+					// download of any type (*/*) with a string schema;
+					// nothing else is served.
 					switch {
 					case obj(c["application/json"])["schema"] != nil:
 						s.schema(t, respPtr+"/content/application~1json/schema")
 					case obj(c[stixMedia])["schema"] != nil:
 						s.schema(t, respPtr+pointer("content", stixMedia, "schema")[1:])
 					case obj(obj(c["*/*"])["schema"])["type"] == "string":
+					case obj(obj(c["text/calendar"])["schema"])["type"] == "string":
 					default:
-						t.Errorf("%s %s: content without an application/json or STIX schema or a */* file", where, code)
+						t.Errorf("%s %s: content without an application/json, STIX or text/calendar schema or a */* file", where, code)
 					}
 				}
 			}

@@ -111,6 +111,18 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/messages/{id}/incident", s.openIncident},
 		{http.MethodGet, "/framework/provisions/{id}/incidents", s.provisionIncidents},
 
+		// Meetings of points of contact: the organiser's side and every
+		// invited State's accounts see one; its venue and video link only
+		// the organiser's side and the accounts answering for an invitee.
+		{http.MethodGet, "/meetings", s.listMeetings},
+		{http.MethodPost, "/meetings", s.createMeeting},
+		{http.MethodGet, "/meetings/{id}", s.getMeeting},
+		{http.MethodPut, "/meetings/{id}", s.editMeeting},
+		{http.MethodPost, "/meetings/{id}/cancel", s.cancelMeeting},
+		{http.MethodPost, "/meetings/{id}/answer", s.answerMeeting},
+		{http.MethodGet, "/meetings/{id}/invitations", s.meetingInvitations},
+		{http.MethodGet, "/meetings/{id}/calendar.ics", s.meetingCalendar},
+
 		{http.MethodGet, "/audit", s.listAudit},
 	}
 }

@@ -204,6 +204,10 @@ func (s *spec) checkResponse(t *testing.T, method, path string, hr *http.Request
 	} else if _, isSTIX := content[stixMedia]; isSTIX {
 		mt, params, _ := mime.ParseMediaType(stixMedia)
 		s.checkBodyAs(t, mt, params, respPtr+pointer("content", stixMedia, "schema")[1:], res, what)
+	} else if _, isCal := content["text/calendar"]; isCal {
+		if mt, _, _ := mime.ParseMediaType(res.header.Get("Content-Type")); mt != "text/calendar" {
+			t.Errorf("%s: a calendar was documented, got Content-Type %q", what, res.header.Get("Content-Type"))
+		}
 	} else if res.header.Get("Content-Type") == "" || strings.HasPrefix(res.header.Get("Content-Type"), "application/json") {
 		// A file download: whatever its type, it is not the JSON envelope.
 		t.Errorf("%s: a file was documented, got Content-Type %q", what, res.header.Get("Content-Type"))

@@ -139,6 +139,9 @@ func Seed(ctx context.Context, open func(clock.Clock, mail.Sender) (*app.App, er
 	if err := seedIncidents(ctx, a, c, duty, now); err != nil {
 		return res, err
 	}
+	if err := seedMeetings(ctx, a, c, sec.Actor(), duty, now); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 

@@ -65,6 +65,7 @@ func meetingStops(f *fixture) map[string][]stop {
 				b.click(`main form[action="/account/calendar"] button`)
 				b.waitFor(".flash.ok")
 			}},
+			{name: "account-calendar-feed-made", path: "/account#calendar"},
 		},
 		"kepoc": {
 			{name: "meetings", path: "/meetings"},

@@ -206,8 +206,18 @@ func (w *writer) event(e Event) error {
 			return fmt.Errorf("ical: zone %q: %w", e.Zone, err)
 		}
 		tz := ";TZID=" + paramValue(e.Zone)
-		w.line("DTSTART" + tz + ":" + e.Start.In(loc).Format(localForm))
-		w.line("DTEND" + tz + ":" + e.End.In(loc).Format(localForm))
+		for _, p := range []struct {
+			name string
+			at   time.Time
+		}{{"DTSTART", e.Start}, {"DTEND", e.End}} {
+			if ambiguous(p.at, loc) {
+				// RFC 5545 3.3.5 means the first of the two, but readers
+				// differ (ical.js takes the second): UTC is read alike.
+				w.prop(p.name, p.at.UTC().Format(utcForm))
+				continue
+			}
+			w.line(p.name + tz + ":" + p.at.In(loc).Format(localForm))
+		}
 	}
 	w.prop("SUMMARY", Escape(e.Summary))
 	if e.Description != "" {
@@ -241,6 +251,18 @@ func (w *writer) event(e Event) error {
 	w.prop("TRANSP", "OPAQUE")
 	w.prop("END", "VEVENT")
 	return nil
+}
+
+// ambiguous reports whether t's wall time in loc also names another
+// instant, as the hour repeated when summer time ends does.
+func ambiguous(t time.Time, loc *time.Location) bool {
+	wall := t.In(loc).Format(localForm)
+	for s := -3 * time.Hour; s <= 3*time.Hour; s += 15 * time.Minute {
+		if s != 0 && t.Add(s).In(loc).Format(localForm) == wall {
+			return true
+		}
+	}
+	return false
 }
 
 // timezone writes a VTIMEZONE for z: one observance per transition in the

@@ -21,6 +21,7 @@ import (
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/ical"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/page"
@@ -473,6 +474,78 @@ func (s *Service) Invitations(ctx context.Context, a actor.Actor, id string) ([]
 	return out, nil
 }
 
+// CanRespond reports why a may not answer meeting m from the app, or nil:
+// a writes, answers for a POC m invites, and m still takes answers. Pages
+// use it to show the answer buttons; Respond checks again.
+func (s *Service) CanRespond(ctx context.Context, a actor.Actor, m Meeting) error {
+	if err := a.RequireWrite(); err != nil {
+		return err
+	}
+	if !maySee(a, m) {
+		return errs.E(errs.NotFound, msgNotFound)
+	}
+	if err := s.answerable(m); err != nil {
+		return err
+	}
+	invs, err := s.linked(ctx, a, m.ID)
+	if err != nil {
+		return err
+	}
+	if len(invs) == 0 {
+		return errs.E(errs.Forbidden, msgNotInvited)
+	}
+	return nil
+}
+
+// linked reads the invitations to meeting id of the POCs a's account
+// answers for.
+func (s *Service) linked(ctx context.Context, a actor.Actor, id string) ([]Invitation, error) {
+	pocs, err := s.dir.LinkedPOCs(ctx, a.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	invs, err := linkedInvitations(ctx, s.db.R, []string{id}, pocs)
+	if err != nil {
+		return nil, errs.Internalf(err, "load invitations")
+	}
+	return invs, nil
+}
+
+// AllInvitations returns every invitation of meeting id, answered or
+// not, for the organiser's side only: an invited State's reader is
+// refused, and anyone who may not see the meeting is told it does not
+// exist.
+func (s *Service) AllInvitations(ctx context.Context, a actor.Actor, id string) ([]Invitation, error) {
+	m, err := s.Meeting(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !organiserSide(a, m) {
+		return nil, errs.E(errs.Forbidden, msgNotOrganiser)
+	}
+	all, err := selectInvitations(ctx, s.db.R, m.ID)
+	if err != nil {
+		return nil, errs.Internalf(err, "load invitations")
+	}
+	return all, nil
+}
+
+// Calendar returns meeting id as an iCalendar object (METHOD:PUBLISH) as
+// a sees it: with the same UID and SEQUENCE as the mails and the feed,
+// and the venue and video link only for those who may see them.
+func (s *Service) Calendar(ctx context.Context, a actor.Actor, id string) ([]byte, error) {
+	m, err := s.Meeting(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	cal := ical.Calendar{ProdID: ProdID, Method: ical.Publish, Events: []ical.Event{Event(m, s.cfg.BaseURL, s.clock.Now(), m.Private)}}
+	out, err := cal.Bytes()
+	if err != nil {
+		return nil, errs.Internalf(err, "write calendar")
+	}
+	return out, nil
+}
+
 // answerable checks that meeting m still takes answers.
 func (s *Service) answerable(m Meeting) error {
 	if m.Status == Cancelled {
@@ -509,13 +582,9 @@ func (s *Service) Respond(ctx context.Context, a actor.Actor, id string, ans Ans
 	if err := s.answerable(m); err != nil {
 		return Meeting{}, err
 	}
-	pocs, err := s.dir.LinkedPOCs(ctx, a.AccountID)
+	invs, err := s.linked(ctx, a, m.ID)
 	if err != nil {
 		return Meeting{}, err
-	}
-	invs, err := linkedInvitations(ctx, s.db.R, []string{m.ID}, pocs)
-	if err != nil {
-		return Meeting{}, errs.Internalf(err, "load invitations")
 	}
 	if len(invs) == 0 {
 		return Meeting{}, errs.E(errs.Forbidden, msgNotInvited)
@@ -561,8 +630,27 @@ func (s *Service) Invitation(ctx context.Context, token string) (Meeting, Invita
 	if inv.Removed || s.answerable(m) != nil {
 		return Meeting{}, Invitation{}, notFound
 	}
+	if inv.TimeZone, err = s.pocZone(ctx, inv); err != nil {
+		return Meeting{}, Invitation{}, err
+	}
 	m.Private = true
 	return m, inv, nil
+}
+
+// pocZone is the time zone of the POC inv invites, as the directory has
+// it now: the invitee reads the meeting's times in it. An entry retired
+// since has none.
+func (s *Service) pocZone(ctx context.Context, inv Invitation) (string, error) {
+	pocs, err := s.dir.ActivePOCs(ctx, inv.State)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range pocs {
+		if p.ID == inv.POCID {
+			return p.TimeZone, nil
+		}
+	}
+	return "", nil
 }
 
 // RespondByToken records the answer given through a mailed link, which it

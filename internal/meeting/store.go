@@ -328,3 +328,9 @@ func putFeed(ctx context.Context, tx *sql.Tx, account, hash string, at time.Time
 func deleteFeed(ctx context.Context, tx *sql.Tx, account string) (int64, error) {
 	return store.Changed(tx.ExecContext(ctx, `DELETE FROM meeting_feeds WHERE account_id = $1`, account))
 }
+
+func feedCreated(ctx context.Context, q store.Queryer, account string) (time.Time, error) {
+	var at time.Time
+	err := q.QueryRowContext(ctx, `SELECT created_at FROM meeting_feeds WHERE account_id = $1`, account).Scan(&at)
+	return at.UTC(), err
+}

@@ -248,6 +248,22 @@ func (s *Service) FeedToken(ctx context.Context, a actor.Actor) (string, error) 
 	return token, nil
 }
 
+// FeedCreated is when a's current calendar feed address was made, or nil
+// when a has none.
+func (s *Service) FeedCreated(ctx context.Context, a actor.Actor) (*time.Time, error) {
+	if err := a.RequireSignedIn(); err != nil {
+		return nil, err
+	}
+	at, err := feedCreated(ctx, s.db.R, a.AccountID)
+	if store.NoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, errs.Internalf(err, "load feed")
+	}
+	return &at, nil
+}
+
 // RevokeFeed ends a's calendar feed; its address stops working.
 func (s *Service) RevokeFeed(ctx context.Context, a actor.Actor) error {
 	if err := a.RequireSignedIn(); err != nil {

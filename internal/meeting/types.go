@@ -172,6 +172,10 @@ type Invitation struct {
 	SentSequence int
 	Removed      bool // no longer invited after an edit
 	CancelSent   bool
+	// TimeZone is the invited POC's time zone as the directory has it
+	// now; filled where a page shows the meeting to that POC (Invitation),
+	// empty where the entry is no longer active.
+	TimeZone string
 }
 
 // Mail is one mail about a meeting to write for one invited POC: an

@@ -10,6 +10,7 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/detente/detente/internal/access"
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/directory"
+	"github.com/detente/detente/internal/ical/icaljs"
 	"github.com/detente/detente/internal/ical/icaltest"
 	"github.com/detente/detente/internal/meeting"
 	"github.com/detente/detente/internal/store"
@@ -102,6 +104,31 @@ func checkCalendar(t *testing.T, inv invitation, method string) {
 	}
 	if m, _ := cal.One("METHOD"); m.Value != method {
 		t.Errorf("METHOD %q, want %s", m.Value, method)
+	}
+	// An independent implementation reads the same method, event and
+	// instants as the strict reader.
+	js := icaljs.Parse(t, inv.rawCal)
+	zones := map[string]*icaltest.Component{}
+	for _, z := range cal.Sub("VTIMEZONE") {
+		id, _ := z.One("TZID")
+		zones[id.Value] = z
+	}
+	evs := cal.Sub("VEVENT")
+	if js.Method != method || len(js.Events) != 1 || len(evs) != 1 {
+		t.Fatalf("ical.js reads METHOD %q and %d events, the strict reader %d", js.Method, len(js.Events), len(evs))
+	}
+	uid, _ := evs[0].One("UID")
+	seq, _ := evs[0].One("SEQUENCE")
+	start, err := icaltest.When(evs[0], "DTSTART", zones)
+	if err != nil {
+		t.Fatal(err)
+	}
+	je := js.Events[0]
+	if je.UID != uid.Value || je.Sequence == nil || strconv.Itoa(*je.Sequence) != seq.Value || je.Start == nil || !je.Start.UTC.Equal(start) {
+		t.Errorf("ical.js reads UID %q SEQUENCE %v DTSTART %+v; the strict reader %q %s %v", je.UID, je.Sequence, je.Start, uid.Value, seq.Value, start)
+	}
+	if len(je.Attendees) != 1 || je.Organizer == nil || (method == "CANCEL") != (je.Status == "CANCELLED") {
+		t.Errorf("ical.js reads attendees %+v organiser %+v status %q", je.Attendees, je.Organizer, je.Status)
 	}
 	for _, p := range []string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:", "METHOD:" + method, "BEGIN:VEVENT", "UID:", "DTSTAMP:",
 		"DTSTART;TZID=Europe/Zurich:", "SEQUENCE:", "ORGANIZER;CN=", "ATTENDEE;", "BEGIN:VTIMEZONE", "END:VCALENDAR"} {

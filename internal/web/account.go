@@ -13,6 +13,9 @@ type accountData struct {
 	Tokens   []access.Token
 	NewToken string // shown once, right after creation
 	Now      time.Time
+	// FeedCreated is when the calendar feed address in use was made; nil
+	// when there is none.
+	FeedCreated *time.Time
 }
 
 func (s *Server) accountData(r *http.Request) (accountData, error) {
@@ -28,7 +31,11 @@ func (s *Server) accountData(r *http.Request) (accountData, error) {
 	if err != nil {
 		return accountData{}, err
 	}
-	return accountData{Account: acc, Tokens: toks, Now: s.app.Clock.Now()}, nil
+	feed, err := s.app.Meetings.FeedCreated(r.Context(), a)
+	if err != nil {
+		return accountData{}, err
+	}
+	return accountData{Account: acc, Tokens: toks, Now: s.app.Clock.Now(), FeedCreated: feed}, nil
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/i18n"
@@ -19,6 +20,28 @@ type meetingAnswerData struct {
 	Invitation meeting.Invitation
 	Answers    []meeting.Answer
 	Answered   meeting.Answer // after the POST: the answer recorded
+	// YourZone is the invitee's time zone when the meeting's times read
+	// differently there; empty when they read the same.
+	YourZone string
+}
+
+// otherWallTime reports whether m's start or end shows another wall time
+// in zone than in the meeting's own zone.
+func otherWallTime(m meeting.Meeting, zone string) bool {
+	theirs, err := time.LoadLocation(zone)
+	if zone == "" || err != nil {
+		return false
+	}
+	ours, err := time.LoadLocation(m.TimeZone)
+	if err != nil {
+		return true
+	}
+	for _, t := range []time.Time{m.Start, m.End} {
+		if t.In(theirs).Format(time.DateTime) != t.In(ours).Format(time.DateTime) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) meetingAnswerPage(w http.ResponseWriter, r *http.Request) {
@@ -54,5 +77,8 @@ func (s *Server) renderMeetingAnswer(w http.ResponseWriter, r *http.Request, sta
 	p := s.printer(r)
 	d.meetingWords = meetingWords{checkWords{p}}
 	d.Answers = meeting.Answers()
+	if otherWallTime(d.Meeting, d.Invitation.TimeZone) {
+		d.YourZone = d.Invitation.TimeZone
+	}
 	s.render(w, r, status, "meetinganswer", page{Title: p.T("Your answer to a meeting invitation"), Data: d, Flash: flash, Message: problem})
 }

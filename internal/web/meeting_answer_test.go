@@ -53,7 +53,8 @@ func TestMeetingAnswerLink(t *testing.T) {
 		}{
 			{"following the link shows the meeting", "GET", path, nil, http.StatusOK,
 				[]string{secMeetingTitle, secVenue, secVideo, "Zurich", "UTC", `value="accepted"`, `value="tentative"`, `value="declined"`, "/framework/norm-h"},
-				nil, meeting.NeedsAction},
+				// Paris reads Geneva's times alike: no second line.
+				[]string{"In your time zone"}, meeting.NeedsAction},
 			{"following it again still changes nothing", "GET", path, nil, http.StatusOK, []string{secMeetingTitle}, nil, meeting.NeedsAction},
 			{"an answer that is none", "POST", path, url.Values{"answer": {"maybe"}}, http.StatusUnprocessableEntity,
 				[]string{"Choose accept, tentative or decline", `value="accepted"`}, nil, meeting.NeedsAction},
@@ -62,6 +63,14 @@ func TestMeetingAnswerLink(t *testing.T) {
 			{"the used link, followed", "GET", path, nil, http.StatusNotFound, []string{"This link is not valid"}, []string{secMeetingTitle, secVenue}, meeting.Tentative},
 			{"the used link, posted", "POST", path, url.Values{"answer": {"declined"}}, http.StatusNotFound, []string{"This link is not valid"}, []string{secVenue}, meeting.Tentative},
 			{"an unknown link", "GET", notify.MeetingAnswerPath + strings.Repeat("A", 32), nil, http.StatusNotFound, []string{"Not found"}, nil, meeting.Tentative},
+		}
+		// KE's duty desk keeps Paris time; FR's meeting is set in
+		// Nairobi's, an hour or two ahead: its page shows both.
+		ke := c.get(notify.MeetingAnswerPath + f.answerToken(keEntry))
+		for _, s := range []string{frMeetingTitle, "In your time zone:", "Europe/Paris", "Africa/Nairobi"} {
+			if !strings.Contains(ke.body, s) {
+				t.Errorf("KE's answer page lacks %q", s)
+			}
 		}
 		for _, st := range steps {
 			var r response

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/detente/detente/internal/ical/icaljs"
+	"github.com/detente/detente/internal/meeting"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 )
@@ -19,7 +21,7 @@ var feedAddress = regexp.MustCompile(`https?://[^<"]*(/calendar/[A-Za-z0-9_-]{20
 func TestCalendarFeed(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, engine *store.DB) {
 		f := newFixture(t, engine.Engine)
-		f.meetings()
+		ms := f.meetings()
 		anon := f.anon()
 		newAddress := func(c *client) string {
 			t.Helper()
@@ -59,14 +61,39 @@ func TestCalendarFeed(t *testing.T) {
 			}
 		}
 		viewer := f.signIn("frviewer")
+		accountSays := func(want, not string) {
+			t.Helper()
+			r := viewer.get("/account")
+			if !strings.Contains(r.body, want) || strings.Contains(r.body, not) {
+				t.Errorf("the account page lacks %q or shows %q:\n%s", want, not, snippet(r.body))
+			}
+		}
+		const none, made = "You have no calendar feed address now.", "The address in use now was made on"
+		accountSays(none, made)
 		first := newAddress(viewer)
+		accountSays(made, none)
 		// FR's viewer sees FR's meeting as its organiser's side does, and
 		// the secretariat's without its venue and link: it answers for
 		// no invited entry.
 		fetch(first, http.StatusOK, []string{"BEGIN:VCALENDAR", secMeetingTitle, frMeetingTitle, frVideo}, []string{secVenue, secVideo})
 		fetch(strings.TrimSuffix(first, ".ics"), http.StatusNotFound, nil, []string{secMeetingTitle})
 		kepoc := f.signIn("kepoc")
-		fetch(newAddress(kepoc), http.StatusOK, []string{secMeetingTitle, secVenue, secVideo, frMeetingTitle, frVideo}, nil)
+		keFeed := newAddress(kepoc)
+		fetch(keFeed, http.StatusOK, []string{secMeetingTitle, secVenue, secVideo, frMeetingTitle, frVideo}, nil)
+		// Another implementation reads the feed as meant: a PUBLISH with
+		// each meeting under the UID and SEQUENCE of its mails, at its
+		// instants.
+		js := icaljs.Parse(t, []byte(anon.get(keFeed).body))
+		if js.Method != "PUBLISH" || len(js.Events) != 2 {
+			t.Fatalf("ical.js reads METHOD %q and %d events", js.Method, len(js.Events))
+		}
+		for k, m := range []meeting.Meeting{ms.sec, ms.fr} {
+			e := js.Events[k]
+			if e.UID != m.ID+"@detente" || e.Sequence == nil || *e.Sequence != m.Sequence || e.Start == nil || !e.Start.UTC.Equal(m.Start) ||
+				e.End == nil || !e.End.UTC.Equal(m.End) || e.Summary != m.Title || e.Start.TZID != m.TimeZone {
+				t.Errorf("ical.js reads %+v, want %s seq %d from %v in %s", e, m.ID, m.Sequence, m.Start, m.TimeZone)
+			}
+		}
 		fetch(newAddress(f.signIn("nzpoc")), http.StatusOK, []string{"BEGIN:VCALENDAR"}, []string{secMeetingTitle, frMeetingTitle})
 		fetch(newAddress(f.signIn("sec")), http.StatusOK, []string{secMeetingTitle, secVenue}, []string{frMeetingTitle, frVideo})
 
@@ -78,6 +105,9 @@ func TestCalendarFeed(t *testing.T) {
 			t.Errorf("revoking: %d\n%s", r.status, snippet(r.body))
 		}
 		fetch(second, http.StatusNotFound, nil, []string{secMeetingTitle})
+		if !strings.Contains(r.body, none) {
+			t.Error("the account page after revoking still names a feed address")
+		}
 	})
 }
 

@@ -74,7 +74,7 @@ func TestMeetingForm(t *testing.T) {
 			}
 		}
 		form := c.get(path + "/edit")
-		for _, s := range []string{`value="2026-07-01T10:00"`, `value="2026-07-01T12:30"`, `value="Asia/Tokyo" selected`, `value="norm-h" selected`, `name="version" value="1"`} {
+		for _, s := range []string{`value="2026-07-01T10:00"`, `value="2026-07-01T12:30"`, `value="Asia/Tokyo" selected`, `value="norm-h" checked`, `name="version" value="1"`} {
 			if !strings.Contains(form.body, s) {
 				t.Errorf("the edit form lacks %s", s)
 			}

@@ -84,7 +84,7 @@ func (s *Server) meetingData(r *http.Request, id string) (meetingPageData, error
 	d.Meeting = m
 	d.Over = !m.End.After(s.app.Clock.Now())
 	d.CanEdit = m.Status == meeting.Scheduled && s.app.Meetings.CanEdit(ctx, a, m) == nil
-	d.CanAnswer = m.MyAnswer != "" && m.Status == meeting.Scheduled && !d.Over && !a.ReadOnly
+	d.CanAnswer = s.app.Meetings.CanRespond(ctx, a, m) == nil
 	if d.Invitations, err = s.app.Meetings.Invitations(ctx, a, id); err != nil {
 		return d, err
 	}
