@@ -224,9 +224,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.IncidentsSTIX = incidentstix.New(a.Incidents, a.Messaging, a.TAXII)
 	a.Meetings = meeting.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, notifier, meeting.Config{BaseURL: cfg.BaseURL, Files: mcfg.Attachments})
 	a.Meetings.Register(a.Jobs)
-	// A profile shows what the other domains make known, through them.
-	a.Profiles = profile.New(a.Directory, cat, profile.Sources{})
 	a.Capacity = capacity.New(db, a.Audit, c, cat, a.Sys.Directory)
+	// A profile shows what the other domains make known, through them.
+	a.Profiles = profile.New(a.Directory, cat, profile.Sources{Partnerships: profilePartnerships{a.Capacity}})
 	a.Scenarios = scenario.New(db, a.Audit, c, cat, a.Sys.Directory, a.Messaging)
 	a.Sys.Scenarios = scenario.NewSystem(a.Scenarios)
 	if n, err := a.Sys.Scenarios.InstallShipped(ctx); err != nil {

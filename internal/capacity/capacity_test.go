@@ -178,6 +178,11 @@ func TestSuggestionToTheTwoSidesThenPublished(t *testing.T) {
 			if err != nil || len(pub.Items) != 0 {
 				t.Errorf("%s: published %+v %v", stage, pub.Items, err)
 			}
+			for _, st := range []string{"KE", "FR"} {
+				if with, err := e.svc.PublishedWith(ctx, e.who["anon"], st, 10); err != nil || len(with) != 0 {
+					t.Errorf("%s: published with %s %+v %v", stage, st, with, err)
+				}
+			}
 		}
 		hidden("proposed")
 		_, err = e.svc.Accept(ctx, e.who["kepoc"], p.ID, p.Version)
@@ -212,6 +217,12 @@ func TestSuggestionToTheTwoSidesThenPublished(t *testing.T) {
 			}
 			if _, err := e.svc.Partnership(ctx, e.who[who], p.ID); err != nil {
 				t.Errorf("%s reads the published partnership: %v", who, err)
+			}
+		}
+		// Each side's profile lists it; a third State's does not.
+		for st, n := range map[string]int{"KE": 1, "FR": 1, "DE": 0} {
+			if with, err := e.svc.PublishedWith(ctx, e.who["anon"], st, 10); err != nil || len(with) != n {
+				t.Errorf("published with %s: %+v %v, want %d", st, with, err, n)
 			}
 		}
 		// The suggestions still belong to the sides alone.

@@ -136,6 +136,17 @@ func (s *Service) Published(ctx context.Context, a actor.Actor, req page.Request
 	return page.Cut(rows, size, func(p Partnership) []string { return keyOf(*p.PublishedAt, p.ID) }), nil
 }
 
+// PublishedWith returns up to limit of the published partnerships state
+// is a side of, most recently published first: a State's profile lists
+// them. Anyone may read them.
+func (s *Service) PublishedWith(ctx context.Context, a actor.Actor, state string, limit int) ([]Partnership, error) {
+	out, err := listPublishedWith(ctx, s.db.R, state, limit)
+	if err != nil {
+		return nil, errs.Internalf(err, "list partnerships of a State")
+	}
+	return out, nil
+}
+
 // Mine returns a page of the partnerships a's side is party to, published
 // or not, most recently changed first. Anyone who is no side gets an
 // empty list.

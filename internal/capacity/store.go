@@ -485,6 +485,17 @@ func listPublished(ctx context.Context, q store.Queryer, after *listKey, limit i
 	return store.Collect(rows, func(r *sql.Rows) (Partnership, error) { return scanPartnership(r) })
 }
 
+// listPublishedWith reads the published partnerships state is a side of,
+// through the two sides' indexes: a State has few.
+func listPublishedWith(ctx context.Context, q store.Queryer, state string, limit int) ([]Partnership, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+partnershipCols+partnershipFrom+
+		` WHERE p.published_at IS NOT NULL AND (p.need_state = $1 OR p.offer_state = $1) ORDER BY p.published_at DESC, p.id DESC LIMIT $2`, state, limit)
+	if err != nil {
+		return nil, err
+	}
+	return store.Collect(rows, func(r *sql.Rows) (Partnership, error) { return scanPartnership(r) })
+}
+
 // listMine reads the partnerships side (a State's code, or "" for the
 // secretariat) is party to.
 func listMine(ctx context.Context, q store.Queryer, side string, after *listKey, limit int) ([]Partnership, error) {
