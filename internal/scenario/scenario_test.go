@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -283,6 +284,47 @@ func TestWhoSeesAndWrites(t *testing.T) {
 		}
 		if _, err := e.svc.Save(ctx, e.who["fradmin"], fr.ID, 1, good("again")); !errs.Is(err, errs.Conflict) {
 			t.Errorf("withdrawn saved: %v", err)
+		}
+	})
+}
+
+// Several instances start at once on one database, and each installs the
+// shipped scenarios: every start succeeds and each file is installed once.
+func TestShippedScenariosInstalledByInstancesAtOnce(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		const instances = 4
+		wrote := make(chan int, instances)
+		failed := make(chan error, instances)
+		var wg sync.WaitGroup
+		for range instances {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n, err := e.sys.InstallShipped(ctx)
+				if err != nil {
+					failed <- err
+				}
+				wrote <- n
+			}()
+		}
+		wg.Wait()
+		close(wrote)
+		close(failed)
+		for err := range failed {
+			t.Errorf("a start failed: %v", err)
+		}
+		total := 0
+		for n := range wrote {
+			total += n
+		}
+		if total != 3 {
+			t.Errorf("installed %d scenarios in all, want each of the 3 once", total)
+		}
+		res, err := e.svc.List(ctx, e.who["fradmin"], scenario.Filter{Owner: "shipped"}, page.First())
+		if err != nil || len(res.Items) != 3 {
+			t.Fatalf("shipped: %+v %v", res.Items, err)
 		}
 	})
 }

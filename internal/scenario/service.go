@@ -323,7 +323,7 @@ func (s *Service) create(ctx context.Context, a actor.Actor, w side, in Input, c
 	sc.ID, sc.Version, sc.OwnerState, sc.CopiedFrom = newID(), 1, w.state, copiedFrom
 	sc.SavedAt, sc.SavedBy, sc.SavedName = now, a.AccountID, a.Label()
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := insertScenario(ctx, tx, sc, ""); err != nil {
+		if _, err := insertScenario(ctx, tx, sc, ""); err != nil {
 			return errs.Internalf(err, "insert scenario")
 		}
 		details := map[string]any{"version": 1, "title": sc.Title}

@@ -97,19 +97,25 @@ func selectVersion(ctx context.Context, q store.Queryer, id string, version int)
 
 // insertScenario writes a new scenario at sc.Version with its version
 // row; shippedName is "" for any but a shipped scenario.
-func insertScenario(ctx context.Context, tx *sql.Tx, sc Scenario, shippedName string) error {
+//
+// A shipped scenario's row is written only if no instance has written it
+// yet: several instances starting at once on one database each install
+// the shipped files, and the loser of that race must not fail its start.
+// It reports whether the row was written.
+func insertScenario(ctx context.Context, tx *sql.Tx, sc Scenario, shippedName string) (bool, error) {
 	var name any
 	if shippedName != "" {
 		name = shippedName
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO scenarios (id, owner_state, shipped_name, shared, withdrawn, copied_from, version, title, summary,
-		injects, duration_seconds, provisions, saved_at, created_at) VALUES ($1, $2, $3, 0, 0, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
+	n, err := store.Changed(tx.ExecContext(ctx, `INSERT INTO scenarios (id, owner_state, shipped_name, shared, withdrawn, copied_from, version, title, summary,
+		injects, duration_seconds, provisions, saved_at, created_at) VALUES ($1, $2, $3, 0, 0, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+		ON CONFLICT (shipped_name) DO NOTHING`,
 		sc.ID, sc.OwnerState, name, sc.CopiedFrom, sc.Version, sc.Title, sc.Summary, len(sc.Injects), int64(sc.Duration/time.Second),
-		jsonOf(provisionsOf(sc)), sc.SavedAt)
-	if err != nil {
-		return err
+		jsonOf(provisionsOf(sc)), sc.SavedAt))
+	if err != nil || n == 0 {
+		return false, err
 	}
-	return writeVersion(ctx, tx, sc)
+	return true, writeVersion(ctx, tx, sc)
 }
 
 // saveVersion writes sc as the version after sc.Version-1 and reports

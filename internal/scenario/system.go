@@ -86,8 +86,12 @@ func (y *System) install(ctx context.Context, name string, file []byte) (bool, e
 		switch {
 		case store.NoRows(err):
 			sc.ID, sc.Version = newID(), 1
-			if err := insertScenario(ctx, tx, sc, name); err != nil {
+			ok, err := insertScenario(ctx, tx, sc, name)
+			if err != nil {
 				return errs.Internalf(err, "install scenario")
+			}
+			if !ok {
+				return nil // another instance installed it meanwhile
 			}
 		case err != nil:
 			return errs.Internalf(err, "load shipped scenario")
