@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/detente/detente/internal/scenario"
 
 	_ "modernc.org/sqlite"
 )
@@ -111,7 +114,13 @@ func TestAuditVerifyNamesTheTamperedEntry(t *testing.T) {
 	if err := run(ctx, []string{"audit", "verify", "-data", dir, "-log-level", "warn"}, noenv, nil, &out, io.Discard); err != nil {
 		t.Fatalf("verify of an intact chain: %v (%s)", err, out.String())
 	}
-	if !strings.Contains(out.String(), "ok: 3 entries") {
+	// The first start installs the shipped scenarios, each an entry of
+	// its own, before the three accounts.
+	shipped, err := scenario.Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("ok: %d entries", len(shipped)+3); !strings.Contains(out.String(), want) {
 		t.Fatalf("verify output: %s", out.String())
 	}
 
