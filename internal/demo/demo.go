@@ -142,6 +142,9 @@ func Seed(ctx context.Context, open func(clock.Clock, mail.Sender) (*app.App, er
 	if err := seedMeetings(ctx, a, c, sec.Actor(), duty, now); err != nil {
 		return res, err
 	}
+	if err := seedExercise(ctx, a, c, sec.Actor(), duty, now); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 

@@ -20,7 +20,7 @@ import (
 )
 
 // TestDemoMeetings seeds the whole demo on every engine and reads its
-// meetings as the demo's people would: each featured State's duty officer
+// meetings, and its exercise run, as the demo's people would: each featured State's duty officer
 // sees its own answer, the answers cover accepted, tentative, declined and
 // none, and who is not invited sees neither the meeting nor its venue.
 func TestDemoMeetings(t *testing.T) {
@@ -134,5 +134,7 @@ func TestDemoMeetings(t *testing.T) {
 		if len(byState) != 4 {
 			t.Errorf("invited States %v", byState)
 		}
+
+		checkDemoExercise(t, ctx, a, who)
 	})
 }

@@ -1,0 +1,83 @@
+package demo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/exercise"
+	"github.com/detente/detente/internal/page"
+)
+
+// checkDemoExercise reads the demo's finished run as its people would:
+// the secretariat's report has met, late and missed expectations with
+// their measured times and lessons from both States; each State sees its
+// own rows and notes only; a State that did not take part does not see
+// the run.
+func checkDemoExercise(t *testing.T, ctx context.Context, a *app.App, who func(string) actor.Actor) {
+	t.Helper()
+	find := func(viewer actor.Actor) *exercise.Run {
+		t.Helper()
+		p, err := a.Exercises.Runs(ctx, viewer, page.Request{Limit: page.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range p.Items {
+			if r.Title == demoRunTitle {
+				return &r
+			}
+		}
+		return nil
+	}
+	sec := who("secretariat@un.demo.invalid")
+	r := find(sec)
+	if r == nil {
+		t.Fatal("the secretariat does not see the demo's run")
+	}
+	if r.Status != exercise.Ended {
+		t.Errorf("run is %s, want ended", r.Status)
+	}
+	rep, err := a.Exercises.Report(ctx, sec, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outcomes := map[exercise.Outcome]int{}
+	for _, x := range rep.Results {
+		outcomes[x.Outcome]++
+		if (x.Outcome == exercise.Met || x.Outcome == exercise.Late) && x.Measured == nil {
+			t.Errorf("%s/%s %s has no measured time", x.Inject, x.State, x.Outcome)
+		}
+	}
+	if outcomes[exercise.Met] < 2 || outcomes[exercise.Late] < 1 || outcomes[exercise.Missed] < 1 || outcomes[exercise.Pending] != 0 {
+		t.Errorf("outcomes %v: want met, late and missed, none pending", outcomes)
+	}
+	lessons := map[string]int{}
+	for _, n := range rep.Notes {
+		lessons[n.State]++
+	}
+	if lessons["KE"] < 2 || lessons["FR"] < 2 || lessons[""] < 1 {
+		t.Errorf("notes by State %v", lessons)
+	}
+
+	for _, st := range []string{"KE", "FR"} {
+		viewer := who("cert.duty@" + map[string]string{"KE": "ke", "FR": "fr"}[st] + ".demo.invalid")
+		rep, err := a.Exercises.Report(ctx, viewer, r.ID)
+		if err != nil {
+			t.Fatalf("%s: %v", st, err)
+		}
+		for _, x := range rep.Results {
+			if x.State != st {
+				t.Errorf("%s sees %s's result for %s", st, x.State, x.Inject)
+			}
+		}
+		for _, n := range rep.Notes {
+			if n.State != st {
+				t.Errorf("%s sees a note by %q", st, n.State)
+			}
+		}
+	}
+	if find(who("cert.duty@br.demo.invalid")) != nil {
+		t.Error("Brazil, which did not take part, sees the run")
+	}
+}
