@@ -179,6 +179,39 @@ type partnershipsData struct {
 	Pager        pager
 	Mine         bool
 	SignedIn     bool
+	One          *partnershipCard // one partnership on its own page instead of the list
+}
+
+// partnershipCard is one partnership as its card shows it.
+type partnershipCard struct {
+	partnershipsData
+	P     capacity.Partnership
+	Alone bool // on its own page: the title is not a link to it
+}
+
+// Card is p as a card of the list.
+func (d partnershipsData) Card(p capacity.Partnership) partnershipCard {
+	return partnershipCard{partnershipsData: d, P: p}
+}
+
+// capacityPartnershipPage shows one partnership: to anyone once both sides
+// published it, and to its two sides before. State profiles link here.
+func (s *Server) capacityPartnershipPage(w http.ResponseWriter, r *http.Request) {
+	a := who(r)
+	p := s.printer(r)
+	ps, err := s.app.Capacity.Partnership(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	side, err := s.app.Capacity.Side(r.Context(), a, ps)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d := partnershipsData{capacityWords: capacityWords{checkWords{p}}, Mine: side != "", SignedIn: a.Authenticated()}
+	d.One = &partnershipCard{partnershipsData: d, P: ps, Alone: true}
+	s.render(w, r, http.StatusOK, "capacitypartnerships", page{Title: p.TC("capacity", "Capacity-building partnership"), Nav: "capacity", Data: d})
 }
 
 // capacityPartnerships lists the published partnerships, or with mine=1

@@ -103,5 +103,18 @@ func capacityRows(f *fixture) []struct {
 			status: map[string]int{"anon": unauth, "frviewer": forbidden, "sec": http.StatusConflict, "kepoc": http.StatusConflict},
 			absent: map[string][]string{"fradmin": {secNote}, "frpoc": {secNote}}}},
 		{"no such partnership action", "POST", agreed + "/withdraw", nil, expect{def: notFound}},
+		{"the published partnership", "GET", "/capacity/partnerships/" + c.pub.ID, nil, expect{def: ok,
+			present: map[string][]string{"anon": {kePublicTitle, frOfferTitle}, "kepoc": {"/capacity/needs/" + c.pub.NeedID}, "frpoc": {"/capacity/offers/" + c.pub.OfferID}},
+			absent:  map[string][]string{"anon": {"/capacity/needs/", "/capacity/offers/", keNeedTitle}, "sec": {"/capacity/needs/"}, "nzpoc": {"/capacity/needs/", keNeedTitle}}}},
+		{"the partnership KE agreed with the secretariat, unpublished", "GET", agreed, nil, expect{def: notFound,
+			status:  map[string]int{"sec": ok, "kepoc": ok},
+			present: map[string][]string{"sec": {keNeedTitle, secOfferTitle}, "kepoc": {keNeedTitle, secOfferTitle}},
+			absent:  map[string][]string{"anon": {keNeedTitle, secOfferTitle}, "frpoc": {keNeedTitle, secOfferTitle}, "nzpoc": {keNeedTitle}}}},
+		{"FR's proposal to KE, unanswered", "GET", pending, nil, expect{def: ok,
+			status:  map[string]int{"anon": notFound, "sec": notFound, "nzpoc": notFound},
+			present: map[string][]string{"kepoc": {keNeedTitle, frOfferTitle}, "frviewer": {keNeedTitle, frOfferTitle}},
+			absent:  map[string][]string{"anon": {keNeedTitle, frOfferTitle}, "sec": {keNeedTitle, frOfferTitle}, "nzpoc": {keNeedTitle}}}},
+		{"no such partnership", "GET", "/capacity/partnerships/00000000-0000-7000-8000-000000000000", nil, expect{def: notFound}},
+		{"a partnership id that is no id", "GET", "/capacity/partnerships/%00%ff", nil, expect{def: notFound}},
 	}
 }

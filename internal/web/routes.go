@@ -140,6 +140,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /capacity", s.capacityNeeds)
 	m.HandleFunc("GET /capacity/offers", s.capacityOffers)
 	m.HandleFunc("GET /capacity/partnerships", s.capacityPartnerships)
+	m.HandleFunc("GET /capacity/partnerships/{id}", s.capacityPartnershipPage)
 	m.HandleFunc("GET /capacity/needs/new", s.capacityNeedNew)
 	m.HandleFunc("POST /capacity/needs", s.capacityNeedCreate)
 	m.HandleFunc("GET /capacity/needs/{id}", s.capacityNeedPage)
