@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/detente/detente/internal/access"
+	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/clock"
+	"github.com/detente/detente/internal/config"
+	"github.com/detente/detente/internal/demo"
+	"github.com/detente/detente/internal/mail"
+)
+
+// TestExercisesAndScenariosCommands reads the demo's finished run and the
+// shipped scenarios from the command line, as the secretariat and as a
+// State's duty officer, and round-trips a scenario file.
+func TestExercisesAndScenariosCommands(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg, err := config.Parse("test", []string{"-data", dir}, noenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	open := func(c clock.Clock, m mail.Sender) (*app.App, error) {
+		return app.Open(ctx, cfg, log, app.Options{Clock: c, Mail: m, Argon2: &access.Argon2{MemoryKiB: 1024, Time: 1, Threads: 1}})
+	}
+	if _, err := demo.Seed(ctx, open, time.Now().UTC(), "demo-password-for-tests"); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err := cli(t, dir, "", "exercises", "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runID string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "EXERCISE: Tabletop: hospital ransomware") {
+			runID = strings.Fields(line)[0]
+		}
+	}
+	if runID == "" {
+		t.Fatalf("the demo's run is not listed:\n%s", out)
+	}
+	if out, err := cli(t, dir, "", "exercises", "list", "-as", "cert.duty@br.demo.invalid"); err != nil || strings.Contains(out, runID) {
+		t.Errorf("Brazil, which did not take part, lists the run (%v):\n%s", err, out)
+	}
+
+	text, err := cli(t, dir, "", "exercises", "report", runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"EXERCISE: Tabletop", "servers-located", "met", "late", "missed", "went_well"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q:\n%s", want, text)
+		}
+	}
+	csv, err := cli(t, dir, "", "exercises", "report", "-format", "csv", runID)
+	if err != nil || !strings.HasPrefix(csv, "inject,title,offset_s,") {
+		t.Fatalf("csv: %v\n%s", err, csv)
+	}
+	own, err := cli(t, dir, "", "exercises", "report", "-as", "cert.duty@fr.demo.invalid", "-format", "json", runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(own), &rep); err != nil {
+		t.Fatalf("json: %v\n%s", err, own)
+	}
+	if strings.Contains(own, "Name a deputy at the policy level") || !strings.Contains(own, "Agree in advance which authority") {
+		t.Errorf("France's report must show its own lesson and not Kenya's:\n%s", own)
+	}
+
+	list, err := cli(t, dir, "", "scenarios", "list", "-owner", "shipped")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scID string
+	for _, line := range strings.Split(list, "\n") {
+		if strings.Contains(line, "Ransomware on a hospital network") {
+			scID = strings.Fields(line)[0]
+		}
+	}
+	if scID == "" {
+		t.Fatalf("shipped scenario not listed:\n%s", list)
+	}
+	file, err := cli(t, dir, "", "scenarios", "export", scID)
+	if err != nil || !strings.Contains(file, `"format": "detente-scenario"`) && !strings.Contains(file, `"format":"detente-scenario"`) {
+		t.Fatalf("export: %v\n%.300s", err, file)
+	}
+	path := filepath.Join(t.TempDir(), "scenario.json")
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	imported, err := cli(t, dir, "", "scenarios", "import", "-as", "secretariat@un.demo.invalid", path)
+	if err != nil || !strings.Contains(imported, "imported ") {
+		t.Fatalf("import: %v %s", err, imported)
+	}
+	if mine, err := cli(t, dir, "", "scenarios", "list", "-as", "secretariat@un.demo.invalid", "-owner", "mine"); err != nil || !strings.Contains(mine, "Ransomware on a hospital network") {
+		t.Errorf("the imported scenario is not the secretariat's (%v):\n%s", err, mine)
+	}
+
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"no subcommand", []string{"exercises", "start"}, "usage"},
+		{"report without a run", []string{"exercises", "report"}, "usage"},
+		{"unknown run", []string{"exercises", "report", "0190aaaa-0000-7000-8000-000000000000"}, "no such exercise run"},
+		{"unknown format", []string{"exercises", "report", "-format", "pdf", runID}, "-format"},
+		{"import without -as", []string{"scenarios", "import", path}, "usage"},
+		{"import of no scenario", []string{"scenarios", "import", "-as", "secretariat@un.demo.invalid", "/dev/null"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := cli(t, dir, "", tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want it to mention %q", err, tc.wantErr)
+			}
+		})
+	}
+}
