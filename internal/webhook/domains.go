@@ -59,9 +59,17 @@ func messageInfo(m messaging.Message) MessageInfo {
 	if messaging.WebhookContent(m) {
 		info.ContentWithheld = false
 		info.Subject, info.Body, info.Fields, info.RequestedAction = m.Subject, m.Body, m.Fields, m.RequestedAction
+		if m.Exercise {
+			// As in the mail's subject: a receiver that shows only the
+			// subject still shows that this is an exercise.
+			info.Subject = ExerciseMark + " " + info.Subject
+		}
 	}
 	return info
 }
+
+// ExerciseMark heads the subject of an exercise communication in an event.
+const ExerciseMark = "[EXERCISE]"
 
 func deliveryInfo(d messaging.Delivery) DeliveryInfo {
 	return DeliveryInfo{ID: d.ID, State: d.State, Status: string(d.Status), AckDueAt: utc(d.AckDueAt), ResponseDueAt: utc(d.ResponseDueAt),

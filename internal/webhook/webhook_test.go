@@ -323,6 +323,35 @@ func TestMessageReceivedIsSignedAndDelivered(t *testing.T) {
 	})
 }
 
+// An exercise communication says so twice in its event: the flag, for
+// tooling that routes on it, and the subject's head, for a receiver that
+// shows only the subject.
+func TestExerciseCommunicationIsMarked(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db.Engine, nil)
+		rc := newReceiver(t, nil)
+		_, secret := w.subscribe(w.keadmin, rc.URL+"/ke", webhook.MessageReceived)
+		const subject = "Regional tabletop, inject 2"
+		w.send(tlp.Green, subject, "Exercise scenario.", func(d *messaging.Draft) { d.Exercise = true })
+		w.send(tlp.Green, "Real phishing wave", "Not an exercise.", nil)
+		w.drain()
+		got := rc.at("/ke")
+		if len(got) != 2 {
+			t.Fatalf("%d deliveries, want 2", len(got))
+		}
+		for _, r := range got {
+			_, me := w.check(r, secret, webhook.MessageReceived)
+			exercise := strings.HasPrefix(me.Message.Subject, webhook.ExerciseMark+" ")
+			if me.Message.Exercise != exercise {
+				t.Errorf("exercise %v with subject %q", me.Message.Exercise, me.Message.Subject)
+			}
+			if me.Message.Exercise && me.Message.Subject != webhook.ExerciseMark+" "+subject {
+				t.Errorf("subject %q", me.Message.Subject)
+			}
+		}
+	})
+}
+
 func TestContentAboveGreenNeverLeaves(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db.Engine, nil)
