@@ -59,6 +59,7 @@ func capacityStops(f *fixture) map[string][]stop {
 			{name: "capacity-needs", path: "/capacity"},
 			{name: "capacity-offers", path: "/capacity/offers"},
 			{name: "capacity-partnerships", path: "/capacity/partnerships"},
+			{name: "capacity-partnership", path: "/capacity/partnerships/" + p.ID},
 			{name: "capacity-offer", path: frPage},
 		},
 		"kepoc": {
@@ -76,6 +77,7 @@ func capacityStops(f *fixture) map[string][]stop {
 			}},
 			{name: "capacity-need-edit", path: needPage + "/edit"},
 			{name: "capacity-partnerships-mine", path: "/capacity/partnerships?mine=1"},
+			{name: "capacity-partnership", path: "/capacity/partnerships/" + p.ID},
 		},
 		"frpoc": {
 			{name: "capacity-offers", path: "/capacity/offers?language=en&region=" + states.African},

@@ -66,6 +66,9 @@ func (b *tab) evalProblems(script string) []string {
 const optionsScript = `
 const problems = [], seen = [];
 for (const c of document.querySelectorAll('input[type=radio], input[type=checkbox]')) {
+	// A control folded in a closed disclosure is not shown by design; it
+	// is checked on a page where the disclosure is open.
+	if (c.closest('details:not([open])')) continue;
 	const id = '#' + (c.id || c.name);
 	seen.push(id);
 	const cr = c.getBoundingClientRect();
