@@ -19,10 +19,10 @@ import (
 	"github.com/detente/detente/internal/mail"
 )
 
-// TestExercisesAndScenariosCommands reads the demo's finished run and the
-// shipped scenarios from the command line, as the secretariat and as a
-// State's duty officer, and round-trips a scenario file.
-func TestExercisesAndScenariosCommands(t *testing.T) {
+// TestExercisesScenariosAndCapacityCommands reads the demo's finished run,
+// the shipped scenarios and capacity building from the command line, as
+// the secretariat and as a State's people, and round-trips a scenario file.
+func TestExercisesScenariosAndCapacityCommands(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	cfg, err := config.Parse("test", []string{"-data", dir}, noenv, io.Discard)
@@ -108,6 +108,23 @@ func TestExercisesAndScenariosCommands(t *testing.T) {
 		t.Errorf("the imported scenario is not the secretariat's (%v):\n%s", err, mine)
 	}
 
+	if out, err := cli(t, dir, "", "capacity", "partnerships"); err != nil || !strings.Contains(out, "Written procedures and training") || !strings.Contains(out, "KE") {
+		t.Errorf("published partnerships (%v):\n%s", err, out)
+	}
+	// Brazil's proposal to Japan, unanswered, is the two sides' only.
+	if out, err := cli(t, dir, "", "capacity", "partnerships", "-mine", "-as", "cert.duty@jp.demo.invalid"); err != nil || !strings.Contains(out, "vulnerability reports in industrial control") {
+		t.Errorf("Japan's partnerships (%v):\n%s", err, out)
+	}
+	if out, err := cli(t, dir, "", "capacity", "partnerships", "-mine", "-as", "cert.duty@fr.demo.invalid"); err != nil || strings.Contains(out, "industrial control") {
+		t.Errorf("France sees Brazil's proposal to Japan (%v):\n%s", err, out)
+	}
+	if out, err := cli(t, dir, "", "capacity", "needs", "-provision", "norm-j"); err != nil || !strings.Contains(out, "BR") || strings.Contains(out, "Awareness campaign") {
+		t.Errorf("needs under norm 13(j) (%v):\n%s", err, out)
+	}
+	if out, err := cli(t, dir, "", "capacity", "offers", "-state", "secretariat"); err != nil || !strings.Contains(out, "Course for new points of contact") || strings.Contains(out, "FR") {
+		t.Errorf("the secretariat's offers (%v):\n%s", err, out)
+	}
+
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -118,6 +135,8 @@ func TestExercisesAndScenariosCommands(t *testing.T) {
 		{"unknown run", []string{"exercises", "report", "0190aaaa-0000-7000-8000-000000000000"}, "no such exercise run"},
 		{"unknown format", []string{"exercises", "report", "-format", "pdf", runID}, "-format"},
 		{"import without -as", []string{"scenarios", "import", path}, "usage"},
+		{"capacity without a list", []string{"capacity", "matches"}, "usage"},
+		{"needs of no region", []string{"capacity", "needs", "-region", "Atlantis"}, "-region"},
 		{"import of no scenario", []string{"scenarios", "import", "-as", "secretariat@un.demo.invalid", "/dev/null"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

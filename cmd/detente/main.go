@@ -44,6 +44,7 @@ Usage:
   detente jobs [stats|failed|retry]            look into the outbox of mails, reminders and webhooks
   detente framework [list|search|show|misp]  read the norms, law views and CBMs
   detente incidents [export|import]    incidents as STIX 2.1 bundles (export [-as EMAIL] [-id ID] [-out FILE], import -as EMAIL FILE)
+  detente capacity [needs|offers|partnerships]  capacity-building needs, offers and partnerships (CBM 5)
   detente exercises [list|report]     tabletop exercise runs and their after-action reports (text, CSV, JSON)
   detente scenarios [list|export|import]  exercise scenarios in their documented file format
   detente totp-code SECRET           print the current second-factor code for a secret (for demos)
@@ -83,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdJobs(ctx, rest, getenv, stdout, stderr)
 	case "incidents":
 		return cmdIncidents(ctx, rest, getenv, stdout, stderr)
+	case "capacity":
+		return cmdCapacity(ctx, rest, getenv, stdout, stderr)
 	case "exercises":
 		return cmdExercises(ctx, rest, getenv, stdout, stderr)
 	case "scenarios":

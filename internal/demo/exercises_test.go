@@ -6,6 +6,7 @@ import (
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/capacity"
 	"github.com/detente/detente/internal/exercise"
 	"github.com/detente/detente/internal/page"
 )
@@ -79,5 +80,41 @@ func checkDemoExercise(t *testing.T, ctx context.Context, a *app.App, who func(s
 	}
 	if find(who("cert.duty@br.demo.invalid")) != nil {
 		t.Error("Brazil, which did not take part, sees the run")
+	}
+}
+
+// checkDemoCapacity reads the demo's capacity building as its people
+// would: the public sees the partnership Kenya and France published and
+// Kenya's public need, not its need for participants; Brazil's proposal
+// to Japan, unanswered, is seen by the two sides only.
+func checkDemoCapacity(t *testing.T, ctx context.Context, a *app.App, who func(string) actor.Actor) {
+	t.Helper()
+	pub, err := a.Capacity.Published(ctx, actor.Actor{}, page.Request{Limit: page.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pub.Items) != 1 || pub.Items[0].NeedTitle != demoKenyaNeed || pub.Items[0].OfferTitle != demoFranceOffer {
+		t.Errorf("published partnerships %+v", pub.Items)
+	}
+	needs, err := a.Capacity.Needs(ctx, actor.Actor{}, capacity.Filter{}, page.Request{Limit: page.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range needs.Items {
+		if n.Visibility != capacity.Public {
+			t.Errorf("the public sees %q, for %s", n.Title, n.Visibility)
+		}
+	}
+	if len(needs.Items) == 0 {
+		t.Error("the public sees no need")
+	}
+	for email, want := range map[string]int{"cert.duty@br.demo.invalid": 1, "cert.duty@jp.demo.invalid": 1, "cert.duty@fr.demo.invalid": 1, "cert.duty@ke.demo.invalid": 1, "secretariat@un.demo.invalid": 0} {
+		mine, err := a.Capacity.Mine(ctx, who(email), page.Request{Limit: page.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mine.Items) != want {
+			t.Errorf("%s is a side of %d partnerships, want %d", email, len(mine.Items), want)
+		}
 	}
 }

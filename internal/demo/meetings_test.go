@@ -136,5 +136,6 @@ func TestDemoMeetings(t *testing.T) {
 		}
 
 		checkDemoExercise(t, ctx, a, who)
+		checkDemoCapacity(t, ctx, a, who)
 	})
 }
