@@ -14,8 +14,8 @@ import (
 
 // Titles of the demo's capacity-building items, which its test looks for.
 const (
-	demoKenyaNeed      = "Written procedures and training for the national CIRT's duty officers"
-	demoFranceOffer    = "Two incident handlers of the national CERT for a fortnight"
+	demoKenyaNeed   = "Written procedures and training for the national CIRT's duty officers"
+	demoFranceOffer = "Two incident handlers of the national CERT for a fortnight"
 )
 
 // seedCapacity posts the featured States' capacity-building needs and
