@@ -15,8 +15,8 @@ const (
 	exScenarioTitle = "Run drill 4e8b"
 	secRunTitle     = "Regional run 6d3e"
 	frRunTitle      = "FR bilateral run 2b7c"
-	keRunNote          = "KE saw the notice late 8c2d"
-	frRunNote          = "FR waited for a call 3a1f"
+	keRunNote       = "KE saw the notice late 8c2d"
+	frRunNote       = "FR waited for a call 3a1f"
 )
 
 // exerciseRows are the authorization matrix's rows of the run pages. The

@@ -13,13 +13,19 @@ import (
 type exerciseWords struct{ scenarioWords }
 
 // RunStatus names a run's status.
-func (w exerciseWords) RunStatus(s exercise.Status) string { return w.p.TC("exercise status", s.Label()) }
+func (w exerciseWords) RunStatus(s exercise.Status) string {
+	return w.p.TC("exercise status", s.Label())
+}
 
 // Outcome names whether an expectation was met.
-func (w exerciseWords) Outcome(o exercise.Outcome) string { return w.p.TC("exercise outcome", o.Label()) }
+func (w exerciseWords) Outcome(o exercise.Outcome) string {
+	return w.p.TC("exercise outcome", o.Label())
+}
 
 // NoteKind names an observation or a lesson.
-func (w exerciseWords) NoteKind(k exercise.NoteKind) string { return w.p.TC("exercise note", k.Label()) }
+func (w exerciseWords) NoteKind(k exercise.NoteKind) string {
+	return w.p.TC("exercise note", k.Label())
+}
 
 // What names a timeline entry's action or note kind.
 func (w exerciseWords) What(e exercise.Event) string {
