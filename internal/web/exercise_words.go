@@ -46,6 +46,14 @@ func (w exerciseWords) Director(state string) string {
 	return w.State(state)
 }
 
+// DirectedBy says who directs a run, inside a sentence.
+func (w exerciseWords) DirectedBy(state string) string {
+	if state == "" {
+		return w.p.T("Directed by {director}", "director", w.p.TC("exercise director", "the secretariat"))
+	}
+	return w.p.T("Directed by {director}", "director", w.State(state))
+}
+
 // Clock writes scenario time elapsed as the live view shows it.
 func (w exerciseWords) Clock(d time.Duration) string { return w.At(d) }
 
