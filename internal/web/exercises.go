@@ -113,10 +113,9 @@ func (s *Server) exerciseData(r *http.Request, id string) (exercisePageData, err
 			}
 		}
 	}
-	if !d.Live.Director {
-		if d.Received, err = s.app.Exercises.Received(ctx, a, id); err != nil {
-			return d, err
-		}
+	// A director's account may answer for a POC too, and then plays.
+	if d.Received, err = s.app.Exercises.Received(ctx, a, id); err != nil {
+		return d, err
 	}
 	for _, k := range exercise.NoteKinds() {
 		if s.app.Exercises.CanNote(a, run, k) == nil {
