@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +88,45 @@ func TestExerciseRunThroughThePages(t *testing.T) {
 		}
 		if cd := r.header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") {
 			t.Errorf("the CSV is not a download: %q", cd)
+		}
+	})
+}
+
+// The run pages read in each language: a word of the page's own, no
+// placeholder left unfilled, and EXERCISE in English.
+func TestExercisePagesInEveryLanguage(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, engine *store.DB) {
+		f := newFixture(t, engine.Engine)
+		rows := exerciseRows(f) // a running run the secretariat directs, KE's POC a player
+		var run string
+		for _, r := range rows {
+			if r.name == "the secretariat's run" {
+				run = r.path
+			}
+		}
+		want := map[string]string{"en": "Live view", "fr": "Vue en direct", "es": "Vista en directo", "ru": "Текущее состояние", "ar": "العرض المباشر", "zh": "实时视图"}
+		placeholder := regexp.MustCompile(`\{[a-z_]+\}`)
+		for lang, word := range want {
+			c := f.signIn("kepoc")
+			if r := c.post("/language", url.Values{"lang": {lang}, "next": {"/account"}}); r.status != http.StatusSeeOther {
+				t.Fatalf("language %s: status %d", lang, r.status)
+			}
+			for _, path := range []string{"/exercises", run, run + "/injects/notice", run + "/report"} {
+				r := c.get(path)
+				if r.status != http.StatusOK {
+					t.Errorf("%s %s: status %d", lang, path, r.status)
+					continue
+				}
+				if p := placeholder.FindString(r.body); p != "" {
+					t.Errorf("%s %s: a placeholder is left unfilled: %s", lang, path, p)
+				}
+				if !strings.Contains(r.body, ">EXERCISE<") {
+					t.Errorf("%s %s: EXERCISE is not shown", lang, path)
+				}
+			}
+			if r := c.get(run); !strings.Contains(r.body, word) {
+				t.Errorf("%s: the run's page does not say %q", lang, word)
+			}
 		}
 	})
 }
