@@ -89,6 +89,27 @@ func TestExerciseRunThroughThePages(t *testing.T) {
 		if cd := r.header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") {
 			t.Errorf("the CSV is not a download: %q", cd)
 		}
+
+		// Once stopped, the page no longer reloads and asks for lessons.
+		if r = admin.post(page+"/stop", url.Values{"version": {"2"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("stop: status %d\n%s", r.status, snippet(r.body))
+		}
+		r = player.get(page)
+		for _, want := range []string{`<option value="went_well"`, `<option value="to_improve"`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("the ended run's page lacks %s", want)
+			}
+		}
+		if strings.Contains(r.body, `http-equiv="refresh"`) || strings.Contains(r.body, `value="observation"`) {
+			t.Error("the ended run's page reloads itself or still takes observations")
+		}
+		const lesson = "The duty desk needs the number of the ministry 7d1e"
+		if r = player.post(page+"/notes", url.Values{"kind": {"to_improve"}, "text": {lesson}}); r.status != http.StatusSeeOther {
+			t.Fatalf("a lesson: status %d\n%s", r.status, snippet(r.body))
+		}
+		if r = admin.get(page + "/report"); !strings.Contains(r.body, lesson) || !strings.Contains(r.body, "What did not go well") {
+			t.Error("the report lacks KE's lesson")
+		}
 	})
 }
 
