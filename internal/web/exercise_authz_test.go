@@ -142,6 +142,8 @@ func exerciseRows(f *fixture) []struct {
 		{"resume FR's run", "POST", fr + "/resume", version(3), expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
 		{"send an inject of FR's run at once", "POST", fr + "/inject", url.Values{"version": {"4"}, "inject": {"found"}}, expect{def: forbidden,
 			status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
+		{"send no such inject of FR's run", "POST", fr + "/inject", url.Values{"version": {"5"}, "inject": {"nope\x00"}}, expect{def: forbidden,
+			status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": http.StatusUnprocessableEntity}, present: map[string][]string{"fradmin": {`id="inject-error"`}}}},
 		{"stop FR's run (stale)", "POST", fr + "/stop", version(1), expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": http.StatusConflict}}},
 		{"stop FR's run", "POST", fr + "/stop", version(5), expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
 	}
