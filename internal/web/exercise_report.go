@@ -59,16 +59,16 @@ func (s *Server) exerciseReport(w http.ResponseWriter, r *http.Request) {
 func (s *Server) exerciseCSVHeader(r *http.Request) []string {
 	p := s.printer(r)
 	return []string{
-		p.TC("exercise report column", "Inject"),
+		p.TC("exercise inject", "Inject"),
 		p.TC("exercise report column", "Title"),
 		p.TC("exercise report column", "Offset (s)"),
 		p.TC("exercise report column", "State"),
 		p.TC("exercise report column", "Level"),
 		p.TC("exercise report column", "Expectation"),
-		p.TC("exercise report column", "Action"),
+		p.T("Expected action"),
 		p.TC("exercise report column", "Time allowed (s)"),
 		p.TC("exercise report column", "Arrived (s)"),
-		p.TC("exercise report column", "Outcome"),
+		p.T("Result"),
 		p.TC("exercise report column", "Measured (s)"),
 	}
 }
