@@ -49,6 +49,7 @@ type frameKey struct {
 	signedIn, demo  bool
 	flash           bool
 	unread, pending int
+	refresh         int
 }
 
 // frame is one shape: len(parts) == len(holes)+1, the value of holes[i]
@@ -72,7 +73,7 @@ func newFrames() *frames { return &frames{m: map[frameKey]*frame{}} }
 
 func keyOf(p *page) frameKey {
 	return frameKey{lang: p.Lang, nav: p.Nav, role: p.Actor.Role, signedIn: p.Actor.Authenticated(), demo: p.Demo,
-		flash: p.Flash != nil, unread: p.Unread, pending: p.Pending}
+		flash: p.Flash != nil, unread: p.Unread, pending: p.Pending, refresh: p.Refresh}
 }
 
 // get returns the shape for p, rendering it with t (a page's template set,

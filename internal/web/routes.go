@@ -125,6 +125,19 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /exercises/scenarios/{id}", s.scenarioPage)
 	m.HandleFunc("GET /exercises/scenarios/{id}/{action}", s.scenarioAction)
 	m.HandleFunc("POST /exercises/scenarios/{id}/{action}", s.scenarioAction)
+	// Exercise runs. The player's page of an inject is the link of the
+	// inject mails (notify.ExercisePath); its pattern has a wildcard for
+	// "injects", for one of its own would overlap the scenarios' routes.
+	m.HandleFunc("GET /exercises", s.exerciseList)
+	m.HandleFunc("GET /exercises/new", s.exerciseNewForm)
+	m.HandleFunc("POST /exercises", s.exerciseCreate)
+	m.HandleFunc("GET /exercises/{run}", s.exercisePage)
+	// report (GET); start, pause, resume, stop, inject and notes (POST):
+	// see exerciseAction.
+	m.HandleFunc("GET /exercises/{run}/{action}", s.exerciseAction)
+	m.HandleFunc("POST /exercises/{run}/{action}", s.exerciseAction)
+	m.HandleFunc("GET /exercises/{run}/{action}/{key}", s.exerciseInjectRoute)
+	m.HandleFunc("POST /exercises/{run}/{action}/{key}", s.exerciseInjectRoute)
 	// The private calendar feed, fetched by calendar programs: the secret
 	// in /calendar/{secret}.ics is the credential.
 	m.HandleFunc("GET /calendar/{file}", s.calendarFeed)

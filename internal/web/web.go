@@ -369,6 +369,9 @@ type page struct {
 	Unread  int  // unread communications, shown in the navigation
 	Pending int  // communication checks waiting for the person's answer
 	CanSend bool // the person may write communications (messaging.Service.CanSend)
+	// Refresh, when above zero, has the browser load the page again after
+	// that many seconds: a live view, for the CSP forbids inline script.
+	Refresh int
 	// Body is where the layout puts the content: only frame.go's marker,
 	// for the layout is executed once per shape (see frame.go).
 	Body template.HTML
