@@ -123,6 +123,23 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/meetings/{id}/invitations", s.meetingInvitations},
 		{http.MethodGet, "/meetings/{id}/calendar.ics", s.meetingCalendar},
 
+		// Exercise runs: the director's side sees and directs a run, each
+		// participating State sees its own part; anyone else is told it
+		// does not exist. Every answer says "exercise": true.
+		{http.MethodGet, "/exercise-runs", s.listRuns},
+		{http.MethodPost, "/exercise-runs", s.createRun},
+		{http.MethodGet, "/exercise-runs/{id}", s.getRun},
+		{http.MethodPost, "/exercise-runs/{id}/start", s.startRun},
+		{http.MethodPost, "/exercise-runs/{id}/pause", s.pauseRun},
+		{http.MethodPost, "/exercise-runs/{id}/resume", s.resumeRun},
+		{http.MethodPost, "/exercise-runs/{id}/stop", s.stopRun},
+		{http.MethodPost, "/exercise-runs/{id}/inject", s.injectRun},
+		{http.MethodGet, "/exercise-runs/{id}/live", s.liveRun},
+		{http.MethodGet, "/exercise-runs/{id}/report", s.runReport},
+		{http.MethodGet, "/exercise-runs/{id}/received", s.runReceived},
+		{http.MethodPost, "/exercise-runs/{id}/actions", s.actRun},
+		{http.MethodPost, "/exercise-runs/{id}/notes", s.noteRun},
+
 		{http.MethodGet, "/audit", s.listAudit},
 	}
 }
