@@ -140,6 +140,16 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/exercise-runs/{id}/actions", s.actRun},
 		{http.MethodPost, "/exercise-runs/{id}/notes", s.noteRun},
 
+		// Scenarios of tabletop exercises: the secretariat's and shipped
+		// ones for every participating State, a State's own for that State
+		// until it shares them. Content is the scenario file format.
+		{http.MethodGet, "/scenarios", s.listScenarios},
+		{http.MethodPost, "/scenarios/import", s.importScenario},
+		{http.MethodGet, "/scenarios/{id}", s.getScenario},
+		{http.MethodGet, "/scenarios/{id}/versions", s.scenarioVersions},
+		{http.MethodGet, "/scenarios/{id}/export", s.exportScenario},
+		{http.MethodPost, "/scenarios/{id}/copy", s.copyScenario},
+
 		{http.MethodGet, "/audit", s.listAudit},
 	}
 }
