@@ -150,6 +150,18 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/scenarios/{id}/export", s.exportScenario},
 		{http.MethodPost, "/scenarios/{id}/copy", s.copyScenario},
 
+		// Capacity building: needs and offers each as visible as its owner
+		// chose; partnerships to their two sides, and to anyone once both
+		// agreed to publish. Nothing is scored or ranked.
+		{http.MethodGet, "/capacity/needs", s.listNeeds},
+		{http.MethodPost, "/capacity/needs", s.createNeed},
+		{http.MethodGet, "/capacity/needs/{id}", s.getNeed},
+		{http.MethodGet, "/capacity/offers", s.listOffers},
+		{http.MethodPost, "/capacity/offers", s.createOffer},
+		{http.MethodGet, "/capacity/offers/{id}", s.getOffer},
+		{http.MethodGet, "/capacity/partnerships", s.listPartnerships},
+		{http.MethodGet, "/capacity/partnerships/{id}", s.getPartnership},
+
 		{http.MethodGet, "/audit", s.listAudit},
 	}
 }
