@@ -162,6 +162,13 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/capacity/partnerships", s.listPartnerships},
 		{http.MethodGet, "/capacity/partnerships/{id}", s.getPartnership},
 
+		// State profiles: what each State made known, as the caller may
+		// read it; side by side and counted per provision, never ranked
+		// nor totalled per State. Anyone may ask.
+		{http.MethodGet, "/profiles/compare", s.compareProfiles},
+		{http.MethodGet, "/profiles/counts", s.profileCounts},
+		{http.MethodGet, "/profiles/{code}", s.getProfile},
+
 		{http.MethodGet, "/audit", s.listAudit},
 	}
 }
