@@ -80,6 +80,16 @@ func (f *fixture) capacity() *capacitySet {
 	return v.(*capacitySet)
 }
 
+// pagedOffer posts another public offer of FR's.
+func (f *fixture) pagedOffer(title string) {
+	f.t.Helper()
+	if _, err := f.app.Capacity.CreateOffer(context.Background(), f.acc[frAdmin].Actor(), capacity.OfferInput{Kind: capacity.Funding,
+		Title: title, Description: "Funds.", Topics: []capacity.Topic{capacity.Awareness}, Languages: []string{"en"},
+		Visibility: capacity.Public}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
 func capacityPath(kind string, pick func(*capacitySet) string) func(*fixture, string) string {
 	return func(f *fixture, _ string) string { return "/capacity/" + kind + "/" + pick(f.capacity()) }
 }
