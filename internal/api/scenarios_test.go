@@ -63,3 +63,46 @@ func TestScenarioBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestScenarioFileRoundTrip: a file imported through the API comes back
+// the same from export, as application/json, and inside the scenario; a
+// copy names where it came from.
+func TestScenarioFileRoundTrip(t *testing.T) {
+	engines(t, func(t *testing.T, f *fixture) {
+		f = f.with(t)
+		file := ddosFile(f, sec).([]byte)
+		res := f.do(frAdmin, req{method: http.MethodPost, path: "/scenarios/import", body: file})
+		if res.status != http.StatusCreated {
+			t.Fatalf("import: %s", res)
+		}
+		id, _ := res.json(t)["id"].(string)
+		if loc := res.header.Get("Location"); loc != prefix+"/scenarios/"+id {
+			t.Errorf("Location %q", loc)
+		}
+		exp := f.get(frAdmin, "/scenarios/"+id+"/export?version=1")
+		if exp.status != http.StatusOK || exp.header.Get("Content-Type") != "application/json" {
+			t.Fatalf("export: %s %s", exp.header.Get("Content-Type"), exp)
+		}
+		if string(exp.body) != string(file) {
+			t.Errorf("export differs from the file imported:\n%s\nwant\n%s", exp.body, file)
+		}
+		if !strings.Contains(exp.header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("Content-Disposition %q", exp.header.Get("Content-Disposition"))
+		}
+		got := f.get(frAdmin, "/scenarios/"+id)
+		content, _ := got.json(t)["content"].(map[string]any)
+		if content["format"] != "detente-scenario" || content["title"] == nil {
+			t.Errorf("content: %s", got)
+		}
+		if kePOC := f.get(kePOC, "/scenarios/"+id+"/export"); kePOC.status != http.StatusNotFound {
+			t.Errorf("KE exports FR's scenario: %s", kePOC)
+		}
+		cp := f.do(frAdmin, req{method: http.MethodPost, path: "/scenarios/" + id + "/copy"})
+		if cp.status != http.StatusCreated || cp.json(t)["copied_from"] != id {
+			t.Errorf("copy: %s", cp)
+		}
+		if v := f.get(frAdmin, "/scenarios/"+id+"/versions"); !strings.Contains(string(v.body), `"version":1`) {
+			t.Errorf("versions: %s", v)
+		}
+	})
+}
