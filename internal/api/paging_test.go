@@ -38,6 +38,12 @@ func TestListPaging(t *testing.T) {
 			f.nominate("FR", directory.Policy, fmt.Sprintf("FR policy lead %d", i), fmt.Sprintf("policy%d@fr.test.invalid", i))
 			f.freshViewer()
 		}
+		// Runs, scenarios, needs and offers enough for pages of two.
+		for i := 0; i < 2; i++ {
+			f.freshRun(f.exercises().ddos, frAdmin, fmt.Sprintf("Paged run %d", i))
+			f.pagedOffer(fmt.Sprintf("Paged offer %d", i))
+		}
+		f.capacity()
 		for _, tc := range []struct {
 			name, role, path, key string
 		}{
@@ -49,6 +55,10 @@ func TestListPaging(t *testing.T) {
 			{"audit log", sec, "/audit", "seq"},
 			{"audit log of a State", frAdmin, "/audit?object_type=account", "seq"},
 			{"States of a group", anon, "/states?region=Eastern+European", "code"},
+			{"exercise runs", frAdmin, "/exercise-runs", "id"},
+			{"scenarios", frAdmin, "/scenarios", "id"},
+			{"capacity needs", frAdmin, "/capacity/needs?topic=incident_response", "id"},
+			{"capacity offers", anon, "/capacity/offers?language=en", "id"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				f := f.with(t)
@@ -98,6 +108,9 @@ func TestListPaging(t *testing.T) {
 			{"audit date", sec, "/audit?from=yesterday&to=2026-02-30", []string{"from", "to"}},
 			{"audit dates reversed", sec, "/audit?from=2026-03-02&to=2026-03-01", []string{"to"}},
 			{"participation not a boolean", sec, "/states?participating=maybe", []string{"participating"}},
+			{"exercise run cursor of another list", sec, "/exercise-runs?cursor=WyJ4Il0", []string{"cursor"}},
+			{"scenario filters and paging at once", sec, "/scenarios?owner=theirs&limit=0", []string{"owner", "limit"}},
+			{"capacity filters and paging at once", anon, "/capacity/offers?region=Atlantis&limit=0", []string{"region", "limit"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				f := f.with(t)

@@ -123,6 +123,52 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/meetings/{id}/invitations", s.meetingInvitations},
 		{http.MethodGet, "/meetings/{id}/calendar.ics", s.meetingCalendar},
 
+		// Exercise runs: the director's side sees and directs a run, each
+		// participating State sees its own part; anyone else is told it
+		// does not exist. Every answer says "exercise": true.
+		{http.MethodGet, "/exercise-runs", s.listRuns},
+		{http.MethodPost, "/exercise-runs", s.createRun},
+		{http.MethodGet, "/exercise-runs/{id}", s.getRun},
+		{http.MethodPost, "/exercise-runs/{id}/start", s.startRun},
+		{http.MethodPost, "/exercise-runs/{id}/pause", s.pauseRun},
+		{http.MethodPost, "/exercise-runs/{id}/resume", s.resumeRun},
+		{http.MethodPost, "/exercise-runs/{id}/stop", s.stopRun},
+		{http.MethodPost, "/exercise-runs/{id}/inject", s.injectRun},
+		{http.MethodGet, "/exercise-runs/{id}/live", s.liveRun},
+		{http.MethodGet, "/exercise-runs/{id}/report", s.runReport},
+		{http.MethodGet, "/exercise-runs/{id}/received", s.runReceived},
+		{http.MethodPost, "/exercise-runs/{id}/actions", s.actRun},
+		{http.MethodPost, "/exercise-runs/{id}/notes", s.noteRun},
+
+		// Scenarios of tabletop exercises: the secretariat's and shipped
+		// ones for every participating State, a State's own for that State
+		// until it shares them. Content is the scenario file format.
+		{http.MethodGet, "/scenarios", s.listScenarios},
+		{http.MethodPost, "/scenarios/import", s.importScenario},
+		{http.MethodGet, "/scenarios/{id}", s.getScenario},
+		{http.MethodGet, "/scenarios/{id}/versions", s.scenarioVersions},
+		{http.MethodGet, "/scenarios/{id}/export", s.exportScenario},
+		{http.MethodPost, "/scenarios/{id}/copy", s.copyScenario},
+
+		// Capacity building: needs and offers each as visible as its owner
+		// chose; partnerships to their two sides, and to anyone once both
+		// agreed to publish. Nothing is scored or ranked.
+		{http.MethodGet, "/capacity/needs", s.listNeeds},
+		{http.MethodPost, "/capacity/needs", s.createNeed},
+		{http.MethodGet, "/capacity/needs/{id}", s.getNeed},
+		{http.MethodGet, "/capacity/offers", s.listOffers},
+		{http.MethodPost, "/capacity/offers", s.createOffer},
+		{http.MethodGet, "/capacity/offers/{id}", s.getOffer},
+		{http.MethodGet, "/capacity/partnerships", s.listPartnerships},
+		{http.MethodGet, "/capacity/partnerships/{id}", s.getPartnership},
+
+		// State profiles: what each State made known, as the caller may
+		// read it; side by side and counted per provision, never ranked
+		// nor totalled per State. Anyone may ask.
+		{http.MethodGet, "/profiles/compare", s.compareProfiles},
+		{http.MethodGet, "/profiles/counts", s.profileCounts},
+		{http.MethodGet, "/profiles/{code}", s.getProfile},
+
 		{http.MethodGet, "/audit", s.listAudit},
 	}
 }
