@@ -116,8 +116,9 @@ func browserContext(t *testing.T) context.Context {
 			chromedp.NoDefaultBrowserCheck,
 		}
 		// An upper bound on the whole package, so a wedged browser cannot
-		// outlive the tests.
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+		// outlive the tests; just under the test command's own timeout,
+		// since a busy machine makes the tour slow without wedging it.
+		ctx, cancel := context.WithTimeout(context.Background(), 28*time.Minute)
 		actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
 		bctx, bcancel := chromedp.NewContext(actx)
 		chrome.ctx = bctx
