@@ -120,7 +120,7 @@ func (w surveyWords) Subject(s survey.Subject) string {
 	return w.p.TC("survey", "{provision}, item ({item})", "provision", s.Provision, "item", s.Item)
 }
 
-func (w surveyWords) Choices() []survey.Choice { return survey.Choices() }
+func (w surveyWords) Choices() []survey.Choice  { return survey.Choices() }
 func (w surveyWords) AllActors() []survey.Actor { return survey.Actors() }
 
 type surveyCyclesData struct {
