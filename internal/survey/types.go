@@ -94,11 +94,12 @@ const (
 // Visibilities lists them from the narrowest.
 func Visibilities() []Visibility { return []Visibility{Private, Participants, Public} }
 
-// Label names the visibility (context "survey visibility").
+// Label names the visibility, as capacity building names its own
+// (context "capacity visibility").
 func (v Visibility) Label() string {
 	switch v {
 	case Private:
-		return "Private: our State and the secretariat"
+		return "Private: my State and the secretariat"
 	case Participants:
 		return "Participating States and the secretariat"
 	case Public:

@@ -58,7 +58,7 @@ func (w surveyWords) Choice(code any) string {
 	case survey.Yes, survey.No:
 		return w.p.TC("template field", c.Label())
 	case "":
-		return w.p.TC("survey choice", "No answer")
+		return w.p.TC("checks", "No answer")
 	default:
 		return w.p.TC("survey choice", c.Label())
 	}
@@ -140,7 +140,7 @@ func (s *Server) surveyCyclesPage(w http.ResponseWriter, r *http.Request, formEr
 	a := who(r)
 	p := s.printer(r)
 	d := surveyCyclesData{surveyWords: surveyWords{checkWords{p}}, CanOpen: s.app.Survey.CanOpenCycle(a) == nil}
-	pg := page{Title: p.TC("survey", "National survey of implementation"), Nav: "survey", Data: d, Flash: surveyFlash(r)}
+	pg := page{Title: p.T("National survey of implementation"), Nav: "survey", Data: d, Flash: surveyFlash(r)}
 	req, err := paging.Parse(r.URL.Query())
 	if err != nil {
 		s.listProblem(w, r, "surveycycles", pg, err)
