@@ -231,6 +231,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.Capacity = capacity.New(db, a.Audit, c, cat, a.Sys.Directory)
 	// A profile shows what the other domains make known, through them.
 	a.Survey = survey.New(db, a.Audit, c, cat, a.Sys.Directory)
+	survey.NewSystem(a.Survey, a.Sys.Access, notifier).Register(a.Jobs)
 	a.Profiles = profile.New(a.Directory, cat, profile.Sources{Partnerships: profilePartnerships{a.Capacity},
 		Reports: profileReports{a.Survey}})
 	a.Scenarios = scenario.New(db, a.Audit, c, cat, a.Sys.Directory, a.Messaging)

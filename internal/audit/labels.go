@@ -85,6 +85,7 @@ var labels = map[string]string{
 	"survey.report_edit":      "National report changed",
 	"survey.report_submit":    "National report submitted",
 	"survey.report_publish":   "National report published",
+	"survey.remind":           "Survey reminders sent to State administrators",
 	"exercise.create":         "Exercise run created",
 	"exercise.start":          "Exercise started",
 	"exercise.pause":          "Exercise paused",

@@ -178,6 +178,9 @@ func (s *Service) OpenCycle(ctx context.Context, a actor.Actor, in CycleInput) (
 		if err := insertCycle(ctx, tx, c); err != nil {
 			return errs.Internalf(err, "insert cycle")
 		}
+		if err := scheduleReminder(ctx, tx, c, now); err != nil {
+			return errs.Internalf(err, "enqueue reminder")
+		}
 		return s.audit.Append(ctx, tx, a, audit.Change{Action: "survey.cycle_open", ObjectType: "survey_cycle", ObjectID: c.ID,
 			Details: map[string]any{"name": c.Name, "opens": c.Opens, "deadline": c.Deadline}})
 	})

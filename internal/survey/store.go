@@ -292,3 +292,21 @@ func publishedOf(ctx context.Context, q store.Queryer, state string, vs []Visibi
 	}
 	return store.Collect(rows, func(r *sql.Rows) (Report, error) { return scanReport(r) })
 }
+
+// submittedStates are the States whose report of a cycle is submitted or
+// published.
+func submittedStates(ctx context.Context, q store.Queryer, cycle string) (map[string]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT state_code FROM survey_reports WHERE cycle_id = $1 AND status <> 'draft'`, cycle)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	err = store.Each(rows, func(r *sql.Rows) (string, error) {
+		var code string
+		return code, r.Scan(&code)
+	}, func(code string) error {
+		out[code] = true
+		return nil
+	})
+	return out, err
+}
