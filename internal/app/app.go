@@ -30,6 +30,7 @@ import (
 	"github.com/detente/detente/internal/profile"
 	"github.com/detente/detente/internal/scenario"
 	"github.com/detente/detente/internal/store"
+	"github.com/detente/detente/internal/survey"
 	"github.com/detente/detente/internal/taxii"
 	"github.com/detente/detente/internal/webhook"
 )
@@ -57,6 +58,7 @@ type App struct {
 	Meetings      *meeting.Service
 	Profiles      *profile.Service
 	Capacity      *capacity.Service // capacity-building needs, offers and partnerships (CBM 5)
+	Survey        *survey.Service   // the national survey: cycles and reports
 	Scenarios     *scenario.Service
 	Exercises     *exercise.Service // runs of scenarios, their clock, deliveries and reports
 	Webhooks      *webhook.Service
@@ -100,6 +102,7 @@ type Services struct {
 	Meetings      *meeting.Service
 	Profiles      *profile.Service
 	Capacity      *capacity.Service
+	Survey        *survey.Service
 	Scenarios     *scenario.Service
 	Exercises     *exercise.Service // runs of scenarios, their clock, deliveries and reports
 	Webhooks      *webhook.Service
@@ -109,7 +112,8 @@ type Services struct {
 func (a *App) Services() Services {
 	return Services{Config: a.Config, Log: a.Log, Clock: a.Clock, Audit: a.Audit, Access: a.Access, Directory: a.Directory,
 		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, TAXII: a.TAXII, Incidents: a.Incidents, IncidentsSTIX: a.IncidentsSTIX, Meetings: a.Meetings, Webhooks: a.Webhooks,
-		Profiles: a.Profiles, Capacity: a.Capacity, Scenarios: a.Scenarios, Exercises: a.Exercises}
+		Profiles: a.Profiles, Capacity: a.Capacity, Scenarios: a.Scenarios, Exercises: a.Exercises,
+		Survey: a.Survey}
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -226,7 +230,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.Meetings.Register(a.Jobs)
 	a.Capacity = capacity.New(db, a.Audit, c, cat, a.Sys.Directory)
 	// A profile shows what the other domains make known, through them.
-	a.Profiles = profile.New(a.Directory, cat, profile.Sources{Partnerships: profilePartnerships{a.Capacity}})
+	a.Survey = survey.New(db, a.Audit, c, cat, a.Sys.Directory)
+	survey.NewSystem(a.Survey, a.Sys.Access, notifier).Register(a.Jobs)
+	a.Profiles = profile.New(a.Directory, cat, profile.Sources{Partnerships: profilePartnerships{a.Capacity},
+		Reports: profileReports{a.Survey}})
 	a.Scenarios = scenario.New(db, a.Audit, c, cat, a.Sys.Directory, a.Messaging)
 	a.Sys.Scenarios = scenario.NewSystem(a.Scenarios)
 	if n, err := a.Sys.Scenarios.InstallShipped(ctx); err != nil {

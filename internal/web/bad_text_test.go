@@ -24,6 +24,7 @@ func TestTextNoDatabaseStores(t *testing.T) {
 			"emails": {"policy@fr.test.invalid"}, "phones": {"+33 1 23 45 67 89"}, "languages": {"fr"}, "time_zone": {"Europe/Paris"}, "availability": {"24x7"}}
 		send := url.Values{"type": {"information_request"}, "recipients": {"KE"}, "level": {"technical"}, "urgency": {"routine"}, "tlp": {"amber"},
 			"subject": {"Scan\x00ning"}, "body": {"Seen?"}, "f_question": {"Indicators?"}}
+		draft := "/survey/reports/" + f.survey().frB.ID
 		for _, tc := range []struct {
 			name, who, method, path string
 			form                    url.Values
@@ -49,6 +50,8 @@ func TestTextNoDatabaseStores(t *testing.T) {
 				"tlp": {"TLP:GREEN"}, "rows": {"3"}, "ev_at_2": {"2026-05-30T09:00"}, "ev_what_2": {"Seen \xc3"}}, 422, "timeline.2.what"},
 			{"NUL in a template label", "sec", "POST", "/admin/templates/closure", url.Values{"title": {"Closure"}, "rows": {"1"},
 				"f0_name": {"outcome"}, "f0_label": {"Out\x00come"}, "f0_kind": {"longtext"}}, 422, "f0"},
+			{"NUL in a survey cycle's name", "sec", "POST", "/survey/cycles", url.Values{"name": {"20\x0031"}, "opens": {"2031-01-01"}, "deadline": {"2031-02-01"}}, 422, "name"},
+			{"invalid UTF-8 in a survey answer", "frpoc", "POST", draft + "/edit", url.Values{"part": {"law"}, "version": {"2"}, "law-26.challenges": {"Few \xc3"}}, 422, "law-26.challenges"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				c := clients[tc.who].on(t)

@@ -40,7 +40,7 @@ func profileRows(f *fixture) []struct {
 		{"the transparency page", "GET", "/transparency", nil, expect{def: ok, absent: noPOCs,
 			present: map[string][]string{"anon": {`href="/survey"`, `href="/library"`, `href="/capacity"`, `href="/profiles"`, `href="/results"`, `href="/meetings/public"`}}}},
 		{"State profiles", "GET", "/profiles", nil, expect{def: ok, absent: noPOCs,
-			present: map[string][]string{"anon": {`href="/profiles/compare"`, `action="/profiles/go"`, "No survey cycle has been opened yet."}}}},
+			present: map[string][]string{"anon": {`href="/profiles/compare"`, `action="/profiles/go"`, "the 2026b cycle"}}}},
 		{"a State's profile", "GET", "/profiles/FR", nil, expect{def: ok, absent: profileAbsent,
 			present: map[string][]string{"frpoc": {"Participating since"}, "kepoc": {"Participating since"}, "anon": {`href="/profiles/compare?state=FR"`}}}},
 		{"a State's profile by a lower-case code", "GET", "/profiles/ke", nil, expect{def: ok, absent: profileAbsent}},

@@ -168,6 +168,20 @@ func (s *Server) routes() {
 	// accept, decline and publish: see capacityPartnershipAction.
 	m.HandleFunc("POST /capacity/partnerships/{id}/{action}", s.capacityPartnershipAction)
 
+	// The national survey: cycles are public; a report is read as the
+	// survey service allows, and exported at {id}.json and {id}.csv.
+	m.HandleFunc("GET /survey", s.surveyCycles)
+	m.HandleFunc("POST /survey/cycles", s.surveyOpenCycle)
+	m.HandleFunc("GET /survey/cycles/{id}", s.surveyCycle)
+	m.HandleFunc("POST /survey/cycles/{id}/start", s.surveyStart)
+	m.HandleFunc("GET /survey/reports/{id}", s.surveyReport)
+	m.HandleFunc("GET /survey/reports/{id}/edit", s.surveyEdit)
+	m.HandleFunc("POST /survey/reports/{id}/edit", s.surveySave)
+	m.HandleFunc("POST /survey/reports/{id}/submit", s.surveySubmit)
+	m.HandleFunc("POST /survey/reports/{id}/publish", s.surveyPublish)
+	m.HandleFunc("GET /survey/reports/{id}/history", s.surveyHistory)
+	m.HandleFunc("GET /survey/reports/{id}/changes", s.surveyChanges)
+
 	// The language of the pages, from the switcher every page has.
 	m.HandleFunc("POST /language", s.setLanguage)
 
