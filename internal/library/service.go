@@ -252,6 +252,30 @@ func (s *Service) written(ctx context.Context, tx *sql.Tx, a actor.Actor, d Docu
 		State: d.Owner, Details: details})
 }
 
+// Check reports what is wrong with in for a new document (id "") or a
+// change to document id, writing nothing: a page that could not read a
+// field asks it for the others' problems.
+func (s *Service) Check(ctx context.Context, a actor.Actor, id string, in Input) error {
+	var old *Document
+	if id == "" {
+		if err := s.CanAdd(ctx, a); err != nil {
+			return err
+		}
+	} else {
+		d, err := s.Document(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		if err := s.CanEdit(ctx, a, d); err != nil {
+			return err
+		}
+		old = &d
+	}
+	d := Document{ID: id}
+	_, err := s.check(ctx, a, &d, in, old)
+	return err
+}
+
 // Document returns document id if a may read it.
 func (s *Service) Document(ctx context.Context, a actor.Actor, id string) (Document, error) {
 	notFound := errs.E(errs.NotFound, msgNotFound)

@@ -309,6 +309,7 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		tests = append(tests, profileRows(f)...)
 		tests = append(tests, meetingRecordRows(f)...)
 		tests = append(tests, capacityRows(f)...)
+		tests = append(tests, libraryRows(f)...)
 		tests = append(tests, scenarioRows(f)...)
 		checkRoutesCovered(t, func(yield func(method, path string)) {
 			for _, tc := range tests {
