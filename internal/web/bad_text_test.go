@@ -49,6 +49,10 @@ func TestTextNoDatabaseStores(t *testing.T) {
 				"tlp": {"TLP:GREEN"}, "rows": {"3"}, "ev_at_2": {"2026-05-30T09:00"}, "ev_what_2": {"Seen \xc3"}}, 422, "timeline.2.what"},
 			{"NUL in a template label", "sec", "POST", "/admin/templates/closure", url.Values{"title": {"Closure"}, "rows": {"1"},
 				"f0_name": {"outcome"}, "f0_label": {"Out\x00come"}, "f0_kind": {"longtext"}}, 422, "f0"},
+			{"NUL in a library search", "frpoc", "GET", "/library?q=law%00", nil, 400, "q"},
+			{"invalid UTF-8 in a library filter", "frpoc", "GET", "/library?type=%FF", nil, 400, "type"},
+			{"NUL in a library document's title", "frpoc", "POST", "/library", url.Values{"type": {"law"}, "title": {"La\x00w"}, "language": {"fr"},
+				"status": {"adopted"}, "visibility": {"public"}, "link": {"https://example.org/"}}, 422, "title"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				c := clients[tc.who].on(t)
