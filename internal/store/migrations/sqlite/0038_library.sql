@@ -36,6 +36,8 @@ CREATE TABLE library_documents (
 );
 CREATE INDEX library_documents_created ON library_documents(created_at, id);
 CREATE INDEX library_documents_owner ON library_documents(owner_state, created_at, id);
+-- What a withdrawn document superseded no longer names it.
+CREATE INDEX library_documents_superseded ON library_documents(superseded_by) WHERE superseded_by <> '';
 
 -- A document's provisions one per row, with its owner and visibility, so
 -- that lists filter by provision and a State's profile counts per
