@@ -13,6 +13,10 @@ func TestExtract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	compressed, err := os.ReadFile("testdata/compressed.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	for name, c := range map[string]struct {
 		mediaType string
@@ -20,13 +24,14 @@ func TestExtract(t *testing.T) {
 		want      string
 		status    TextStatus
 	}{
-		"pdf":           {"application/pdf", string(pdf), "xylocarpous", Extracted},
-		"plain text":    {"text/plain; charset=utf-8", "the quokkanese clause", "quokkanese", Extracted},
-		"html":          {"text/html; charset=utf-8", "<p>wombatic<script>hidden()</script><style>p{}</style></p>", "wombatic", Extracted},
-		"not utf-8":     {"text/plain; charset=utf-8", "caf\xe9", "", Unreadable},
-		"broken pdf":    {"application/pdf", "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF", "", Unreadable},
-		"truncated pdf": {"application/pdf", string(pdf[:len(pdf)/2]), "", Unreadable},
-		"image":         {"image/png", "\x89PNG\r\n", "", NoText},
+		"pdf":                            {"application/pdf", string(pdf), "xylocarpous", Extracted},
+		"compressed pdf, word on page 2": {"application/pdf", string(compressed), "ornithopteral registry", Extracted},
+		"plain text":                     {"text/plain; charset=utf-8", "the quokkanese clause", "quokkanese", Extracted},
+		"html":                           {"text/html; charset=utf-8", "<p>wombatic<script>hidden()</script><style>p{}</style></p>", "wombatic", Extracted},
+		"not utf-8":                      {"text/plain; charset=utf-8", "caf\xe9", "", Unreadable},
+		"broken pdf":                     {"application/pdf", "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF", "", Unreadable},
+		"truncated pdf":                  {"application/pdf", string(pdf[:len(pdf)/2]), "", Unreadable},
+		"image":                          {"image/png", "\x89PNG\r\n", "", NoText},
 	} {
 		got, status := extract(ctx, c.mediaType, []byte(c.content))
 		if status != c.status || !strings.Contains(got, c.want) || strings.Contains(got, "hidden") {
