@@ -15,6 +15,11 @@ require (
 
 require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 
+require (
+	github.com/ledongthuc/pdf v0.0.0-20260907135840-6c8c28e0e8a0 // the policy library: text of uploaded PDFs for search
+	golang.org/x/net v0.60.0 // the policy library: text of uploaded HTML pages for search
+)
+
 require github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // tests: OpenAPI conformance, STIX schemas
 
 require (

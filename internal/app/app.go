@@ -23,6 +23,7 @@ import (
 	"github.com/detente/detente/internal/incident"
 	"github.com/detente/detente/internal/incidentstix"
 	"github.com/detente/detente/internal/jobs"
+	"github.com/detente/detente/internal/library"
 	"github.com/detente/detente/internal/mail"
 	"github.com/detente/detente/internal/meeting"
 	"github.com/detente/detente/internal/messaging"
@@ -61,6 +62,7 @@ type App struct {
 	Survey        *survey.Service   // the national survey: cycles and reports
 	Scenarios     *scenario.Service
 	Exercises     *exercise.Service // runs of scenarios, their clock, deliveries and reports
+	Library       *library.Service  // the policy library (CBM 7, 8)
 	Webhooks      *webhook.Service
 	Jobs          *jobs.Queue // run with RunWorkers
 	// Sys holds the domains' System sides: what the workers, the start-up
@@ -105,6 +107,7 @@ type Services struct {
 	Survey        *survey.Service
 	Scenarios     *scenario.Service
 	Exercises     *exercise.Service // runs of scenarios, their clock, deliveries and reports
+	Library       *library.Service
 	Webhooks      *webhook.Service
 }
 
@@ -113,7 +116,7 @@ func (a *App) Services() Services {
 	return Services{Config: a.Config, Log: a.Log, Clock: a.Clock, Audit: a.Audit, Access: a.Access, Directory: a.Directory,
 		Messaging: a.Messaging, Catalog: a.Catalog, Text: a.Text, Checks: a.Checks, TAXII: a.TAXII, Incidents: a.Incidents, IncidentsSTIX: a.IncidentsSTIX, Meetings: a.Meetings, Webhooks: a.Webhooks,
 		Profiles: a.Profiles, Capacity: a.Capacity, Scenarios: a.Scenarios, Exercises: a.Exercises,
-		Survey: a.Survey}
+		Survey: a.Survey, Library: a.Library}
 }
 
 // Options override parts of the wiring, for tests and the demo.
@@ -229,11 +232,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.Meetings = meeting.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, notifier, meeting.Config{BaseURL: cfg.BaseURL, Files: mcfg.Attachments})
 	a.Meetings.Register(a.Jobs)
 	a.Capacity = capacity.New(db, a.Audit, c, cat, a.Sys.Directory)
+	a.Library = library.New(db, a.Audit, c, cat, a.Sys.Directory, mcfg.Attachments)
 	// A profile shows what the other domains make known, through them.
 	a.Survey = survey.New(db, a.Audit, c, cat, a.Sys.Directory)
 	survey.NewSystem(a.Survey, a.Sys.Access, notifier).Register(a.Jobs)
 	a.Profiles = profile.New(a.Directory, cat, profile.Sources{Partnerships: profilePartnerships{a.Capacity},
-		Reports: profileReports{a.Survey}})
+		Reports: profileReports{a.Survey}, Documents: profileDocuments{a.Library}})
 	a.Scenarios = scenario.New(db, a.Audit, c, cat, a.Sys.Directory, a.Messaging)
 	a.Sys.Scenarios = scenario.NewSystem(a.Scenarios)
 	if n, err := a.Sys.Scenarios.InstallShipped(ctx); err != nil {

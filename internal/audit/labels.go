@@ -108,6 +108,10 @@ var labels = map[string]string{
 	"taxii.add":    "STIX objects added over TAXII",
 	"taxii.delete": "STIX object deleted over TAXII",
 
+	"library.add":    "Document added to the policy library",
+	"library.edit":   "Policy library document changed",
+	"library.delete": "Document withdrawn from the policy library",
+
 	"job.retry":     "Failed job retried",
 	"audit.skipped": "Unused entry number skipped",
 }

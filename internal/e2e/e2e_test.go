@@ -145,7 +145,7 @@ func submitBroken(field, value, errorSel string) func(*tab) {
 // tour is every page, for each role that sees it differently.
 func tour(f *fixture) []leg {
 	poc := "/directory/pocs/" + f.poc.ID
-	return withSurvey(f, withScenarios(f, withExercises(f, withProfiles(withCapacity(f, withMeetings(f, withIncidents(f, []leg{
+	return withLibrary(f, withSurvey(f, withScenarios(f, withExercises(f, withProfiles(withCapacity(f, withMeetings(f, withIncidents(f, []leg{
 		{"", []stop{
 			{name: "home", path: "/"},
 			{name: "framework", path: "/framework"},
@@ -224,7 +224,7 @@ func tour(f *fixture) []leg {
 			{name: "check-report", path: "/checks/" + f.spring.ID},
 			{name: "template", path: "/admin/templates/vulnerability_report"},
 		}},
-	})))))))
+	}))))))))
 }
 
 // walk takes each leg's person through its pages (and, for those with a

@@ -14,7 +14,7 @@ import (
 
 // serviceDirs are the packages whose messages reach people: errors and
 // field errors the pages and the API show.
-var serviceDirs = []string{"access", "actor", "audit", "capacity", "catalog", "checks", "directory", "exercise", "incident", "incidentstix", "meeting", "messaging", "page", "pgpkey", "profile", "scenario", "search", "survey", "taxii", "validate", "webhook"}
+var serviceDirs = []string{"access", "actor", "audit", "capacity", "catalog", "checks", "directory", "exercise", "incident", "incidentstix", "library", "meeting", "messaging", "page", "pgpkey", "profile", "scenario", "search", "survey", "taxii", "validate", "webhook"}
 
 // TestServiceMessagesAreInTheCatalogue reads the services' Go code for the
 // messages they give people — the text of errs.E and errs.Wrap (but for an

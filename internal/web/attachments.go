@@ -23,6 +23,9 @@ var uploadRoutes = map[string]bool{
 
 	"POST /meetings/{id}/records/files": true, // one document of a meeting
 	scenarioImportRoute:                 true, // one scenario file, up to scenario.MaxFile
+
+	"POST /library":           true, // one document of the policy library
+	"POST /library/{id}/edit": true,
 }
 
 func isMultipart(r *http.Request) bool {

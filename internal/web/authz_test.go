@@ -310,6 +310,7 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		tests = append(tests, meetingRecordRows(f)...)
 		tests = append(tests, capacityRows(f)...)
 		tests = append(tests, surveyRows(f)...)
+		tests = append(tests, libraryRows(f)...)
 		tests = append(tests, scenarioRows(f)...)
 		tests = append(tests, exerciseRows(f)...)
 		checkRoutesCovered(t, func(yield func(method, path string)) {

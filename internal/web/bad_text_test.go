@@ -52,6 +52,10 @@ func TestTextNoDatabaseStores(t *testing.T) {
 				"f0_name": {"outcome"}, "f0_label": {"Out\x00come"}, "f0_kind": {"longtext"}}, 422, "f0"},
 			{"NUL in a survey cycle's name", "sec", "POST", "/survey/cycles", url.Values{"name": {"20\x0031"}, "opens": {"2031-01-01"}, "deadline": {"2031-02-01"}}, 422, "name"},
 			{"invalid UTF-8 in a survey answer", "frpoc", "POST", draft + "/edit", url.Values{"part": {"law"}, "version": {"2"}, "law-26.challenges": {"Few \xc3"}}, 422, "law-26.challenges"},
+			{"NUL in a library search", "frpoc", "GET", "/library?q=law%00", nil, 400, "q"},
+			{"invalid UTF-8 in a library filter", "frpoc", "GET", "/library?type=%FF", nil, 400, "type"},
+			{"NUL in a library document's title", "frpoc", "POST", "/library", url.Values{"type": {"law"}, "title": {"La\x00w"}, "language": {"fr"},
+				"status": {"adopted"}, "visibility": {"public"}, "link": {"https://example.org/"}}, 422, "title"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				c := clients[tc.who].on(t)

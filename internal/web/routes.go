@@ -167,6 +167,16 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /capacity/partnerships", s.capacityPropose)
 	// accept, decline and publish: see capacityPartnershipAction.
 	m.HandleFunc("POST /capacity/partnerships/{id}/{action}", s.capacityPartnershipAction)
+	// The policy library (CBM 7, 8): documents States share, searched in
+	// full text; what a viewer may not read is neither listed nor found.
+	m.HandleFunc("GET /library", s.libraryList)
+	m.HandleFunc("GET /library/new", s.libraryNew)
+	m.HandleFunc("POST /library", s.libraryCreate)
+	m.HandleFunc("GET /library/{id}", s.libraryPage)
+	m.HandleFunc("GET /library/{id}/file", s.libraryFile)
+	m.HandleFunc("GET /library/{id}/edit", s.libraryEdit)
+	m.HandleFunc("POST /library/{id}/edit", s.libraryUpdate)
+	m.HandleFunc("POST /library/{id}/delete", s.libraryDelete)
 
 	// The national survey: cycles are public; a report is read as the
 	// survey service allows, and exported at {id}.json and {id}.csv.
