@@ -145,7 +145,13 @@ func Seed(ctx context.Context, open func(clock.Clock, mail.Sender) (*app.App, er
 	if err := seedExercise(ctx, a, c, sec.Actor(), duty, now); err != nil {
 		return res, err
 	}
+	if err := seedSurvey(ctx, a, c, sec.Actor(), duty, now); err != nil {
+		return res, err
+	}
 	if err := seedCapacity(ctx, a, c, sec.Actor(), duty, now); err != nil {
+		return res, err
+	}
+	if err := seedLibrary(ctx, a, c, sec.Actor(), now); err != nil {
 		return res, err
 	}
 	return res, nil

@@ -137,5 +137,7 @@ func TestDemoMeetings(t *testing.T) {
 
 		checkDemoExercise(t, ctx, a, who)
 		checkDemoCapacity(t, ctx, a, who)
+		checkDemoSurvey(t, ctx, a, who)
+		checkDemoLibrary(t, ctx, a, who)
 	})
 }
