@@ -28,7 +28,7 @@ func libraryStops(f *fixture) map[string][]stop {
 		f.t.Fatal(err)
 	}
 	fr := must(svc.Add(ctx, f.acc["frpoc"].Actor(), library.Input{Type: library.Strategy, Title: "National cybersecurity strategy 2027–2031",
-		Summary: "Five pillars: resilience of essential services, incident response, cooperation, skills and international law.",
+		Summary:  "Five pillars: resilience of essential services, incident response, cooperation, skills and international law.",
 		Language: "fr", Status: library.Adopted, Provisions: []string{"norm-h", "cbm-7"}, Topics: []string{"resilience", "cooperation"},
 		Visibility: library.Public, File: &messaging.Upload{Name: "strategie.pdf", MediaType: "application/pdf", Content: bytes.NewReader(pdf)}}))
 	ke := f.acc["kepoc"].Actor()
