@@ -86,6 +86,8 @@ func (s *Service) check(ctx context.Context, a actor.Actor, d *Document, in Inpu
 	case old != nil && old.HasFile():
 		// The file stays; its text is read again only when it changes.
 		d.File, d.Text = old.File, old.Text
+	case strings.TrimSpace(in.Link) != "":
+		// A link that is no address is reported beside itself only.
 	default:
 		f.Add("attachments", "choose a file or give a link")
 	}
