@@ -8,6 +8,7 @@ import (
 
 	"github.com/detente/detente/internal/actor"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/sharing"
 )
 
 // Suggestions are kept, not computed per request: saving a need replaces
@@ -31,9 +32,9 @@ func pair(n Need, o Offer) (Shared, int, bool) {
 	if n.Status == Closed || o.Status != Open || o.Owner == n.State {
 		return sh, 0, false
 	}
-	offerSide := reader{secretariat: o.Owner == "", state: o.Owner}
-	needSide := reader{state: n.State}
-	if !offerSide.sees(n.State, n.Visibility) || !needSide.sees(o.Owner, o.Visibility) {
+	offerSide := sharing.Reader{Secretariat: o.Owner == "", State: o.Owner}
+	needSide := sharing.Reader{State: n.State}
+	if !offerSide.Sees(n.State, n.Visibility) || !needSide.Sees(o.Owner, o.Visibility) {
 		return sh, 0, false
 	}
 	if len(o.Regions) > 0 && !slices.Contains(o.Regions, n.Region) {

@@ -16,6 +16,7 @@ import (
 	"github.com/detente/detente/internal/clock"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
+	"github.com/detente/detente/internal/sharing"
 	"github.com/detente/detente/internal/states"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/validate"
@@ -72,53 +73,12 @@ const (
 // side is the party an actor speaks for: a participating State's code, or
 // "" for the secretariat. ok is false for anyone else.
 func (s *Service) side(ctx context.Context, a actor.Actor) (code string, ok bool, err error) {
-	if !a.Authenticated() {
-		return "", false, nil
-	}
-	if a.IsSecretariat() {
-		return "", true, nil
-	}
-	if a.State == "" {
-		return "", false, nil
-	}
-	since, err := s.dir.ParticipatingSince(ctx, s.db.R, a.State)
-	if errs.Is(err, errs.NotFound) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, err
-	}
-	return a.State, since != nil, nil
+	return sharing.Side(ctx, s.db.R, s.dir, a)
 }
 
-// reader is what decides what an actor may read.
-type reader struct {
-	secretariat bool
-	state       string // a participating State's code; "" for anyone else
-}
-
-func (s *Service) readerOf(ctx context.Context, a actor.Actor) (reader, error) {
-	code, ok, err := s.side(ctx, a)
-	if err != nil || !ok {
-		return reader{}, err
-	}
-	return reader{secretariat: a.IsSecretariat(), state: code}, nil
-}
-
-// sees reports whether r may read an item of owner at v (owner "" is the
-// secretariat).
-func (r reader) sees(owner string, v Visibility) bool {
-	switch {
-	case v == Public:
-		return true
-	case r.secretariat:
-		return true
-	case r.state == "":
-		return false
-	case v == Participants:
-		return true
-	}
-	return owner != "" && owner == r.state
+// readerOf is what decides what a may read.
+func (s *Service) readerOf(ctx context.Context, a actor.Actor) (sharing.Reader, error) {
+	return sharing.ReaderOf(ctx, s.db.R, s.dir, a)
 }
 
 // writer returns the side a may act for; ok is false when a is no
@@ -366,7 +326,7 @@ func (s *Service) Need(ctx context.Context, a actor.Actor, id string) (Need, err
 	if err != nil {
 		return Need{}, errs.Internalf(err, "load need")
 	}
-	if !r.sees(n.State, n.Visibility) {
+	if !r.Sees(n.State, n.Visibility) {
 		return Need{}, notFound
 	}
 	return n, nil
@@ -389,7 +349,7 @@ func (s *Service) Offer(ctx context.Context, a actor.Actor, id string) (Offer, e
 	if err != nil {
 		return Offer{}, errs.Internalf(err, "load offer")
 	}
-	if !r.sees(o.Owner, o.Visibility) {
+	if !r.Sees(o.Owner, o.Visibility) {
 		return Offer{}, notFound
 	}
 	return o, nil

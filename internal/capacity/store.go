@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/detente/detente/internal/sharing"
 	"github.com/detente/detente/internal/store"
 )
 
@@ -384,18 +385,6 @@ func updatePartnership(ctx context.Context, tx *sql.Tx, p Partnership) (bool, er
 	return c == 1, err
 }
 
-// visibleSQL is the condition on alias x (owner column col) for what r
-// may read, with its argument numbered n.
-func visibleSQL(r reader, x, col string, n int) (string, []any) {
-	switch {
-	case r.secretariat:
-		return "1 = 1", nil
-	case r.state == "":
-		return x + ".visibility = 'public'", nil
-	}
-	return fmt.Sprintf("(%s.visibility <> 'private' OR %s.%s = $%d)", x, x, col, n), []any{r.state}
-}
-
 // filterSQL adds the filter's conditions on items of kind at alias x.
 func filterSQL(kind, x string, f Filter, args []any) (string, []any) {
 	var where []string
@@ -440,8 +429,8 @@ func keySQL(x, col string, after *listKey, args []any) (string, []any) {
 	return fmt.Sprintf(" AND (%s.%s, %s.id) < ($%d, $%d)", x, col, x, len(args)-1, len(args)), args
 }
 
-func listNeeds(ctx context.Context, q store.Queryer, r reader, f Filter, after *listKey, limit int) ([]Need, error) {
-	where, args := visibleSQL(r, "n", "state_code", 1)
+func listNeeds(ctx context.Context, q store.Queryer, r sharing.Reader, f Filter, after *listKey, limit int) ([]Need, error) {
+	where, args := r.Where("n", "state_code", nil)
 	if f.State != "" {
 		args = append(args, f.State)
 		where += fmt.Sprintf(" AND n.state_code = $%d", len(args))
@@ -457,8 +446,8 @@ func listNeeds(ctx context.Context, q store.Queryer, r reader, f Filter, after *
 	return store.Collect(rows, func(r *sql.Rows) (Need, error) { return scanNeed(r) })
 }
 
-func listOffers(ctx context.Context, q store.Queryer, r reader, f Filter, byOwner bool, after *listKey, limit int) ([]Offer, error) {
-	where, args := visibleSQL(r, "o", "owner_state", 1)
+func listOffers(ctx context.Context, q store.Queryer, r sharing.Reader, f Filter, byOwner bool, after *listKey, limit int) ([]Offer, error) {
+	where, args := r.Where("o", "owner_state", nil)
 	if byOwner {
 		args = append(args, f.State)
 		where += fmt.Sprintf(" AND o.owner_state = $%d", len(args))

@@ -13,7 +13,11 @@
 // States.
 package capacity
 
-import "time"
+import (
+	"time"
+
+	"github.com/detente/detente/internal/sharing"
+)
 
 // Topic is an area of capacity-building, from a fixed list the pages
 // translate.
@@ -68,30 +72,18 @@ func (t Topic) Label() string {
 	return string(t)
 }
 
-// Visibility is who may read a need or an offer.
-type Visibility string
+// Visibility is who may read a need or an offer: the rule of package
+// sharing, which the policy library follows too.
+type Visibility = sharing.Visibility
 
 const (
-	Private      Visibility = "private"      // its own State and the secretariat
-	Participants Visibility = "participants" // every participating State's accounts and the secretariat
-	Public       Visibility = "public"       // anyone, signed in or not
+	Private      = sharing.Private      // its own State and the secretariat
+	Participants = sharing.Participants // every participating State's accounts and the secretariat
+	Public       = sharing.Public       // anyone, signed in or not
 )
 
 // Visibilities lists them from the narrowest.
-func Visibilities() []Visibility { return []Visibility{Private, Participants, Public} }
-
-// Label names the visibility (context "capacity visibility").
-func (v Visibility) Label() string {
-	switch v {
-	case Private:
-		return "Private: my State and the secretariat"
-	case Participants:
-		return "Participating States and the secretariat"
-	case Public:
-		return "Public"
-	}
-	return string(v)
-}
+func Visibilities() []Visibility { return sharing.Visibilities() }
 
 // Status is where a need or an offer stands.
 type Status string

@@ -13,6 +13,7 @@ import (
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/sharing"
 	"github.com/detente/detente/internal/store"
 )
 
@@ -64,50 +65,13 @@ func (s *Service) FileLimit() int64 { return s.files.MaxFileBytes }
 // side is the party an actor speaks for: a participating State's code, or
 // "" for the secretariat. ok is false for anyone else.
 func (s *Service) side(ctx context.Context, a actor.Actor) (code string, ok bool, err error) {
-	if !a.Authenticated() {
-		return "", false, nil
-	}
-	if a.IsSecretariat() {
-		return "", true, nil
-	}
-	if a.State == "" {
-		return "", false, nil
-	}
-	since, err := s.dir.ParticipatingSince(ctx, s.db.R, a.State)
-	if errs.Is(err, errs.NotFound) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, err
-	}
-	return a.State, since != nil, nil
+	return sharing.Side(ctx, s.db.R, s.dir, a)
 }
 
-// reader is what decides what an actor may read.
-type reader struct {
-	secretariat bool
-	state       string // a participating State's code; "" for anyone else
-}
-
-func (s *Service) readerOf(ctx context.Context, a actor.Actor) (reader, error) {
-	code, ok, err := s.side(ctx, a)
-	if err != nil || !ok {
-		return reader{}, err
-	}
-	return reader{secretariat: a.IsSecretariat(), state: code}, nil
-}
-
-// sees reports whether r may read a document of owner at v.
-func (r reader) sees(owner string, v Visibility) bool {
-	switch {
-	case v == Public, r.secretariat:
-		return true
-	case r.state == "":
-		return false
-	case v == Participants:
-		return true
-	}
-	return owner != "" && owner == r.state
+// readerOf is what decides what a may read: the rule capacity building
+// follows too.
+func (s *Service) readerOf(ctx context.Context, a actor.Actor) (sharing.Reader, error) {
+	return sharing.ReaderOf(ctx, s.db.R, s.dir, a)
 }
 
 // writer returns the side a may add documents for.
@@ -287,7 +251,7 @@ func (s *Service) Document(ctx context.Context, a actor.Actor, id string) (Docum
 	if err != nil {
 		return Document{}, errs.Internalf(err, "load library document")
 	}
-	if !r.sees(d.Owner, d.Visibility) {
+	if !r.Sees(d.Owner, d.Visibility) {
 		return Document{}, notFound
 	}
 	return d, nil

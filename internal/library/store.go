@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/sharing"
 	"github.com/detente/detente/internal/store"
 )
 
@@ -149,19 +150,6 @@ func selectContent(ctx context.Context, q store.Queryer, id string) ([]byte, err
 	return content, err
 }
 
-// visibleSQL is the condition on alias x for what r may read, its
-// argument appended to args.
-func visibleSQL(r reader, x string, args []any) (string, []any) {
-	switch {
-	case r.secretariat:
-		return "1 = 1", args
-	case r.state == "":
-		return x + ".visibility = 'public'", args
-	}
-	args = append(args, r.state)
-	return fmt.Sprintf("(%s.visibility <> 'private' OR %s.owner_state = $%d)", x, x, len(args)), args
-}
-
 // listKey is the sort key of a list: newest first.
 type listKey struct {
 	at time.Time
@@ -178,8 +166,8 @@ type owner struct {
 // SQLite walks the FTS5 index outermost, newest stored first (rowid
 // order), and stops at the page, as the communications' search does; on
 // PostgreSQL it is a condition on the GIN index.
-func listDocuments(ctx context.Context, db *store.DB, r reader, f Filter, by owner, words []string, after *listKey, limit int) ([]Document, error) {
-	cond, args := visibleSQL(r, "d", nil)
+func listDocuments(ctx context.Context, db *store.DB, r sharing.Reader, f Filter, by owner, words []string, after *listKey, limit int) ([]Document, error) {
+	cond, args := r.Where("d", "owner_state", nil)
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	if by.set {
 		cond += ` AND d.owner_state = ` + arg(by.code)
@@ -222,8 +210,8 @@ func listDocuments(ctx context.Context, db *store.DB, r reader, f Filter, by own
 
 // perProvision counts the documents of state r may read per provision,
 // reading only that State's rows of the provisions' index.
-func perProvision(ctx context.Context, q store.Queryer, r reader, state string) (map[string]int, error) {
-	cond, args := visibleSQL(r, "p", []any{state})
+func perProvision(ctx context.Context, q store.Queryer, r sharing.Reader, state string) (map[string]int, error) {
+	cond, args := r.Where("p", "owner_state", []any{state})
 	rows, err := q.QueryContext(ctx, `SELECT p.provision, COUNT(*) FROM library_provisions p WHERE p.owner_state = $1 AND `+cond+
 		` GROUP BY p.provision`, args...)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/sharing"
 )
 
 // Type is what kind of document it is.
@@ -84,17 +85,18 @@ func (s Status) Label() string {
 	return string(s)
 }
 
-// Visibility is who may read a document.
-type Visibility string
+// Visibility is who may read a document: the rule of package sharing,
+// which capacity building follows too.
+type Visibility = sharing.Visibility
 
 const (
-	Private      Visibility = "private"
-	Participants Visibility = "participants"
-	Public       Visibility = "public"
+	Private      = sharing.Private
+	Participants = sharing.Participants
+	Public       = sharing.Public
 )
 
 // Visibilities lists them from the narrowest.
-func Visibilities() []Visibility { return []Visibility{Private, Participants, Public} }
+func Visibilities() []Visibility { return sharing.Visibilities() }
 
 // TextStatus says whether a file's text is in the search index.
 type TextStatus string
