@@ -67,9 +67,26 @@ func libraryDocumentFrom(d library.Document) libraryDocumentOut {
 	return out
 }
 
-func writeLibraryDocument(w http.ResponseWriter, status int, d library.Document) error {
+// writeLibraryDocument sends d, naming the document that supersedes it
+// only to a caller who may read that one.
+func (s *server) writeLibraryDocument(ctx context.Context, w http.ResponseWriter, a actor.Actor, status int, d library.Document) error {
+	if d.SupersededBy != "" {
+		if _, err := s.app.Library.Document(ctx, a, d.SupersededBy); errs.Is(err, errs.NotFound) {
+			d.SupersededBy = ""
+		} else if err != nil {
+			return err
+		}
+	}
 	w.Header().Set("ETag", etag(d.Version))
 	return writeJSON(w, status, libraryDocumentFrom(d))
+}
+
+// libraryListed is d as a list gives it: without the document that
+// supersedes it, which the caller may not be allowed to know of and a
+// page cannot ask about for each of its items.
+func libraryListed(d library.Document) libraryDocumentOut {
+	d.SupersededBy = ""
+	return libraryDocumentFrom(d)
 }
 
 // listLibraryDocuments lists, or searches with q, the documents the
@@ -80,7 +97,7 @@ func (s *server) listLibraryDocuments(w http.ResponseWriter, r *http.Request, a 
 		Provision: strings.TrimSpace(q.Get("provision")), Query: q.Get("q")}
 	return capacityList(w, r, func(req page.Request) (page.Page[library.Document], error) {
 		return s.app.Library.List(r.Context(), a, f, req)
-	}, libraryDocumentFrom)
+	}, libraryListed)
 }
 
 // libraryDocumentIn is a document as its owner gives it: a link, or a
@@ -174,7 +191,7 @@ func (s *server) addLibraryDocument(w http.ResponseWriter, r *http.Request, a ac
 		return libraryError(err)
 	}
 	w.Header().Set("Location", prefix+"/library/documents/"+d.ID)
-	return writeLibraryDocument(w, http.StatusCreated, d)
+	return s.writeLibraryDocument(r.Context(), w, a, http.StatusCreated, d)
 }
 
 func (s *server) getLibraryDocument(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
@@ -182,7 +199,7 @@ func (s *server) getLibraryDocument(w http.ResponseWriter, r *http.Request, a ac
 	if err != nil {
 		return err
 	}
-	return writeLibraryDocument(w, http.StatusOK, d)
+	return s.writeLibraryDocument(r.Context(), w, a, http.StatusOK, d)
 }
 
 // editLibraryDocument replaces a document at the version seen; without a
@@ -207,7 +224,7 @@ func (s *server) editLibraryDocument(w http.ResponseWriter, r *http.Request, a a
 	if err != nil {
 		return libraryError(err)
 	}
-	return writeLibraryDocument(w, http.StatusOK, d)
+	return s.writeLibraryDocument(r.Context(), w, a, http.StatusOK, d)
 }
 
 // withdrawLibraryDocument withdraws a document at the version seen; the

@@ -133,3 +133,28 @@ func TestLibraryDocumentLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// TestLibrarySupersededByWhatTheReaderMayRead: a public document
+// superseded by a private one names it to its own State only, and a list
+// names it to nobody.
+func TestLibrarySupersededByWhatTheReaderMayRead(t *testing.T) {
+	engines(t, func(t *testing.T, f *fixture) {
+		f = f.with(t)
+		set := f.library()
+		old := f.freshDocument()
+		res := f.do(frPOC, req{method: http.MethodPut, path: "/library/documents/" + old.ID, header: map[string]string{"If-Match": `"1"`},
+			body: libraryBody(map[string]any{"status": "superseded", "superseded_by": set.frPriv.ID})})
+		if res.status != http.StatusOK || !strings.Contains(string(res.body), set.frPriv.ID) {
+			t.Fatalf("supersede: %d: %s", res.status, res)
+		}
+		for role, names := range map[string]bool{frViewer: true, sec: true, kePOC: false, nzPOC: false, anon: false} {
+			got := f.get(role, "/library/documents/"+old.ID)
+			if named := strings.Contains(string(got.body), set.frPriv.ID); got.status != http.StatusOK || named != names {
+				t.Errorf("%s: %d, names the private document: %v, want %v: %s", role, got.status, named, names, got)
+			}
+			if list := f.get(role, "/library/documents?state=FR&limit=200"); strings.Contains(string(list.body), set.frPriv.ID) && role != frViewer && role != sec {
+				t.Errorf("%s lists the private document's id: %s", role, list)
+			}
+		}
+	})
+}

@@ -13,8 +13,10 @@ import (
 // The wire shapes of the national survey. Who created a cycle or last
 // saved a report is left out: published reports are read by anyone, and
 // the names of a State's drafters are its history's, which only the State
-// and the secretariat read. Answers use the field names of the report's
-// CSV export and of /changes.
+// and the secretariat read. Nor is the report of the cycle before named,
+// which the reader may not be allowed to know of: /changes gives it to
+// those who may read it. Answers use the field names of the report's CSV
+// export and of /changes.
 
 type surveyCycleOut struct {
 	ID       string `json:"id"`
@@ -65,9 +67,7 @@ type surveyReportOut struct {
 	State  string         `json:"state"`
 	Status string         `json:"status"`
 	// Visibility is null until the report is published.
-	Visibility *string `json:"visibility"`
-	// Previous is the State's report of the cycle before; empty when none.
-	Previous    string     `json:"previous"`
+	Visibility  *string    `json:"visibility"`
 	Version     int        `json:"version"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
@@ -79,7 +79,7 @@ type surveyReportOut struct {
 
 func surveyReportOf(r survey.Report) surveyReportOut {
 	out := surveyReportOut{ID: r.ID, Cycle: surveyCycleRef{ID: r.Cycle.ID, Name: r.Cycle.Name}, State: r.State, Status: string(r.Status),
-		Previous: r.Previous, Version: r.Version, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt),
+		Version: r.Version, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt),
 		SubmittedAt: utcPtr(r.SubmittedAt), PublishedAt: utcPtr(r.PublishedAt)}
 	if r.Status == survey.Published {
 		v := string(r.Visibility)

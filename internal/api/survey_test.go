@@ -138,6 +138,11 @@ func TestSurveyReportLifecycle(t *testing.T) {
 			t.Errorf("changes: %s", diff)
 		}
 
+		// KE's public report does not name its private one before it.
+		if res := f.get(anon, "/survey/reports/"+set.keB.ID); res.status != http.StatusOK || strings.Contains(string(res.body), set.keA.ID) {
+			t.Errorf("the public learns of KE's private report: %d: %s", res.status, res)
+		}
+
 		// Pages by key: every report of cycle "API-a" the secretariat
 		// reads, one at a time.
 		var states []string
