@@ -165,7 +165,10 @@ var checkFlags = map[string]string{"scope_kind": "scope", "scope": "in", "window
 
 // flagFields renames err's fields to the flags of "checks create", so the
 // message points at what to change on the command line.
-func flagFields(err error) error {
+func flagFields(err error) error { return fieldsAs(err, checkFlags) }
+
+// fieldsAs renames err's fields by names, leaving the others as they are.
+func fieldsAs(err error, names map[string]string) error {
 	var e *errs.Error
 	if !errors.As(err, &e) || len(e.Fields) == 0 {
 		return err
@@ -173,7 +176,7 @@ func flagFields(err error) error {
 	out := *e
 	out.Fields = make(map[string]string, len(e.Fields))
 	for k, v := range e.Fields {
-		if f, ok := checkFlags[k]; ok {
+		if f, ok := names[k]; ok {
 			k = f
 		}
 		out.Fields[k] = v

@@ -47,6 +47,8 @@ Usage:
   detente capacity [needs|offers|partnerships]  capacity-building needs, offers and partnerships (CBM 5)
   detente exercises [list|report]     tabletop exercise runs and their after-action reports (text, CSV, JSON)
   detente scenarios [list|export|import]  exercise scenarios in their documented file format
+  detente survey [cycles|open-cycle|reports|export]  the national survey: cycles, and reports as JSON or CSV
+  detente library [list|search|add]  the policy library: list, search and share documents (CBMs 7, 8)
   detente totp-code SECRET           print the current second-factor code for a secret (for demos)
   detente version                    print the version
 
@@ -90,6 +92,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdExercises(ctx, rest, getenv, stdout, stderr)
 	case "scenarios":
 		return cmdScenarios(ctx, rest, getenv, stdout, stderr)
+	case "survey":
+		return cmdSurvey(ctx, rest, getenv, stdout, stderr)
+	case "library":
+		return cmdLibrary(ctx, rest, getenv, stdout, stderr)
 	case "templates":
 		return cmdTemplates(ctx, rest, getenv, stdin, stdout, stderr)
 	case "framework":

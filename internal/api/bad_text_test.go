@@ -42,6 +42,10 @@ func TestTextNoDatabaseStores(t *testing.T) {
 				body: strings.Replace(poc("CERT"), `"fr"]`, `"fr", "e\u0000n"]`, 1)}, 400, "languages[1]"},
 			{"NUL in a subject", frPOC, req{method: http.MethodPost, path: "/messages", body: message(`Scan\u0000`, "Seen?")}, 400, "subject"},
 			{"invalid UTF-8 in a template field", frPOC, req{method: http.MethodPost, path: "/messages", body: message("Scan", "Seen \xc3?")}, 400, "fields.question"},
+			{"NUL in a library search", frPOC, req{method: http.MethodGet, path: "/library/documents?q=strat%00egy"}, 400, "q"},
+			{"invalid UTF-8 in a library filter", anon, req{method: http.MethodGet, path: "/library/documents?state=%FF"}, 400, "state"},
+			{"NUL in a survey cycle's name", sec, req{method: http.MethodPost, path: "/survey/cycles", body: `{"name": "20\u000027", "opens": "2027-01-01", "deadline": "2027-06-30"}`}, 400, "name"},
+			{"invalid UTF-8 in a library title", frPOC, req{method: http.MethodPost, path: "/library/documents", body: "{\"title\": \"Strat\xffegy\"}"}, 400, "title"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				f := f.with(t)

@@ -31,6 +31,12 @@ func TestHiddenCharactersRefused(t *testing.T) {
 			{"attachment name", frPOC, req{method: http.MethodPost, path: "/messages", body: file}, "attachments", "U+202E"},
 			{"template label", sec, req{method: http.MethodPut, path: "/message-templates/closure", body: tmpl}, "fields[0]", "U+200B"},
 			{"organisation", frAdmin, req{method: http.MethodPost, path: "/states/FR/pocs", body: poc}, "organisation", "U+FEFF"},
+			{"library file name", frPOC, req{method: http.MethodPost, path: "/library/documents", body: map[string]any{"type": "law", "title": "Law",
+				"language": "en", "status": "adopted", "visibility": "public", "file": file["attachments"].([]map[string]string)[0]}}, "file", "U+202E"},
+			{"library title", frPOC, req{method: http.MethodPost, path: "/library/documents", body: map[string]any{"type": "law", "title": "Law\u200B",
+				"language": "en", "status": "adopted", "visibility": "public", "link": "https://fr.test.invalid/law"}}, "title", "U+200B"},
+			{"survey cycle name", sec, req{method: http.MethodPost, path: "/survey/cycles", body: map[string]any{"name": "2027\u2066",
+				"opens": "2027-01-01", "deadline": "2027-06-30"}}, "name", "U+2066"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				f := f.with(t)

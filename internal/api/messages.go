@@ -2,9 +2,7 @@ package api
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -322,17 +320,7 @@ func (s *server) getAttachment(w http.ResponseWriter, r *http.Request, a actor.A
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", at.ServedType())
-	h.Set("Content-Disposition", at.Disposition())
-	h.Set("Content-Length", strconv.Itoa(len(content)))
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	if sum, err := hex.DecodeString(at.SHA256); err == nil && len(sum) == sha256.Size {
-		h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":") // RFC 9530
-	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(content)
+	serveFile(w, at, content)
 	return nil
 }
 

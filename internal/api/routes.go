@@ -169,6 +169,32 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/profiles/counts", s.profileCounts},
 		{http.MethodGet, "/profiles/{code}", s.getProfile},
 
+		// The national survey: cycles are public; a draft report is its
+		// State's alone, a submitted one the secretariat's too, a
+		// published one as visible as its State chose. History names
+		// people: the State and the secretariat only.
+		{http.MethodGet, "/survey/cycles", s.listSurveyCycles},
+		{http.MethodPost, "/survey/cycles", s.openSurveyCycle},
+		{http.MethodGet, "/survey/cycles/{id}", s.getSurveyCycle},
+		{http.MethodGet, "/survey/cycles/{id}/reports", s.listSurveyReports},
+		{http.MethodPost, "/survey/cycles/{id}/reports", s.startSurveyReport},
+		{http.MethodGet, "/survey/reports/{id}", s.getSurveyReport},
+		{http.MethodPut, "/survey/reports/{id}/parts/{part}", s.saveSurveyPart},
+		{http.MethodPost, "/survey/reports/{id}/submit", s.submitSurveyReport},
+		{http.MethodPost, "/survey/reports/{id}/publish", s.publishSurveyReport},
+		{http.MethodGet, "/survey/reports/{id}/history", s.surveyReportHistory},
+		{http.MethodGet, "/survey/reports/{id}/changes", s.surveyReportChanges},
+
+		// The policy library: each document as visible as its owner
+		// chose, in lists and search too; only the sharing side changes
+		// or withdraws one.
+		{http.MethodGet, "/library/documents", s.listLibraryDocuments},
+		{http.MethodPost, "/library/documents", s.addLibraryDocument},
+		{http.MethodGet, "/library/documents/{id}", s.getLibraryDocument},
+		{http.MethodPut, "/library/documents/{id}", s.editLibraryDocument},
+		{http.MethodDelete, "/library/documents/{id}", s.withdrawLibraryDocument},
+		{http.MethodGet, "/library/documents/{id}/file", s.getLibraryFile},
+
 		{http.MethodGet, "/audit", s.listAudit},
 	}
 }

@@ -180,6 +180,15 @@ func invalidCases(t *testing.T) []invalidCase {
 			fields: []string{"name", "scope_kind", "levels", "window_hours"}},
 		{name: "webhook over http to an unknown event", role: frAdmin, req: postReq("/webhooks", map[string]any{"url": "http://soc.fr.test.invalid/", "events": []string{"message.sent"}}),
 			status: 422, code: "invalid", fields: []string{"url", "events"}},
+
+		// The survey and the library: every problem named, nothing stored.
+		{name: "empty survey cycle", role: sec, req: postReq("/survey/cycles", map[string]any{"name": " "}), status: 422, code: "invalid",
+			fields: []string{"name", "opens", "deadline"}},
+		{name: "library document with a file not in base64", role: frPOC, req: postReq("/library/documents", map[string]any{"type": "law",
+			"file": map[string]string{"name": "law.txt", "content_base64": "not base64!"}}), status: 422, code: "invalid",
+			fields: []string{"file.content_base64", "title", "status", "visibility"}},
+		{name: "library documents of an unknown type", role: anon, req: getReq("/library/documents?type=novel&limit=0"), status: 422, code: "invalid",
+			fields: []string{"type", "limit"}},
 	}
 }
 

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/survey"
@@ -96,71 +94,17 @@ func (s *Server) surveyReport(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "surveyreport", page{Title: title, Nav: "survey", Data: d, Flash: surveyFlash(r)})
 }
 
-// surveyExport is a report as the JSON export writes it.
-type surveyExport struct {
-	ID          string               `json:"id"`
-	Cycle       string               `json:"cycle"`
-	State       string               `json:"state"`
-	Status      string               `json:"status"`
-	Visibility  string               `json:"visibility,omitempty"`
-	Version     int                  `json:"version"`
-	SubmittedAt *time.Time           `json:"submitted_at,omitempty"`
-	PublishedAt *time.Time           `json:"published_at,omitempty"`
-	Answers     []surveyExportAnswer `json:"answers"`
-}
-
-type surveyExportAnswer struct {
-	Subject    string   `json:"subject"`
-	Provision  string   `json:"provision"`
-	Item       string   `json:"item,omitempty"`
-	Taken      string   `json:"measures_taken,omitempty"`
-	Policy     string   `json:"in_policy,omitempty"`
-	Support    string   `json:"support_welcome,omitempty"`
-	Actors     []string `json:"actors,omitempty"`
-	Measures   string   `json:"measures,omitempty"`
-	Examples   string   `json:"examples,omitempty"`
-	Challenges string   `json:"challenges,omitempty"`
-	Gaps       string   `json:"capacity_gaps,omitempty"`
-}
-
+// surveyJSON and surveyCSV serve the report's export files, which the
+// command line writes too.
 func (s *Server) surveyJSON(w http.ResponseWriter, rep survey.Report) {
-	out := surveyExport{ID: rep.ID, Cycle: rep.Cycle.Name, State: rep.State, Status: string(rep.Status), Version: rep.Version,
-		SubmittedAt: rep.SubmittedAt, PublishedAt: rep.PublishedAt, Answers: []surveyExportAnswer{}}
-	if rep.Status == survey.Published {
-		out.Visibility = string(rep.Visibility)
-	}
-	for _, x := range rep.Answers {
-		ea := surveyExportAnswer{Subject: x.Key(), Provision: x.Provision, Item: x.Item, Taken: string(x.Taken), Policy: string(x.Policy),
-			Support: string(x.Support), Measures: x.Measures, Examples: x.Examples, Challenges: x.Challenges, Gaps: x.Gaps}
-		for _, c := range x.Actors {
-			ea.Actors = append(ea.Actors, string(c))
-		}
-		out.Answers = append(out.Answers, ea)
-	}
 	attachment(w, "application/json", "detente-report-"+rep.State+"-"+safeName(rep.Cycle.Name)+".json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(out)
+	_ = survey.WriteJSON(w, rep)
 }
 
 func (s *Server) surveyCSV(w http.ResponseWriter, rep survey.Report) {
-	cw := csvAttachment(w, "detente-report-"+rep.State+"-"+safeName(rep.Cycle.Name)+".csv")
-	head := []string{"state", "cycle", "subject"}
-	for _, f := range survey.Fields() {
-		head = append(head, string(f))
-	}
-	_ = cw.Write(head)
-	for _, x := range rep.Answers {
-		row := []string{rep.State, rep.Cycle.Name, x.Key()}
-		for _, f := range survey.Fields() {
-			row = append(row, x.Value(f))
-		}
-		for i := range row {
-			row[i] = csvSafe(row[i])
-		}
-		_ = cw.Write(row)
-	}
-	cw.Flush()
+	// The headers and the byte order mark; survey.WriteCSV the rows.
+	csvAttachment(w, "detente-report-"+rep.State+"-"+safeName(rep.Cycle.Name)+".csv")
+	_ = survey.WriteCSV(w, rep)
 }
 
 // safeName keeps the letters and digits of a cycle's name for a file name.
