@@ -39,6 +39,10 @@ func TestNationalReportFromDraftToProfile(t *testing.T) {
 	answer := func(b *tab, report, provision, measures string) {
 		t.Helper()
 		b.open("/survey/reports/" + report + "/edit?part=norms")
+		// A subject not answered yet is folded: open it as a person would.
+		if !run(b, chromedp.Evaluate[bool](fmt.Sprintf("document.getElementById(%q).open", "subject-"+provision))) {
+			b.tick(`#subject-` + provision + ` > summary`)
+		}
 		b.tick(`label[for="` + provision + `.taken-yes"]`)
 		b.write(`textarea[id="`+provision+`.measures"]`, measures)
 		if st := b.click(saveButton); st != http.StatusOK {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/detente/detente/internal/survey"
 )
@@ -19,6 +20,31 @@ type surveyFormData struct {
 	This    survey.Part // the part the form answers
 	Parts   []survey.Part
 	Entries []survey.Entry
+}
+
+// Answered reports whether the form holds anything for subject key: the
+// subject then shows open, the others folded, so that a part of thirty
+// subjects is a list to choose from rather than pages of empty fields.
+func (surveyFormData) Answered(form url.Values, key string) bool {
+	for _, f := range survey.Fields() {
+		for _, v := range form[key+"."+string(f)] {
+			if v != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Wrong reports whether a field of subject key has an error: it shows
+// open, beside its error.
+func (surveyFormData) Wrong(errors map[string]string, key string) bool {
+	for name := range errors {
+		if strings.HasPrefix(name, key+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // surveyPart is the part asked for, the norms when none or an unknown.
