@@ -289,9 +289,11 @@ func (b *tab) click(sel string) int64 {
 }
 
 // fill replaces the value of the field sel by typing, as a person would.
+// The field is emptied by script: chromedp's Clear fails on a text area
+// that holds nothing.
 func (b *tab) fill(sel, value string) {
 	b.t.Helper()
-	b.do(chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
+	b.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf("document.querySelector(%q).value = ''", sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
 }
 
 func (b *tab) location() string {

@@ -61,9 +61,15 @@ func newExerciseRun(f *fixture) exerciseRun {
 	return exerciseRun{running: run, ready: ready, scenario: sc}
 }
 
-// A player opens the inject from the link in its mail, sees it marked
-// EXERCISE with its TLP label, and acknowledges it; the director's live
-// view then shows the expectation met.
+// An accelerated run played in the browser: a player opens the inject
+// from the link in its mail (over SMTP), sees it marked EXERCISE with its
+// TLP label, and acknowledges it; the director's live view shows the
+// expectation met. An hour of scenario later, five minutes of the clock,
+// the second inject arrives by mail and the player asks the other State
+// for help from its page; the director stops the run, and the report shows
+// both expectations met with their measured times. (The mails' OpenPGP
+// and that no exercise counts as real traffic: TestExerciseRunEndToEnd in
+// package notify.)
 func TestExercisePlayerAcknowledges(t *testing.T) {
 	f := newFixture(t)
 	x := newExerciseRun(f)
@@ -115,7 +121,22 @@ func TestExercisePlayerAcknowledges(t *testing.T) {
 		t.Error("the live view does not mark the expectation met")
 	}
 
+	// An hour of scenario later — five minutes at twelve times — the
+	// second inject reaches the same point of contact by mail, and the
+	// player asks State B for help from its page.
+	f.clock.Set(x.running.WallAt(time.Hour).Add(time.Second))
+	f.drain()
+	second := f.mail.Newest("policy@ke.e2e.invalid", regexp.MustCompile(`https?://[^\s"<>]+(/exercises/[0-9a-f-]{36}/injects/escalation)`))
+	if second == nil {
+		t.Fatal("no mail of the second inject to KE's policy POC")
+	}
+	player.open(second[1])
+	player.fill("#assist-text", "Please take the staging server offline and keep its logs.")
+	player.click("#act-assist button[type=submit]")
+	player.waitFor(".flash.ok")
+
 	// Stopped, the page stops reloading and the report shows the time.
+	director.open(runPage)
 	director.click(`main form[action="` + runPage + `/stop"] button`)
 	director.waitFor(".flash.ok")
 	if strings.Contains(director.html(), `http-equiv="refresh"`) {
@@ -124,6 +145,20 @@ func TestExercisePlayerAcknowledges(t *testing.T) {
 	director.open(runPage + "/report")
 	if got := director.text("main"); !strings.Contains(got, "Met") || !strings.Contains(got, "EXERCISE") {
 		t.Errorf("the report lacks the result or its marking:\n%s", got)
+	}
+	// Both expectations met, each with the time it took.
+	results := director.rows("main table.exercise tbody tr")
+	met := 0
+	for _, cells := range results {
+		if len(cells) < 7 {
+			continue
+		}
+		if strings.Contains(cells[6], "Met") && !strings.Contains(cells[6], "late") && cells[5] != "—" && cells[5] != "" {
+			met++
+		}
+	}
+	if met != 2 {
+		t.Errorf("the report has %d expectations met with a measured time, want 2: %q", met, results)
 	}
 }
 

@@ -44,7 +44,7 @@ func TestNationalReportFromDraftToProfile(t *testing.T) {
 			b.tick(`#subject-` + provision + ` > summary`)
 		}
 		b.tick(`label[for="` + provision + `.taken-yes"]`)
-		b.write(`textarea[id="`+provision+`.measures"]`, measures)
+		b.fill(`textarea[id="`+provision+`.measures"]`, measures)
 		if st := b.click(saveButton); st != http.StatusOK {
 			t.Fatalf("saving %s: status %d at %s", provision, st, b.path())
 		}
@@ -139,11 +139,4 @@ func reportID(path string) string {
 func (b *tab) tick(sel string) {
 	b.t.Helper()
 	b.do(chromedp.Click(chromedp.CSS(sel)))
-}
-
-// write replaces what a text area holds by typing, as a person would; fill's
-// clearing fails on a text area that holds nothing.
-func (b *tab) write(sel, value string) {
-	b.t.Helper()
-	b.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf("document.querySelector(%q).value = ''", sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
 }
