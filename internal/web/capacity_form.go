@@ -126,6 +126,18 @@ func (s *Server) capacityNewForm(w http.ResponseWriter, r *http.Request, isNeed 
 		if st, ok := states.ByCode(a.State); ok {
 			form.Set("region", st.Region)
 		}
+		// A gap of a national report, posted from the report's page: the
+		// form starts from it and the writer finishes it; the service
+		// checks what is sent as for any need.
+		q := r.URL.Query()
+		for _, k := range []string{"source_report", "source_provision", "description"} {
+			if v := q.Get(k); v != "" {
+				form.Set(k, v)
+			}
+		}
+		if v := q.Get("provisions"); v != "" {
+			form.Set("provisions", v)
+		}
 	} else {
 		err = s.app.Capacity.CanPostOffer(r.Context(), a)
 		form.Set("kind", string(capacity.Training))

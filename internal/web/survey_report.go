@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/detente/detente/internal/errs"
@@ -33,6 +34,20 @@ type surveyReportData struct {
 	CanPublish    bool
 	CanHistory    bool
 	Visibilities  []survey.Visibility
+	// PostNeeds says the viewer may post its State's capacity gaps as
+	// capacity-building needs (CBM 5); Source names the report there.
+	PostNeeds bool
+	Source    string
+}
+
+// NeedFrom is the address of the capacity-building need form filled with
+// the gap reported under provision, or "" when the viewer may not post it.
+func (d surveyReportData) NeedFrom(provision, gap string) string {
+	if !d.PostNeeds {
+		return ""
+	}
+	q := url.Values{"source_report": {d.Source}, "source_provision": {provision}, "provisions": {provision}, "description": {gap}}
+	return "/capacity/needs/new?" + q.Encode()
 }
 
 func (s *Server) surveyParts(rep survey.Report) []reportPart {
@@ -91,6 +106,9 @@ func (s *Server) surveyReport(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	title := p.TC("survey", "National report of {state}, cycle {cycle}", "state", stateName(p, rep.State), "cycle", rep.Cycle.Name)
+	// A State's own writers may turn the gaps it reported into needs.
+	d.PostNeeds = a.State == rep.State && !d.Print && s.app.Capacity.CanPostNeed(r.Context(), a) == nil
+	d.Source = title
 	s.render(w, r, http.StatusOK, "surveyreport", page{Title: title, Nav: "survey", Data: d, Flash: surveyFlash(r)})
 }
 
