@@ -125,6 +125,22 @@ func TestExercisesScenariosAndCapacityCommands(t *testing.T) {
 		t.Errorf("the secretariat's offers (%v):\n%s", err, out)
 	}
 
+	profile, err := cli(t, dir, "", "profiles", "show", "FR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"France (FR)", "cycle 2026", "cycle 2027", "National cyber strategy (2025)", "norm-j", "with KE"} {
+		if !strings.Contains(profile, want) {
+			t.Errorf("France's profile lacks %q:\n%s", want, profile)
+		}
+	}
+	if cmp, err := cli(t, dir, "", "profiles", "compare", "JP", "FR", "KE"); err != nil || !strings.Contains(cmp, "PROVISION  JP") || !strings.Contains(cmp, "norm-j") {
+		t.Errorf("comparison (%v):\n%s", err, cmp)
+	}
+	if counts, err := cli(t, dir, "", "profiles", "counts"); err != nil || !strings.Contains(counts, "2027 cycle") || !strings.Contains(counts, "norm-j") {
+		t.Errorf("counts (%v):\n%s", err, counts)
+	}
+
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -136,6 +152,8 @@ func TestExercisesScenariosAndCapacityCommands(t *testing.T) {
 		{"unknown format", []string{"exercises", "report", "-format", "pdf", runID}, "-format"},
 		{"import without -as", []string{"scenarios", "import", path}, "usage"},
 		{"capacity without a list", []string{"capacity", "matches"}, "usage"},
+		{"four States compared", []string{"profiles", "compare", "FR", "KE", "JP", "BR"}, "-states"},
+		{"profile of no State", []string{"profiles", "show", "QQ"}, "no"},
 		{"needs of no region", []string{"capacity", "needs", "-region", "Atlantis"}, "-region"},
 		{"import of no scenario", []string{"scenarios", "import", "-as", "secretariat@un.demo.invalid", "/dev/null"}, ""},
 	} {

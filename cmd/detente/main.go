@@ -45,6 +45,7 @@ Usage:
   detente framework [list|search|show|misp]  read the norms, law views and CBMs
   detente incidents [export|import]    incidents as STIX 2.1 bundles (export [-as EMAIL] [-id ID] [-out FILE], import -as EMAIL FILE)
   detente capacity [needs|offers|partnerships]  capacity-building needs, offers and partnerships (CBM 5)
+  detente profiles [show|compare|counts]  what States have made known, side by side and counted, never ranked
   detente exercises [list|report]     tabletop exercise runs and their after-action reports (text, CSV, JSON)
   detente scenarios [list|export|import]  exercise scenarios in their documented file format
   detente survey [cycles|open-cycle|reports|export]  the national survey: cycles, and reports as JSON or CSV
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdIncidents(ctx, rest, getenv, stdout, stderr)
 	case "capacity":
 		return cmdCapacity(ctx, rest, getenv, stdout, stderr)
+	case "profiles":
+		return cmdProfiles(ctx, rest, getenv, stdout, stderr)
 	case "exercises":
 		return cmdExercises(ctx, rest, getenv, stdout, stderr)
 	case "scenarios":
