@@ -143,6 +143,19 @@ func endpoints(ctx context.Context, a *app.App, c cast) ([]Endpoint, error) {
 		page("accounts", "/admin/accounts", sec, false),
 		api("api audit", "/api/v1/audit", sec, false),
 		api("api accounts", "/api/v1/accounts", sec, false),
+		// Transparency, capacity building and exercises: lists paged by
+		// key and counts kept as items change, whatever the data holds.
+		page("State profile", "/profiles/"+c.state, poc, false),
+		page("profiles compared", "/profiles/compare?state="+c.state+"&state=KE&state=JP", poc, false),
+		page("policy library", "/library", poc, false),
+		page("library search", "/library?q=strategy", poc, false),
+		api("api library", "/api/v1/library/documents", poc, false),
+		page("survey cycles", "/survey", poc, false),
+		page("capacity needs", "/capacity", poc, false),
+		api("api capacity offers", "/api/v1/capacity/offers", poc, false),
+		page("exercise runs", "/exercises", sec, false),
+		page("scenarios", "/exercises/scenarios", sec, false),
+		page("meetings", "/meetings", poc, false),
 	}, nil
 }
 

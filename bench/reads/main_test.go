@@ -63,7 +63,9 @@ func TestReads(t *testing.T) {
 func checkHonest(t *testing.T, res Result, n int) {
 	t.Helper()
 	want := []string{"directory", "api pocs", "State page", "catalogue", "api states", "inbox", "message search", "thread",
-		"checks", "check report", "audit log", "accounts", "api audit", "api accounts"}
+		"checks", "check report", "audit log", "accounts", "api audit", "api accounts",
+		"State profile", "profiles compared", "policy library", "library search", "api library", "survey cycles", "capacity needs",
+		"api capacity offers", "exercise runs", "scenarios", "meetings"}
 	got := map[string]Measure{}
 	for _, m := range res.Measures {
 		got[m.Name] = m
