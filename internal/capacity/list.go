@@ -90,7 +90,7 @@ func (s *Service) Needs(ctx context.Context, a actor.Actor, f Filter, req page.R
 		return page.Page[Need]{}, err
 	}
 	size := req.Size()
-	rows, err := listNeeds(ctx, s.db.R, r, f, after, size+1)
+	rows, err := listNeeds(ctx, s.db.Kept(), r, f, after, size+1)
 	if err != nil {
 		return page.Page[Need]{}, errs.Internalf(err, "list needs")
 	}
@@ -114,7 +114,7 @@ func (s *Service) Offers(ctx context.Context, a actor.Actor, f Filter, req page.
 		return page.Page[Offer]{}, err
 	}
 	size := req.Size()
-	rows, err := listOffers(ctx, s.db.R, r, f, owner != "", after, size+1)
+	rows, err := listOffers(ctx, s.db.Kept(), r, f, owner != "", after, size+1)
 	if err != nil {
 		return page.Page[Offer]{}, errs.Internalf(err, "list offers")
 	}
@@ -129,7 +129,7 @@ func (s *Service) Published(ctx context.Context, a actor.Actor, req page.Request
 		return page.Page[Partnership]{}, err
 	}
 	size := req.Size()
-	rows, err := listPublished(ctx, s.db.R, after, size+1)
+	rows, err := listPublished(ctx, s.db.Kept(), after, size+1)
 	if err != nil {
 		return page.Page[Partnership]{}, errs.Internalf(err, "list partnerships")
 	}
@@ -140,7 +140,7 @@ func (s *Service) Published(ctx context.Context, a actor.Actor, req page.Request
 // is a side of, most recently published first: a State's profile lists
 // them. Anyone may read them.
 func (s *Service) PublishedWith(ctx context.Context, a actor.Actor, state string, limit int) ([]Partnership, error) {
-	out, err := listPublishedWith(ctx, s.db.R, state, limit)
+	out, err := listPublishedWith(ctx, s.db.Kept(), state, limit)
 	if err != nil {
 		return nil, errs.Internalf(err, "list partnerships of a State")
 	}
@@ -163,7 +163,7 @@ func (s *Service) Mine(ctx context.Context, a actor.Actor, req page.Request) (pa
 		return page.Page[Partnership]{}, err
 	}
 	size := req.Size()
-	rows, err := listMine(ctx, s.db.R, code, after, size+1)
+	rows, err := listMine(ctx, s.db.Kept(), code, after, size+1)
 	if err != nil {
 		return page.Page[Partnership]{}, errs.Internalf(err, "list partnerships")
 	}

@@ -73,12 +73,12 @@ const (
 // side is the party an actor speaks for: a participating State's code, or
 // "" for the secretariat. ok is false for anyone else.
 func (s *Service) side(ctx context.Context, a actor.Actor) (code string, ok bool, err error) {
-	return sharing.Side(ctx, s.db.R, s.dir, a)
+	return sharing.Side(ctx, s.db.Kept(), s.dir, a)
 }
 
 // readerOf is what decides what a may read.
 func (s *Service) readerOf(ctx context.Context, a actor.Actor) (sharing.Reader, error) {
-	return sharing.ReaderOf(ctx, s.db.R, s.dir, a)
+	return sharing.ReaderOf(ctx, s.db.Kept(), s.dir, a)
 }
 
 // writer returns the side a may act for; ok is false when a is no

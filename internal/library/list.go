@@ -115,7 +115,7 @@ func (s *Service) PerProvision(ctx context.Context, a actor.Actor, state string)
 	if err != nil {
 		return nil, err
 	}
-	out, err := perProvision(ctx, s.db.R, r, state)
+	out, err := perProvision(ctx, s.db.Kept(), r, state)
 	if err != nil {
 		return nil, errs.Internalf(err, "count a State's library documents")
 	}

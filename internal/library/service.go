@@ -65,13 +65,13 @@ func (s *Service) FileLimit() int64 { return s.files.MaxFileBytes }
 // side is the party an actor speaks for: a participating State's code, or
 // "" for the secretariat. ok is false for anyone else.
 func (s *Service) side(ctx context.Context, a actor.Actor) (code string, ok bool, err error) {
-	return sharing.Side(ctx, s.db.R, s.dir, a)
+	return sharing.Side(ctx, s.db.Kept(), s.dir, a)
 }
 
 // readerOf is what decides what a may read: the rule capacity building
 // follows too.
 func (s *Service) readerOf(ctx context.Context, a actor.Actor) (sharing.Reader, error) {
-	return sharing.ReaderOf(ctx, s.db.R, s.dir, a)
+	return sharing.ReaderOf(ctx, s.db.Kept(), s.dir, a)
 }
 
 // writer returns the side a may add documents for.

@@ -201,7 +201,7 @@ func listDocuments(ctx context.Context, db *store.DB, r sharing.Reader, f Filter
 	if len(words) > 0 {
 		args = db.PlanPerRun(args)
 	}
-	rows, err := db.R.QueryContext(ctx, q, args...)
+	rows, err := db.Rows(ctx, db.R, q, args...)
 	if err != nil {
 		return nil, err
 	}

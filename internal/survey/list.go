@@ -33,7 +33,7 @@ func (s *Service) Cycles(ctx context.Context, a actor.Actor, req page.Request) (
 		after = &cycleKey{at: at.UTC(), id: req.After[1]}
 	}
 	size := req.Size()
-	rows, err := listCycles(ctx, s.db.R, after, size+1)
+	rows, err := listCycles(ctx, s.db.Kept(), after, size+1)
 	if err != nil {
 		return page.Page[Cycle]{}, errs.Internalf(err, "list cycles")
 	}
@@ -62,7 +62,7 @@ func (s *Service) Reports(ctx context.Context, a actor.Actor, cycle string, req 
 		after = req.After[0]
 	}
 	size := req.Size()
-	rows, err := listReports(ctx, s.db.R, rd, c.ID, after, size+1)
+	rows, err := listReports(ctx, s.db.Kept(), rd, c.ID, after, size+1)
 	if err != nil {
 		return page.Page[Report]{}, errs.Internalf(err, "list reports")
 	}
@@ -81,7 +81,7 @@ func (s *Service) Published(ctx context.Context, a actor.Actor, state string, li
 	if rd.secretariat || rd.participant || rd.state == state {
 		vs = append(vs, Participants)
 	}
-	out, err := publishedOf(ctx, s.db.R, state, vs, limit)
+	out, err := publishedOf(ctx, s.db.Kept(), state, vs, limit)
 	if err != nil {
 		return nil, errs.Internalf(err, "list published reports")
 	}
@@ -95,7 +95,7 @@ func (s *Service) Measures(ctx context.Context, a actor.Actor, state string) ([]
 	if err != nil || len(rs) == 0 {
 		return nil, err
 	}
-	as, err := selectAnswers(ctx, s.db.R, rs[0].ID)
+	as, err := selectAnswers(ctx, s.db.Kept(), rs[0].ID)
 	if err != nil {
 		return nil, errs.Internalf(err, "load answers")
 	}
@@ -111,7 +111,7 @@ func (s *Service) Tally(ctx context.Context, a actor.Actor) (Cycle, map[string]i
 	if err != nil {
 		return Cycle{}, nil, err
 	}
-	c, err := newestCycle(ctx, s.db.R, s.clock.Now().UTC())
+	c, err := newestCycle(ctx, s.db.Kept(), s.clock.Now().UTC())
 	if store.NoRows(err) {
 		return Cycle{}, map[string]int{}, nil
 	}
@@ -122,7 +122,7 @@ func (s *Service) Tally(ctx context.Context, a actor.Actor) (Cycle, map[string]i
 	if rd.secretariat || rd.participant {
 		vs = append(vs, Participants)
 	}
-	n, err := selectTallies(ctx, s.db.R, c.ID, vs)
+	n, err := selectTallies(ctx, s.db.Kept(), c.ID, vs)
 	if err != nil {
 		return Cycle{}, nil, errs.Internalf(err, "load tallies")
 	}
