@@ -349,14 +349,24 @@ func (s *Service) Own(ctx context.Context, a actor.Actor, cycle string) (r Repor
 
 // CanEdit reports why a may not change r's answers, or nil.
 func (s *Service) CanEdit(a actor.Actor, r Report) error {
+	if err := s.CanSpeakFor(a, r); err != nil {
+		return err
+	}
+	if r.Status != Draft {
+		return errs.E(errs.Conflict, msgNotDraft)
+	}
+	return nil
+}
+
+// CanSpeakFor reports why a may not act for r's State on what the report
+// says (posting a reported capacity gap as a need, say), or nil: a writer
+// of that State, whatever the report's status.
+func (s *Service) CanSpeakFor(a actor.Actor, r Report) error {
 	if err := writer(a); err != nil {
 		return err
 	}
 	if a.State != r.State {
 		return errs.E(errs.Forbidden, msgNotWriter)
-	}
-	if r.Status != Draft {
-		return errs.E(errs.Conflict, msgNotDraft)
 	}
 	return nil
 }

@@ -107,7 +107,7 @@ func (s *Server) surveyReport(w http.ResponseWriter, r *http.Request) {
 	}
 	title := p.TC("survey", "National report of {state}, cycle {cycle}", "state", stateName(p, rep.State), "cycle", rep.Cycle.Name)
 	// A State's own writers may turn the gaps it reported into needs.
-	d.PostNeeds = a.State == rep.State && !d.Print && s.app.Capacity.CanPostNeed(r.Context(), a) == nil
+	d.PostNeeds = !d.Print && svc.CanSpeakFor(a, rep) == nil && s.app.Capacity.CanPostNeed(r.Context(), a) == nil
 	d.Source = title
 	s.render(w, r, http.StatusOK, "surveyreport", page{Title: title, Nav: "survey", Data: d, Flash: surveyFlash(r)})
 }
