@@ -288,6 +288,13 @@ func (b *tab) click(sel string) int64 {
 	return res.Status
 }
 
+// tick clicks what sel matches where nothing navigates: the label of a
+// radio button, the summary of a disclosure.
+func (b *tab) tick(sel string) {
+	b.t.Helper()
+	b.do(chromedp.Click(chromedp.CSS(sel)))
+}
+
 // fill replaces the value of the field sel by typing, as a person would.
 // The field is emptied by script: chromedp's Clear fails on a text area
 // that holds nothing.

@@ -133,10 +133,3 @@ func reportID(path string) string {
 	path, _, _ = strings.Cut(path, "?")
 	return strings.TrimPrefix(path, "/survey/reports/")
 }
-
-// tick clicks what sel matches where nothing navigates, such as the label
-// of a radio button.
-func (b *tab) tick(sel string) {
-	b.t.Helper()
-	b.do(chromedp.Click(chromedp.CSS(sel)))
-}

@@ -42,7 +42,9 @@ func TestExports(t *testing.T) {
 	now := time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC)
 	rep.Status, rep.Visibility, rep.PublishedAt = survey.Published, survey.Public, &now
 	b.Reset()
-	_ = survey.WriteJSON(&b, rep)
+	if err := survey.WriteJSON(&b, rep); err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(b.String(), `"visibility": "public"`) {
 		t.Errorf("a published report's visibility is missing: %s", b.String())
 	}
