@@ -74,8 +74,9 @@ func (s *stmts) close() {
 }
 
 // Kept is the reading pool as a Queryer whose reads go through Row and
-// Rows: for the store functions of hot reads (sessions, tokens, counts),
-// whose SQL is constant.
+// Rows: for the store functions of hot reads (sessions, tokens, counts,
+// the lists profiles read), whose SQL is constant or one of a few texts
+// (a filter present or not); stmtsMax bounds what is kept either way.
 func (db *DB) Kept() Queryer { return kept{db} }
 
 type kept struct{ db *DB }
