@@ -64,6 +64,10 @@ func (db *DB) Version(ctx context.Context, name string) (int64, error) {
 	if err := db.Row(ctx, db.R, `SELECT n FROM versions WHERE name = $1`, name).Scan(&n); err != nil {
 		return 0, fmt.Errorf("read version %s: %w", name, err)
 	}
+	// A counter the listener has not seen, such as one a migration added
+	// after the listener read them all, is known from here on; a bump
+	// notified meanwhile is never lowered by this older read.
+	db.versions.set(name, n)
 	return n, nil
 }
 
