@@ -229,8 +229,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	a.Checks.Register(a.Jobs)
 	a.Incidents = incident.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, a.Messaging)
 	a.IncidentsSTIX = incidentstix.New(a.Incidents, a.Messaging, a.TAXII)
-	a.Meetings = meeting.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, notifier, meeting.Config{BaseURL: cfg.BaseURL, Files: mcfg.Attachments})
-	a.Meetings.Register(a.Jobs)
 	a.Capacity = capacity.New(db, a.Audit, c, cat, a.Sys.Directory)
 	a.Library = library.New(db, a.Audit, c, cat, a.Sys.Directory, mcfg.Attachments)
 	// A profile shows what the other domains make known, through them.
@@ -246,8 +244,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	} else if n > 0 {
 		log.Info("installed the scenarios that ship with the product", "count", n)
 	}
-	a.Exercises = exercise.New(db, a.Audit, c, a.Scenarios, a.Sys.Directory, notifier, exercise.Config{BaseURL: cfg.BaseURL})
+	a.Exercises = exercise.New(db, a.Audit, c, a.Scenarios, a.Sys.Directory, notifier, exercise.Config{BaseURL: cfg.BaseURL, From: cfg.MailFrom})
 	a.Exercises.Register(a.Jobs)
+	// A person's calendar feed lists the runs it plays beside its meetings.
+	a.Meetings = meeting.New(db, a.Audit, c, cat, a.Sys.Directory, a.Sys.Access, notifier,
+		meeting.Config{BaseURL: cfg.BaseURL, Files: mcfg.Attachments, Feeds: []meeting.FeedSource{a.Exercises}})
+	a.Meetings.Register(a.Jobs)
 	return a, nil
 }
 

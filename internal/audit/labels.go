@@ -91,6 +91,8 @@ var labels = map[string]string{
 	"exercise.pause":          "Exercise paused",
 	"exercise.resume":         "Exercise resumed",
 	"exercise.stop":           "Exercise stopped",
+	"exercise.reschedule":     "Exercise planned start changed",
+	"exercise.cancel":         "Exercise cancelled before it started",
 	"exercise.end":            "Exercise ended at the scenario's end",
 	"exercise.inject":         "Exercise inject sent",
 	"exercise.inject_now":     "Exercise inject sent at once",

@@ -51,8 +51,33 @@ func (s scenarios) Scenario(_ context.Context, a actor.Actor, id string, version
 
 // mailbox records what the service asks to mail, as notify would.
 type mailbox struct {
-	mu    sync.Mutex
-	mails []sent
+	mu      sync.Mutex
+	mails   []sent
+	invites []invited
+}
+
+// invited is one invitation mail: the run as it was mailed.
+type invited struct {
+	run  exercise.Run
+	kind exercise.InviteKind
+	poc  exercise.POC
+}
+
+func (b *mailbox) EnqueueExerciseInvitations(_ context.Context, _ *sql.Tx, r exercise.Run, kind exercise.InviteKind, pocs []exercise.POC) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range pocs {
+		b.invites = append(b.invites, invited{r, kind, p})
+	}
+	return nil
+}
+
+func (b *mailbox) takeInvites() []invited {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := b.invites
+	b.invites = nil
+	return out
 }
 
 type sent struct {
@@ -201,7 +226,7 @@ func newEnv(t testing.TB, db *store.DB) *env {
 	v1.Version, v1.Title = 1, "Ransomware (first draft)"
 	e.scen = scenarios{byID: map[string][]scenario.Scenario{sc.ID: {v1, sc}, bilateral().ID: {bilateral()}}}
 	e.dir = directory.NewSystem(dir)
-	e.svc = exercise.New(db, log, c, e.scen, e.dir, e.box, exercise.Config{BaseURL: "https://detente.test.invalid"})
+	e.svc = exercise.New(db, log, c, e.scen, e.dir, e.box, exercise.Config{BaseURL: "https://detente.test.invalid", From: "directory@detente.test.invalid"})
 	e.jobs = jobs.NewQueue(db, c, slog.New(slog.NewTextHandler(io.Discard, nil)), jobs.Options{})
 	e.svc.Register(e.jobs)
 	return e

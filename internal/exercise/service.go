@@ -33,11 +33,15 @@ type Scenarios interface {
 // that records the deliveries, so it only enqueues.
 type Mailer interface {
 	EnqueueExerciseMails(ctx context.Context, tx *sql.Tx, r Run, inj scenario.Inject, mails []Mail) error
+	// EnqueueExerciseInvitations writes r's invitation of kind to each of
+	// pocs, with r's calendar entry (CalendarEvent).
+	EnqueueExerciseInvitations(ctx context.Context, tx *sql.Tx, r Run, kind InviteKind, pocs []POC) error
 }
 
 // Config tunes runs.
 type Config struct {
 	BaseURL string // where the pages are, for the links in mails
+	From    string // the address invitations come from: their calendar's ORGANIZER
 }
 
 // Service implements the exercise run use cases. Every method an edge
@@ -259,6 +263,7 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Run, err
 	if err := s.checkAssignments(ctx, &f, &r, in.Assignments); err != nil {
 		return Run{}, err
 	}
+	s.checkSchedule(&f, &r, in.Schedule)
 	if org != "" && sc.ID != "" && f.Err() == nil && !slices.Contains(r.States(), org) {
 		f.Add("assignments", "your State plays a role in an exercise it directs")
 	}
@@ -269,8 +274,11 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Run, err
 		if err := insertRun(ctx, tx, r, a.AccountID); err != nil {
 			return errs.Internalf(err, "insert exercise run")
 		}
+		if err := s.invite(ctx, tx, r, Invite); err != nil {
+			return err
+		}
 		return s.written(ctx, tx, a, r, "create", map[string]any{"scenario": sc.ID, "scenario_version": sc.Version,
-			"assignments": r.Assignments, "levels": r.Levels, "factor": r.Factor})
+			"assignments": r.Assignments, "levels": r.Levels, "factor": r.Factor, "planned_start": r.PlannedStart, "time_zone": r.TimeZone})
 	})
 	if err != nil {
 		return Run{}, err
@@ -404,7 +412,8 @@ func (s *Service) Resume(ctx context.Context, a actor.Actor, id string, version 
 }
 
 // Stop ends run id: nothing more goes out, and every expectation still
-// waiting is missed.
+// waiting is missed. A run stopped before it started is cancelled, and
+// the players it invited get the cancellation.
 func (s *Service) Stop(ctx context.Context, a actor.Actor, id string, version int) (Run, error) {
 	r, err := s.directed(ctx, a, id, version)
 	if err != nil {
@@ -413,8 +422,18 @@ func (s *Service) Stop(ctx context.Context, a actor.Actor, id string, version in
 	if r.Status == Ended {
 		return Run{}, errs.E(errs.Conflict, msgEnded)
 	}
+	if r.Status != Ready {
+		s.end(&r)
+		return s.change(ctx, a, r, "stop", nil, nil)
+	}
 	s.end(&r)
-	return s.change(ctx, a, r, "stop", nil, nil)
+	r.Cancelled = true
+	if r.PlannedStart != nil {
+		r.Sequence++
+	}
+	return s.change(ctx, a, r, "cancel", map[string]any{"sequence": r.Sequence}, func(tx *sql.Tx) error {
+		return s.invite(ctx, tx, r, InviteCancel)
+	})
 }
 
 // end sets r's clock to its end now.

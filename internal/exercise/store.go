@@ -17,7 +17,7 @@ import (
 type scanner interface{ Scan(...any) error }
 
 const runCols = `r.id, r.director_state, r.scenario, r.title, r.levels, r.factor, r.status, r.started_at, r.paused_at,
-	r.paused_ms, r.ended_at, r.version, r.created_at, r.updated_at, r.updated_by`
+	r.paused_ms, r.ended_at, r.planned_start, r.time_zone, r.sequence, r.cancelled, r.version, r.created_at, r.updated_at, r.updated_by`
 
 func utcPtr(t sql.NullTime) *time.Time {
 	if !t.Valid {
@@ -30,10 +30,11 @@ func utcPtr(t sql.NullTime) *time.Time {
 func scanRun(row scanner) (Run, error) {
 	var r Run
 	var snap, levels, status string
-	var started, paused, ended sql.NullTime
+	var started, paused, ended, planned sql.NullTime
 	var pausedMS int64
+	var cancelled int
 	err := row.Scan(&r.ID, &r.DirectorState, &snap, &r.Title, &levels, &r.Factor, &status, &started, &paused,
-		&pausedMS, &ended, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.UpdatedBy)
+		&pausedMS, &ended, &planned, &r.TimeZone, &r.Sequence, &cancelled, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.UpdatedBy)
 	if err != nil {
 		return r, err
 	}
@@ -44,7 +45,8 @@ func scanRun(row scanner) (Run, error) {
 		return r, err
 	}
 	r.Status = Status(status)
-	r.StartedAt, r.PausedAt, r.EndedAt = utcPtr(started), utcPtr(paused), utcPtr(ended)
+	r.StartedAt, r.PausedAt, r.EndedAt, r.PlannedStart = utcPtr(started), utcPtr(paused), utcPtr(ended), utcPtr(planned)
+	r.Cancelled = cancelled != 0
 	r.Paused = time.Duration(pausedMS) * time.Millisecond
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 	return r, nil
@@ -57,6 +59,13 @@ func jsonOf(v any) string {
 
 func ms(d time.Duration) int64 { return d.Milliseconds() }
 
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func fromMS(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
 
 func insertRun(ctx context.Context, tx *sql.Tx, r Run, createdBy string) error {
@@ -65,10 +74,10 @@ func insertRun(ctx context.Context, tx *sql.Tx, r Run, createdBy string) error {
 		levels = []scenario.Level{}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO exercise_runs (id, director_state, scenario_id, scenario_version, scenario, title, levels,
-		factor, status, paused_ms, version, created_by, created_at, updated_at, updated_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14)`,
+		factor, status, paused_ms, planned_start, time_zone, sequence, cancelled, version, created_by, created_at, updated_at, updated_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, 0, $13, $14, $15, $16, $17)`,
 		r.ID, r.DirectorState, r.Scenario.ID, r.Scenario.Version, jsonOf(r.Scenario), r.Title, jsonOf(levels),
-		r.Factor, string(r.Status), r.Version, createdBy, r.CreatedAt, r.UpdatedAt, r.UpdatedBy)
+		r.Factor, string(r.Status), store.NullTime(r.PlannedStart), r.TimeZone, r.Sequence, r.Version, createdBy, r.CreatedAt, r.UpdatedAt, r.UpdatedBy)
 	if err != nil {
 		return err
 	}
@@ -81,13 +90,14 @@ func insertRun(ctx context.Context, tx *sql.Tx, r Run, createdBy string) error {
 	return nil
 }
 
-// updateClock writes r's status and clock over version r.Version-1 and
+// updateClock writes r's status, clock and schedule over version r.Version-1 and
 // reports whether that version was still the current one.
 func updateClock(ctx context.Context, tx *sql.Tx, r Run) (bool, error) {
 	n, err := store.Changed(tx.ExecContext(ctx, `UPDATE exercise_runs SET status = $1, started_at = $2, paused_at = $3, paused_ms = $4,
-		ended_at = $5, version = $6, updated_at = $7, updated_by = $8 WHERE id = $9 AND version = $10`,
+		ended_at = $5, version = $6, updated_at = $7, updated_by = $8, planned_start = $9, time_zone = $10, sequence = $11, cancelled = $12
+		WHERE id = $13 AND version = $14`,
 		string(r.Status), store.NullTime(r.StartedAt), store.NullTime(r.PausedAt), ms(r.Paused), store.NullTime(r.EndedAt),
-		r.Version, r.UpdatedAt, r.UpdatedBy, r.ID, r.Version-1))
+		r.Version, r.UpdatedAt, r.UpdatedBy, store.NullTime(r.PlannedStart), r.TimeZone, r.Sequence, boolInt(r.Cancelled), r.ID, r.Version-1))
 	return n > 0, err
 }
 
@@ -192,6 +202,22 @@ func listRuns(ctx context.Context, q store.Queryer, a actor.Actor, after *listKe
 	}
 	query += ` ORDER BY r.created_at DESC, r.id DESC LIMIT ` + strconv.Itoa(limit)
 	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	runs, err := store.Collect(rows, func(rows *sql.Rows) (Run, error) { return scanRun(rows) })
+	if err != nil {
+		return nil, err
+	}
+	return runs, loadAssignments(ctx, q, runs)
+}
+
+// plannedRuns reads up to limit runs a sees with a planned start from
+// since on, soonest first: the runs of a's calendar feed.
+func plannedRuns(ctx context.Context, q store.Queryer, a actor.Actor, since time.Time, limit int) ([]Run, error) {
+	cond, args := visibleSQL(a, 2)
+	rows, err := q.QueryContext(ctx, `SELECT `+runCols+` FROM exercise_runs r WHERE r.planned_start >= $1 AND `+cond+`
+		ORDER BY r.planned_start, r.id LIMIT `+strconv.Itoa(limit), append([]any{since}, args...)...)
 	if err != nil {
 		return nil, err
 	}

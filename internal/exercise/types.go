@@ -78,10 +78,18 @@ type Run struct {
 	PausedAt      *time.Time    // while paused
 	Paused        time.Duration // wall time paused before PausedAt
 	EndedAt       *time.Time
-	Version       int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	UpdatedBy     string
+	// PlannedStart is when the players are invited for, if the director
+	// set it; TimeZone is the zone it is given and shown in.
+	PlannedStart *time.Time
+	TimeZone     string
+	// Sequence is the iCalendar SEQUENCE of the invitations last mailed.
+	Sequence int
+	// Cancelled: stopped before it started.
+	Cancelled bool
+	Version   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	UpdatedBy string
 }
 
 // Assignment gives a role to a participating State.
@@ -156,6 +164,39 @@ type Input struct {
 	Assignments     []Assignment
 	Levels          []scenario.Level
 	Factor          int
+	Schedule        Schedule
+}
+
+// Schedule is when a run is planned to start. Start is a wall time read
+// in TimeZone (its own zone is ignored); zero Start: no planned start,
+// and so no invitations.
+type Schedule struct {
+	Start    time.Time
+	TimeZone string // IANA name; "": UTC
+}
+
+// InviteKind says what a run's invitation mail is.
+type InviteKind string
+
+const (
+	Invite       InviteKind = "invite" // the first invitation
+	InviteUpdate InviteKind = "update" // the planned start moved
+	InviteCancel InviteKind = "cancel" // the run will not take place as planned
+)
+
+// Length is the wall time a run takes at its speed: the scenario's
+// duration, or its last inject's offset and an hour for the players to
+// act, over the factor; at least a quarter of an hour.
+func (r Run) Length() time.Duration {
+	d := r.Scenario.Duration
+	if d <= 0 {
+		for _, inj := range r.Scenario.Injects {
+			d = max(d, inj.Offset)
+		}
+		d += time.Hour
+	}
+	f := time.Duration(max(r.Factor, 1))
+	return max((d+f-1)/f, 15*time.Minute)
 }
 
 // Delivery is an inject's arrival at one point of contact.
@@ -181,9 +222,13 @@ type Mail struct {
 type POC struct {
 	ID        string
 	State     string
+	Level     scenario.Level
 	Emails    []string
 	Languages []string
 	PGPKey    string
+	TimeZone  string // where it works, for times in its mail; "": the run's
+	Name      string // the person, or else Function, as its calendar names it
+	Function  string
 }
 
 // Fired is an inject that has gone out.

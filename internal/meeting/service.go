@@ -46,6 +46,16 @@ type Config struct {
 	// Files bounds a document's file as messaging bounds an attachment;
 	// unset limits take messaging's defaults.
 	Files messaging.AttachmentLimits
+	// Feeds are the other domains whose entries an account's private
+	// calendar feed also lists: the exercise runs it plays.
+	Feeds []FeedSource
+}
+
+// FeedSource gives the calendar entries of another domain that a reads
+// in its private feed, each under the UID and SEQUENCE of that domain's
+// own mails; a is the feed's account, read-only.
+type FeedSource interface {
+	FeedEvents(ctx context.Context, a actor.Actor) ([]ical.Event, error)
 }
 
 // Service implements the meeting use cases. Every method an edge calls

@@ -224,7 +224,8 @@ func (s *Service) remind(ctx context.Context, j jobs.Job) error {
 }
 
 // The private calendar feed: a secret address per account, of which only
-// the hash is kept, listing the meetings the account sees.
+// the hash is kept, listing the meetings the account sees and the
+// exercise runs it plays.
 
 // FeedToken makes a new secret for a's calendar feed, replacing any
 // earlier one (whose address stops working), and returns it once.
@@ -292,7 +293,8 @@ const (
 
 // Feed returns the iCalendar text of the feed whose secret is token: the
 // meetings its account sees, from three months back, as that account sees
-// them (venue and link only where it may). A wrong or revoked token, or a
+// them (venue and link only where it may), and the entries of the other
+// feed sources (exercise runs). A wrong or revoked token, or a
 // disabled account, is not found.
 func (s *Service) Feed(ctx context.Context, token string) ([]byte, error) {
 	notFound := errs.E(errs.NotFound, msgFeed)
@@ -324,6 +326,13 @@ func (s *Service) Feed(ctx context.Context, token string) ([]byte, error) {
 	cal := ical.Calendar{ProdID: ProdID, Method: ical.Publish, Name: "detente"}
 	for _, m := range ms {
 		cal.Events = append(cal.Events, Event(m, s.cfg.BaseURL, s.clock.Now(), m.Private))
+	}
+	for _, src := range s.cfg.Feeds {
+		more, err := src.FeedEvents(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		cal.Events = append(cal.Events, more...)
 	}
 	out, err := cal.Bytes()
 	if err != nil {

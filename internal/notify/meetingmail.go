@@ -248,6 +248,9 @@ func buildWithCalendar(msg mail.Message, cal []byte, method ical.Method, key *pg
 	}
 	outerMsg := msg
 	outerMsg.Subject = mail.EncryptedSubject
+	if msg.Marking != "" {
+		outerMsg.Subject = msg.Marking + " " + mail.EncryptedSubject
+	}
 	outer, err := mail.Build(outerMsg)
 	if err != nil {
 		return nil, err

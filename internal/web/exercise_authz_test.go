@@ -61,7 +61,8 @@ func exerciseRows(f *fixture) []struct {
 	s, fr := "/exercises/"+secRun.ID, "/exercises/"+frRun.ID
 	inject := s + "/injects/notice"
 	console := func(run string) []string {
-		return []string{`action="` + run + `/stop"`, `action="` + run + `/inject"`, `action="` + run + `/start"`, `action="` + run + `/pause"`}
+		return []string{`action="` + run + `/stop"`, `action="` + run + `/inject"`, `action="` + run + `/start"`, `action="` + run + `/pause"`,
+			`action="` + run + `/schedule"`}
 	}
 	notSeen := []string{secRunTitle, frRunTitle, keRunNote, frRunNote}
 	good := url.Values{"scenario": {sc.ID}, "title": {"Matrix run"}, "factor": {"12"}, "levels": {"technical"},
@@ -95,6 +96,9 @@ func exerciseRows(f *fixture) []struct {
 			status: map[string]int{"anon": unauth, "sec": http.StatusUnprocessableEntity, "fradmin": http.StatusUnprocessableEntity},
 			present: map[string][]string{"sec": {`id="factor-error"`, `id="levels-error"`, `id="assignments.A-error"`, `id="assignments.B-error"`},
 				"fradmin": {`id="title-error"`}}}},
+		{"create a run (a date that is no date)", "POST", "/exercises", url.Values{"scenario": {sc.ID}, "planned_start": {"2026-02-30T10:00"}}, expect{def: forbidden,
+			status:  map[string]int{"anon": unauth, "sec": http.StatusUnprocessableEntity, "fradmin": http.StatusUnprocessableEntity},
+			present: map[string][]string{"sec": {`id="planned_start-error"`}}}},
 		{"create a run of no such version", "POST", "/exercises", url.Values{"scenario": {sc.ID}, "scenario_version": {"-3"}}, expect{def: forbidden,
 			status:  map[string]int{"anon": unauth, "sec": http.StatusUnprocessableEntity, "fradmin": http.StatusUnprocessableEntity},
 			present: map[string][]string{"fradmin": {`id="scenario-error"`}}}},
@@ -107,7 +111,7 @@ func exerciseRows(f *fixture) []struct {
 		{"the secretariat's run, not reloading", "GET", s + "?refresh=off", nil, expect{def: ok, status: map[string]int{"anon": see, "nzpoc": notFound},
 			absent: map[string][]string{"sec": {`http-equiv="refresh"`}}}},
 		{"FR's run", "GET", fr, nil, expect{def: ok, status: map[string]int{"anon": see, "sec": notFound, "nzpoc": notFound},
-			present: map[string][]string{"fradmin": {`action="` + fr + `/start"`, `action="` + fr + `/stop"`}},
+			present: map[string][]string{"fradmin": {`action="` + fr + `/start"`, `action="` + fr + `/stop"`, `action="` + fr + `/schedule"`, `name="planned_start"`}},
 			absent: map[string][]string{"sec": {frRunTitle}, "frpoc": console(fr), "frviewer": console(fr), "kepoc": console(fr),
 				"fradmin": {`http-equiv="refresh"`}, "nzpoc": {frRunTitle}}}},
 		{"unknown run", "GET", "/exercises/not-a-run", nil, expect{def: notFound, status: signedIn}},
@@ -137,14 +141,24 @@ func exerciseRows(f *fixture) []struct {
 			absent:  map[string][]string{"kepoc": {frRunNote}, "frpoc": {keRunNote}, "frviewer": {keRunNote}}}},
 		{"the report in no such format", "GET", s + "/report?format=xml", nil, expect{def: notFound, status: map[string]int{"anon": see}}},
 		// The console of FR's run, in order: each change raises its version.
-		{"start FR's run", "POST", fr + "/start", version(1), expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
-		{"pause FR's run", "POST", fr + "/pause", version(2), expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
-		{"resume FR's run", "POST", fr + "/resume", version(3), expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
-		{"send an inject of FR's run at once", "POST", fr + "/inject", url.Values{"version": {"4"}, "inject": {"found"}}, expect{def: forbidden,
+		{"plan FR's run (a date that is no date)", "POST", fr + "/schedule", url.Values{"version": {"1"}, "planned_start": {"2026-02-30T10:00"}, "time_zone": {"UTC"}},
+			expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": http.StatusUnprocessableEntity},
+				present: map[string][]string{"fradmin": {`id="planned_start-error"`}}}},
+		{"plan FR's run (bad input)", "POST", fr + "/schedule", url.Values{"version": {"1"}, "planned_start": {"2026-07-01T10:00"}, "time_zone": {"Europe/Paris\x00"}},
+			expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": http.StatusUnprocessableEntity},
+				present: map[string][]string{"fradmin": {`id="time_zone-error"`}}}},
+		{"plan FR's run", "POST", fr + "/schedule", url.Values{"version": {"1"}, "planned_start": {"2026-07-01T10:00"}, "time_zone": {"Europe/Paris"}},
+			expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
+		{"FR's planned run", "GET", fr, nil, expect{def: ok, status: map[string]int{"anon": see, "sec": notFound, "nzpoc": notFound},
+			present: map[string][]string{"fradmin": {`value="2026-07-01T10:00"`}, "kepoc": {"Europe/Paris"}}, absent: map[string][]string{"sec": {frRunTitle}, "nzpoc": {frRunTitle}}}},
+		{"start FR's run", "POST", fr + "/start", version(2), expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
+		{"pause FR's run", "POST", fr + "/pause", version(3), expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
+		{"resume FR's run", "POST", fr + "/resume", version(4), expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
+		{"send an inject of FR's run at once", "POST", fr + "/inject", url.Values{"version": {"5"}, "inject": {"found"}}, expect{def: forbidden,
 			status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
-		{"send no such inject of FR's run", "POST", fr + "/inject", url.Values{"version": {"5"}, "inject": {"nope\x00"}}, expect{def: forbidden,
+		{"send no such inject of FR's run", "POST", fr + "/inject", url.Values{"version": {"6"}, "inject": {"nope\x00"}}, expect{def: forbidden,
 			status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": http.StatusUnprocessableEntity}, present: map[string][]string{"fradmin": {`id="inject-error"`}}}},
 		{"stop FR's run (stale)", "POST", fr + "/stop", version(1), expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": http.StatusConflict}}},
-		{"stop FR's run", "POST", fr + "/stop", version(5), expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
+		{"stop FR's run", "POST", fr + "/stop", version(6), expect{def: forbidden, status: map[string]int{"anon": unauth, "sec": notFound, "fradmin": see}}},
 	}
 }

@@ -25,6 +25,25 @@ type exerciseFormData struct {
 	States    []directory.State  // participating States
 }
 
+// badPlannedStart is the form's own error for a date that is no date.
+const badPlannedStart = "enter a date and time such as 2026-05-01T14:30"
+
+// scheduleInput reads a planned start and its zone from a form: the wall
+// time typed, or a field error when it is no date.
+func scheduleInput(f url.Values) (exercise.Schedule, error) {
+	in := exercise.Schedule{TimeZone: f.Get("time_zone")}
+	if v := strings.TrimSpace(f.Get("planned_start")); v != "" {
+		t, ok := parseWhen(v)
+		if !ok {
+			var bad errs.Fields
+			bad.Add("planned_start", badPlannedStart)
+			return in, bad.Err()
+		}
+		in.Start = t
+	}
+	return in, nil
+}
+
 func (s *Server) exerciseFormData(r *http.Request, form url.Values) (exerciseFormData, error) {
 	a, ctx := who(r), r.Context()
 	d := exerciseFormData{exerciseWords: s.exerciseWords(r)}
@@ -72,7 +91,7 @@ func formScenarioVersion(form url.Values) int {
 func (s *Server) exerciseNewForm(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	form := url.Values{"scenario": {q.Get("scenario")}, "scenario_version": {q.Get("scenario_version")}, "factor": {"1"},
-		"levels": {string(scenario.Diplomatic), string(scenario.Policy), string(scenario.Technical)}}
+		"levels": {string(scenario.Diplomatic), string(scenario.Policy), string(scenario.Technical)}, "time_zone": {"UTC"}}
 	d, err := s.exerciseFormData(r, form)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -95,7 +114,14 @@ func (s *Server) exerciseCreate(w http.ResponseWriter, r *http.Request) {
 			in.Assignments = append(in.Assignments, exercise.Assignment{Role: role, State: v[0]})
 		}
 	}
-	run, err := s.app.Exercises.Create(r.Context(), who(r), in)
+	sched, err := scheduleInput(f)
+	var run exercise.Run
+	if err == nil {
+		in.Schedule = sched
+		run, err = s.app.Exercises.Create(r.Context(), who(r), in)
+	} else if cerr := s.app.Exercises.CanCreate(r.Context(), who(r)); cerr != nil {
+		err = cerr // the form's own error is for a director only
+	}
 	if err != nil {
 		d, derr := s.exerciseFormData(r, f)
 		if derr != nil {

@@ -17,6 +17,18 @@ func (w exerciseWords) RunStatus(s exercise.Status) string {
 	return w.p.TC("exercise status", s.Label())
 }
 
+// RunState names where run r stands: its status, or cancelled for one
+// stopped before it started.
+func (w exerciseWords) RunState(r exercise.Run) string {
+	if r.Cancelled {
+		return w.p.TC("exercise status", "Cancelled")
+	}
+	return w.RunStatus(r.Status)
+}
+
+// Zones are the time zones a planned start may be given in.
+func (exerciseWords) Zones() []string { return formZones }
+
 // Outcome names whether an expectation was met.
 func (w exerciseWords) Outcome(o exercise.Outcome) string {
 	return w.p.TC("exercise outcome", o.Label())

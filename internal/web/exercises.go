@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -32,6 +33,7 @@ var exerciseFlashes = map[string]i18n.Message{
 	"noted":    i18n.M("Your note is recorded."),
 	"acted":    i18n.M("What you did is recorded. The director sees it."),
 	"finished": i18n.M("The exercise has reached the end of its scenario."),
+	"schedule": i18n.M("The planned start is changed. The players get the change by mail and in their calendars."),
 }
 
 func exerciseFlash(r *http.Request) any {
@@ -90,6 +92,9 @@ type exercisePageData struct {
 	NoteKinds []exercise.NoteKind
 	Refresh   bool // the page loads itself again
 	Paused    bool // the reader asked it not to
+	// Schedule fills the console's form of the planned start: the run's,
+	// or what the director sent when it was refused.
+	Schedule url.Values
 }
 
 // Running reports whether the run's clock runs.
@@ -122,6 +127,10 @@ func (s *Server) exerciseData(r *http.Request, id string) (exercisePageData, err
 			d.NoteKinds = append(d.NoteKinds, k)
 		}
 	}
+	d.Schedule = url.Values{"time_zone": {run.TimeZone}}
+	if run.PlannedStart != nil {
+		d.Schedule.Set("planned_start", inZone(*run.PlannedStart, run.TimeZone).Format(whenForm))
+	}
 	d.Paused = r.URL.Query().Get("refresh") == "off"
 	d.Refresh = d.Running() && !d.Paused
 	return d, nil
@@ -150,7 +159,7 @@ func (s *Server) exerciseAction(w http.ResponseWriter, r *http.Request) {
 	switch r.Method + " " + r.PathValue("action") {
 	case "GET report":
 		s.exerciseReport(w, r)
-	case "POST start", "POST pause", "POST resume", "POST stop", "POST inject":
+	case "POST start", "POST pause", "POST resume", "POST stop", "POST inject", "POST schedule":
 		s.exerciseDirect(w, r, r.PathValue("action"))
 	case "POST notes":
 		s.exerciseNote(w, r)
@@ -172,7 +181,8 @@ func (s *Server) exerciseInjectRoute(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// exerciseDirect starts, pauses, resumes, stops or sends an inject at once.
+// exerciseDirect starts, pauses, resumes, stops, sends an inject at once
+// or moves the planned start.
 func (s *Server) exerciseDirect(w http.ResponseWriter, r *http.Request, action string) {
 	id, a, ctx := r.PathValue("run"), who(r), r.Context()
 	version, err := strconv.Atoi(r.PostForm.Get("version"))
@@ -190,12 +200,36 @@ func (s *Server) exerciseDirect(w http.ResponseWriter, r *http.Request, action s
 		_, err = s.app.Exercises.Stop(ctx, a, id, version)
 	case "inject":
 		_, err = s.app.Exercises.InjectNow(ctx, a, id, version, r.PostForm.Get("inject"))
+	case "schedule":
+		var in exercise.Schedule
+		if in, err = scheduleInput(r.PostForm); err != nil {
+			err = s.directorFirst(r, id, err)
+		} else {
+			_, err = s.app.Exercises.Reschedule(ctx, a, id, version, in)
+		}
 	}
 	if err != nil {
 		s.exerciseProblem(w, r, id, err)
 		return
 	}
 	redirect(w, r, "/exercises/"+id+"?done="+action)
+}
+
+// directorFirst is the refusal of anyone but run id's director, who
+// alone gets the form's own error bad: a date that is no date is not
+// sent to the service, but it must not tell others more than it would.
+func (s *Server) directorFirst(r *http.Request, id string, bad error) error {
+	if err := s.app.Exercises.CanCreate(r.Context(), who(r)); err != nil {
+		return err // not a director of any run: refused as the service refuses
+	}
+	run, err := s.app.Exercises.Run(r.Context(), who(r), id)
+	if err != nil {
+		return err
+	}
+	if err := s.app.Exercises.CanDirect(r.Context(), who(r), run); err != nil {
+		return err
+	}
+	return bad
 }
 
 // exerciseNote records an observation or a lesson, from the run's page or
@@ -232,5 +266,8 @@ func (s *Server) exerciseProblem(w http.ResponseWriter, r *http.Request, id stri
 		return
 	}
 	d.Refresh = false // a form with errors is not reloaded under the typist
+	if _, ok := r.PostForm["planned_start"]; ok {
+		d.Schedule = r.PostForm
+	}
 	s.renderForm(w, r, "exercise", s.exercisePageOf(d, nil), err)
 }

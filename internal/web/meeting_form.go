@@ -26,10 +26,11 @@ const (
 	badMeetingWhen  = "enter a date and time such as 2026-05-01T14:30"
 )
 
-// meetingZones are the time zones the form offers: the seats of the
-// United Nations and of regional organisations, and a spread of capitals
-// around the world. One a meeting already has stays offered.
-var meetingZones = []string{"UTC",
+// formZones are the time zones the meeting and exercise forms offer: the
+// seats of the United Nations and of regional organisations, and a spread
+// of capitals around the world. One a meeting or run already has stays
+// offered.
+var formZones = []string{"UTC",
 	"America/New_York", "Europe/Zurich", "Europe/Vienna", "Africa/Nairobi", "Asia/Bangkok", "America/Santiago",
 	"Africa/Abidjan", "Africa/Addis_Ababa", "Africa/Cairo", "Africa/Johannesburg", "Africa/Lagos",
 	"America/Bogota", "America/Mexico_City", "America/Sao_Paulo", "America/Toronto", "America/Los_Angeles",
@@ -52,7 +53,7 @@ type meetingFormData struct {
 func (s *Server) meetingFormData(r *http.Request, id string, form url.Values) (meetingFormData, error) {
 	p := s.printer(r)
 	d := meetingFormData{meetingWords: meetingWords{checkWords{p}}, New: id == "", ID: id, Kinds: meeting.Kinds(),
-		Levels: meeting.Levels(), Regions: states.Regions(), Zones: meetingZones, Groups: findingGroups(p, s.app.Catalog)}
+		Levels: meeting.Levels(), Regions: states.Regions(), Zones: formZones, Groups: findingGroups(p, s.app.Catalog)}
 	if z := form.Get("time_zone"); z != "" && !slices.Contains(d.Zones, z) {
 		d.Zones = append([]string{z}, d.Zones...)
 	}
