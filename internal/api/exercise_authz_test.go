@@ -205,7 +205,19 @@ var exerciseMatrix = []matrixCase{
 	{name: "resume a run", method: http.MethodPost, path: freshRunPath(frAdmin, "/resume", "pause"), body: func(*fixture, string) any { return map[string]any{"version": 3} },
 		want: byRole{404, 200, 403, 403, 403, 403, 403, 401}, show: map[string][]string{frAdmin: {`"status":"running"`, `"version":4`}}},
 	{name: "stop a run", method: http.MethodPost, path: freshRunPath(frAdmin, "/stop"), header: map[string]string{"If-Match": `"1"`},
-		want: byRole{404, 200, 403, 403, 403, 403, 403, 401}, show: map[string][]string{frAdmin: {`"status":"ended"`}}},
+		// Stopped before it started: cancelled.
+		want: byRole{404, 200, 403, 403, 403, 403, 403, 401}, show: map[string][]string{frAdmin: {`"status":"ended"`, `"cancelled":true`}}},
+	{name: "plan a run", method: http.MethodPost, path: freshRunPath(frAdmin, "/schedule"),
+		body: func(*fixture, string) any {
+			return map[string]any{"version": 1, "planned_start": "2026-09-01T10:00", "time_zone": "Europe/Paris"}
+		},
+		want: byRole{404, 200, 403, 403, 403, 403, 403, 401},
+		show: map[string][]string{frAdmin: {`"planned_start":"2026-09-01T08:00:00Z"`, `"time_zone":"Europe/Paris"`, `"sequence":0`, `"version":2`}}},
+	{name: "plan a run (a date that is no date)", method: http.MethodPost, path: freshRunPath(frAdmin, "/schedule"),
+		body: func(*fixture, string) any { return map[string]any{"version": 1, "planned_start": "2026-02-30T10:00"} },
+		// The director alone learns what is wrong with the body.
+		want: byRole{404, 422, 403, 403, 403, 403, 403, 401},
+		show: map[string][]string{frAdmin: {`"planned_start"`}}},
 	{name: "inject now", method: http.MethodPost, path: freshRunPath(frAdmin, "/inject", "start"),
 		body: func(*fixture, string) any { return map[string]any{"version": 2, "inject": "b-notified"} },
 		want: byRole{404, 200, 403, 403, 403, 403, 403, 401}, show: map[string][]string{frAdmin: {`"version":3`}}},

@@ -45,6 +45,10 @@ type runOut struct {
 	StartedAt     *time.Time     `json:"started_at"`
 	PausedAt      *time.Time     `json:"paused_at"`
 	EndedAt       *time.Time     `json:"ended_at"`
+	PlannedStart  *time.Time     `json:"planned_start"`
+	TimeZone      string         `json:"time_zone"`
+	Sequence      int            `json:"sequence"`
+	Cancelled     bool           `json:"cancelled"`
 	Version       int            `json:"version"`
 	CreatedAt     time.Time      `json:"created_at"`
 	UpdatedAt     time.Time      `json:"updated_at"`
@@ -58,7 +62,8 @@ func runFrom(r exercise.Run) runOut {
 	out := runOut{Exercise: true, Marking: exerciseMarking, ID: r.ID, Title: r.Title, DirectorState: r.DirectorState,
 		Scenario: runScenarioOut{ID: r.Scenario.ID, Version: r.Scenario.Version, Title: r.Scenario.Title, Duration: runSecs(r.Scenario.Duration)},
 		Roles:    make([]runRoleOut, len(r.Assignments)), Levels: levelsOf(r.Levels), Factor: r.Factor, Status: string(r.Status),
-		StartedAt: utcPtr(r.StartedAt), PausedAt: utcPtr(r.PausedAt), EndedAt: utcPtr(r.EndedAt), Version: r.Version,
+		StartedAt: utcPtr(r.StartedAt), PausedAt: utcPtr(r.PausedAt), EndedAt: utcPtr(r.EndedAt),
+		PlannedStart: utcPtr(r.PlannedStart), TimeZone: r.TimeZone, Sequence: r.Sequence, Cancelled: r.Cancelled, Version: r.Version,
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
 	for k, as := range r.Assignments {
 		out.Roles[k] = runRoleOut{Role: as.Role, State: as.State}
@@ -334,6 +339,26 @@ type runIn struct {
 	Roles           []runRoleIn `json:"roles"`
 	Levels          []string    `json:"levels"`
 	Factor          int         `json:"factor"`
+	PlannedStart    string      `json:"planned_start"`
+	TimeZone        string      `json:"time_zone"`
+}
+
+// runSchedule reads a planned start as the meetings' times are read: a
+// wall time in zone, or an RFC 3339 time moved into it; one that cannot
+// be read is a field error.
+func runSchedule(start, zone string) (exercise.Schedule, error) {
+	out := exercise.Schedule{TimeZone: strings.TrimSpace(zone)}
+	if strings.TrimSpace(start) == "" {
+		return out, nil
+	}
+	t, ok := meetingTime(start, out.TimeZone)
+	if !ok {
+		var bad errs.Fields
+		bad.Add("planned_start", msgMeetingTime)
+		return out, bad.Err()
+	}
+	out.Start = t
+	return out, nil
 }
 
 func (in runIn) input() exercise.Input {
@@ -361,6 +386,12 @@ func runError(err error) error {
 
 type runVersionIn struct {
 	Version *int `json:"version"`
+}
+
+type runScheduleIn struct {
+	Version      *int   `json:"version"`
+	PlannedStart string `json:"planned_start"`
+	TimeZone     string `json:"time_zone"`
 }
 
 type runInjectIn struct {
@@ -405,7 +436,16 @@ func (s *server) createRun(w http.ResponseWriter, r *http.Request, a actor.Actor
 	if err := s.decode(w, r, &in); err != nil {
 		return err
 	}
-	run, err := s.app.Exercises.Create(r.Context(), a, in.input())
+	input := in.input()
+	sched, err := runSchedule(in.PlannedStart, in.TimeZone)
+	if err != nil {
+		if cerr := s.app.Exercises.CanCreate(r.Context(), a); cerr != nil {
+			return cerr // the body's own error is for a director only
+		}
+		return err
+	}
+	input.Schedule = sched
+	run, err := s.app.Exercises.Create(r.Context(), a, input)
 	if err != nil {
 		return runError(err)
 	}
@@ -457,6 +497,41 @@ func (s *server) resumeRun(w http.ResponseWriter, r *http.Request, a actor.Actor
 
 func (s *server) stopRun(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
 	return s.directRun(w, r, a, (*exercise.Service).Stop)
+}
+
+// scheduleRun moves, sets or takes away the planned start before the run
+// starts; the players get the change by mail.
+func (s *server) scheduleRun(w http.ResponseWriter, r *http.Request, a actor.Actor) error {
+	var in runScheduleIn
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	version, err := expectedVersion(r.Header.Values("If-Match"), in.Version)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	sched, err := runSchedule(in.PlannedStart, in.TimeZone)
+	if err != nil {
+		// Anyone but the director gets the service's refusal, not the
+		// body's own error.
+		if cerr := s.app.Exercises.CanCreate(r.Context(), a); cerr != nil {
+			return cerr
+		}
+		run, lerr := s.app.Exercises.Run(r.Context(), a, id)
+		if lerr != nil {
+			return lerr
+		}
+		if derr := s.app.Exercises.CanDirect(r.Context(), a, run); derr != nil {
+			return derr
+		}
+		return err
+	}
+	run, err := s.app.Exercises.Reschedule(r.Context(), a, id, version, sched)
+	if err != nil {
+		return err
+	}
+	return writeRun(w, http.StatusOK, run)
 }
 
 // injectRun sends one inject at once, whatever its offset.

@@ -133,6 +133,7 @@ func (s *server) routes() []route {
 		{http.MethodPost, "/exercise-runs/{id}/pause", s.pauseRun},
 		{http.MethodPost, "/exercise-runs/{id}/resume", s.resumeRun},
 		{http.MethodPost, "/exercise-runs/{id}/stop", s.stopRun},
+		{http.MethodPost, "/exercise-runs/{id}/schedule", s.scheduleRun},
 		{http.MethodPost, "/exercise-runs/{id}/inject", s.injectRun},
 		{http.MethodGet, "/exercise-runs/{id}/live", s.liveRun},
 		{http.MethodGet, "/exercise-runs/{id}/report", s.runReport},
