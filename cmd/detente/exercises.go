@@ -77,7 +77,7 @@ func cmdExercises(ctx context.Context, args []string, getenv func(string) string
 	}
 	if sub == "list" {
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTATUS\tSTATES\tFACTOR\tTITLE")
+		fmt.Fprintln(tw, "ID\tSTATUS\tPLANNED START\tSTATES\tFACTOR\tTITLE")
 		req := page.Request{Limit: page.MaxLimit}
 		for {
 			p, err := a.Exercises.Runs(ctx, who, req)
@@ -85,7 +85,14 @@ func cmdExercises(ctx context.Context, args []string, getenv func(string) string
 				return describe(err)
 			}
 			for _, r := range p.Items {
-				fmt.Fprintf(tw, "%s\t%s\t%v\t%d\tEXERCISE: %s\n", r.ID, r.Status, r.States(), r.Factor, r.Title)
+				status, planned := string(r.Status), "-"
+				if r.Cancelled {
+					status = "cancelled"
+				}
+				if r.PlannedStart != nil {
+					planned = r.PlannedStart.UTC().Format("2006-01-02 15:04Z")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d\tEXERCISE: %s\n", r.ID, status, planned, r.States(), r.Factor, r.Title)
 			}
 			if p.Next == "" {
 				break

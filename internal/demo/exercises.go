@@ -18,6 +18,8 @@ import (
 const (
 	demoScenarioTitle = "Ransomware on a hospital network, with a cross-border request for assistance"
 	demoRunTitle      = "Tabletop: hospital ransomware, Kenya and France"
+	ddosScenarioTitle = "DDoS from another State's territory, with a request to mitigate"
+	plannedRunTitle   = "Tabletop: DDoS across borders, Brazil and Japan"
 )
 
 // demoRunFactor plays the six-hour scenario in half an hour.
@@ -32,7 +34,9 @@ const demoRunFactor = 12
 // company's demand to its policy level late. The injects for the policy
 // level find no player, so those expectations are missed. After the end
 // both States and the secretariat write their lessons, so the run has a
-// finished after-action report.
+// finished after-action report. It was planned for its start, so its
+// players were invited with a calendar entry. A second run, of the DDoS
+// scenario for Brazil and Japan, is planned ten days ahead.
 func seedExercise(ctx context.Context, a *app.App, c *clock.Fixed, sec actor.Actor, duty map[string]actor.Actor, now time.Time) error {
 	fail := func(what string, err error) error { return fmt.Errorf("demo exercise, %s: %w", what, err) }
 	start := now.Add(-14 * 24 * time.Hour).Truncate(time.Hour).Add(9 * time.Hour)
@@ -41,11 +45,16 @@ func seedExercise(ctx context.Context, a *app.App, c *clock.Fixed, sec actor.Act
 	if err != nil {
 		return fail("scenario", err)
 	}
+	nairobi, err := time.LoadLocation("Africa/Nairobi")
+	if err != nil {
+		return fail("zone", err)
+	}
 	r, err := a.Exercises.Create(ctx, sec, exercise.Input{
 		ScenarioID: sc.ID, Title: demoRunTitle,
 		Assignments: []exercise.Assignment{{Role: "A", State: "KE"}, {Role: "B", State: "FR"}},
 		Levels:      []scenario.Level{scenario.Policy, scenario.Technical},
 		Factor:      demoRunFactor,
+		Schedule:    exercise.Schedule{Start: start.In(nairobi), TimeZone: "Africa/Nairobi"},
 	})
 	if err != nil {
 		return fail("create", err)
@@ -128,7 +137,32 @@ func seedExercise(ctx context.Context, a *app.App, c *clock.Fixed, sec actor.Act
 			return fail("lesson", err)
 		}
 	}
-	return nil
+	return seedPlannedRun(ctx, a, c, sec, now)
+}
+
+// seedPlannedRun has the secretariat plan the shipped DDoS scenario for
+// Brazil (targeted) and Japan (State of origin) ten days after the demo's
+// today, at 09:00 in Brasília, at the technical and diplomatic levels:
+// its players' invitations are in the outbox and it is in their calendar
+// feeds.
+func seedPlannedRun(ctx context.Context, a *app.App, c *clock.Fixed, sec actor.Actor, now time.Time) error {
+	fail := func(what string, err error) error { return fmt.Errorf("demo planned exercise, %s: %w", what, err) }
+	c.Set(now.Add(-3 * 24 * time.Hour))
+	sc, err := shippedScenario(ctx, a, sec, ddosScenarioTitle)
+	if err != nil {
+		return fail("scenario", err)
+	}
+	day := now.AddDate(0, 0, 10)
+	if _, err := a.Exercises.Create(ctx, sec, exercise.Input{
+		ScenarioID: sc.ID, Title: plannedRunTitle,
+		Assignments: []exercise.Assignment{{Role: "A", State: "BR"}, {Role: "B", State: "JP"}},
+		Levels:      []scenario.Level{scenario.Diplomatic, scenario.Technical},
+		Factor:      6,
+		Schedule:    exercise.Schedule{Start: time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, time.UTC), TimeZone: "America/Sao_Paulo"},
+	}); err != nil {
+		return fail("create", err)
+	}
+	return drain(ctx, a)
 }
 
 // shippedScenario finds a scenario that ships with the product by title;

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/detente/detente/internal/actor"
@@ -80,6 +81,34 @@ func checkDemoExercise(t *testing.T, ctx context.Context, a *app.App, who func(s
 	}
 	if find(who("cert.duty@br.demo.invalid")) != nil {
 		t.Error("Brazil, which did not take part, sees the run")
+	}
+
+	// The finished run was planned, and a second one is planned ahead for
+	// Brazil and Japan: each is in its players' calendar feeds only.
+	if r.PlannedStart == nil || r.StartedAt == nil || !r.PlannedStart.Equal(*r.StartedAt) || r.TimeZone != "Africa/Nairobi" {
+		t.Errorf("the finished run was planned for %v in %q and started %v", r.PlannedStart, r.TimeZone, r.StartedAt)
+	}
+	titles := func(email string) []string {
+		t.Helper()
+		evs, err := a.Exercises.FeedEvents(ctx, who(email))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range evs {
+			out = append(out, e.Summary)
+		}
+		return out
+	}
+	for email, want := range map[string][]string{
+		"cert.duty@ke.demo.invalid":   {"[EXERCISE] " + demoRunTitle},
+		"cert.duty@br.demo.invalid":   {"[EXERCISE] " + plannedRunTitle},
+		"cert.duty@jp.demo.invalid":   {"[EXERCISE] " + plannedRunTitle},
+		"secretariat@un.demo.invalid": {"[EXERCISE] " + demoRunTitle, "[EXERCISE] " + plannedRunTitle},
+	} {
+		if got := titles(email); !slices.Equal(got, want) {
+			t.Errorf("%s's calendar feed lists the runs %q, want %q", email, got, want)
+		}
 	}
 }
 
