@@ -56,8 +56,11 @@ func newExerciseRun(f *fixture) exerciseRun {
 	must(err)
 	f.drain() // the first inject goes out, and its mail
 	in.Title = "Next month's drill"
+	next := f.clock.Now().AddDate(0, 1, 0)
+	in.Schedule = exercise.Schedule{Start: time.Date(next.Year(), next.Month(), next.Day(), 10, 0, 0, 0, time.UTC), TimeZone: "Africa/Nairobi"}
 	ready, err := f.app.Exercises.Create(ctx, sec, in)
 	must(err)
+	f.drain() // the invitations
 	return exerciseRun{running: run, ready: ready, scenario: sc}
 }
 
