@@ -117,7 +117,7 @@ func exerciseRows(f *fixture) []struct {
 		{"unknown run", "GET", "/exercises/not-a-run", nil, expect{def: notFound, status: signedIn}},
 		{"no such run page", "GET", s + "/minutes", nil, expect{def: notFound}},
 		{"the inject's page", "GET", inject, nil, expect{def: notFound, status: players,
-			present: map[string][]string{"kepoc": {"EXERCISE", "TLP:AMBER", "Seen this?", `value="acknowledge"`, `value="reply"`, `value="request_assistance"`,
+			present: map[string][]string{"kepoc": {"EXERCISE", "TLP:AMBER", "Seen this?", "<dt>Information requested</dt>", `value="acknowledge"`, `value="reply"`, `value="request_assistance"`,
 				`value="escalate"`, `name="to_role"`, `value="observation"`}},
 			absent: map[string][]string{"anon": {"Seen this?"}, "sec": {"Seen this?"}, "fradmin": {"Seen this?"}, "frpoc": {"Seen this?"}, "nzpoc": {"Seen this?"}}}},
 		{"an inject that did not go out", "GET", s + "/injects/found", nil, expect{def: notFound, status: map[string]int{"anon": see}}},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/exercise"
+	"github.com/detente/detente/internal/messaging"
 	"github.com/detente/detente/internal/scenario"
 )
 
@@ -36,6 +37,10 @@ type exerciseInjectData struct {
 	NoteKinds []exercise.NoteKind
 	// Posted is the action whose form comes back with errors.
 	Posted string
+	// labels name the inject's fields and Fields as the standard template
+	// does, in the reader's language, where a template has a field of that
+	// name.
+	labels map[string]string
 }
 
 func (s *Server) exerciseInjectData(r *http.Request, id, key string) (exerciseInjectData, error) {
@@ -62,6 +67,13 @@ func (s *Server) exerciseInjectData(r *http.Request, id, key string) (exerciseIn
 			}
 		}
 	}
+	named := slices.Clone(d.Fields)
+	for k := range d.Received.Inject.Fields {
+		named = append(named, k)
+	}
+	if d.labels, err = s.fieldLabels(r, d.Received.Inject, named); err != nil {
+		return d, err
+	}
 	for _, as := range d.Run.Assignments {
 		if as.State != d.Received.State {
 			d.Roles = append(d.Roles, as.Role)
@@ -73,8 +85,48 @@ func (s *Server) exerciseInjectData(r *http.Request, id, key string) (exerciseIn
 	return d, nil
 }
 
-// FieldLabel writes a template field's name as a label.
-func (exerciseInjectData) FieldLabel(name string) string { return strings.ReplaceAll(name, "_", " ") }
+// fieldLabels finds, for each of names, the label of the standard
+// template's field of that name, the inject's own type first.
+func (s *Server) fieldLabels(r *http.Request, inj scenario.Inject, names []string) (map[string]string, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	ts, err := s.app.Messaging.Templates(r.Context(), who(r))
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(ts, func(x, y messaging.Template) int {
+		return boolOrder(y.Type == inj.Type) - boolOrder(x.Type == inj.Type)
+	})
+	p, out := s.printer(r), map[string]string{}
+	for _, t := range ts {
+		for _, f := range t.Fields {
+			if _, ok := out[f.Name]; !ok && slices.Contains(names, f.Name) {
+				out[f.Name] = templateText(p, f.Label)
+			}
+		}
+	}
+	return out, nil
+}
+
+func boolOrder(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// FieldLabel names a template field: the standard template's label, or
+// else its name written as words.
+func (d exerciseInjectData) FieldLabel(name string) string {
+	if l := d.labels[name]; l != "" {
+		return l
+	}
+	return strings.ReplaceAll(name, "_", " ")
+}
+
+// Labelled reports whether a standard template names field name.
+func (d exerciseInjectData) Labelled(name string) bool { return d.labels[name] != "" }
 
 func (s *Server) exerciseInject(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
