@@ -43,7 +43,10 @@ func TestAttachFilesInTheBrowser(t *testing.T) {
 	f.signInOn(b, "frpoc", nil)
 	b.open("/messages/new?type=information_request")
 	b.problems() // what signing in left behind is not this test's business
-	b.do(chromedp.SetAttributeValue(chromedp.CSS(`#recipients option[value="KE"]`), "selected", "selected"))
+	// Kenya is ticked as a person would: open the list of States, then
+	// press its name.
+	b.tick(`details.pickbox:has(#recipients-KE) > summary`)
+	b.tick(`label[for="recipients-KE"]`)
 	b.fill("#subject", "Phishing kit on a ministry look-alike")
 	b.do(chromedp.SendKeys(chromedp.CSS("#body"), "The kit and its landing page are attached."),
 		chromedp.SendKeys(chromedp.CSS("#f_question"), "Have you seen this kit?")) // empty textareas

@@ -189,6 +189,13 @@ func tour(f *fixture) []leg {
 			{name: "messages-sent", path: "/messages?box=sent"},
 			{name: "compose", path: "/messages/new"},
 			{name: "compose-vulnerability", path: "/messages/new?type=vulnerability_report"},
+			// Every list of choices open: the States (open for the one
+			// chosen by ?to), the people named for TLP:RED (opened here) and
+			// the template's provisions.
+			{name: "compose-picks", path: "/messages/new?to=KE", then: func(b *tab) {
+				b.tick(`details.pickbox:has(#named-0) > summary`)
+				b.waitFor(`details.pickbox[open] #named-0`)
+			}},
 			{name: "compose-errors", path: "/messages/new", then: func(b *tab) {
 				b.click(sendButton)
 				b.waitFor(".flash.bad")

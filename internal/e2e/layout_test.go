@@ -251,6 +251,7 @@ func TestLayout(t *testing.T) {
 			}
 			for _, id := range []string{
 				"#urg-urgent", "#tlp-red", "#ack", "#exercise", "#f_critical_infrastructure-yes", // compose
+				"#recipients-KE", "#named-0", "#provisions-norm-h", // compose's lists, open
 				"#scope-all", "#region-0", "#level-technical", // scheduling a check
 				"#av-247",                    // a POC's availability
 				"#rt-update",                 // answering in a thread

@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/detente/detente/internal/actor"
-	"github.com/detente/detente/internal/catalog"
 	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/messaging"
 	paging "github.com/detente/detente/internal/page"
+	"github.com/detente/detente/internal/states"
 	"github.com/detente/detente/internal/tlp"
 )
 
@@ -77,14 +77,53 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 type composeData struct {
 	Types      []messaging.Type
 	Template   messaging.Template
-	States     []directory.State
+	Regions    []regionStates // the States that may be addressed, by regional group
 	Urgencies  []messaging.Urgency
 	Levels     []messaging.Level
 	Labels     []tlp.Label
-	Provisions []catalog.Provision
+	Provisions []provisionGroup
 	Named      []directory.POC // POCs with an account, who can receive TLP:RED
 	Selected   map[string]bool // recipients, provisions and named people ticked
 	Limits     messaging.AttachmentLimits
+}
+
+// Chosen reports whether anything of a kind ("state:", "named:",
+// "prov:") is ticked, so that its list opens by itself.
+func (d composeData) Chosen(kind string) bool {
+	for k, on := range d.Selected {
+		if on && strings.HasPrefix(k, kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// regionStates is a UN regional group and the States of it a form offers.
+type regionStates struct {
+	Region string
+	States []directory.State
+}
+
+// byRegion groups States by UN regional group, in the UN's order of the
+// groups, keeping the order of sts within each; a State of no known group
+// comes last, in a group of its own.
+func byRegion(sts []directory.State) []regionStates {
+	var out []regionStates
+	at := map[string]int{}
+	for _, r := range states.Regions() {
+		at[r] = len(out)
+		out = append(out, regionStates{Region: r})
+	}
+	for _, st := range sts {
+		i, ok := at[st.Region]
+		if !ok {
+			i = len(out)
+			at[st.Region] = i
+			out = append(out, regionStates{Region: st.Region})
+		}
+		out[i].States = append(out[i].States, st)
+	}
+	return slices.DeleteFunc(out, func(g regionStates) bool { return len(g.States) == 0 })
 }
 
 func (s *Server) composeData(r *http.Request, typ messaging.Type, form url.Values) (composeData, error) {
@@ -104,13 +143,16 @@ func (s *Server) composeData(r *http.Request, typ messaging.Type, form url.Value
 			d.Types = append(d.Types, t)
 		}
 	}
+	var to []directory.State
 	for _, st := range sts {
 		if st.Participating() && st.Code != a.State {
-			d.States = append(d.States, st)
+			to = append(to, st)
 		}
 	}
-	d.Provisions = s.app.Catalog.Provisions(catalog.Filter{Kind: catalog.KindNorm})
-	d.Provisions = append(d.Provisions, s.app.Catalog.Provisions(catalog.Filter{Kind: catalog.KindCBM, Document: oewgCBMDocument(s.app.Catalog)})...)
+	pr := s.printer(r)
+	sortStates(pr, to)
+	d.Regions = byRegion(to)
+	d.Provisions = findingGroups(pr, s.app.Catalog)
 	for _, v := range form["recipients"] {
 		d.Selected["state:"+v] = true
 	}

@@ -21,8 +21,23 @@ func TestCommunicationsOverThePages(t *testing.T) {
 		f := newFixture(t, engine.Engine)
 		fr, ke, nz, sec := f.signIn("frpoc"), f.signIn("kepoc"), f.signIn("nzpoc"), f.signIn("sec")
 
-		if r := fr.get("/messages/new?type=assistance_request&to=KE"); r.status != http.StatusOK || !strings.Contains(r.body, "Assistance requested") {
+		r := fr.get("/messages/new?type=assistance_request&to=KE")
+		if r.status != http.StatusOK || !strings.Contains(r.body, "Assistance requested") {
 			t.Fatalf("compose: %d", r.status)
+		}
+		// The States are checkboxes under their regional group, in a list
+		// that is open because ?to chose one; the template's provisions
+		// come ticked.
+		for _, want := range []string{`<legend>African</legend>`,
+			`<input type="checkbox" id="recipients-KE" name="recipients" value="KE" checked><label for="recipients-KE">Kenya</label>`,
+			`<details class="pickbox" open><summary>Choose the States it is sent to</summary>`,
+			`id="provisions-cbm-1" name="provisions" value="cbm-1" checked`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("compose form lacks %s", want)
+			}
+		}
+		if strings.Contains(r.body, "<select id=\"recipients\"") || strings.Contains(r.body, "Hold Ctrl") {
+			t.Error("compose form still lists the States in a multiple select")
 		}
 		form := url.Values{"type": {"assistance_request"}, "recipients": {"KE"}, "level": {"technical"}, "urgency": {"urgent"}, "tlp": {"amber"},
 			"subject": {"Hospital network encrypted"}, "body": {"Ransomware across three regional hospitals."}, "ack": {"yes"},
@@ -35,9 +50,15 @@ func TestCommunicationsOverThePages(t *testing.T) {
 		}
 		bad.Del("recipients")
 		bad.Set("f_sector", "")
-		r := fr.post("/messages", bad)
+		r = fr.post("/messages", bad)
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "recipients-error") || !strings.Contains(r.body, "f_sector-error") {
 			t.Fatalf("bad form: %d\n%s", r.status, snippet(r.body))
+		}
+		// The list of States opens by itself to show its error, which
+		// its group names as its description.
+		if !strings.Contains(r.body, `<details class="pickbox" open><summary>Choose the States it is sent to</summary>
+<fieldset class="picks" aria-describedby="recipients-error">`) {
+			t.Errorf("the States' error is not shown open and tied to their group:\n%s", snippet(r.body))
 		}
 		if !strings.Contains(r.body, "Ransomware across three regional hospitals.") {
 			t.Error("the form lost the description that was typed")
