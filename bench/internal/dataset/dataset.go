@@ -153,11 +153,13 @@ type Target struct {
 	Reports, Documents, Offers, Needs, Partnerships, Runs int
 }
 
-// TargetFor returns the volumes of scale s.
+// TargetFor returns the volumes of scale s; a tiny scale still asks for
+// one of each item of the survey, library, capacity and exercise domains.
 func TargetFor(s float64) Target {
 	n := func(unit int) int { return int(float64(unit)*s + 0.5) }
 	return Target{POCs: n(UnitPOCs), Accounts: n(UnitAccounts), Messages: n(UnitMessages), Audit: n(UnitAudit),
-		Reports: n(UnitReports), Documents: n(UnitDocuments), Offers: n(UnitOffers), Needs: n(UnitNeeds), Partnerships: n(UnitPartnerships), Runs: n(UnitRuns)}
+		Reports: atLeastOne(n(UnitReports)), Documents: atLeastOne(n(UnitDocuments)), Offers: atLeastOne(n(UnitOffers)), Needs: atLeastOne(n(UnitNeeds)),
+		Partnerships: atLeastOne(n(UnitPartnerships)), Runs: atLeastOne(n(UnitRuns))}
 }
 
 // Dataset is a complete database of one scale.
