@@ -552,7 +552,11 @@ func (g *gen) exercises(ctx context.Context) error {
 		return fmt.Errorf("no shipped scenario")
 	}
 	groups := (n + runsAtOnce - 1) / runsAtOnce
-	from, to := Now.AddDate(-1, 0, 0), Now.AddDate(0, 0, -3)
+	// Each pass of the scheduler runs every job due, not only the runs'.
+	// The runs come before the communications, whose jobs the build leaves
+	// queued, and end before the communication check opens, whose own
+	// passes would run whatever earlier steps queued anyway.
+	from, to := Now.AddDate(-1, 0, 0), Now.AddDate(0, 0, -20)
 	order := g.shuffled(50)
 	next := 0 // the next State of order to assign
 	for k := range groups {

@@ -62,13 +62,15 @@ func build(ctx context.Context, o Options, open opener) (Meta, error) {
 		{"demo", func(ctx context.Context) error { return g.seedDemo(ctx, open) }},
 		{"accounts", g.accounts},
 		{"points of contact", g.pocs},
+		// Before the check: the runs' scheduler passes then run only
+		// jobs the check's would (see exercises).
+		{"exercise runs", g.exercises},
 		{"communication check", g.check},
 		{"communications", g.messages},
 		{"sample thread", g.sampleThread},
 		{"survey reports", g.surveyReports},
 		{"library", g.libraryDocuments},
 		{"capacity building", g.capacityBuilding},
-		{"exercise runs", g.exercises},
 		{"audit log", g.auditLog},
 		{"second factor", g.secondFactor},
 	}
