@@ -51,10 +51,12 @@ func openData(ctx context.Context, o Options, progress io.Writer) (*app.App, cas
 	if ds.Built {
 		how = fmt.Sprintf("built in %s", time.Since(start).Round(time.Second))
 	}
-	desc := fmt.Sprintf("dataset scale %s on %s (%s): %d States participating, %d POCs, %d accounts, %d communications, %d challenges, %d audit entries",
-		dataset.ScaleName(o.Scale), o.Engine, how, n.Participating, n.POCs, n.Accounts, n.Messages, n.Challenges, n.AuditEntries)
+	desc := fmt.Sprintf("dataset scale %s on %s (%s): %d States participating, %d POCs, %d accounts, %d communications, %d challenges, %d audit entries; "+
+		"beyond the demo's, %d survey reports, %d library documents, %d capacity needs, %d offers, %d partnerships, %d exercise runs",
+		dataset.ScaleName(o.Scale), o.Engine, how, n.Participating, n.POCs, n.Accounts, n.Messages, n.Challenges, n.AuditEntries,
+		n.Reports, n.Documents, n.Needs, n.Offers, n.Partnerships, n.Runs)
 	c := cast{poc: ds.Logins.POC, secretariat: ds.Logins.Secretariat, secretariatTOTP: ds.Logins.SecretariatTOTP,
-		state: ds.Samples.State, thread: ds.Samples.ThreadID, check: ds.Samples.CheckID, search: ds.Samples.SearchWord}
+		state: ds.Samples.State, thread: ds.Samples.ThreadID, check: ds.Samples.CheckID, search: ds.Samples.SearchWord, library: ds.Samples.LibraryWord}
 	return a, c, desc, func() { a.Close() }, nil
 }
 

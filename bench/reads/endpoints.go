@@ -14,6 +14,7 @@ import (
 	"github.com/detente/detente/internal/app"
 	"github.com/detente/detente/internal/checks"
 	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/page"
 )
 
 // person is someone signed in, with a browser session and an API token.
@@ -95,10 +96,11 @@ type cast struct {
 	state            string // the POC's State
 	thread, check    string // IDs; found in the data when empty
 	search           string // a word many communications hold
+	library          string // a word many library documents hold
 }
 
 // demoCast is the demo's: France's duty officer and the secretariat.
-var demoCast = cast{poc: "cert.duty@fr.demo.invalid", secretariat: "secretariat@un.demo.invalid", state: "FR", search: "phishing"}
+var demoCast = cast{poc: "cert.duty@fr.demo.invalid", secretariat: "secretariat@un.demo.invalid", state: "FR", search: "phishing", library: "strategy"}
 
 // endpoints signs in the people who read each page and finds the pages'
 // subjects (a thread, a check) in the data where the cast does not name
@@ -121,6 +123,10 @@ func endpoints(ctx context.Context, a *app.App, c cast) ([]Endpoint, error) {
 		if c.check, err = closedCheck(ctx, a, sec.actor); err != nil {
 			return nil, err
 		}
+	}
+	cycle, err := fullestCycle(ctx, a, poc.actor)
+	if err != nil {
+		return nil, err
 	}
 	page := func(name, path string, p person, goal bool) Endpoint {
 		return Endpoint{Name: name, Path: path, As: p.label + " (cookie)", Goal: goal, auth: p.cookie, html: true}
@@ -148,9 +154,10 @@ func endpoints(ctx context.Context, a *app.App, c cast) ([]Endpoint, error) {
 		page("State profile", "/profiles/"+c.state, poc, false),
 		page("profiles compared", "/profiles/compare?state="+c.state+"&state=KE&state=JP", poc, false),
 		page("policy library", "/library", poc, false),
-		page("library search", "/library?q=strategy", poc, false),
+		page("library search", "/library?q="+url.QueryEscape(c.library), poc, false),
 		api("api library", "/api/v1/library/documents", poc, false),
 		page("survey cycles", "/survey", poc, false),
+		page("survey cycle", "/survey/cycles/"+cycle, poc, false),
 		page("capacity needs", "/capacity", poc, false),
 		api("api capacity offers", "/api/v1/capacity/offers", poc, false),
 		page("exercise runs", "/exercises", sec, false),
@@ -178,6 +185,29 @@ func richestThread(ctx context.Context, a *app.App, p actor.Actor) (string, erro
 	}
 	if best == "" {
 		return "", errors.New("no communication to read: the data holds no thread for " + p.Email)
+	}
+	return best, nil
+}
+
+// fullestCycle is the survey cycle with the most reports p reads: the
+// earliest, which every State had a year to answer.
+func fullestCycle(ctx context.Context, a *app.App, p actor.Actor) (string, error) {
+	cycles, err := a.Survey.Cycles(ctx, p, page.Request{Limit: page.MaxLimit})
+	if err != nil {
+		return "", err
+	}
+	best, most := "", -1
+	for _, c := range cycles.Items {
+		reports, err := a.Survey.Reports(ctx, p, c.ID, page.Request{Limit: page.MaxLimit})
+		if err != nil {
+			return "", err
+		}
+		if len(reports.Items) > most {
+			best, most = c.ID, len(reports.Items)
+		}
+	}
+	if best == "" {
+		return "", errors.New("no survey cycle in the data")
 	}
 	return best, nil
 }

@@ -14,8 +14,10 @@
 //
 // By default the demo data is seeded in a temporary SQLite database. With
 // -scale N the run uses the dataset of bench/internal/dataset N times the
-// demo's size (100: about 42,000 POCs, 100,000 communications and a million
-// audit entries), on SQLite or PostgreSQL, built on first use and cached.
+// demo's size (100: about 42,000 POCs, 100,000 communications, a million
+// audit entries, 12,000 library documents, 2,400 capacity-building needs,
+// 200 exercise runs and a report of every participating State in each
+// survey cycle), on SQLite or PostgreSQL, built on first use and cached.
 package main
 
 import (

@@ -64,7 +64,7 @@ func checkHonest(t *testing.T, res Result, n int) {
 	t.Helper()
 	want := []string{"directory", "api pocs", "State page", "catalogue", "api states", "inbox", "message search", "thread",
 		"checks", "check report", "audit log", "accounts", "api audit", "api accounts",
-		"State profile", "profiles compared", "policy library", "library search", "api library", "survey cycles", "capacity needs",
+		"State profile", "profiles compared", "policy library", "library search", "api library", "survey cycles", "survey cycle", "capacity needs",
 		"api capacity offers", "exercise runs", "scenarios", "meetings"}
 	got := map[string]Measure{}
 	for _, m := range res.Measures {

@@ -11,6 +11,10 @@ import (
 	"time"
 
 	"github.com/detente/detente/bench/internal/dataset"
+	"github.com/detente/detente/internal/actor"
+	"github.com/detente/detente/internal/app"
+	"github.com/detente/detente/internal/library"
+	"github.com/detente/detente/internal/page"
 	"github.com/detente/detente/internal/store/storetest"
 )
 
@@ -112,5 +116,64 @@ func checkCounts(t *testing.T, ds *dataset.Dataset, want dataset.Target) {
 	}
 	if ds.Samples.ThreadID == "" || ds.Samples.CheckID == "" || ds.Logins.SecretariatTOTP == "" {
 		t.Errorf("samples or logins missing: %+v %+v", ds.Samples, ds.Logins)
+	}
+	checkDomains(t, a, ds, want)
+}
+
+// checkDomains checks the survey, library, capacity and exercise rows the
+// build claims to have added beyond the demo's, and that the library's
+// full-text index, filled by the engine's own means, finds a word that
+// only generated documents hold.
+func checkDomains(t *testing.T, a *app.App, ds *dataset.Dataset, want dataset.Target) {
+	t.Helper()
+	ctx := context.Background()
+	c := ds.Counts
+	count := func(query string) int {
+		t.Helper()
+		var n int
+		if err := a.DB.R.QueryRowContext(ctx, query).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		what             string
+		query            string
+		claimed, atLeast int
+	}{
+		// The build writes no more than a State's one report per cycle.
+		{"survey reports", `SELECT COUNT(*) FROM survey_reports WHERE state_code NOT IN ('FR', 'KE', 'BR', 'JP')`, c.Reports, min(want.Reports, 2)},
+		{"published survey reports", `SELECT COUNT(*) FROM survey_reports WHERE status = 'published' AND state_code NOT IN ('FR', 'KE', 'BR', 'JP')`, -1, 1},
+		{"survey answers", `SELECT COUNT(*) FROM survey_answers a JOIN survey_reports r ON r.id = a.report_id WHERE r.state_code NOT IN ('FR', 'KE', 'BR', 'JP')`, -1, 3 * c.Reports},
+		{"library documents", `SELECT COUNT(*) FROM library_documents WHERE link LIKE '%/library/%' OR file_name LIKE 'document-%'`, c.Documents, want.Documents},
+		{"capacity offers", `SELECT COUNT(*) FROM capacity_offers WHERE description LIKE '%We offer to share%'`, c.Offers, want.Offers},
+		{"capacity needs", `SELECT COUNT(*) FROM capacity_needs WHERE title NOT LIKE '%duty officers%' AND title NOT IN ('Awareness campaign for small businesses', 'Handling vulnerability reports in industrial control products')`, c.Needs, want.Needs},
+		{"partnerships", `SELECT COUNT(*) FROM capacity_partnerships WHERE note = 'Could your experts help us in the coming months?'`, c.Partnerships, 1},
+		{"finished exercise runs", `SELECT COUNT(*) FROM exercise_runs WHERE title LIKE '%(run %' AND status = 'ended'`, c.Runs, want.Runs},
+		{"their deliveries", `SELECT COUNT(*) FROM exercise_deliveries d JOIN exercise_runs r ON r.id = d.run_id WHERE r.title LIKE '%(run %'`, -1, c.Runs},
+		{"their outcomes", `SELECT COUNT(*) FROM exercise_outcomes o JOIN exercise_runs r ON r.id = o.run_id WHERE r.title LIKE '%(run %' AND o.status <> 'pending'`, -1, c.Runs},
+	} {
+		n := count(tc.query)
+		if tc.claimed >= 0 && n != tc.claimed {
+			t.Errorf("%s: %d rows, the generator claims %d", tc.what, n, tc.claimed)
+		}
+		if n < tc.atLeast {
+			t.Errorf("%s: %d rows, want at least %d", tc.what, n, tc.atLeast)
+		}
+	}
+	if ds.Samples.LibraryWord == "" {
+		t.Fatal("no library word among the samples")
+	}
+	found, err := a.Library.List(ctx, actor.Operator, library.Filter{Query: ds.Samples.LibraryWord}, page.Request{Limit: page.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found.Items) == 0 {
+		t.Errorf("the library finds no document with %q", ds.Samples.LibraryWord)
+	}
+	for _, d := range found.Items {
+		if !strings.Contains(d.Link, "/library/") && !strings.HasPrefix(d.File.Name, "document-") {
+			t.Errorf("a search for %q found %q, which the build did not write", ds.Samples.LibraryWord, d.Title)
+		}
 	}
 }

@@ -4,10 +4,14 @@
 // Scale 1 is the demo (internal/demo) plus one unit of traffic; scale s
 // holds s times every volume: 420 points of contact, 13 accounts, 1,000
 // communications with their deliveries, one communication check over every
-// POC and 10,000 audit entries per unit. Everything is written by the
-// services a person or a worker would call (app.Open, Directory, Access,
-// Messaging, Checks, the job queue and the audit log's Append), with a
-// clock that the generation moves, so the data looks like years of use.
+// POC, 10,000 audit entries, 30 survey reports (until every participating
+// State has answered both of the demo's cycles), 120 library documents,
+// 16 capacity-building offers, 24 needs, 6 partnerships and 2 finished
+// exercise runs per unit. Everything is written by the services a person
+// or a worker would call (app.Open, Directory, Access, Messaging, Checks,
+// Survey, Library, Capacity, Exercises, the job queue and the audit log's
+// Append), with a clock that the generation moves, so the data looks like
+// years of use.
 //
 // A built database is cached: a SQLite file under the cache directory, or a
 // PostgreSQL database on the server of the given URL, named after the scale
@@ -43,7 +47,7 @@ import (
 
 // Version changes whenever the generator writes different data, so that
 // caches built by an older generator are rebuilt rather than reused.
-const Version = "4"
+const Version = "5"
 
 // Per scale unit.
 const (
@@ -51,6 +55,13 @@ const (
 	UnitAccounts = 13
 	UnitMessages = 1000
 	UnitAudit    = 10000
+
+	UnitReports      = 30
+	UnitDocuments    = 120
+	UnitOffers       = 16
+	UnitNeeds        = 24
+	UnitPartnerships = 6
+	UnitRuns         = 2
 )
 
 // Password is every generated account's password.
@@ -98,6 +109,12 @@ type Counts struct {
 	Deliveries    int
 	Challenges    int
 	AuditEntries  int
+	Reports       int // survey reports the build added to the demo's
+	Documents     int // library documents the build added
+	Offers        int // capacity-building offers the build added
+	Needs         int
+	Partnerships  int
+	Runs          int // finished exercise runs the build added
 }
 
 // Samples are objects worth visiting, found while building.
@@ -107,6 +124,7 @@ type Samples struct {
 	CheckID       string // the largest communication check
 	SearchWord    string // occurs in many communications
 	DirectoryWord string // occurs in many POC entries
+	LibraryWord   string // occurs in the text of many library documents
 }
 
 // MethodStat is the time the build spent in one service method.
@@ -131,13 +149,17 @@ type Meta struct {
 
 // Target is what a scale asks for.
 type Target struct {
-	POCs, Accounts, Messages, Audit int
+	POCs, Accounts, Messages, Audit                       int
+	Reports, Documents, Offers, Needs, Partnerships, Runs int
 }
 
-// TargetFor returns the volumes of scale s.
+// TargetFor returns the volumes of scale s; a tiny scale still asks for
+// one of each item of the survey, library, capacity and exercise domains.
 func TargetFor(s float64) Target {
 	n := func(unit int) int { return int(float64(unit)*s + 0.5) }
-	return Target{POCs: n(UnitPOCs), Accounts: n(UnitAccounts), Messages: n(UnitMessages), Audit: n(UnitAudit)}
+	return Target{POCs: n(UnitPOCs), Accounts: n(UnitAccounts), Messages: n(UnitMessages), Audit: n(UnitAudit),
+		Reports: atLeastOne(n(UnitReports)), Documents: atLeastOne(n(UnitDocuments)), Offers: atLeastOne(n(UnitOffers)), Needs: atLeastOne(n(UnitNeeds)),
+		Partnerships: atLeastOne(n(UnitPartnerships)), Runs: atLeastOne(n(UnitRuns))}
 }
 
 // Dataset is a complete database of one scale.
@@ -150,8 +172,8 @@ type Dataset struct {
 
 // Fingerprint names the generator and the scale.
 func Fingerprint(scale float64) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "v%s|%s|%s|%d/%d/%d/%d|%s", Version, ScaleName(scale), Now.Format(time.RFC3339),
-		UnitPOCs, UnitAccounts, UnitMessages, UnitAudit, Password))
+	h := sha256.Sum256(fmt.Appendf(nil, "v%s|%s|%s|%d/%d/%d/%d|%d/%d/%d/%d/%d/%d|%s", Version, ScaleName(scale), Now.Format(time.RFC3339),
+		UnitPOCs, UnitAccounts, UnitMessages, UnitAudit, UnitReports, UnitDocuments, UnitOffers, UnitNeeds, UnitPartnerships, UnitRuns, Password))
 	return hex.EncodeToString(h[:4])
 }
 

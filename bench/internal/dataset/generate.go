@@ -62,9 +62,15 @@ func build(ctx context.Context, o Options, open opener) (Meta, error) {
 		{"demo", func(ctx context.Context) error { return g.seedDemo(ctx, open) }},
 		{"accounts", g.accounts},
 		{"points of contact", g.pocs},
+		// Before the check: the runs' scheduler passes then run only
+		// jobs the check's would (see exercises).
+		{"exercise runs", g.exercises},
 		{"communication check", g.check},
 		{"communications", g.messages},
 		{"sample thread", g.sampleThread},
+		{"survey reports", g.surveyReports},
+		{"library", g.libraryDocuments},
+		{"capacity building", g.capacityBuilding},
 		{"audit log", g.auditLog},
 		{"second factor", g.secondFactor},
 	}
@@ -220,7 +226,7 @@ func (g *gen) seedDemo(ctx context.Context, open opener) error {
 			g.senders[acc.State] = append(g.senders[acc.State], acc.Actor())
 		}
 	}
-	g.meta.Samples = Samples{State: "FR", SearchWord: "ransomware", DirectoryWord: "csirt"}
+	g.meta.Samples = Samples{State: "FR", SearchWord: "ransomware", DirectoryWord: "csirt", LibraryWord: LibraryWord}
 	// The demo's own communications and challenges, counted once here so
 	// the totals claimed are the demo's plus what this build adds.
 	if err := g.a.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages`).Scan(&g.meta.Counts.Messages); err != nil {
