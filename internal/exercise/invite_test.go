@@ -3,12 +3,15 @@ package exercise_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/detente/detente/internal/errs"
 	"github.com/detente/detente/internal/exercise"
 	"github.com/detente/detente/internal/ical"
+	"github.com/detente/detente/internal/page"
+	"github.com/detente/detente/internal/scenario"
 	"github.com/detente/detente/internal/store"
 	"github.com/detente/detente/internal/store/storetest"
 )
@@ -206,6 +209,75 @@ func TestRunsInTheCalendarFeed(t *testing.T) {
 		}
 		if _, err := (ical.Calendar{ProdID: exercise.ProdID, Method: ical.Publish, Events: evs}).Bytes(); err != nil {
 			t.Errorf("the entries do not write as a calendar: %v", err)
+		}
+	})
+}
+
+// TestRunHeadsMigrationFillsWhatIsThere: the migration that keeps a run's
+// scenario title, duration, span and role order beside its snapshot fills
+// them from the snapshots already stored, so a list reads runs created
+// before it as it reads new ones, on both engines.
+func TestRunHeadsMigrationFillsWhatIsThere(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		open := bilateral()
+		open.ID, open.Title, open.Duration = "0193c1a0-0000-7000-8000-000000000003", "DDoS, open-ended", 0
+		e.scen.byID[open.ID] = []scenario.Scenario{open}
+		e.create(t, "sec", e.input())
+		e.create(t, "sec", exercise.Input{ScenarioID: open.ID, Assignments: []exercise.Assignment{{Role: "A", State: "KE"}, {Role: "B", State: "FR"}},
+			Levels: []scenario.Level{scenario.Technical}, Factor: 6})
+		ms, err := db.Migrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var backfill []string
+		for _, m := range ms {
+			if strings.Contains(m.Name, "exercise_run_heads") {
+				for _, stmt := range strings.Split(m.SQL, ";") {
+					if i := strings.Index(stmt, "UPDATE"); i >= 0 {
+						backfill = append(backfill, stmt[i:])
+					}
+				}
+			}
+		}
+		if len(backfill) != 2 {
+			t.Fatalf("found %d backfill statements in the migration, want 2", len(backfill))
+		}
+		list := func() []exercise.Run {
+			t.Helper()
+			p, err := e.svc.Runs(ctx, e.who["sec"], page.Request{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.Items
+		}
+		want := list()
+		for _, stmt := range []string{`UPDATE exercise_runs SET scenario_title = '', scenario_ms = 0, span_ms = 0`,
+			`UPDATE exercise_run_states SET position = CASE WHEN role_key = 'A' THEN 5 ELSE 0 END`} {
+			if _, err := db.W.ExecContext(ctx, stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, stmt := range backfill {
+			if _, err := db.W.ExecContext(ctx, stmt); err != nil {
+				t.Fatalf("%v\n%s", err, stmt)
+			}
+		}
+		got := list()
+		if len(got) != 2 || len(want) != 2 {
+			t.Fatalf("listed %d runs, then %d", len(want), len(got))
+		}
+		for k := range want {
+			w, g := want[k], got[k]
+			if g.Scenario.Title != w.Scenario.Title || g.Scenario.Duration != w.Scenario.Duration || g.Span != w.Span ||
+				!slices.Equal(g.Assignments, w.Assignments) || g.Scenario.Title == "" || g.Span == 0 {
+				t.Errorf("after the migration: %q %v span %v %v; as created: %q %v span %v %v", g.Scenario.Title, g.Scenario.Duration, g.Span,
+					g.Assignments, w.Scenario.Title, w.Scenario.Duration, w.Span, w.Assignments)
+			}
+		}
+		if want[0].Span != 10*time.Minute+time.Hour || want[1].Span != 4*time.Hour {
+			t.Errorf("spans %v and %v, want 1h10m for the open-ended scenario and 4h", want[0].Span, want[1].Span)
 		}
 	})
 }

@@ -235,7 +235,7 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in Input) (Run, err
 		}
 	}
 	now := s.clock.Now().UTC()
-	r := Run{ID: newID(), DirectorState: org, Scenario: sc, Status: Ready, Version: 1, CreatedAt: now, UpdatedAt: now, UpdatedBy: a.Label()}
+	r := Run{ID: newID(), DirectorState: org, Scenario: sc, Span: spanOf(sc), Status: Ready, Version: 1, CreatedAt: now, UpdatedAt: now, UpdatedBy: a.Label()}
 	title, problem := validate.OneLine(in.Title, maxTitle)
 	if problem != "" {
 		f.Add("title", problem)

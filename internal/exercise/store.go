@@ -16,8 +16,15 @@ import (
 
 type scanner interface{ Scan(...any) error }
 
-const runCols = `r.id, r.director_state, r.scenario, r.title, r.levels, r.factor, r.status, r.started_at, r.paused_at,
-	r.paused_ms, r.ended_at, r.planned_start, r.time_zone, r.sequence, r.cancelled, r.version, r.created_at, r.updated_at, r.updated_by`
+// runCols are a run without its scenario's snapshot, which lists never
+// decode: the scenario's id, version, title and duration come from
+// columns of their own. runFullCols add the snapshot.
+const (
+	runCols = `r.id, r.director_state, r.scenario_id, r.scenario_version, r.scenario_title, r.scenario_ms, r.span_ms, r.title, r.levels,
+	r.factor, r.status, r.started_at, r.paused_at, r.paused_ms, r.ended_at, r.planned_start, r.time_zone, r.sequence, r.cancelled,
+	r.version, r.created_at, r.updated_at, r.updated_by`
+	runFullCols = runCols + `, r.scenario`
+)
 
 func utcPtr(t sql.NullTime) *time.Time {
 	if !t.Valid {
@@ -27,20 +34,28 @@ func utcPtr(t sql.NullTime) *time.Time {
 	return &u
 }
 
-func scanRun(row scanner) (Run, error) {
+// scanRun reads runCols, and the snapshot after them when full.
+func scanRun(row scanner, full bool) (Run, error) {
 	var r Run
 	var snap, levels, status string
 	var started, paused, ended, planned sql.NullTime
-	var pausedMS int64
+	var pausedMS, scenarioMS, spanMS int64
 	var cancelled int
-	err := row.Scan(&r.ID, &r.DirectorState, &snap, &r.Title, &levels, &r.Factor, &status, &started, &paused,
-		&pausedMS, &ended, &planned, &r.TimeZone, &r.Sequence, &cancelled, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.UpdatedBy)
-	if err != nil {
+	dst := []any{&r.ID, &r.DirectorState, &r.Scenario.ID, &r.Scenario.Version, &r.Scenario.Title, &scenarioMS, &spanMS, &r.Title, &levels,
+		&r.Factor, &status, &started, &paused, &pausedMS, &ended, &planned, &r.TimeZone, &r.Sequence, &cancelled,
+		&r.Version, &r.CreatedAt, &r.UpdatedAt, &r.UpdatedBy}
+	if full {
+		dst = append(dst, &snap)
+	}
+	if err := row.Scan(dst...); err != nil {
 		return r, err
 	}
-	if err := json.Unmarshal([]byte(snap), &r.Scenario); err != nil {
-		return r, err
+	if full {
+		if err := json.Unmarshal([]byte(snap), &r.Scenario); err != nil {
+			return r, err
+		}
 	}
+	r.Scenario.Duration, r.Span = time.Duration(scenarioMS)*time.Millisecond, time.Duration(spanMS)*time.Millisecond
 	if err := json.Unmarshal([]byte(levels), &r.Levels); err != nil {
 		return r, err
 	}
@@ -73,17 +88,19 @@ func insertRun(ctx context.Context, tx *sql.Tx, r Run, createdBy string) error {
 	if levels == nil {
 		levels = []scenario.Level{}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO exercise_runs (id, director_state, scenario_id, scenario_version, scenario, title, levels,
-		factor, status, paused_ms, planned_start, time_zone, sequence, cancelled, version, created_by, created_at, updated_at, updated_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, 0, $13, $14, $15, $16, $17)`,
-		r.ID, r.DirectorState, r.Scenario.ID, r.Scenario.Version, jsonOf(r.Scenario), r.Title, jsonOf(levels),
-		r.Factor, string(r.Status), store.NullTime(r.PlannedStart), r.TimeZone, r.Sequence, r.Version, createdBy, r.CreatedAt, r.UpdatedAt, r.UpdatedBy)
+	_, err := tx.ExecContext(ctx, `INSERT INTO exercise_runs (id, director_state, scenario_id, scenario_version, scenario, scenario_title,
+		scenario_ms, span_ms, title, levels, factor, status, paused_ms, planned_start, time_zone, sequence, cancelled, version, created_by,
+		created_at, updated_at, updated_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, $15, 0, $16, $17, $18, $19, $20)`,
+		r.ID, r.DirectorState, r.Scenario.ID, r.Scenario.Version, jsonOf(r.Scenario), r.Scenario.Title, ms(r.Scenario.Duration), ms(r.Span),
+		r.Title, jsonOf(levels), r.Factor, string(r.Status), store.NullTime(r.PlannedStart), r.TimeZone, r.Sequence, r.Version, createdBy,
+		r.CreatedAt, r.UpdatedAt, r.UpdatedBy)
 	if err != nil {
 		return err
 	}
-	for _, a := range r.Assignments {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO exercise_run_states (run_id, role_key, state_code) VALUES ($1, $2, $3)`,
-			r.ID, a.Role, a.State); err != nil {
+	for k, a := range r.Assignments {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exercise_run_states (run_id, role_key, state_code, position) VALUES ($1, $2, $3, $4)`,
+			r.ID, a.Role, a.State, k); err != nil {
 			return err
 		}
 	}
@@ -102,7 +119,7 @@ func updateClock(ctx context.Context, tx *sql.Tx, r Run) (bool, error) {
 }
 
 func selectRun(ctx context.Context, q store.Queryer, id string) (Run, error) {
-	r, err := scanRun(q.QueryRowContext(ctx, `SELECT `+runCols+` FROM exercise_runs r WHERE r.id = $1`, id))
+	r, err := scanRun(q.QueryRowContext(ctx, `SELECT `+runFullCols+` FROM exercise_runs r WHERE r.id = $1`, id), true)
 	if err != nil {
 		return r, err
 	}
@@ -114,7 +131,7 @@ func selectRun(ctx context.Context, q store.Queryer, id string) (Run, error) {
 }
 
 // loadAssignments fills the roles' States of runs in one query, in the
-// order of each scenario's roles.
+// order of each scenario's roles (the order they were inserted in).
 func loadAssignments(ctx context.Context, q store.Queryer, runs []Run) error {
 	if len(runs) == 0 {
 		return nil
@@ -125,35 +142,24 @@ func loadAssignments(ctx context.Context, q store.Queryer, runs []Run) error {
 		ids[k] = r.ID
 		at[r.ID] = k
 	}
-	rows, err := q.QueryContext(ctx, `SELECT run_id, role_key, state_code FROM exercise_run_states WHERE run_id IN (`+placeholders(1, len(ids))+`)`, anys(ids)...)
+	rows, err := q.QueryContext(ctx, `SELECT run_id, role_key, state_code FROM exercise_run_states WHERE run_id IN (`+placeholders(1, len(ids))+`)
+		ORDER BY run_id, position`, anys(ids)...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	got := map[string]map[string]string{}
+	for k := range runs {
+		runs[k].Assignments = nil
+	}
 	for rows.Next() {
 		var id, role, st string
 		if err := rows.Scan(&id, &role, &st); err != nil {
 			return err
 		}
-		if got[id] == nil {
-			got[id] = map[string]string{}
-		}
-		got[id][role] = st
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for id, roles := range got {
 		r := &runs[at[id]]
-		r.Assignments = nil
-		for _, role := range r.Scenario.Roles {
-			if st, ok := roles[role.Key]; ok {
-				r.Assignments = append(r.Assignments, Assignment{Role: role.Key, State: st})
-			}
-		}
+		r.Assignments = append(r.Assignments, Assignment{Role: role, State: st})
 	}
-	return nil
+	return rows.Err()
 }
 
 func placeholders(from, n int) string {
@@ -205,7 +211,7 @@ func listRuns(ctx context.Context, q store.Queryer, a actor.Actor, after *listKe
 	if err != nil {
 		return nil, err
 	}
-	runs, err := store.Collect(rows, func(rows *sql.Rows) (Run, error) { return scanRun(rows) })
+	runs, err := store.Collect(rows, func(rows *sql.Rows) (Run, error) { return scanRun(rows, false) })
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +227,7 @@ func plannedRuns(ctx context.Context, q store.Queryer, a actor.Actor, since time
 	if err != nil {
 		return nil, err
 	}
-	runs, err := store.Collect(rows, func(rows *sql.Rows) (Run, error) { return scanRun(rows) })
+	runs, err := store.Collect(rows, func(rows *sql.Rows) (Run, error) { return scanRun(rows, false) })
 	if err != nil {
 		return nil, err
 	}

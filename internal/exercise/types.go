@@ -68,16 +68,21 @@ type Run struct {
 	// DirectorState is the State whose administrators direct it; "" for
 	// the secretariat.
 	DirectorState string
-	Scenario      scenario.Scenario // the version played, as it was
-	Title         string
-	Assignments   []Assignment // one per role, in the scenario's order of roles
-	Levels        []scenario.Level
-	Factor        int // scenario seconds per wall second
-	Status        Status
-	StartedAt     *time.Time
-	PausedAt      *time.Time    // while paused
-	Paused        time.Duration // wall time paused before PausedAt
-	EndedAt       *time.Time
+	// Scenario is the version played, as it was. In a list of runs it
+	// holds only its ID, Version, Title and Duration.
+	Scenario scenario.Scenario
+	// Span is the scenario time the run covers: the scenario's duration,
+	// or its last inject's offset and an hour for the players to act.
+	Span        time.Duration
+	Title       string
+	Assignments []Assignment // one per role, in the scenario's order of roles
+	Levels      []scenario.Level
+	Factor      int // scenario seconds per wall second
+	Status      Status
+	StartedAt   *time.Time
+	PausedAt    *time.Time    // while paused
+	Paused      time.Duration // wall time paused before PausedAt
+	EndedAt     *time.Time
 	// PlannedStart is when the players are invited for, if the director
 	// set it; TimeZone is the zone it is given and shown in.
 	PlannedStart *time.Time
@@ -184,19 +189,23 @@ const (
 	InviteCancel InviteKind = "cancel" // the run will not take place as planned
 )
 
-// Length is the wall time a run takes at its speed: the scenario's
-// duration, or its last inject's offset and an hour for the players to
-// act, over the factor; at least a quarter of an hour.
-func (r Run) Length() time.Duration {
-	d := r.Scenario.Duration
-	if d <= 0 {
-		for _, inj := range r.Scenario.Injects {
-			d = max(d, inj.Offset)
-		}
-		d += time.Hour
+// spanOf is the scenario time a run of sc covers (Run.Span).
+func spanOf(sc scenario.Scenario) time.Duration {
+	if sc.Duration > 0 {
+		return sc.Duration
 	}
+	var d time.Duration
+	for _, inj := range sc.Injects {
+		d = max(d, inj.Offset)
+	}
+	return d + time.Hour
+}
+
+// Length is the wall time a run takes at its speed: its span over its
+// factor, and at least a quarter of an hour.
+func (r Run) Length() time.Duration {
 	f := time.Duration(max(r.Factor, 1))
-	return max((d+f-1)/f, 15*time.Minute)
+	return max((r.Span+f-1)/f, 15*time.Minute)
 }
 
 // Delivery is an inject's arrival at one point of contact.
