@@ -189,7 +189,7 @@ func listDocuments(ctx context.Context, db *store.DB, r sharing.Reader, f Filter
 		}
 		order = `f.rowid DESC`
 	case len(words) > 0:
-		cond += ` AND to_tsvector('simple', d.search_text) @@ to_tsquery('simple', ` + arg(messaging.TSQuery(words)) + `)`
+		cond += ` AND d.search_vector @@ to_tsquery('simple', ` + arg(messaging.TSQuery(words)) + `)`
 		fallthrough
 	default:
 		if after != nil {

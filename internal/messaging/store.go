@@ -151,7 +151,7 @@ func where(engine store.Engine, a actor.Actor, f ListFilter) (string, []any) {
 		for i, w := range words {
 			terms[i] = w + ":*"
 		}
-		q += ` AND to_tsvector('simple', m.search_text) @@ to_tsquery('simple', ` + arg(strings.Join(terms, " & ")) + `)`
+		q += ` AND m.search_vector @@ to_tsquery('simple', ` + arg(strings.Join(terms, " & ")) + `)`
 	}
 	return q, args
 }

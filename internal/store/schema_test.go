@@ -267,6 +267,11 @@ func readPostgres(ctx context.Context, db *store.DB) (schema, error) {
 			rows.Close()
 			return s, err
 		}
+		// A full-text column is PostgreSQL's own, as its GIN index is:
+		// SQLite keeps the same words in its FTS5 tables.
+		if typ == "tsvector" {
+			continue
+		}
 		mapped, ok := postgresTypes[typ]
 		if !ok {
 			mapped = "unknown:" + typ
