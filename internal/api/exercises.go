@@ -515,14 +515,7 @@ func (s *server) scheduleRun(w http.ResponseWriter, r *http.Request, a actor.Act
 	if err != nil {
 		// Anyone but the director gets the service's refusal, not the
 		// body's own error.
-		if cerr := s.app.Exercises.CanCreate(r.Context(), a); cerr != nil {
-			return cerr
-		}
-		run, lerr := s.app.Exercises.Run(r.Context(), a, id)
-		if lerr != nil {
-			return lerr
-		}
-		if derr := s.app.Exercises.CanDirect(r.Context(), a, run); derr != nil {
+		if derr := s.app.Exercises.MayDirect(r.Context(), a, id); derr != nil {
 			return derr
 		}
 		return err

@@ -136,6 +136,25 @@ func (s *Service) CanDirect(ctx context.Context, a actor.Actor, r Run) error {
 	return nil
 }
 
+// MayDirect reports why a may not direct run id, or nil, in the order
+// the director's use cases refuse: not a director at all, then no such
+// run, then another director's. An edge asks it before telling a
+// director what is wrong with a form the service was not sent.
+func (s *Service) MayDirect(ctx context.Context, a actor.Actor, id string) error {
+	org, err := s.directorOf(ctx, a)
+	if err != nil {
+		return err
+	}
+	r, err := s.load(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if r.DirectorState != org {
+		return errs.E(errs.Forbidden, msgNotDirector)
+	}
+	return nil
+}
+
 // maySee is visibleSQL for one run.
 func maySee(a actor.Actor, r Run) bool {
 	if !a.Authenticated() {

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/detente/detente/internal/checks"
@@ -30,10 +29,7 @@ func (n *Notifier) EnqueueChallengeMails(ctx context.Context, tx *sql.Tx, c chec
 	if len(ps) == 0 {
 		return nil
 	}
-	host := "detente.invalid"
-	if u, err := url.Parse(n.cfg.BaseURL); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
-	}
+	host := n.mailHost()
 	kind := "check"
 	if reminder {
 		kind = "reminder"

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/detente/detente/internal/ical"
 	"github.com/detente/detente/internal/jobs"
 	"github.com/detente/detente/internal/mail"
-	"github.com/detente/detente/internal/pgpkey"
 )
 
 // EnqueueExerciseInvitations writes a run's invitation, update or
@@ -25,10 +23,7 @@ import (
 // run's UID and SEQUENCE, and encrypted where the POC has a key.
 func (n *Notifier) EnqueueExerciseInvitations(ctx context.Context, tx *sql.Tx, r exercise.Run, kind exercise.InviteKind, pocs []exercise.POC) error {
 	now := n.clock.Now()
-	host := "detente.invalid"
-	if u, err := url.Parse(n.cfg.BaseURL); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
-	}
+	host := n.mailHost()
 	batch := make([]jobs.New, 0, len(pocs))
 	for _, p := range pocs {
 		job, err := n.exerciseInvitation(r, kind, p, host, now)
@@ -69,12 +64,7 @@ func (n *Notifier) exerciseInvitation(r exercise.Run, kind exercise.InviteKind, 
 	if err != nil {
 		return jobs.New{}, fmt.Errorf("write exercise calendar: %w", err)
 	}
-	var key *pgpkey.Key
-	if poc.PGPKey != "" {
-		if k, err := pgpkey.Parse(poc.PGPKey, now); err == nil && k.CanEncrypt {
-			key = &k
-		}
-	}
+	key := encryptionKey(poc.PGPKey, now)
 	raw, err := buildWithCalendar(msg, cal, method, key)
 	if err != nil {
 		return jobs.New{}, fmt.Errorf("build exercise invitation: %w", err)

@@ -38,10 +38,7 @@ const exerciseHead = "[" + exerciseMark + "]"
 // real one's would; a prompt is the exercise's own text and always goes.
 func (n *Notifier) EnqueueExerciseMails(ctx context.Context, tx *sql.Tx, r exercise.Run, inj scenario.Inject, mails []exercise.Mail) error {
 	now := n.clock.Now()
-	host := "detente.invalid"
-	if u, err := url.Parse(n.cfg.BaseURL); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
-	}
+	host := n.mailHost()
 	batch := make([]jobs.New, 0, len(mails))
 	for _, ml := range mails {
 		job, err := n.exerciseMail(r, inj, ml, host, now)
@@ -61,12 +58,7 @@ func (n *Notifier) exerciseMail(r exercise.Run, inj scenario.Inject, ml exercise
 	msg := mail.Message{From: n.cfg.From, FromName: "detente", To: poc.Emails, Date: now,
 		MessageID: "detente-exercise-" + hex.EncodeToString(sum[:12]) + "@" + host,
 		Headers:   map[string]string{"X-Detente-Exercise": r.ID}, Marking: exerciseHead}
-	var key *pgpkey.Key
-	if poc.PGPKey != "" {
-		if k, err := pgpkey.Parse(poc.PGPKey, now); err == nil && k.CanEncrypt {
-			key = &k
-		}
-	}
+	key := encryptionKey(poc.PGPKey, now)
 	label := inj.TLP
 	if label == "" {
 		label = tlp.Clear

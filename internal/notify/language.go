@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -9,6 +10,7 @@ import (
 	"github.com/detente/detente/internal/directory"
 	"github.com/detente/detente/internal/i18n"
 	"github.com/detente/detente/internal/messaging"
+	"github.com/detente/detente/internal/pgpkey"
 )
 
 // A point of contact's mail is written in the first of the POC's languages
@@ -107,4 +109,26 @@ func named[K ~string](p *i18n.Printer, names map[K]i18n.Message, key K) string {
 		return p.Msg(m)
 	}
 	return strings.ReplaceAll(string(key), "_", " ")
+}
+
+// mailHost is the host the Message-IDs are under: the base URL's, or
+// detente.invalid when it names none.
+func (n *Notifier) mailHost() string {
+	if u, err := url.Parse(n.cfg.BaseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "detente.invalid"
+}
+
+// encryptionKey is the key a mail to a POC with armored on file is
+// encrypted to at now, or nil when it has none that parses and encrypts.
+func encryptionKey(armored string, now time.Time) *pgpkey.Key {
+	if armored == "" {
+		return nil
+	}
+	k, err := pgpkey.Parse(armored, now)
+	if err != nil || !k.CanEncrypt {
+		return nil
+	}
+	return &k
 }

@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -29,10 +28,7 @@ import (
 // venue and video link are in them: the mail goes to the invitee.
 func (n *Notifier) EnqueueMeetingMails(ctx context.Context, tx *sql.Tx, m meeting.Meeting, mails []meeting.Mail) error {
 	now := n.clock.Now()
-	host := "detente.invalid"
-	if u, err := url.Parse(n.cfg.BaseURL); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
-	}
+	host := n.mailHost()
 	batch := make([]jobs.New, 0, len(mails))
 	for _, ml := range mails {
 		job, err := n.meetingMail(m, ml, host, now)
@@ -85,12 +81,7 @@ func (n *Notifier) meetingMail(m meeting.Meeting, ml meeting.Mail, host string, 
 			return jobs.New{}, fmt.Errorf("write meeting calendar: %w", err)
 		}
 	}
-	var key *pgpkey.Key
-	if poc.PGPKey != "" {
-		if k, err := pgpkey.Parse(poc.PGPKey, now); err == nil && k.CanEncrypt {
-			key = &k
-		}
-	}
+	key := encryptionKey(poc.PGPKey, now)
 	raw, err := buildWithCalendar(msg, cal, method, key)
 	if err != nil {
 		return jobs.New{}, fmt.Errorf("build meeting mail: %w", err)

@@ -16,7 +16,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -259,10 +258,7 @@ func stateName(code string) string {
 // the key to encrypt to, or nil for a mail that may travel in clear.
 func (n *Notifier) compose(m messaging.Message, state string, p directory.POC, k kind) (mail.Message, *pgpkey.Key) {
 	link := n.cfg.BaseURL + "/threads/" + m.ThreadID
-	host := "detente.invalid"
-	if u, err := url.Parse(n.cfg.BaseURL); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
-	}
+	host := n.mailHost()
 	// The same notification to the same POC keeps the same Message-ID, so
 	// a retried job is recognisable downstream and deduplicated here.
 	sum := sha256.Sum256([]byte(m.ID + "/" + p.ID + "/" + string(k)))

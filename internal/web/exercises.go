@@ -203,7 +203,10 @@ func (s *Server) exerciseDirect(w http.ResponseWriter, r *http.Request, action s
 	case "schedule":
 		var in exercise.Schedule
 		if in, err = scheduleInput(r.PostForm); err != nil {
-			err = s.directorFirst(r, id, err)
+			// The form's own error is for the director alone.
+			if derr := s.app.Exercises.MayDirect(ctx, a, id); derr != nil {
+				err = derr
+			}
 		} else {
 			_, err = s.app.Exercises.Reschedule(ctx, a, id, version, in)
 		}
@@ -213,23 +216,6 @@ func (s *Server) exerciseDirect(w http.ResponseWriter, r *http.Request, action s
 		return
 	}
 	redirect(w, r, "/exercises/"+id+"?done="+action)
-}
-
-// directorFirst is the refusal of anyone but run id's director, who
-// alone gets the form's own error bad: a date that is no date is not
-// sent to the service, but it must not tell others more than it would.
-func (s *Server) directorFirst(r *http.Request, id string, bad error) error {
-	if err := s.app.Exercises.CanCreate(r.Context(), who(r)); err != nil {
-		return err // not a director of any run: refused as the service refuses
-	}
-	run, err := s.app.Exercises.Run(r.Context(), who(r), id)
-	if err != nil {
-		return err
-	}
-	if err := s.app.Exercises.CanDirect(r.Context(), who(r), run); err != nil {
-		return err
-	}
-	return bad
 }
 
 // exerciseNote records an observation or a lesson, from the run's page or
